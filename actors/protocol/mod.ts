@@ -1,0 +1,4 @@
+/** The domain protocol: types only, importing nothing outside this folder. */
+export * from "./market.ts";
+export * from "./instrument.ts";
+export * from "./orders.ts";

@@ -1,0 +1,133 @@
+/** Orders, their lifecycle events, fills, positions and accounts. */
+
+export type OrderSide = "buy" | "sell";
+export type OrderType = "market" | "limit" | "stop" | "stop_limit";
+export type TimeInForce = "GTC" | "IOC" | "FOK" | "DAY";
+export type Liquidity = "maker" | "taker";
+
+/** Attached exits: placed when the parent fills, one cancels the other. */
+export interface Bracket {
+  readonly stopLoss?: number;
+  readonly takeProfit?: number;
+}
+
+export interface OrderRequest {
+  /** Deterministic: `${strategyId}-${sequence}`; the idempotency key at every venue. */
+  readonly clientOrderId: string;
+  readonly strategyId: string;
+  readonly venue: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly qty: number;
+  readonly limitPrice?: number;
+  readonly stopPrice?: number;
+  readonly tif: TimeInForce;
+  readonly reduceOnly?: boolean;
+  readonly postOnly?: boolean;
+  readonly bracket?: Bracket;
+  /** Orders sharing an OCO group: a fill of one cancels the others. */
+  readonly ocoGroup?: string;
+  /** Creation time (clock ms). */
+  readonly ts: number;
+}
+
+export interface Fill {
+  readonly fillId: string;
+  readonly clientOrderId: string;
+  readonly venueOrderId: string;
+  readonly strategyId: string;
+  readonly venue: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly qty: number;
+  readonly price: number;
+  readonly commission: number;
+  readonly commissionCurrency: string;
+  readonly liquidity: Liquidity;
+  readonly ts: number;
+}
+
+export type OrderStatus =
+  | "submitted"
+  | "accepted"
+  | "partially_filled"
+  | "filled"
+  | "canceled"
+  | "rejected"
+  | "denied"
+  | "expired";
+
+/** Events about one order, past tense, as the venue (or the risk guardian) reports them. */
+export type OrderEvent =
+  | { readonly type: "OrderSubmitted"; readonly order: OrderRequest; readonly ts: number }
+  | {
+    readonly type: "OrderAccepted";
+    readonly clientOrderId: string;
+    readonly venueOrderId: string;
+    readonly strategyId: string;
+    readonly ts: number;
+  }
+  | {
+    readonly type: "OrderRejected";
+    readonly clientOrderId: string;
+    readonly strategyId: string;
+    readonly reason: string;
+    readonly ts: number;
+  }
+  | {
+    readonly type: "OrderDenied";
+    readonly clientOrderId: string;
+    readonly strategyId: string;
+    readonly reason: string;
+    readonly ts: number;
+  }
+  | {
+    readonly type: "OrderPartiallyFilled";
+    readonly clientOrderId: string;
+    readonly strategyId: string;
+    readonly fill: Fill;
+    readonly filledQty: number;
+    readonly leavesQty: number;
+  }
+  | {
+    readonly type: "OrderFilled";
+    readonly clientOrderId: string;
+    readonly strategyId: string;
+    readonly fill: Fill;
+    readonly filledQty: number;
+  }
+  | {
+    readonly type: "OrderCanceled";
+    readonly clientOrderId: string;
+    readonly strategyId: string;
+    readonly reason: string;
+    readonly ts: number;
+  }
+  | { readonly type: "OrderExpired"; readonly clientOrderId: string; readonly strategyId: string; readonly ts: number };
+
+export type OrderEventType = OrderEvent["type"];
+
+export interface Position {
+  readonly strategyId: string;
+  readonly symbol: string;
+  /** Signed: positive long, negative short. */
+  readonly qty: number;
+  readonly avgPrice: number;
+  readonly realizedPnl: number;
+  readonly unrealizedPnl: number;
+  readonly lastPrice: number;
+  readonly openedAt: number;
+}
+
+export interface Balance {
+  readonly currency: string;
+  readonly free: number;
+  readonly locked: number;
+}
+
+export interface AccountState {
+  readonly venue: string;
+  readonly balances: readonly Balance[];
+  readonly ts: number;
+}
