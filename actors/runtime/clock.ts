@@ -15,7 +15,7 @@ export interface Clock {
 }
 
 export function liveClock(): Clock {
-  const timers = new Map<TimerHandle, number>();
+  const timers = new Map<TimerHandle, ReturnType<typeof setTimeout>>();
   let next = 1;
   return {
     kind: "live",

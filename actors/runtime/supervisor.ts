@@ -10,7 +10,12 @@ export type SupervisionDecision =
   /** Nothing to do (a temporary child, or a transient one that ended normally). */
   | { readonly kind: "ignore"; readonly removeChild: boolean }
   /** Stop `stop` (in this order: reverse start order), then after `delayMs` start `start` (start order). */
-  | { readonly kind: "restart"; readonly stop: readonly string[]; readonly start: readonly string[]; readonly delayMs: number }
+  | {
+    readonly kind: "restart";
+    readonly stop: readonly string[];
+    readonly start: readonly string[];
+    readonly delayMs: number;
+  }
   /** Restart intensity exceeded: stop every child and fail this supervisor. */
   | { readonly kind: "escalate"; readonly reason: string };
 

@@ -1,0 +1,41 @@
+/** What every host offers, so the same tests and the same system code run on any of them. */
+import type { ActorRef, Message } from "./behaviour.ts";
+import type { ChildSpec } from "./spec.ts";
+import type { TreeEvent } from "./tree.ts";
+
+/** A message literal with any fields (ask's request type is checked by the receiving actor). */
+export type OpenMessage = Message & { readonly [field: string]: unknown };
+
+export interface ActorStats {
+  readonly path: string;
+  readonly running: boolean;
+  /** Messages waiting (backpressure indicator). */
+  readonly depth: number;
+  readonly maxDepth: number;
+  readonly processed: number;
+  /** Dropped by keep-newest conflation. */
+  readonly conflated: number;
+  /** Refused because the mailbox was full (the sender was told). */
+  readonly rejected: number;
+  readonly restarts: number;
+}
+
+export interface Host {
+  readonly kind: "in_process" | "worker";
+  /** Loads every module, validates configs and starts the tree in order; rejects naming the failing actor. */
+  start(root: ChildSpec): Promise<void>;
+  /** Sends from outside any actor. Throws a typed error when the message cannot be accepted. */
+  tell<M extends Message>(to: ActorRef<M> | string, msg: M): void;
+  /** Request/reply with a mandatory timeout; rejects with AskTimeoutError naming the actor. */
+  ask<R extends Message = Message>(to: ActorRef | string, msg: OpenMessage, timeoutMs: number): Promise<R>;
+  /** Resolves when every mailbox is empty and no supervision step is pending. */
+  idle(): Promise<void>;
+  /** Orderly shutdown in reverse start order. */
+  stop(): Promise<void>;
+  stats(): ActorStats[];
+  /** Lifecycle events (started, crashed, restarted, escalated, stopped, fatal). */
+  subscribe(listener: (event: TreeEvent) => void): () => void;
+  /** The last snapshot of an actor, if it takes them. */
+  lastSnapshot(path: string): unknown;
+  readonly fatal: Error | undefined;
+}

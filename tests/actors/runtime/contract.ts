@@ -1,0 +1,253 @@
+/** One contract, every host: the same behaviours must act the same in one thread and across Workers. */
+import assert from "node:assert/strict";
+import {
+  type ActorSpec,
+  AskTimeoutError,
+  type ChildSpec,
+  ConfigError,
+  type Host,
+  InitError,
+  type LogRecord,
+  MailboxFullError,
+  memorySink,
+  MessageNotCloneableError,
+  type SupervisorSpec,
+  type TreeEvent,
+  UnknownMessageError,
+} from "../../../actors/runtime/mod.ts";
+
+export type HostFactory = (logs: LogRecord[]) => Host;
+
+const FIXTURES = new URL("./fixtures/actors.ts", import.meta.url).href;
+
+export function actor(id: string, exportName: string, extra: Partial<ActorSpec> = {}): ActorSpec {
+  return { kind: "actor", id, module: FIXTURES, export: exportName, ...extra };
+}
+
+export function sup(
+  id: string,
+  strategy: SupervisorSpec["strategy"],
+  children: ChildSpec[],
+  extra: Partial<SupervisorSpec> = {},
+): SupervisorSpec {
+  return { kind: "supervisor", id, strategy, children, intensity: { maxRestarts: 5, withinMs: 10_000 }, ...extra };
+}
+
+type Count = { type: "Count"; count: number; path: string };
+
+async function withHost(make: HostFactory, root: ChildSpec, body: (host: Host, events: TreeEvent[]) => Promise<void>) {
+  const logs: LogRecord[] = [];
+  const host = make(logs);
+  const events: TreeEvent[] = [];
+  host.subscribe((e) => events.push(e));
+  await host.start(root);
+  try {
+    await body(host, events);
+  } finally {
+    await host.stop();
+  }
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 5_000) {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function count(host: Host, path: string): Promise<number> {
+  return (await host.ask<Count>(path, { type: "Get" }, 2_000)).count;
+}
+
+export function runtimeContract(name: string, make: HostFactory) {
+  const t = (title: string, fn: () => Promise<void>) =>
+    Deno.test({ name: `${name}: ${title}`, fn, sanitizeOps: false, sanitizeResources: false });
+
+  t("tell and ask reach the actor in order", async () => {
+    await withHost(
+      make,
+      sup("root", "one_for_one", [actor("c", "counter", { config: { start: 5 } })]),
+      async (host) => {
+        host.tell("root/c", { type: "Inc" });
+        host.tell("root/c", { type: "Inc", by: 10 });
+        assert.equal(await count(host, "root/c"), 16);
+      },
+    );
+  });
+
+  t("ask times out with a typed error naming the actor", async () => {
+    await withHost(make, sup("root", "one_for_one", [actor("c", "counter")]), async (host) => {
+      await assert.rejects(host.ask("root/c", { type: "Ignore" }, 50), (err: unknown) => {
+        assert.ok(err instanceof AskTimeoutError);
+        assert.match((err as Error).message, /root\/c: no reply to "Ignore" within 50 ms/);
+        return true;
+      });
+    });
+  });
+
+  t("unknown message types and uncloneable messages are refused with the actor named", async () => {
+    await withHost(make, sup("root", "one_for_one", [actor("c", "counter")]), async (host) => {
+      assert.throws(() => host.tell("root/c", { type: "Nope" }), (err: unknown) => {
+        assert.ok(err instanceof UnknownMessageError);
+        assert.match((err as Error).message, /root\/c: unknown message type "Nope"/);
+        return true;
+      });
+      assert.throws(
+        () => host.tell("root/c", { type: "Inc", by: 1, callback: () => 1 } as never),
+        MessageNotCloneableError,
+      );
+      assert.equal(await count(host, "root/c"), 0);
+    });
+  });
+
+  t("an actor sending an unknown type learns it through onUndeliverable", async () => {
+    await withHost(make, sup("root", "one_for_one", [actor("p", "producer"), actor("c", "counter")]), async (host) => {
+      host.tell("root/p", { type: "SendBad", to: "root/c" });
+      await host.idle();
+      assert.equal(await count(host, "root/c"), 0); // the counter is unharmed
+    });
+  });
+
+  t("a throw in init fails start with an error naming the actor", async () => {
+    const host = make([]);
+    await assert.rejects(host.start(sup("root", "one_for_one", [actor("db", "failingInit")])), (err: unknown) => {
+      assert.ok(err instanceof InitError);
+      assert.match((err as Error).message, /root\/db: init failed: database unreachable/);
+      return true;
+    });
+    await host.stop();
+  });
+
+  t("a config that fails validation names the actor and the field", async () => {
+    const host = make([]);
+    await assert.rejects(
+      host.start(sup("root", "one_for_one", [actor("c", "counter", { config: { start: "ten" } })])),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError || err instanceof InitError);
+        assert.match((err as Error).message, /root\/c: invalid config at "start": must be a finite number/);
+        return true;
+      },
+    );
+    await host.stop();
+  });
+
+  for (
+    const [strategy, expected] of [
+      ["one_for_one", ["root/b"]],
+      ["one_for_all", ["root/a", "root/b", "root/c"]],
+      ["rest_for_one", ["root/b", "root/c"]],
+    ] as const
+  ) {
+    t(`${strategy}: a crash restarts the right siblings, from the last snapshot`, async () => {
+      const tree = sup("root", strategy, [actor("a", "counter"), actor("b", "counter"), actor("c", "counter")]);
+      await withHost(make, tree, async (host, events) => {
+        for (const p of ["root/a", "root/b", "root/c"]) host.tell(p, { type: "Inc", by: 7 });
+        await host.idle();
+        host.tell("root/b", { type: "Crash" });
+        host.tell("root/b", { type: "Inc" }); // queued behind the crash: must not be lost
+        await until("restarts", () => events.filter((e) => e.type === "restarted").length === expected.length);
+        await host.idle();
+        const restarted = events.filter((e) => e.type === "restarted").map((e) => (e as { path: string }).path);
+        assert.deepEqual([...restarted].sort(), [...expected]);
+        assert.equal(await count(host, "root/b"), 8);
+        assert.equal(await count(host, "root/a"), 7);
+        assert.equal(await count(host, "root/c"), 7);
+      });
+    });
+  }
+
+  t("restart intensity exceeded: the supervisor escalates and the root fails", async () => {
+    const tree = sup("root", "one_for_one", [
+      sup("inner", "one_for_one", [actor("c", "counter")], { intensity: { maxRestarts: 2, withinMs: 60_000 } }),
+    ], { intensity: { maxRestarts: 0, withinMs: 60_000 } });
+    await withHost(make, tree, async (host, events) => {
+      for (let i = 0; i < 3; i++) {
+        await until(`running #${i}`, () => host.stats().find((s) => s.path === "root/inner/c")?.running === true);
+        host.tell("root/inner/c", { type: "Crash" });
+        await until(`crash #${i}`, () => events.filter((e) => e.type === "crashed").length === i + 1);
+      }
+      await until("escalation", () => events.some((e) => e.type === "escalated" && e.path === "root/inner"));
+      await until("fatal", () => host.fatal !== undefined);
+      assert.match(host.fatal!.message, /root .*3 restarts within 60000 ms exceed the limit of 2|root failed/);
+    });
+  });
+
+  t("mailbox overflow: reject tells the sender, keep-newest conflates", async () => {
+    const tree = sup("root", "one_for_one", [
+      actor("r", "counter", { mailbox: { capacity: 3, overflow: "reject" } }),
+      actor("k", "counter", { mailbox: { capacity: 3, overflow: "keep-newest", conflate: ["Inc"] } }),
+    ]);
+    await withHost(make, tree, async (host) => {
+      await host.idle();
+      let refused = 0;
+      for (let i = 0; i < 10; i++) {
+        try {
+          host.tell("root/r", { type: "Inc" });
+        } catch (err) {
+          assert.ok(err instanceof MailboxFullError);
+          refused++;
+        }
+      }
+      for (let i = 1; i <= 10; i++) host.tell("root/k", { type: "Inc", by: i });
+      await host.idle();
+      assert.equal(refused, 7);
+      assert.equal(await count(host, "root/r"), 3);
+      assert.equal(await count(host, "root/k"), 8 + 9 + 10); // only the newest three survived
+      const k = host.stats().find((s) => s.path === "root/k")!;
+      assert.equal(k.conflated, 7);
+      assert.equal(host.stats().find((s) => s.path === "root/r")!.rejected, 7);
+    });
+  });
+
+  t("FIFO holds per sender→receiver pair", async () => {
+    const tree = sup("root", "one_for_one", [actor("p1", "producer"), actor("p2", "producer"), actor("r", "recorder")]);
+    await withHost(make, tree, async (host) => {
+      await Promise.all([
+        host.ask("root/p1", { type: "Produce", to: "root/r", n: 2_000 }, 5_000),
+        host.ask("root/p2", { type: "Produce", to: "root/r", n: 2_000 }, 5_000),
+      ]);
+      await host.idle();
+      const { items } = await host.ask<{ type: "Items"; items: string[] }>("root/r", { type: "GetItems" }, 5_000);
+      assert.equal(items.length, 4_000);
+      for (const sender of ["root/p1", "root/p2"]) {
+        const seq = items.filter((i) => i.startsWith(sender + ":")).map((i) => Number(i.split(":")[1]));
+        assert.deepEqual(seq, Array.from({ length: 2_000 }, (_, i) => i));
+      }
+    });
+  });
+
+  t("shutdown stops actors in reverse start order", async () => {
+    const tree = sup("root", "one_for_one", [
+      actor("a", "counter"),
+      sup("mid", "one_for_one", [actor("b", "counter"), actor("c", "counter")]),
+      actor("d", "counter"),
+    ]);
+    const logs: LogRecord[] = [];
+    const host = make(logs);
+    const events: TreeEvent[] = [];
+    host.subscribe((e) => events.push(e));
+    await host.start(tree);
+    const started = events.filter((e) => e.type === "started").map((e) => (e as { path: string }).path);
+    await host.stop();
+    const stopped = events.filter((e) => e.type === "stopped").map((e) => (e as { path: string }).path);
+    assert.deepEqual(started, ["root/a", "root/mid/b", "root/mid/c", "root/mid", "root/d", "root"]);
+    assert.deepEqual(stopped, ["root/d", "root/mid/c", "root/mid/b", "root/mid", "root/a", "root"]);
+  });
+
+  t("logs are JSON-ready records with the actor path and correlation id", async () => {
+    const logs: LogRecord[] = [];
+    const host = make(logs);
+    await host.start(sup("root", "one_for_one", [actor("c", "counter")]));
+    host.tell("root/c", { type: "Crash" });
+    await until("crash log", () => logs.some((l) => l.msg === "actor crashed"));
+    await host.stop();
+    const crash = logs.find((l) => l.msg === "actor crashed")!;
+    assert.equal(crash.level, "error");
+    assert.equal(crash.child, "root/c");
+    assert.match(String(crash.error), /asked to crash/);
+    assert.doesNotThrow(() => JSON.stringify(crash));
+  });
+}
+
+export { memorySink };

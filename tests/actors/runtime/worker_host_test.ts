@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { actor, runtimeContract, sup } from "./contract.ts";
+import { createWorkerHost, memorySink, type TreeEvent } from "../../../actors/runtime/mod.ts";
+
+runtimeContract(
+  "worker",
+  (logs) => createWorkerHost({ logSink: memorySink(logs), logLevel: "debug", heartbeatMs: 100 }),
+);
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+async function until(what: string, check: () => boolean, timeoutMs = 8_000) {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+Deno.test({
+  name: "worker: an unhandled rejection inside an actor is a crash; the actor is restarted",
+  ...opts,
+  fn: async () => {
+    const host = createWorkerHost({ logSink: () => {}, heartbeatMs: 100 });
+    const events: TreeEvent[] = [];
+    host.subscribe((e) => events.push(e));
+    await host.start(sup("root", "one_for_one", [actor("c", "counter")]));
+    host.tell("root/c", { type: "Inc", by: 3 });
+    await host.idle();
+    host.tell("root/c", { type: "CrashAsync" });
+    await until("restart", () => events.some((e) => e.type === "restarted"));
+    const reply = await host.ask<{ type: "Count"; count: number }>("root/c", { type: "Get" }, 2_000);
+    assert.equal(reply.count, 3);
+    await host.stop();
+  },
+});
+
+Deno.test({
+  name: "worker: a hung actor is detected by heartbeat and replaced; its thread is reported as leaked",
+  ...opts,
+  fn: async () => {
+    const leaked: string[] = [];
+    const host = createWorkerHost({
+      logSink: () => {},
+      heartbeatMs: 50,
+      heartbeatTimeoutMs: 300,
+      onLeakedWorker: (path) => leaked.push(path),
+    });
+    const events: TreeEvent[] = [];
+    host.subscribe((e) => events.push(e));
+    await host.start(sup("root", "one_for_one", [actor("c", "counter")]));
+    host.tell("root/c", { type: "Inc", by: 41 });
+    await host.idle();
+    host.tell("root/c", { type: "Hang" });
+    host.tell("root/c", { type: "Inc" }); // queued behind the hang: redelivered to the replacement
+    await until("replacement", () => events.some((e) => e.type === "restarted"));
+    const reply = await host.ask<{ type: "Count"; count: number }>("root/c", { type: "Get" }, 2_000);
+    assert.equal(reply.count, 42);
+    assert.deepEqual(leaked, ["root/c"]);
+    assert.equal(host.leakedWorkers, 1);
+    const crash = events.find((e) => e.type === "crashed") as { error: string };
+    assert.match(crash.error, /hung: no heartbeat/);
+    await host.stop();
+  },
+});
+
+Deno.test({
+  name: "worker: per-actor permissions sandbox a strategy (no network, no file system)",
+  ...opts,
+  fn: async () => {
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () => new Response("hi"));
+    const url = `http://127.0.0.1:${server.addr.port}/`;
+    const host = createWorkerHost({ logSink: () => {} });
+    await host.start(sup("root", "one_for_one", [
+      actor("jail", "sandboxed", { permissions: { net: false, read: false } }),
+      actor("free", "sandboxed"),
+    ]));
+    type Result = { type: "Result"; ok: boolean; error?: string };
+    const denied = await host.ask<Result>("root/jail", { type: "TryRead", path: "deno.json" }, 5_000);
+    assert.equal(denied.ok, false);
+    assert.match(String(denied.error), /NotCapable/);
+    const net = await host.ask<Result>("root/jail", { type: "TryNet", url }, 5_000);
+    assert.equal(net.ok, false, `network must be denied, got ${JSON.stringify(net)}`);
+    assert.match(String(net.error), /NotCapable/);
+    const allowed = await host.ask<Result>("root/free", { type: "TryRead", path: "deno.json" }, 5_000);
+    assert.equal(allowed.ok, true);
+    const reached = await host.ask<Result>("root/free", { type: "TryNet", url }, 5_000);
+    assert.equal(reached.ok, true);
+    await host.stop();
+    await server.shutdown();
+  },
+});
