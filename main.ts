@@ -9,7 +9,7 @@ Usage: deno task <command> [options]
   demo       run a small actor tree and print what it does
 `;
 
-async function main(args: string[]): Promise<number> {
+function main(args: string[]): Promise<number> | number {
   const [command, ...rest] = args;
   switch (command) {
     case undefined:
