@@ -120,11 +120,15 @@ export function parseCsvColumns(text: string, file = "input.csv"): Columns {
     if (ts !== ts || open !== open || high !== high || low !== low || close !== close || volume !== volume) {
       throwUnparsable(text.slice(pos, end), header, file, line);
     }
-    const problem = barProblem(open, high, low, close, volume);
-    if (problem !== undefined) {
+    // Inline sound-bar test first; barProblem only runs to word a failure.
+    if (
+      !(low > 0 && high >= low && open >= low && open <= high && close >= low && close <= high && high < Infinity &&
+        volume >= 0 && volume < Infinity)
+    ) {
+      const problem = barProblem(open, high, low, close, volume)!;
       throw new DataError({ file, line, column: nameOf(header, problem.field) }, problem.reason);
     }
-    if (n > 0) {
+    if (n > 0 && !(ts > buf.ts[n - 1])) {
       const reason = orderProblem(buf.ts[n - 1], ts, `line ${prevLine}`);
       if (reason !== undefined) throw new DataError({ file, line, column: header.roleName[DATE] }, reason);
     }
