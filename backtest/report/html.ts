@@ -1,0 +1,160 @@
+// The self-contained HTML report: uPlot and the data are inlined, so the file opens offline and can be mailed
+// or archived as one file. Charts: equity, drawdown, price with trade markers; then the stats table.
+import { loadChartAssets } from "./assets.ts";
+import { drawdownSeries } from "./drawdown.ts";
+import { REPORT_FIELDS } from "./fields.ts";
+import { formatTime, formatValue } from "./format.ts";
+import type { Ohlc, Report, ReportInput } from "./types.ts";
+
+export interface HtmlOptions {
+  /** Page title and heading. Default "Backtest report". */
+  readonly title?: string;
+}
+
+/** Everything the page's script draws, in uPlot's column layout (x in seconds, null for gaps). */
+export interface ChartData {
+  readonly t: (number | null)[];
+  readonly equity: (number | null)[];
+  /** Drawdown in percent, ≤ 0, so it hangs below the axis. */
+  readonly drawdown: (number | null)[];
+  readonly close: (number | null)[];
+  readonly high: (number | null)[] | null;
+  readonly low: (number | null)[] | null;
+  /** Entry price at the entry bar of each long / short trade; exit price at each exit bar. */
+  readonly longEntry: (number | null)[];
+  readonly shortEntry: (number | null)[];
+  readonly exit: (number | null)[];
+}
+
+const finite = (x: number) => Number.isFinite(x) ? x : null;
+const column = (xs: ArrayLike<number>, f: (x: number) => number | null = finite) => Array.from(xs, f);
+
+/** The chart columns for a run (exported for tests). */
+export function chartData(input: ReportInput, ohlc?: Ohlc): ChartData {
+  const n = input.ts.length;
+  const longEntry = new Array<number | null>(n).fill(null);
+  const shortEntry = new Array<number | null>(n).fill(null);
+  const exit = new Array<number | null>(n).fill(null);
+  for (const t of input.trades) {
+    if (t.entryBar >= 0 && t.entryBar < n) (t.size > 0 ? longEntry : shortEntry)[t.entryBar] = finite(t.entryPrice);
+    if (t.exitBar >= 0 && t.exitBar < n) exit[t.exitBar] = finite(t.exitPrice);
+  }
+  return {
+    t: column(input.ts, (x) => finite(x / 1000)),
+    equity: column(input.equity),
+    drawdown: column(drawdownSeries(input.equity), (d) => finite(-d * 100)),
+    close: column(ohlc?.close ?? input.close),
+    high: ohlc ? column(ohlc.high) : null,
+    low: ohlc ? column(ohlc.low) : null,
+    longEntry,
+    shortEntry,
+    exit,
+  };
+}
+
+/** The report as one HTML document. Reads uPlot from the npm package (needs read access to Deno's npm cache). */
+export async function renderHtml(report: Report, input: ReportInput, ohlc?: Ohlc, options: HtmlOptions = {}) {
+  const assets = await loadChartAssets();
+  const title = options.title ?? "Backtest report";
+  const rows = REPORT_FIELDS.map((f) => {
+    const text = formatValue(report[f.key], f.kind);
+    const cls = report[f.key] < 0 ? ' class="neg"' : text === "--" ? ' class="na"' : "";
+    return `<tr><th>${escapeHtml(f.label)}</th><td${cls}>${escapeHtml(text)}</td></tr>`;
+  }).join("\n");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${assets.css}</style>
+<style>${PAGE_CSS}</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+<p class="sub">${escapeHtml(formatTime(report.start))} → ${escapeHtml(formatTime(report.end))} (UTC),
+${input.ts.length} bars, ${input.trades.length} trades</p>
+<main>
+<section id="charts">
+<h2>Equity</h2><div id="equity"></div>
+<h2>Drawdown [%]</h2><div id="drawdown"></div>
+<h2>Price and trades</h2><div id="price"></div>
+</section>
+<section id="stats">
+<h2>Statistics</h2>
+<table>
+${rows}
+</table>
+</section>
+</main>
+<script>
+/* uPlot v${assets.version}, inlined so this file works offline.
+${assets.license.replaceAll("*/", "* /")}
+*/
+${escapeScript(assets.js)}
+</script>
+<script type="application/json" id="report-data">${escapeScript(JSON.stringify(chartData(input, ohlc)))}</script>
+<script>${PAGE_JS}</script>
+</body>
+</html>
+`;
+}
+
+function escapeHtml(s: string): string {
+  return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
+}
+
+/** Keep inlined text from closing its <script> element early ("</script" or "<!--" inside it). */
+function escapeScript(s: string): string {
+  return s.replaceAll("</script", "<\\/script").replaceAll("<!--", "<\\!--");
+}
+
+const PAGE_CSS = `
+body { font: 14px/1.4 system-ui, sans-serif; margin: 16px 24px; color: #1f2328; }
+h1 { font-size: 20px; margin: 0; } h2 { font-size: 15px; margin: 16px 0 4px; } .sub { color: #57606a; margin: 4px 0; }
+main { display: flex; gap: 24px; align-items: flex-start; }
+#charts { flex: 1 1 auto; min-width: 0; } #stats { flex: 0 0 auto; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+th { text-align: left; font-weight: normal; color: #57606a; padding: 1px 16px 1px 0; }
+td { text-align: right; padding: 1px 0; } td.neg { color: #cf222e; } td.na { color: #8c959f; }
+@media (max-width: 900px) { main { flex-direction: column; } }
+`;
+
+// Runs in the browser. Plain ES2017, no imports: uPlot is the global defined by the inlined build.
+const PAGE_JS = `
+(function () {
+  var d = JSON.parse(document.getElementById("report-data").textContent);
+  var box = document.getElementById("charts");
+  var width = function () { return Math.max(320, box.clientWidth); };
+  var utc = function (ts) { return uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"); };
+  // Points only (no line). Exits are hollow rings drawn first, so a reversal's entry at the same bar and
+  // price shows inside its exit ring instead of being hidden by it.
+  var points = function (label, color, size, fill) {
+    return { label: label, stroke: color, fill: fill, width: 0, paths: function () { return null; },
+      points: { show: true, size: size, width: 2, stroke: color, fill: fill } };
+  };
+  var charts = [];
+  var make = function (id, height, series, data) {
+    var opts = { width: width(), height: height, tzDate: utc, cursor: { sync: { key: "report" } },
+      scales: { x: { time: true } }, axes: [{}, { size: 80 }], series: [{}].concat(series) };
+    charts.push(new uPlot(opts, [d.t].concat(data), document.getElementById(id)));
+  };
+  make("equity", 260, [{ label: "Equity", stroke: "#0969da", width: 1.5 }], [d.equity]);
+  make("drawdown", 140, [{ label: "Drawdown %", stroke: "#cf222e", fill: "rgba(207,34,46,0.15)", width: 1 }],
+    [d.drawdown]);
+  var price = [{ label: "Close", stroke: "#57606a", width: 1 }];
+  var cols = [d.close];
+  if (d.high && d.low) {
+    price.push({ label: "High", stroke: "rgba(87,96,106,0.3)", width: 1 });
+    price.push({ label: "Low", stroke: "rgba(87,96,106,0.3)", width: 1 });
+    cols.push(d.high, d.low);
+  }
+  price.push(points("Exit", "#0969da", 13, "#ffffff"), points("Long entry", "#1a7f37", 7, "#1a7f37"),
+    points("Short entry", "#cf222e", 7, "#cf222e"));
+  cols.push(d.exit, d.longEntry, d.shortEntry);
+  make("price", 300, price, cols);
+  window.addEventListener("resize", function () {
+    charts.forEach(function (c) { c.setSize({ width: width(), height: c.height }); });
+  });
+})();
+`;

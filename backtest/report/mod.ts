@@ -1,0 +1,16 @@
+/**
+ * The backtest report: backtesting.py v0.6.6-compatible statistics and their console, JSON, CSV and HTML forms.
+ * See README.md for every formula.
+ *
+ * @module
+ */
+export type { ClosedTrade, Ohlc, Report, ReportInput, ReportOptions } from "./types.ts";
+export { computeStats } from "./stats.ts";
+export { type FieldKind, REPORT_FIELDS, type ReportField } from "./fields.ts";
+export { formatDuration, formatNumber, formatTime, formatValue } from "./format.ts";
+export { formatTable, type TableOptions } from "./table.ts";
+export { toJson } from "./json.ts";
+export { equityCsv, tradesCsv } from "./csv.ts";
+export { drawdownSeries } from "./drawdown.ts";
+export { type HtmlOptions, renderHtml } from "./html.ts";
+export { REPORT_FILES, writeReport } from "./write.ts";
