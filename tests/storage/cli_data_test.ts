@@ -71,8 +71,8 @@ Deno.test("data import: every freqtrade and backtesting.py file; list shows them
 Deno.test("data check: counts the gaps of UNITTEST_BTC-1m and ADA_BTC-5m, finds nothing in the complete files", async () => {
   const gappy = await runCli(["check", join(FREQTRADE, "UNITTEST_BTC-1m.json"), join(FREQTRADE, "ADA_BTC-5m.json")]);
   assert.equal(gappy.code, 1);
-  assert.match(gappy.stdout, /UNITTEST\/BTC \(1m\): 13681 candles[^\n]*\n  missing candles: 717 in 538 gaps/);
-  assert.match(gappy.stdout, /ADA\/BTC \(5m\): 5720 candles[^\n]*\n  missing candles: 40 in 5 gaps/);
+  assert.match(gappy.stdout, /UNITTEST\/BTC \(1m\): 13681 candles[^\n]*\n {2}missing candles: 717 in 538 gaps/);
+  assert.match(gappy.stdout, /ADA\/BTC \(5m\): 5720 candles[^\n]*\n {2}missing candles: 40 in 5 gaps/);
   const complete = ["LTC_BTC-5m", "UNITTEST_BTC-30m", "UNITTEST_BTC-5m", "XRP_ETH-1m", "XRP_ETH-5m"];
   const clean = await runCli(["check", ...complete.map((f) => join(FREQTRADE, `${f}.json`))]);
   assert.equal(clean.code, 0, clean.stdout);
