@@ -15,10 +15,15 @@ export function isStoreTimeframe(value: string): value is StoreTimeframe {
   return value === "1M" || isTimeframe(value);
 }
 
+/** An unknown timeframe name; the message says where it came from. */
+export class TimeframeError extends Error {
+  override name = "TimeframeError";
+}
+
 /** Validates user input; `where` says where it came from (a flag, a file name). */
 export function parseTimeframe(value: string, where: string): StoreTimeframe {
   if (isStoreTimeframe(value)) return value;
-  throw new Error(`Unknown timeframe "${value}" in ${where}: expected one of ${STORE_TIMEFRAMES.join(", ")}`);
+  throw new TimeframeError(`Unknown timeframe "${value}" in ${where}: expected one of ${STORE_TIMEFRAMES.join(", ")}`);
 }
 
 /** The slot a timestamp falls in; consecutive candles have consecutive slots. */

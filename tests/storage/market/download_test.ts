@@ -138,3 +138,22 @@ Deno.test("download: the candle still open at `now` is not stored", async () => 
     assert.equal(await countCandles(db, REQ), 100);
   });
 });
+
+Deno.test("data download (CLI): fetches through ccxt, then reports the range as all cached", async () => {
+  const { runCli } = await import("../cli_helpers.ts");
+  await withFake(async (fake) => {
+    const dir = await Deno.makeTempDir({ prefix: "ta_dl_" });
+    try {
+      const args = ["download", "--symbol", "BTC/USDT", "--timeframe", "1m", "--from", "2024-01-01T00:00"];
+      const range = [...args, "--to", "2024-01-01T01:00", "--api-url", fake.url, "--data-dir", dir];
+      const first = await runCli(range);
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stdout, /downloaded 60 candles of BTC\/USDT 1m from binance in 1 requests/);
+      const again = await runCli(range);
+      assert.match(again.stdout, /downloaded 0 candles .* in 0 requests \(all cached\)/);
+      assert.equal(fake.count("/api/v3/klines"), 1);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});
