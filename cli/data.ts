@@ -1,0 +1,340 @@
+/**
+ * `deno task data <command>`: download, import, check, list and export market data in the candle store.
+ * Results go to stdout, progress and errors to stderr. Exit codes: 0 ok, 1 failed or problems found, 2 bad usage.
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { basename, extname, join } from "node:path";
+import { type Database, openDatabase } from "../storage/db.ts";
+import { countCandles, listSeries, readCandles, type SeriesKey, upsertCandles } from "../storage/market/candles.ts";
+import type { Candles } from "../storage/market/columns.ts";
+import { type CandleFile, CandleFileError, readCandleFile } from "../storage/market/import.ts";
+import { checkCandles, formatReport, issueCount, type QualityOptions } from "../storage/market/quality.ts";
+import { resample } from "../storage/market/resample.ts";
+import { parseTimeframe, type StoreTimeframe, TimeframeError } from "../storage/market/timeframe.ts";
+import { isTimeframe } from "../actors/protocol/market.ts";
+
+const USAGE = `Usage: deno task data <command> [options]
+
+Commands:
+  download  --exchange binance --symbol BTC/USDT --timeframe 1h --from 2024-01-01 [--to DATE] [--venue NAME]
+            [--api-url URL]   fetch candles through ccxt; only what the store lacks is asked for
+  import    PATH... [--venue local] [--symbol S] [--timeframe TF] [--batch 5000]
+            freqtrade JSON ([[ms,o,h,l,c,v],...], named BASE_QUOTE-TF.json) or backtesting.py CSV
+            (,Open,High,Low,Close,Volume); a folder imports every .json and .csv in it
+  check     [PATH...] [--venue V --symbol S --timeframe TF] [--ignore-weekends] [--spike-threshold 12]
+            quality report of files, of one stored series, or (no argument) of every stored series
+  list      stored series with counts and time ranges
+  export    --venue V --symbol S --timeframe TF [--from DATE] [--to DATE] [--resample TF]
+            [--format csv|json] [--out FILE]   (default: CSV to stdout)
+
+Common options:
+  --db URL         postgres://user@host:port/db or sqlite:PATH (default: SQLite in --data-dir)
+  --data-dir DIR   default ./data
+  -h, --help`;
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+const COMMON: Options = {
+  db: { type: "string" },
+  "data-dir": { type: "string" },
+  help: { type: "boolean", short: "h" },
+};
+const KEY: Options = { venue: { type: "string" }, symbol: { type: "string" }, timeframe: { type: "string" } };
+type Values = Record<string, string | boolean | undefined>;
+
+class UsageError extends Error {}
+
+export async function runDataCommand(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  try {
+    switch (command) {
+      case "download":
+        return await download(
+          parse(rest, {
+            ...KEY,
+            exchange: { type: "string" },
+            from: { type: "string" },
+            to: { type: "string" },
+            "api-url": { type: "string" },
+          }),
+        );
+      case "import":
+        return await importFiles(parse(rest, { ...KEY, batch: { type: "string" } }));
+      case "check":
+        return await check(
+          parse(rest, { ...KEY, "ignore-weekends": { type: "boolean" }, "spike-threshold": { type: "string" } }),
+        );
+      case "list":
+        return await list(parse(rest, {}));
+      case "export":
+        return await exportSeries(
+          parse(rest, {
+            ...KEY,
+            from: { type: "string" },
+            to: { type: "string" },
+            resample: { type: "string" },
+            format: { type: "string" },
+            out: { type: "string" },
+          }),
+        );
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        console.log(USAGE);
+        return 0;
+      default:
+        throw new UsageError(`Unknown data command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof Help) {
+      console.log(USAGE);
+      return 0;
+    }
+    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    console.error(`data ${command ?? ""}: ${(error as Error).message}`);
+    if (usage) console.error(`Run "deno task data --help" for usage.`);
+    return usage ? 2 : 1;
+  }
+}
+
+class Help extends Error {}
+
+function parse(args: string[], options: Options): { values: Values; positionals: string[] } {
+  const { values, positionals } = parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true });
+  if (values.help) throw new Help();
+  return { values: values as Values, positionals };
+}
+
+function str(values: Values, name: string): string | undefined {
+  return values[name] as string | undefined;
+}
+
+function required(values: Values, name: string): string {
+  const v = str(values, name);
+  if (!v) throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+async function withDb<T>(values: Values, run: (database: Database) => Promise<T>): Promise<T> {
+  const database = await openDatabase({ url: str(values, "db"), dataDir: str(values, "data-dir") });
+  try {
+    return await run(database);
+  } finally {
+    await database.close();
+  }
+}
+
+function parseDate(text: string, flag: string): number {
+  const ms = /^\d+$/.test(text)
+    ? Number(text)
+    : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(text) || text.length === 10 ? text : `${text}Z`);
+  if (Number.isNaN(ms)) {
+    throw new UsageError(`--${flag} "${text}" is not a date (use YYYY-MM-DD[THH:MM] UTC or epoch ms)`);
+  }
+  return ms;
+}
+
+const iso = (ts: number) => new Date(ts).toISOString().replace("T", " ").replace(/:00\.000Z$/, "");
+
+/** Progress on stderr: one rewritten line on a terminal, plain lines otherwise (logs, pipes, tests). */
+function progress(line: string): void {
+  const text = Deno.stderr.isTerminal() ? `\r\x1b[2K${line}` : `${line}\n`;
+  Deno.stderr.writeSync(new TextEncoder().encode(text));
+}
+
+function endProgress(): void {
+  if (Deno.stderr.isTerminal()) Deno.stderr.writeSync(new TextEncoder().encode("\n"));
+}
+
+function keyFrom(values: Values): SeriesKey {
+  return {
+    venue: required(values, "venue"),
+    symbol: required(values, "symbol"),
+    timeframe: parseTimeframe(required(values, "timeframe"), "--timeframe"),
+  };
+}
+
+async function download({ values }: { values: Values }): Promise<number> {
+  const exchangeId = str(values, "exchange") ?? "binance";
+  const timeframe = parseTimeframe(required(values, "timeframe"), "--timeframe");
+  if (!isTimeframe(timeframe)) throw new UsageError(`--timeframe ${timeframe} cannot be downloaded; use 1m..1w`);
+  const request = {
+    venue: str(values, "venue") ?? exchangeId,
+    symbol: required(values, "symbol"),
+    timeframe,
+    from: parseDate(required(values, "from"), "from"),
+    to: values.to ? parseDate(str(values, "to")!, "to") : Date.now(),
+  };
+  // ccxt loads in about half a second: only when a download is really asked for.
+  const { createExchange } = await import("../storage/market/exchange.ts");
+  const { downloadCandles } = await import("../storage/market/download.ts");
+  const exchange = createExchange(exchangeId, { apiUrl: str(values, "api-url") });
+  return await withDb(values, async ({ db }) => {
+    const result = await downloadCandles(db, exchange, request, {
+      onProgress: (p) =>
+        progress(`download: ${p.stored} candles stored, ${p.requests} requests, ~${p.remaining} to go`),
+    });
+    endProgress();
+    const cached = result.missing.length === 0 ? " (all cached)" : "";
+    console.log(
+      `downloaded ${result.stored} candles of ${request.symbol} ${timeframe} from ${request.venue} in ${result.requests} requests${cached}`,
+    );
+    return 0;
+  });
+}
+
+async function expandPaths(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const path of paths) {
+    let info: Deno.FileInfo;
+    try {
+      info = await Deno.stat(path);
+    } catch (error) {
+      throw new CandleFileError(`Cannot read ${path}: ${(error as Error).message}`);
+    }
+    if (!info.isDirectory) out.push(path);
+    else {
+      const names = [];
+      for await (const e of Deno.readDir(path)) if (e.isFile && /\.(json|csv)$/i.test(e.name)) names.push(e.name);
+      out.push(...names.sort().map((n) => join(path, n)));
+    }
+  }
+  return out;
+}
+
+/** Refuses a file with unusable values: better nothing stored than candles a backtest would choke on. */
+function assertStorable(file: CandleFile): void {
+  const report = checkCandles(file.path, file.candles, { timeframe: file.timeframe });
+  const bad = report.invalid;
+  if (bad.length > 0) {
+    throw new CandleFileError(
+      `Cannot import ${file.path}: ${bad.length} candle(s) have invalid values, the first at line ${
+        file.lineOf(bad[0].index)
+      }: ${bad[0].detail}. Nothing was stored from this file.`,
+    );
+  }
+}
+
+async function importFiles({ values, positionals }: { values: Values; positionals: string[] }): Promise<number> {
+  if (positionals.length === 0) throw new UsageError("import needs at least one file or folder");
+  const batch = values.batch ? Number(values.batch) : 5000;
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new UsageError(`--batch "${values.batch}" is not a positive integer`);
+  }
+  if (values.timeframe) parseTimeframe(str(values, "timeframe")!, "--timeframe");
+  const paths = await expandPaths(positionals);
+  const venue = str(values, "venue") ?? "local";
+  let failed = 0;
+  await withDb(values, async ({ db }) => {
+    for (const path of paths) {
+      try {
+        const file = await readCandleFile(path, { symbol: str(values, "symbol"), timeframe: str(values, "timeframe") });
+        assertStorable(file);
+        const key = { venue, symbol: file.symbol, timeframe: file.timeframe };
+        const total = file.candles.length;
+        await upsertCandles(db, key, file.candles, {
+          batch,
+          onCommit: (n) => progress(`import: ${basename(path)}: ${n}/${total} candles committed`),
+        });
+        endProgress();
+        const stored = await countCandles(db, key);
+        console.log(
+          `imported ${total} candles of ${file.symbol} ${file.timeframe} from ${path} (venue ${venue}; ${stored} stored)`,
+        );
+      } catch (error) {
+        if (!(error instanceof CandleFileError) && !(error as Error).message?.startsWith("Unknown timeframe")) {
+          throw error;
+        }
+        failed++;
+        console.error(`data import: ${(error as Error).message}`);
+      }
+    }
+  });
+  return failed > 0 ? 1 : 0;
+}
+
+async function check({ values, positionals }: { values: Values; positionals: string[] }): Promise<number> {
+  const spikeThreshold = values["spike-threshold"] ? Number(values["spike-threshold"]) : undefined;
+  const base = { ignoreWeekends: Boolean(values["ignore-weekends"]), spikeThreshold };
+  const reports: string[] = [];
+  let problems = 0;
+  const report = (label: string, c: Candles, timeframe: StoreTimeframe) => {
+    const options: QualityOptions = { ...base, timeframe };
+    const r = checkCandles(label, c, options);
+    problems += issueCount(r);
+    reports.push(formatReport(r));
+    console.log(reports[reports.length - 1]);
+  };
+  if (positionals.length > 0) {
+    for (const path of await expandPaths(positionals)) {
+      const file = await readCandleFile(path, { symbol: str(values, "symbol"), timeframe: str(values, "timeframe") });
+      report(`${path} ${file.symbol}`, file.candles, file.timeframe);
+    }
+  } else {
+    await withDb(values, async ({ db }) => {
+      const keys = values.venue || values.symbol || values.timeframe ? [keyFrom(values)] : await listSeries(db);
+      if (keys.length === 0) console.log("No stored series: import or download some first.");
+      for (const key of keys) report(`${key.venue} ${key.symbol}`, await readCandles(db, key), key.timeframe);
+    });
+  }
+  if (reports.length > 1) console.log(`\n${reports.length} series checked, ${problems} problem(s) found`);
+  return problems > 0 ? 1 : 0;
+}
+
+async function list({ values }: { values: Values }): Promise<number> {
+  return await withDb(values, async ({ db, location }) => {
+    const series = await listSeries(db);
+    console.log(`${series.length} series in ${location}`);
+    const rows = series.map((s) => [s.venue, s.symbol, s.timeframe, String(s.count), iso(s.first), iso(s.last)]);
+    const header = ["venue", "symbol", "tf", "candles", "first (UTC)", "last (UTC)"];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+    return 0;
+  });
+}
+
+function toCsv(c: Candles, timeframe: StoreTimeframe): string {
+  const daily = timeframe === "1d" || timeframe === "1w" || timeframe === "1M";
+  const date = (ts: number) =>
+    daily ? new Date(ts).toISOString().slice(0, 10) : new Date(ts).toISOString().slice(0, 19).replace("T", " ");
+  const lines = [",Open,High,Low,Close,Volume"];
+  for (let i = 0; i < c.length; i++) {
+    lines.push(`${date(c.ts[i])},${c.open[i]},${c.high[i]},${c.low[i]},${c.close[i]},${c.volume[i]}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+function toJson(c: Candles): string {
+  const rows = Array.from(
+    { length: c.length },
+    (_, i) => [c.ts[i], c.open[i], c.high[i], c.low[i], c.close[i], c.volume[i]],
+  );
+  return JSON.stringify(rows) + "\n";
+}
+
+async function exportSeries({ values }: { values: Values }): Promise<number> {
+  const key = keyFrom(values);
+  const target = values.resample ? parseTimeframe(str(values, "resample")!, "--resample") : key.timeframe;
+  const out = str(values, "out");
+  const format = str(values, "format") ?? (out && extname(out).toLowerCase() === ".json" ? "json" : "csv");
+  if (format !== "csv" && format !== "json") throw new UsageError(`--format "${format}": expected csv or json`);
+  const range = {
+    from: values.from ? parseDate(str(values, "from")!, "from") : undefined,
+    to: values.to ? parseDate(str(values, "to")!, "to") : undefined,
+  };
+  return await withDb(values, async ({ db }) => {
+    const stored = await readCandles(db, key, range);
+    if (stored.length === 0) throw new Error(`No candles stored for ${key.venue} ${key.symbol} ${key.timeframe}`);
+    const candles = target === key.timeframe ? stored : resample(stored, key.timeframe, target);
+    const text = format === "json" ? toJson(candles) : toCsv(candles, target);
+    if (out) {
+      await Deno.writeTextFile(out, text);
+      console.error(`exported ${candles.length} ${target} candles of ${key.symbol} to ${out}`);
+    } else {
+      await Deno.stdout.write(new TextEncoder().encode(text));
+    }
+    return 0;
+  });
+}
+
+if (import.meta.main) Deno.exit(await runDataCommand(Deno.args));

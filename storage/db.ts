@@ -1,0 +1,129 @@
+/**
+ * Opens the store: SQLite (embedded default, a file under the data directory, nothing to start, works offline) or
+ * PostgreSQL when a `postgres://` URL is given. Migrations run at open so callers always see the latest schema.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { Kysely, PostgresDialect } from "kysely";
+import { Migrator } from "kysely/migration";
+import pg from "pg";
+import type { Schema } from "./schema.ts";
+import { sqliteDialect } from "./sqlite_dialect.ts";
+import { type DialectName, migrationProvider } from "./migrations/mod.ts";
+
+export type { DialectName };
+
+export interface OpenOptions {
+  /** `sqlite:<path>`, `postgres://user@host:port/db`; absent: SQLite at `<dataDir>/tradeactor.sqlite`. */
+  readonly url?: string;
+  /** Default `./data`. */
+  readonly dataDir?: string;
+  /** PostgreSQL only: keep every table in this schema (created if absent), e.g. to isolate parallel test runs. */
+  readonly schema?: string;
+  /** Default true. */
+  readonly migrate?: boolean;
+}
+
+export interface Database {
+  readonly db: Kysely<Schema>;
+  readonly dialect: DialectName;
+  /** Where the data lives, password removed: for messages and logs. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+/** Thrown when the store cannot be opened or migrated; the message says which database and why. */
+export class StorageError extends Error {
+  override name = "StorageError";
+}
+
+export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
+  const url = options.url ?? "";
+  const isPostgres = /^postgres(ql)?:\/\//.test(url);
+  const opened = isPostgres ? openPostgres(url, options.schema) : openSqlite(url, options.dataDir ?? "./data");
+  if (options.migrate ?? true) {
+    try {
+      await migrate(opened, options.schema);
+    } catch (error) {
+      await opened.close().catch(() => {});
+      const kind = isPostgres ? "PostgreSQL" : "SQLite";
+      throw new StorageError(`Cannot open ${kind} database at ${opened.location}: ${describe(error)}`, {
+        cause: error,
+      });
+    }
+  }
+  return opened;
+}
+
+function openSqlite(url: string, dataDir: string): Database {
+  const given = url.replace(/^sqlite:(\/\/)?/, "");
+  const path = resolve(given || join(dataDir, "tradeactor.sqlite"));
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (error) {
+    throw new StorageError(`Cannot open SQLite database at ${path}: ${describe(error)}`, { cause: error });
+  }
+  const db = new Kysely<Schema>({ dialect: sqliteDialect(path) });
+  return { db, dialect: "sqlite", location: path, close: () => db.destroy() };
+}
+
+// int8 (bigint) columns hold epoch ms and sequence numbers, all far below 2^53: read them as numbers, not strings.
+const INT8_OID = 20;
+const types = {
+  getTypeParser: (oid: number, format?: "text" | "binary") =>
+    oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as "text"),
+};
+
+function openPostgres(url: string, schema: string | undefined): Database {
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) {
+    throw new StorageError(`Invalid PostgreSQL schema name "${schema}": use lowercase letters, digits and _`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    types,
+    connectionTimeoutMillis: 5_000,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client that loses its server emits 'error' on the pool; unhandled it would end the process.
+  pool.on("error", () => {});
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const location = redact(url) + (schema ? ` (schema ${schema})` : "");
+  return { db, dialect: "postgres", location, close: () => db.destroy() };
+}
+
+async function migrate(opened: Database, schema: string | undefined): Promise<void> {
+  if (opened.dialect === "postgres" && schema) {
+    await opened.db.schema.createSchema(schema).ifNotExists().execute();
+  }
+  const migrator = new Migrator({
+    db: opened.db,
+    provider: migrationProvider(opened.dialect),
+    // kysely looks for its bookkeeping table in every schema unless told which: pin it, so schemas stay apart.
+    ...(opened.dialect === "postgres" ? { migrationTableSchema: schema ?? "public" } : {}),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName;
+    throw failed ? new Error(`migration ${failed} failed: ${describe(error)}`, { cause: error }) : error;
+  }
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+export function describe(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
+  if (error instanceof Error) {
+    const code = (error as { code?: string }).code;
+    const message = error.message || code || error.name;
+    return code && !message.includes(code) ? `${message} (${code})` : message;
+  }
+  return String(error);
+}

@@ -1,0 +1,4 @@
+import { candleStoreContract } from "./candle_store_contract.ts";
+import { openTestSqlite } from "../services.ts";
+
+candleStoreContract("sqlite", openTestSqlite);
