@@ -2,3 +2,4 @@
 export * from "./market.ts";
 export * from "./instrument.ts";
 export * from "./orders.ts";
+export * from "./commands.ts";

@@ -30,6 +30,14 @@ export interface OrderRequest {
   readonly ocoGroup?: string;
   /** Creation time (clock ms). */
   readonly ts: number;
+  /**
+   * Size from the account at fill time instead of `qty`: all available margin × fraction, in whole steps
+   * (backtesting.py's "all available cash in whole units"). Live adapters resolve it from the last price.
+   */
+  readonly sizing?: { readonly mode: "equity_fraction"; readonly fraction: number };
+  /** Last price the strategy saw when it decided; risk checks (notional, price band) use it. */
+  readonly refPrice?: number;
+  readonly tag?: string;
 }
 
 export interface Fill {

@@ -1,0 +1,438 @@
+/**
+ * The simulated venue's matching engine, as plain functions over its state. The sim exchange actor
+ * (backtests) and the paper exchange (live data) both run it.
+ *
+ * Bar fill rules (backtesting.py v0.6.6 conventions):
+ * - market orders fill at the next bar's open (or, with fillAt "close", at once at the last close);
+ * - stop orders trigger when the bar trades through the stop (buy: high ≥ stop; sell: low ≤ stop) and fill
+ *   at the stop, or at the open when the bar gaps through it;
+ * - limit orders fill when the bar reaches the limit (buy: low ≤ limit; sell: high ≥ limit), at the limit or
+ *   the better open;
+ * - stop-limit: triggers as a stop, then fills as a limit; when both are hit in one bar the limit is assumed
+ *   to be reached before the stop (pessimistic, as backtesting.py), so it waits for the next bar;
+ * - within a bar, orders are processed in submission order; brackets (stop-loss before take-profit) of a
+ *   market order may fill in the bar their parent filled.
+ */
+import type { Bar, Fill, Instrument, OrderEvent, OrderRequest } from "../../protocol/mod.ts";
+import {
+  applyFill,
+  createLedger,
+  equity,
+  type Ledger,
+  marginUsed,
+  markPrice,
+  positionOf,
+} from "../../portfolio/ledger.ts";
+import { snapPrice, snapQty } from "../snap.ts";
+import { commissionFor, commissionRateForSizing, type CostModels, executionPrice, NO_COSTS } from "./costs.ts";
+
+export interface SimConfig {
+  readonly venue: string;
+  readonly initialCash: number;
+  /** 1 = cash account; 2 = 50% margin, and so on. */
+  readonly leverage: number;
+  readonly costs: CostModels;
+  readonly fillAt: "next_open" | "close";
+  /** Largest share of a bar's volume one order may take (partial fills); undefined = no cap. */
+  readonly volumeShare?: number;
+  readonly allowShort: boolean;
+  /** Known instruments; when given, orders for other symbols are rejected. */
+  readonly instruments?: Readonly<Record<string, Instrument>>;
+  /** Used for symbols without an instrument entry. */
+  readonly defaultStep: number;
+  readonly defaultTick: number;
+}
+
+export const DEFAULT_SIM_CONFIG: SimConfig = {
+  venue: "sim",
+  initialCash: 10_000,
+  leverage: 1,
+  costs: NO_COSTS,
+  fillAt: "next_open",
+  allowShort: true,
+  defaultStep: 1,
+  defaultTick: 0,
+};
+
+interface Resting {
+  readonly order: OrderRequest;
+  readonly replyTo: string;
+  readonly venueOrderId: string;
+  /** NaN until an equity-fraction order is sized at its first fill. */
+  remaining: number;
+  filled: number;
+  triggered: boolean;
+  readonly expiresAt: number;
+  readonly maker: boolean;
+}
+
+export interface SimState {
+  readonly config: SimConfig;
+  readonly account: Ledger;
+  orders: Resting[];
+  readonly lastBar: Map<string, Bar>;
+  orderSeq: number;
+  fillSeq: number;
+}
+
+export type Emit = (to: string, event: OrderEvent) => void;
+
+export function createSimState(config: SimConfig): SimState {
+  return {
+    config,
+    account: createLedger(config.initialCash),
+    orders: [],
+    lastBar: new Map(),
+    orderSeq: 0,
+    fillSeq: 0,
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+function stepOf(state: SimState, symbol: string): number {
+  return state.config.instruments?.[symbol]?.stepSize ?? state.config.defaultStep;
+}
+function tickOf(state: SimState, symbol: string): number {
+  return state.config.instruments?.[symbol]?.tickSize ?? state.config.defaultTick;
+}
+function multiplierOf(state: SimState, symbol: string): number {
+  return state.config.instruments?.[symbol]?.multiplier ?? 1;
+}
+
+function invalid(order: OrderRequest, state: SimState): string | undefined {
+  const instruments = state.config.instruments;
+  if (instruments && !instruments[order.symbol]) return `unknown symbol "${order.symbol}" at ${state.config.venue}`;
+  if (order.sizing) {
+    if (!(order.sizing.fraction > 0 && order.sizing.fraction <= 1)) return "sizing fraction must be in (0, 1]";
+  } else if (!(order.qty > 0) || !Number.isFinite(order.qty)) {
+    return `quantity must be a positive number, got ${order.qty}`;
+  }
+  const needsLimit = order.type === "limit" || order.type === "stop_limit";
+  const needsStop = order.type === "stop" || order.type === "stop_limit";
+  if (needsLimit && !(order.limitPrice! > 0)) return `${order.type} order needs a positive limit price`;
+  if (needsStop && !(order.stopPrice! > 0)) return `${order.type} order needs a positive stop price`;
+  const instrument = instruments?.[order.symbol];
+  if (instrument && !order.sizing && order.qty < instrument.minQty) {
+    return `quantity ${order.qty} is below the minimum ${instrument.minQty}`;
+  }
+  if (order.postOnly && order.type === "limit") {
+    const last = state.lastBar.get(order.symbol)?.close;
+    const crosses = last !== undefined &&
+      (order.side === "buy" ? order.limitPrice! >= last : order.limitPrice! <= last);
+    if (crosses) return "post-only limit order would take liquidity";
+  }
+  return undefined;
+}
+
+export function submitOrder(state: SimState, order: OrderRequest, replyTo: string, now: number, emit: Emit): void {
+  const duplicate = state.orders.some((r) => r.order.clientOrderId === order.clientOrderId);
+  const reason = duplicate ? `duplicate client order id ${order.clientOrderId}` : invalid(order, state);
+  if (reason) {
+    emit(replyTo, {
+      type: "OrderRejected",
+      clientOrderId: order.clientOrderId,
+      strategyId: order.strategyId,
+      reason,
+      ts: now,
+    });
+    return;
+  }
+  const resting: Resting = {
+    order,
+    replyTo,
+    venueOrderId: `${state.config.venue}-${++state.orderSeq}`,
+    remaining: order.sizing ? NaN : snapQty(order.qty, stepOf(state, order.symbol)),
+    filled: 0,
+    triggered: false,
+    expiresAt: order.tif === "DAY" ? (Math.floor(now / DAY_MS) + 1) * DAY_MS : Infinity,
+    maker: order.type === "limit",
+  };
+  state.orders.push(resting);
+  emit(replyTo, {
+    type: "OrderAccepted",
+    clientOrderId: order.clientOrderId,
+    venueOrderId: resting.venueOrderId,
+    strategyId: order.strategyId,
+    ts: now,
+  });
+  if (order.type === "market" && state.config.fillAt === "close") {
+    const last = state.lastBar.get(order.symbol);
+    if (last) {
+      fillResting(state, resting, last.close, last, now, emit);
+      removeDone(state);
+    }
+  }
+}
+
+export function cancelOrder(
+  state: SimState,
+  clientOrderId: string,
+  strategyId: string,
+  replyTo: string,
+  now: number,
+  emit: Emit,
+): void {
+  const resting = state.orders.find((r) => r.order.clientOrderId === clientOrderId);
+  if (!resting) {
+    emit(replyTo, {
+      type: "OrderRejected",
+      clientOrderId,
+      strategyId,
+      reason: "cancel: unknown or closed order",
+      ts: now,
+    });
+    return;
+  }
+  finish(state, resting, "OrderCanceled", "canceled by request", now, emit);
+  removeDone(state);
+}
+
+export function cancelAll(state: SimState, now: number, emit: Emit, strategyId?: string, symbol?: string): void {
+  for (const r of state.orders) {
+    if (strategyId !== undefined && r.order.strategyId !== strategyId) continue;
+    if (symbol !== undefined && r.order.symbol !== symbol) continue;
+    finish(state, r, "OrderCanceled", "cancel all", now, emit);
+  }
+  removeDone(state);
+}
+
+const DONE = -1;
+
+function finish(
+  state: SimState,
+  r: Resting,
+  type: "OrderCanceled" | "OrderExpired",
+  reason: string,
+  now: number,
+  emit: Emit,
+): void {
+  if (r.remaining === DONE) return;
+  r.remaining = DONE;
+  const { clientOrderId, strategyId } = r.order;
+  emit(
+    r.replyTo,
+    type === "OrderCanceled"
+      ? { type, clientOrderId, strategyId, reason, ts: now }
+      : { type, clientOrderId, strategyId, ts: now },
+  );
+  void state;
+}
+
+function removeDone(state: SimState): void {
+  if (state.orders.some((r) => r.remaining === DONE)) state.orders = state.orders.filter((r) => r.remaining !== DONE);
+}
+
+/** Trigger and limit rules for one bar: the price to fill at, or undefined when the order does not trade. */
+function touchPrice(r: Resting, bar: Bar): number | undefined {
+  const o = r.order;
+  const buy = o.side === "buy";
+  let stop: number | undefined;
+  if ((o.type === "stop" || o.type === "stop_limit") && !r.triggered) {
+    const hit = buy ? bar.high >= o.stopPrice! : bar.low <= o.stopPrice!;
+    if (!hit) return undefined;
+    r.triggered = true;
+    stop = o.stopPrice!;
+  }
+  if (o.type === "limit" || o.type === "stop_limit") {
+    const limit = o.limitPrice!;
+    const hit = buy ? bar.low <= limit : bar.high >= limit;
+    const limitBeforeStop = hit && stop !== undefined && (buy ? limit <= stop : limit >= stop);
+    if (!hit || limitBeforeStop) return undefined;
+    return buy ? Math.min(stop ?? bar.open, limit) : Math.max(stop ?? bar.open, limit);
+  }
+  if (stop !== undefined) return buy ? Math.max(bar.open, stop) : Math.min(bar.open, stop);
+  return bar.open;
+}
+
+/** Processes a new bar: expiries, then fills in submission order, then marks the account at the close. */
+export function onBar(state: SimState, bar: Bar, emit: Emit): void {
+  const now = bar.ts;
+  let pass = state.orders.filter((r) => r.order.symbol === bar.symbol);
+  for (let round = 0; pass.length > 0 && round < 4; round++) {
+    const before = state.orders.length;
+    for (const r of pass) {
+      if (r.remaining === DONE) continue;
+      if (r.expiresAt <= bar.ts) {
+        finish(state, r, "OrderExpired", "expired", now, emit);
+        continue;
+      }
+      const price = touchPrice(r, bar);
+      if (price === undefined) {
+        if (r.order.tif === "IOC" || r.order.tif === "FOK") {
+          finish(state, r, "OrderCanceled", "not filled (IOC)", now, emit);
+        }
+        continue;
+      }
+      fillResting(state, r, price, bar, now, emit);
+    }
+    // Brackets created by market fills in this bar may trigger in this bar too.
+    pass = state.orders.slice(before).filter((r) => r.order.symbol === bar.symbol && r.remaining !== DONE);
+  }
+  removeDone(state);
+  state.lastBar.set(bar.symbol, bar);
+  markPrice(state.account, bar.symbol, bar.close);
+}
+
+function fillResting(state: SimState, r: Resting, touch: number, bar: Bar, now: number, emit: Emit): void {
+  const o = r.order;
+  const cfg = state.config;
+  const side = o.side === "buy" ? 1 : -1;
+  const step = stepOf(state, o.symbol);
+  const multiplier = multiplierOf(state, o.symbol);
+  const position = positionOf(state.account, o.symbol);
+  const costRate = commissionRateForSizing(cfg.costs.commission);
+
+  if (Number.isNaN(r.remaining)) {
+    // backtesting.py: int(margin_available × leverage × fraction // (price × (1 + commission)))
+    const fraction = o.sizing!.fraction === 1 ? 1 - Number.EPSILON : o.sizing!.fraction;
+    const adjusted = executionPrice(cfg.costs, side, touch, 0, bar) * (1 + costRate) * multiplier;
+    const available = availableAfterClosing(state, o.symbol, side, touch, 0);
+    r.remaining = snapQty(Math.floor(available * cfg.leverage * fraction / adjusted / step) * step, step);
+    if (!(r.remaining > 0)) {
+      finish(state, r, "OrderCanceled", "insufficient margin to size the order", now, emit);
+      return;
+    }
+  }
+  let qty = r.remaining;
+  if (o.reduceOnly) {
+    const reducible = Math.sign(position) === -side ? Math.abs(position) : 0;
+    if (reducible === 0) {
+      finish(state, r, "OrderCanceled", "reduce-only order has no position to reduce", now, emit);
+      return;
+    }
+    qty = Math.min(qty, reducible);
+  }
+  if (cfg.volumeShare !== undefined && bar.volume > 0) {
+    const cap = snapQty(bar.volume * cfg.volumeShare, step);
+    if (o.tif === "FOK" && cap < qty) {
+      finish(state, r, "OrderCanceled", "fill-or-kill: not enough volume", now, emit);
+      return;
+    }
+    qty = Math.min(qty, cap);
+    if (!(qty > 0)) return; // wait for volume
+  }
+  const price = snapPrice(executionPrice(cfg.costs, side, touch, qty, bar), tickOf(state, o.symbol));
+  const closing = Math.sign(position) === -side ? Math.min(qty, Math.abs(position)) : 0;
+  const opening = qty - closing;
+  if (opening > 0) {
+    if (!cfg.allowShort && side < 0) {
+      finish(state, r, "OrderCanceled", `short selling is not allowed (position ${position})`, now, emit);
+      return;
+    }
+    const required = opening * price * multiplier * (1 + costRate) / cfg.leverage;
+    const available = availableAfterClosing(state, o.symbol, side, price, closing);
+    if (required > available * (1 + 1e-12)) {
+      finish(
+        state,
+        r,
+        "OrderCanceled",
+        `insufficient margin: needs ${required.toFixed(2)}, has ${available.toFixed(2)}`,
+        now,
+        emit,
+      );
+      return;
+    }
+  }
+  const commission = commissionFor(cfg.costs.commission, qty, price * multiplier, r.maker);
+  applyFill(state.account, o.symbol, side * qty, price, commission, now, multiplier);
+  r.filled += qty;
+  r.remaining = o.reduceOnly && closing === qty && Math.abs(positionOf(state.account, o.symbol)) === 0
+    ? 0
+    : snapQty(r.remaining - qty, step);
+  const fill: Fill = {
+    fillId: `${cfg.venue}-f${++state.fillSeq}`,
+    clientOrderId: o.clientOrderId,
+    venueOrderId: r.venueOrderId,
+    strategyId: o.strategyId,
+    venue: cfg.venue,
+    symbol: o.symbol,
+    side: o.side,
+    qty,
+    price,
+    commission,
+    commissionCurrency: cfg.instruments?.[o.symbol]?.quoteCurrency ?? "USD",
+    liquidity: r.maker ? "maker" : "taker",
+    ts: now,
+  };
+  if (r.remaining > 0) {
+    emit(r.replyTo, {
+      type: "OrderPartiallyFilled",
+      clientOrderId: o.clientOrderId,
+      strategyId: o.strategyId,
+      fill,
+      filledQty: r.filled,
+      leavesQty: r.remaining,
+    });
+    return;
+  }
+  r.remaining = DONE;
+  emit(r.replyTo, {
+    type: "OrderFilled",
+    clientOrderId: o.clientOrderId,
+    strategyId: o.strategyId,
+    fill,
+    filledQty: r.filled,
+  });
+  if (o.ocoGroup) {
+    for (const other of state.orders) {
+      if (other !== r && other.order.ocoGroup === o.ocoGroup) {
+        finish(state, other, "OrderCanceled", "OCO sibling filled", now, emit);
+      }
+    }
+  }
+  if (o.bracket) placeBracket(state, r, now, emit);
+}
+
+function placeBracket(state: SimState, parent: Resting, now: number, emit: Emit): void {
+  const o = parent.order;
+  const exitSide = o.side === "buy" ? "sell" : "buy";
+  const base = {
+    strategyId: o.strategyId,
+    venue: o.venue,
+    symbol: o.symbol,
+    side: exitSide,
+    qty: parent.filled,
+    tif: "GTC",
+    reduceOnly: true,
+    ocoGroup: `${o.clientOrderId}-oco`,
+    ts: now,
+  } as const;
+  if (o.bracket!.stopLoss !== undefined) {
+    submitOrder(
+      state,
+      { ...base, clientOrderId: `${o.clientOrderId}-sl`, type: "stop", stopPrice: o.bracket!.stopLoss },
+      parent.replyTo,
+      now,
+      emit,
+    );
+  }
+  if (o.bracket!.takeProfit !== undefined) {
+    submitOrder(
+      state,
+      { ...base, clientOrderId: `${o.clientOrderId}-tp`, type: "limit", limitPrice: o.bracket!.takeProfit },
+      parent.replyTo,
+      now,
+      emit,
+    );
+  }
+}
+
+/** Margin available for new exposure once `closing` units of the opposite position are closed at `price`. */
+function availableAfterClosing(state: SimState, symbol: string, side: 1 | -1, price: number, closing: number): number {
+  const account = state.account;
+  const h = account.holdings.get(symbol);
+  if (!h || h.qty === 0) return Math.max(0, equity(account) - marginUsed(account, state.config.leverage));
+  const last = h.lastPrice;
+  h.lastPrice = price; // value the position at the execution price, as the fill will
+  const eq = equity(account);
+  const used = marginUsed(account, state.config.leverage);
+  h.lastPrice = last;
+  const released = closing * price * h.multiplier / state.config.leverage;
+  void side;
+  return Math.max(0, eq - used + released);
+}
+
+export function accountEquity(state: SimState): number {
+  return equity(state.account);
+}

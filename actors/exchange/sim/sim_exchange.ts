@@ -1,0 +1,86 @@
+/**
+ * The simulated exchange actor: the matching engine behind the interface every venue adapter offers.
+ * Order events go to the order's owner; fills also go to the configured subscribers (portfolio, risk).
+ */
+import type { Behaviour } from "../../runtime/mod.ts";
+import { ConfigError } from "../../runtime/mod.ts";
+import type { ExchangeMessage, OrderEvent } from "../../protocol/mod.ts";
+import {
+  accountEquity,
+  cancelAll,
+  cancelOrder,
+  createSimState,
+  DEFAULT_SIM_CONFIG,
+  type Emit,
+  onBar,
+  type SimConfig,
+  type SimState,
+  submitOrder,
+} from "./matching.ts";
+
+export interface SimExchangeConfig {
+  readonly sim: SimConfig;
+  /** Paths that receive every fill (OrderFilled / OrderPartiallyFilled). */
+  readonly fillSubscribers: readonly string[];
+}
+
+export function parseSimExchangeConfig(raw: unknown, actor: string): SimExchangeConfig {
+  const cfg = (raw ?? {}) as Partial<SimExchangeConfig> & { sim?: Partial<SimConfig> };
+  const sim = { ...DEFAULT_SIM_CONFIG, ...cfg.sim };
+  if (!(sim.initialCash > 0)) throw new ConfigError(actor, "sim.initialCash", `must be > 0, got ${sim.initialCash}`);
+  if (!(sim.leverage >= 1)) throw new ConfigError(actor, "sim.leverage", `must be ≥ 1, got ${sim.leverage}`);
+  if (sim.volumeShare !== undefined && !(sim.volumeShare > 0 && sim.volumeShare <= 1)) {
+    throw new ConfigError(actor, "sim.volumeShare", `must be in (0, 1], got ${sim.volumeShare}`);
+  }
+  if (sim.fillAt !== "next_open" && sim.fillAt !== "close") {
+    throw new ConfigError(actor, "sim.fillAt", `must be "next_open" or "close", got ${JSON.stringify(sim.fillAt)}`);
+  }
+  return { sim, fillSubscribers: cfg.fillSubscribers ?? [] };
+}
+
+interface State {
+  readonly sim: SimState;
+  readonly subscribers: readonly string[];
+}
+
+export const simExchange: Behaviour<ExchangeMessage, State, SimExchangeConfig> = {
+  accepts: ["SubmitOrder", "CancelOrder", "CancelAll", "Bar", "Tick", "GetAccount"],
+  parseConfig: parseSimExchangeConfig,
+  init: (config) => ({ sim: createSimState(config.sim), subscribers: config.fillSubscribers }),
+  receive(state, msg, ctx) {
+    const emit: Emit = (to: string, event: OrderEvent) => {
+      ctx.tell(to, event);
+      if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled") {
+        for (const sub of state.subscribers) ctx.tell(sub, event);
+      }
+    };
+    switch (msg.type) {
+      case "Bar":
+        onBar(state.sim, msg.bar, emit);
+        return state;
+      case "Tick":
+        // Bar-based simulation: ticks update the last price only.
+        return state;
+      case "SubmitOrder":
+        submitOrder(state.sim, msg.order, msg.replyTo, ctx.clock.now(), emit);
+        return state;
+      case "CancelOrder":
+        cancelOrder(state.sim, msg.clientOrderId, msg.strategyId, msg.replyTo, ctx.clock.now(), emit);
+        return state;
+      case "CancelAll":
+        cancelAll(state.sim, ctx.clock.now(), emit, msg.strategyId, msg.symbol);
+        return state;
+      case "GetAccount": {
+        const balances = [{ currency: "USD", free: state.sim.account.balance, locked: 0 }];
+        ctx.reply({
+          type: "Account",
+          account: { venue: state.sim.config.venue, balances, ts: ctx.clock.now() },
+          equity: accountEquity(state.sim),
+        });
+        return state;
+      }
+    }
+  },
+};
+
+export default simExchange;

@@ -1,0 +1,43 @@
+/** Commands to venues and the messages every exchange adapter (sim, paper, binance, ib) accepts. */
+import type { Bar, Tick } from "./market.ts";
+import type { AccountState, OrderEvent, OrderRequest } from "./orders.ts";
+
+export type SubmitOrder = {
+  readonly type: "SubmitOrder";
+  readonly order: OrderRequest;
+  /** Who receives this order's events (the strategy supervisor). */
+  readonly replyTo: string;
+};
+export type CancelOrder = {
+  readonly type: "CancelOrder";
+  readonly clientOrderId: string;
+  readonly strategyId: string;
+  readonly replyTo: string;
+};
+export type CancelAll = { readonly type: "CancelAll"; readonly strategyId?: string; readonly symbol?: string };
+
+export type MarketDataMessage =
+  | { readonly type: "Bar"; readonly bar: Bar }
+  | { readonly type: "Tick"; readonly tick: Tick };
+
+/** What every exchange adapter's mailbox accepts. */
+export type ExchangeMessage =
+  | SubmitOrder
+  | CancelOrder
+  | CancelAll
+  | MarketDataMessage
+  | { readonly type: "GetAccount" };
+
+export type AccountReply = { readonly type: "Account"; readonly account: AccountState; readonly equity: number };
+
+export type { OrderEvent };
+export const ORDER_EVENT_TYPES = [
+  "OrderSubmitted",
+  "OrderAccepted",
+  "OrderRejected",
+  "OrderDenied",
+  "OrderPartiallyFilled",
+  "OrderFilled",
+  "OrderCanceled",
+  "OrderExpired",
+] as const satisfies readonly OrderEvent["type"][];

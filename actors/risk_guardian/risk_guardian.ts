@@ -1,0 +1,250 @@
+/**
+ * The risk guardian: the only road to an exchange. Checks every order (a failed check is an OrderDenied
+ * event, not an exception), proxies order events back to their strategy, tracks positions from fills,
+ * moves trading between ACTIVE, REDUCING and HALTED on equity limits, and runs the kill switch.
+ */
+import { type Behaviour, ConfigError } from "../runtime/mod.ts";
+import {
+  type ExchangeMessage,
+  ORDER_EVENT_TYPES,
+  type OrderEvent,
+  type OrderRequest,
+  type SubmitOrder,
+} from "../protocol/mod.ts";
+import { checkOrder, type RiskLimits, type TradingState } from "./checks.ts";
+
+export interface RiskGuardianConfig {
+  readonly limits: RiskLimits;
+  /** Exchange actor path per venue. */
+  readonly exchanges: Readonly<Record<string, string>>;
+  readonly initialState?: TradingState;
+}
+
+export type RiskMessage =
+  | SubmitOrder
+  | Extract<ExchangeMessage, { type: "CancelOrder" | "CancelAll" }>
+  | OrderEvent
+  | { readonly type: "EquityUpdate"; readonly equity: number; readonly ts: number }
+  | { readonly type: "MarkPrice"; readonly symbol: string; readonly price: number }
+  | { readonly type: "KillSwitch"; readonly reason: string; readonly flatten?: boolean }
+  | { readonly type: "SetTradingState"; readonly state: TradingState; readonly reason: string }
+  | { readonly type: "GetRiskState" };
+
+interface Tracked {
+  readonly owner: string;
+  readonly order: OrderRequest;
+}
+
+interface State {
+  readonly config: RiskGuardianConfig;
+  trading: TradingState;
+  readonly open: Map<string, Tracked>;
+  readonly positions: Map<string, number>;
+  readonly lastPrice: Map<string, number>;
+  readonly owners: Map<string, string>;
+  readonly recent: number[];
+  peakEquity: number;
+  dayStartEquity: number;
+  day: number;
+  killSeq: number;
+  readonly decisions: { ts: number; decision: string; detail: string }[];
+}
+
+const key = (strategyId: string, symbol: string) => `${strategyId}\u0000${symbol}`;
+
+function parseConfig(raw: unknown, actor: string): RiskGuardianConfig {
+  const c = (raw ?? {}) as Partial<RiskGuardianConfig>;
+  if (!c.exchanges || Object.keys(c.exchanges).length === 0) {
+    throw new ConfigError(actor, "exchanges", "needs at least one venue → exchange path");
+  }
+  for (const [name, value] of Object.entries(c.limits ?? {})) {
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+      throw new ConfigError(actor, `limits.${name}`, `must be a non-negative number, got ${JSON.stringify(value)}`);
+    }
+  }
+  return { limits: c.limits ?? {}, exchanges: c.exchanges, initialState: c.initialState ?? "ACTIVE" };
+}
+
+export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
+  accepts: [
+    "SubmitOrder",
+    "CancelOrder",
+    "CancelAll",
+    ...ORDER_EVENT_TYPES,
+    "EquityUpdate",
+    "MarkPrice",
+    "KillSwitch",
+    "SetTradingState",
+    "GetRiskState",
+  ],
+  parseConfig,
+  init: (config) => ({
+    config,
+    trading: config.initialState ?? "ACTIVE",
+    open: new Map(),
+    positions: new Map(),
+    lastPrice: new Map(),
+    owners: new Map(),
+    recent: [],
+    peakEquity: -Infinity,
+    dayStartEquity: NaN,
+    day: -1,
+    killSeq: 0,
+    decisions: [],
+  }),
+  receive(state, msg, ctx) {
+    const now = ctx.clock.now();
+    const decide = (decision: string, detail: string) => {
+      state.decisions.push({ ts: now, decision, detail });
+      if (state.decisions.length > 1_000) state.decisions.shift();
+    };
+    const setState = (next: TradingState, reason: string) => {
+      if (state.trading === next) return;
+      ctx.log.warn("trading state changed", { from: state.trading, to: next, reason });
+      decide(`state:${next}`, reason);
+      state.trading = next;
+    };
+    switch (msg.type) {
+      case "SubmitOrder": {
+        const order = msg.order;
+        state.owners.set(order.strategyId, msg.replyTo);
+        while (state.recent.length > 0 && now - state.recent[0] >= 60_000) state.recent.shift();
+        let gross = 0;
+        const reason = checkOrder(order, state.config.limits, {
+          state: state.trading,
+          position: (s, sym) => state.positions.get(key(s, sym)) ?? 0,
+          grossExposure: () => {
+            if (gross) return gross;
+            for (const [k, qty] of state.positions) {
+              gross += Math.abs(qty) * (state.lastPrice.get(k.split("\u0000")[1]) ?? 0);
+            }
+            return gross;
+          },
+          openOrders: state.open.size,
+          recentOrders: state.recent.length,
+        });
+        const exchange = state.config.exchanges[order.venue];
+        const denial = reason ?? (exchange ? undefined : `no exchange configured for venue "${order.venue}"`);
+        if (denial) {
+          decide("deny", `${order.clientOrderId}: ${denial}`);
+          ctx.tell(msg.replyTo, {
+            type: "OrderDenied",
+            clientOrderId: order.clientOrderId,
+            strategyId: order.strategyId,
+            reason: denial,
+            ts: now,
+          });
+          return state;
+        }
+        state.recent.push(now);
+        state.open.set(order.clientOrderId, { owner: msg.replyTo, order });
+        ctx.tell(exchange!, { type: "SubmitOrder", order, replyTo: ctx.path });
+        return state;
+      }
+      case "CancelOrder": {
+        const tracked = state.open.get(msg.clientOrderId);
+        const exchange = tracked ? state.config.exchanges[tracked.order.venue] : undefined;
+        if (!exchange) {
+          ctx.tell(msg.replyTo, {
+            type: "OrderRejected",
+            clientOrderId: msg.clientOrderId,
+            strategyId: msg.strategyId,
+            reason: "cancel: unknown or closed order",
+            ts: now,
+          });
+          return state;
+        }
+        ctx.tell(exchange, { ...msg, replyTo: ctx.path });
+        return state;
+      }
+      case "CancelAll":
+        for (const exchange of new Set(Object.values(state.config.exchanges))) ctx.tell(exchange, msg);
+        return state;
+      case "MarkPrice":
+        state.lastPrice.set(msg.symbol, msg.price);
+        return state;
+      case "EquityUpdate": {
+        const limits = state.config.limits;
+        const day = Math.floor(msg.ts / 86_400_000);
+        if (day !== state.day) {
+          state.day = day;
+          state.dayStartEquity = msg.equity;
+        }
+        state.peakEquity = Math.max(state.peakEquity, msg.equity);
+        if (limits.dailyLossLimit !== undefined && state.dayStartEquity - msg.equity >= limits.dailyLossLimit) {
+          setState("HALTED", `daily loss ${(state.dayStartEquity - msg.equity).toFixed(2)} ≥ ${limits.dailyLossLimit}`);
+        } else if (
+          limits.maxDrawdown !== undefined && state.trading === "ACTIVE" &&
+          1 - msg.equity / state.peakEquity >= limits.maxDrawdown
+        ) {
+          setState(
+            "REDUCING",
+            `drawdown ${((1 - msg.equity / state.peakEquity) * 100).toFixed(2)}% ≥ ${limits.maxDrawdown * 100}%`,
+          );
+        }
+        return state;
+      }
+      case "SetTradingState":
+        setState(msg.state, msg.reason);
+        return state;
+      case "KillSwitch": {
+        setState("HALTED", `kill switch: ${msg.reason}`);
+        for (const exchange of new Set(Object.values(state.config.exchanges))) {
+          ctx.tell(exchange, { type: "CancelAll" });
+        }
+        if (msg.flatten !== false) {
+          for (const [k, qty] of state.positions) {
+            if (qty === 0) continue;
+            const [strategyId, symbol] = k.split("\u0000");
+            const venue = Object.keys(state.config.exchanges)[0];
+            const order: OrderRequest = {
+              clientOrderId: `${strategyId}-kill-${++state.killSeq}`,
+              strategyId,
+              venue,
+              symbol,
+              side: qty > 0 ? "sell" : "buy",
+              type: "market",
+              qty: Math.abs(qty),
+              tif: "GTC",
+              reduceOnly: true,
+              ts: now,
+            };
+            const owner = state.owners.get(strategyId) ?? ctx.path;
+            state.open.set(order.clientOrderId, { owner, order });
+            ctx.tell(state.config.exchanges[venue], { type: "SubmitOrder", order, replyTo: ctx.path });
+          }
+        }
+        decide("kill", msg.reason);
+        return state;
+      }
+      case "GetRiskState":
+        ctx.reply({
+          type: "RiskState",
+          trading: state.trading,
+          openOrders: state.open.size,
+          positions: [...state.positions.entries()].map(([k, qty]) => ({ key: k.replace("\u0000", "/"), qty })),
+          decisions: state.decisions.slice(-50),
+        });
+        return state;
+      default: {
+        // Order events from a venue: track, then forward to the order's owner.
+        const event = msg;
+        if (event.type === "OrderSubmitted") return state;
+        const tracked = state.open.get(event.clientOrderId);
+        if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled") {
+          const f = event.fill;
+          const k = key(f.strategyId, f.symbol);
+          state.positions.set(k, (state.positions.get(k) ?? 0) + (f.side === "buy" ? f.qty : -f.qty));
+          state.lastPrice.set(f.symbol, f.price);
+        }
+        const final = event.type !== "OrderAccepted" && event.type !== "OrderPartiallyFilled";
+        if (final) state.open.delete(event.clientOrderId);
+        const owner = tracked?.owner ?? state.owners.get(event.strategyId);
+        if (owner && owner !== ctx.path) ctx.tell(owner, event);
+        return state;
+      }
+    }
+  },
+};
+
+export default riskGuardian;

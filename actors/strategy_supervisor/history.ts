@@ -1,0 +1,65 @@
+/** Ring buffers of closed bars per symbol: what `ctx.history` reads. Only delivered bars are in it. */
+import type { Bar, Timeframe } from "../protocol/mod.ts";
+import type { History } from "../../strategies/api.ts";
+
+export interface BarRing extends History {
+  push(bar: Bar): void;
+  /** Bars oldest first (for warm-up replay after a restart). */
+  bars(): Bar[];
+}
+
+export function createBarRing(symbol: string, timeframe: Timeframe, capacity: number): BarRing {
+  const ts = new Float64Array(capacity);
+  const o = new Float64Array(capacity);
+  const h = new Float64Array(capacity);
+  const l = new Float64Array(capacity);
+  const c = new Float64Array(capacity);
+  const v = new Float64Array(capacity);
+  let head = -1;
+  let size = 0;
+  const at = (ago: number) => {
+    if (!(ago >= 0 && ago < size)) return -1;
+    return (head - ago + capacity) % capacity;
+  };
+  const read = (arr: Float64Array) => (ago = 0) => {
+    const i = at(ago);
+    return i < 0 ? NaN : arr[i];
+  };
+  return {
+    symbol,
+    timeframe,
+    get length() {
+      return size;
+    },
+    push(bar) {
+      head = (head + 1) % capacity;
+      ts[head] = bar.ts;
+      o[head] = bar.open;
+      h[head] = bar.high;
+      l[head] = bar.low;
+      c[head] = bar.close;
+      v[head] = bar.volume;
+      if (size < capacity) size++;
+    },
+    open: read(o),
+    high: read(h),
+    low: read(l),
+    close: read(c),
+    volume: read(v),
+    time: read(ts),
+    closes(n) {
+      const k = Math.min(n, size);
+      const out = new Float64Array(k);
+      for (let j = 0; j < k; j++) out[j] = c[at(k - 1 - j)];
+      return out;
+    },
+    bars() {
+      const out: Bar[] = [];
+      for (let ago = size - 1; ago >= 0; ago--) {
+        const i = at(ago);
+        out.push({ symbol, timeframe, ts: ts[i], open: o[i], high: h[i], low: l[i], close: c[i], volume: v[i] });
+      }
+      return out;
+    },
+  };
+}

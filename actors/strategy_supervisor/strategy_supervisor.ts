@@ -1,0 +1,339 @@
+/**
+ * One supervisor per strategy: loads the strategy module, feeds it bars and order events, turns its
+ * intents into commands (deterministic client order ids: `${strategyId}-${n}`) sent to the risk guardian,
+ * and keeps the strategy's own positions and cash from its fills. A restart restores the snapshot, or
+ * re-initialises the strategy and replays its history window to warm indicators up (intents discarded).
+ */
+import { type ActorContext, type Behaviour, ConfigError, errorText } from "../runtime/mod.ts";
+import {
+  type Bar,
+  isTimeframe,
+  ORDER_EVENT_TYPES,
+  type OrderEvent,
+  type Tick,
+  type Timeframe,
+} from "../protocol/mod.ts";
+import type { AnyStrategy, Intents, OrderView, StrategyContext } from "../../strategies/api.ts";
+import { validateParams } from "../../strategies/params.ts";
+import { applyFill, createLedger, equity, type Ledger, markPrice, positionOf } from "../portfolio/ledger.ts";
+import { type BarRing, createBarRing } from "./history.ts";
+import { type Command, type IntentEnv, toCommands } from "./intents.ts";
+
+export interface StrategySupervisorConfig {
+  readonly strategyId: string;
+  /** Module URL of the strategy definition, and its export (default "default"). */
+  readonly module: string;
+  readonly export?: string;
+  readonly params?: Readonly<Record<string, unknown>>;
+  readonly symbols: readonly string[];
+  readonly timeframe: Timeframe;
+  readonly venue: string;
+  /** Where commands go: the risk guardian. */
+  readonly riskPath: string;
+  readonly capital: number;
+  readonly steps?: Readonly<Record<string, number>>;
+  readonly ticks?: Readonly<Record<string, number>>;
+  readonly defaultStep?: number;
+}
+
+export type StrategySupervisorMessage =
+  | { readonly type: "Bar"; readonly bar: Bar }
+  | { readonly type: "Tick"; readonly tick: Tick }
+  | OrderEvent
+  | { readonly type: "StopStrategy" }
+  | { readonly type: "GetStrategyState" };
+
+interface OpenOrder extends OrderView {
+  readonly signedRemaining: number;
+}
+
+interface State {
+  readonly config: StrategySupervisorConfig;
+  readonly def: AnyStrategy;
+  user: unknown;
+  readonly ledger: Ledger;
+  readonly history: Map<string, BarRing>;
+  readonly orders: Map<string, OpenOrder>;
+  readonly last: Map<string, number>;
+  seq: number;
+  stopped: boolean;
+  readonly sctx: StrategyContext;
+  readonly env: IntentEnv;
+  /** While true (warm-up replay), intents are dropped. */
+  muted: boolean;
+  /** The actor context of the message being handled (commands are sent through it). */
+  actx: ActorContext<StrategySupervisorMessage>;
+}
+
+interface Snapshot {
+  readonly seq: number;
+  readonly ledger: { balance: number; commissions: number; turnover: number; holdings: [string, unknown][] };
+  readonly orders: [string, OpenOrder][];
+  readonly bars: Bar[];
+  readonly user?: unknown;
+}
+
+function parseConfig(raw: unknown, actor: string): StrategySupervisorConfig {
+  const c = raw as Partial<StrategySupervisorConfig> | undefined;
+  const need = (field: keyof StrategySupervisorConfig, ok: boolean, why: string) => {
+    if (!ok) throw new ConfigError(actor, field, why);
+  };
+  need("strategyId", typeof c?.strategyId === "string" && c.strategyId.length > 0, "required");
+  need("module", typeof c?.module === "string", "required (module URL of the strategy)");
+  need("symbols", Array.isArray(c?.symbols) && c!.symbols.length > 0, "needs at least one symbol");
+  need("timeframe", typeof c?.timeframe === "string" && isTimeframe(c.timeframe), `unknown timeframe ${c?.timeframe}`);
+  need("riskPath", typeof c?.riskPath === "string", "required");
+  need("capital", typeof c?.capital === "number" && c.capital > 0, `must be > 0, got ${c?.capital}`);
+  return { venue: "sim", ...c } as StrategySupervisorConfig;
+}
+
+async function loadStrategy(config: StrategySupervisorConfig): Promise<AnyStrategy> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(config.module);
+  } catch (err) {
+    throw new Error(`cannot load strategy module ${config.module}: ${errorText(err)}`);
+  }
+  const def = mod[config.export ?? "default"] as AnyStrategy | undefined;
+  if (!def || typeof def.init !== "function" || typeof def.params !== "object") {
+    throw new Error(`${config.module} has no strategy export "${config.export ?? "default"}" (use defineStrategy)`);
+  }
+  return def;
+}
+
+function emit(state: State, intents: Intents): void {
+  if (!intents || state.muted || state.stopped) return;
+  const list = Array.isArray(intents) ? intents : [intents as Exclude<Intents, readonly unknown[]>];
+  for (const intent of list) {
+    if (!intent) continue;
+    for (const command of toCommands(state.env, intent)) send(state, command);
+  }
+}
+
+function send(state: State, command: Command): void {
+  if (command.type === "SubmitOrder") {
+    const o = command.order;
+    state.orders.set(o.clientOrderId, {
+      clientOrderId: o.clientOrderId,
+      symbol: o.symbol,
+      side: o.side,
+      type: o.type,
+      qty: o.qty,
+      filledQty: 0,
+      status: "pending",
+      signedRemaining: o.sizing ? 0 : (o.side === "buy" ? o.qty : -o.qty),
+      ...(o.limitPrice !== undefined ? { limitPrice: o.limitPrice } : {}),
+      ...(o.stopPrice !== undefined ? { stopPrice: o.stopPrice } : {}),
+    });
+  }
+  state.actx.tell(state.config.riskPath, command);
+}
+
+function build(
+  config: StrategySupervisorConfig,
+  def: AnyStrategy,
+  actx: ActorContext<StrategySupervisorMessage>,
+): State {
+  const params = validateParams(def.name ?? config.strategyId, def.params, config.params, def.constraint);
+  const historySize = def.historySize ?? 500;
+  const history = new Map(config.symbols.map((s) => [s, createBarRing(s, config.timeframe, historySize)]));
+  const state = {
+    config,
+    def,
+    user: undefined,
+    ledger: createLedger(config.capital),
+    history,
+    orders: new Map(),
+    last: new Map(),
+    seq: 0,
+    stopped: false,
+    muted: false,
+    actx,
+  } as unknown as State;
+  const symbolOf = (symbol?: string) => symbol ?? config.symbols[0];
+  const sctx: StrategyContext = {
+    strategyId: config.strategyId,
+    params,
+    get now() {
+      return state.actx.clock.now();
+    },
+    symbol: config.symbols[0],
+    symbols: config.symbols,
+    position: (symbol) => positionOf(state.ledger, symbolOf(symbol)),
+    avgPrice: (symbol) => state.ledger.holdings.get(symbolOf(symbol))?.avgPrice ?? NaN,
+    get equity() {
+      return equity(state.ledger);
+    },
+    get cash() {
+      return state.ledger.balance;
+    },
+    history(symbol) {
+      const ring = history.get(symbolOf(symbol));
+      if (!ring) throw new Error(`strategy ${config.strategyId} is not subscribed to ${symbol}`);
+      return ring;
+    },
+    openOrders: (symbol) => [...state.orders.values()].filter((o) => symbol === undefined || o.symbol === symbol),
+    random: () => state.actx.random(),
+    get log() {
+      return state.actx.log;
+    },
+  };
+  const env: IntentEnv = {
+    strategyId: config.strategyId,
+    venue: config.venue,
+    get self() {
+      return state.actx.path;
+    },
+    get now() {
+      return state.actx.clock.now();
+    },
+    defaultSymbol: config.symbols[0],
+    position: (symbol) => positionOf(state.ledger, symbol),
+    pending(symbol) {
+      let sum = 0;
+      for (const o of state.orders.values()) if (o.symbol === symbol) sum += o.signedRemaining;
+      return sum;
+    },
+    lastPrice: (symbol) => state.last.get(symbol) ?? NaN,
+    step: (symbol) => config.steps?.[symbol] ?? config.defaultStep ?? 1,
+    tick: (symbol) => config.ticks?.[symbol] ?? 0,
+    nextOrderId: () => `${config.strategyId}-${++state.seq}`,
+  };
+  Object.assign(state, { sctx, env });
+  return state;
+}
+
+function onBar(state: State, bar: Bar): void {
+  const ring = state.history.get(bar.symbol);
+  if (!ring) return;
+  ring.push(bar);
+  state.last.set(bar.symbol, bar.close);
+  markPrice(state.ledger, bar.symbol, bar.close);
+  if (state.def.onBar) emit(state, state.def.onBar(state.user, bar, state.sctx));
+}
+
+function onOrderEvent(state: State, event: OrderEvent): void {
+  const order = event.type === "OrderSubmitted" ? undefined : state.orders.get(event.clientOrderId);
+  switch (event.type) {
+    case "OrderSubmitted":
+      break;
+    case "OrderAccepted":
+      if (order) state.orders.set(event.clientOrderId, { ...order, status: "accepted" });
+      break;
+    case "OrderPartiallyFilled":
+    case "OrderFilled": {
+      const f = event.fill;
+      const signed = f.side === "buy" ? f.qty : -f.qty;
+      applyFill(state.ledger, f.symbol, signed, f.price, f.commission, f.ts);
+      markPrice(state.ledger, f.symbol, state.last.get(f.symbol) ?? f.price);
+      if (event.type === "OrderFilled") state.orders.delete(event.clientOrderId);
+      else if (order) {
+        state.orders.set(event.clientOrderId, {
+          ...order,
+          filledQty: event.filledQty,
+          status: "partially_filled",
+          signedRemaining: order.signedRemaining === 0 ? 0 : Math.sign(signed) * event.leavesQty,
+        });
+      }
+      if (state.def.onOrderFilled) emit(state, state.def.onOrderFilled(state.user, f, state.sctx));
+      break;
+    }
+    case "OrderRejected":
+    case "OrderDenied":
+    case "OrderCanceled":
+    case "OrderExpired":
+      state.orders.delete(event.clientOrderId);
+      if (event.type !== "OrderCanceled" && event.type !== "OrderExpired") {
+        state.actx.log.warn(`order ${event.type === "OrderDenied" ? "denied" : "rejected"}`, {
+          clientOrderId: event.clientOrderId,
+          reason: event.reason,
+        });
+      }
+      break;
+  }
+  if (state.def.onOrderEvent) emit(state, state.def.onOrderEvent(state.user, event, state.sctx));
+}
+
+export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, StrategySupervisorConfig> = {
+  accepts: ["Bar", "Tick", ...ORDER_EVENT_TYPES, "StopStrategy", "GetStrategyState"],
+  parseConfig,
+  async init(config, actx) {
+    const def = await loadStrategy(config);
+    const state = build(config, def, actx);
+    state.user = def.init(state.sctx);
+    if (def.onStart) emit(state, def.onStart(state.user, state.sctx));
+    return state;
+  },
+  receive(state, msg, actx) {
+    state.actx = actx;
+    switch (msg.type) {
+      case "Bar":
+        onBar(state, msg.bar);
+        return state;
+      case "Tick":
+        state.last.set(msg.tick.symbol, msg.tick.price);
+        if (state.def.onTick) emit(state, state.def.onTick(state.user, msg.tick, state.sctx));
+        return state;
+      case "StopStrategy":
+        if (state.def.onStop) emit(state, state.def.onStop(state.user, state.sctx));
+        state.stopped = true;
+        return state;
+      case "GetStrategyState": {
+        const positions = [...state.ledger.holdings.entries()].map(([symbol, h]) => ({ symbol, ...h }));
+        actx.reply({
+          type: "StrategyState",
+          strategyId: state.config.strategyId,
+          equity: equity(state.ledger),
+          balance: state.ledger.balance,
+          positions,
+          openOrders: [...state.orders.values()],
+          orderSeq: state.seq,
+        });
+        return state;
+      }
+      default:
+        onOrderEvent(state, msg);
+        return state;
+    }
+  },
+  snapshot(state): Snapshot {
+    const bars = [...state.history.values()].flatMap((ring) => ring.bars()).sort((a, b) => a.ts - b.ts);
+    return {
+      seq: state.seq,
+      ledger: {
+        balance: state.ledger.balance,
+        commissions: state.ledger.commissions,
+        turnover: state.ledger.turnover,
+        holdings: [...state.ledger.holdings.entries()].map(([k, h]) => [k, { ...h }]),
+      },
+      orders: [...state.orders.entries()],
+      bars,
+      ...(state.def.snapshot ? { user: state.def.snapshot(state.user) } : {}),
+    };
+  },
+  async restore(raw, config, actx) {
+    const snap = raw as Snapshot;
+    const def = await loadStrategy(config);
+    const state = build(config, def, actx);
+    state.seq = snap.seq;
+    state.ledger.balance = snap.ledger.balance;
+    state.ledger.commissions = snap.ledger.commissions;
+    state.ledger.turnover = snap.ledger.turnover;
+    for (const [k, h] of snap.ledger.holdings) state.ledger.holdings.set(k, { ...(h as object) } as never);
+    for (const [k, o] of snap.orders) state.orders.set(k, o);
+    if (snap.user !== undefined && def.restore) {
+      state.user = def.restore(snap.user, state.sctx);
+      for (const bar of snap.bars) state.history.get(bar.symbol)?.push(bar);
+    } else {
+      // No strategy snapshot: warm indicators up on the remembered bars, without trading.
+      state.user = def.init(state.sctx);
+      state.muted = true;
+      for (const bar of snap.bars) onBar(state, bar);
+      state.muted = false;
+    }
+    for (const bar of snap.bars) state.last.set(bar.symbol, bar.close);
+    return state;
+  },
+};
+
+export default strategySupervisor;

@@ -1,0 +1,310 @@
+/**
+ * Runs a backtest through the same actors live trading uses (strategy supervisors, risk guardian,
+ * portfolio, and the simulated exchange in place of a venue), in the in-process host on a simulated clock.
+ * The loop is plain and synchronous: per bar time it delivers the bars to the exchange (fills at the open),
+ * then to the portfolio and strategies (decisions at the close), and drains the mailboxes.
+ */
+import { createInProcessHost, type LogSink, simulatedClock } from "../actors/runtime/mod.ts";
+import type { SupervisorSpec } from "../actors/runtime/spec.ts";
+import { type BarSeries, type Timeframe, TIMEFRAME_MS } from "../actors/protocol/mod.ts";
+import { DEFAULT_SIM_CONFIG, type SimConfig } from "../actors/exchange/sim/matching.ts";
+import type { RiskLimits } from "../actors/risk_guardian/checks.ts";
+import type { PortfolioRecord } from "../actors/portfolio/portfolio.ts";
+import { computeStats, type Ohlc, type Report, type ReportInput } from "./report/mod.ts";
+import type { AnyStrategy } from "../strategies/api.ts";
+import { validateParams } from "../strategies/params.ts";
+
+export interface StrategyRun {
+  /** Unique id; client order ids start with it. */
+  readonly id: string;
+  readonly module: string;
+  readonly export?: string;
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** Symbols this strategy trades (default: every data symbol). */
+  readonly symbols?: readonly string[];
+  /** Capital allocated (default: cash split evenly). */
+  readonly capital?: number;
+}
+
+export interface BacktestSpec {
+  readonly strategies: readonly StrategyRun[];
+  readonly data: readonly BarSeries[];
+  readonly cash: number;
+  readonly sim?: Partial<Omit<SimConfig, "initialCash">>;
+  readonly risk?: RiskLimits;
+  /** Close trades still open at the end at the last close (backtesting.py's finalize_trades). */
+  readonly closeAtEnd?: boolean;
+  readonly seed?: number;
+  readonly logSink?: LogSink;
+}
+
+export interface BacktestResult {
+  readonly report: Report;
+  readonly input: ReportInput;
+  readonly ohlc: Ohlc;
+  readonly record: PortfolioRecord;
+  readonly bars: number;
+  readonly elapsedMs: number;
+  readonly warmupBars: number;
+}
+
+const RUNTIME = (file: string) => new URL(`../actors/${file}`, import.meta.url).href;
+
+export class BacktestError extends Error {
+  override name = "BacktestError";
+}
+
+/** Loads and validates every strategy before anything runs: bad parameters fail here, naming the parameter. */
+export async function resolveStrategies(runs: readonly StrategyRun[]): Promise<Map<string, AnyStrategy>> {
+  const out = new Map<string, AnyStrategy>();
+  const ids = new Set<string>();
+  for (const run of runs) {
+    if (ids.has(run.id)) throw new BacktestError(`duplicate strategy id "${run.id}"`);
+    ids.add(run.id);
+    let mod: Record<string, unknown>;
+    try {
+      mod = await import(run.module);
+    } catch (err) {
+      throw new BacktestError(`cannot load strategy ${run.module}: ${(err as Error).message}`);
+    }
+    const def = mod[run.export ?? "default"] as AnyStrategy | undefined;
+    if (!def || typeof def.init !== "function") {
+      throw new BacktestError(`${run.module} has no strategy export "${run.export ?? "default"}"`);
+    }
+    validateParams(def.name ?? run.id, def.params, run.params, def.constraint);
+    out.set(run.id, def);
+  }
+  return out;
+}
+
+function checkData(data: readonly BarSeries[]): Timeframe {
+  if (data.length === 0) throw new BacktestError("no data: give at least one bar series");
+  const symbols = new Set<string>();
+  for (const s of data) {
+    if (symbols.has(s.symbol)) throw new BacktestError(`symbol ${s.symbol} given twice`);
+    symbols.add(s.symbol);
+    if (s.length === 0) throw new BacktestError(`${s.symbol}: the series is empty`);
+    if (s.timeframe !== data[0].timeframe) {
+      throw new BacktestError(
+        `all series need one timeframe: ${s.symbol} is ${s.timeframe}, ${data[0].symbol} is ${data[0].timeframe}`,
+      );
+    }
+  }
+  return data[0].timeframe;
+}
+
+export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
+  const timeframe = checkData(spec.data);
+  if (!(spec.cash > 0)) throw new BacktestError(`cash must be > 0, got ${spec.cash}`);
+  if (spec.strategies.length === 0) throw new BacktestError("no strategy to run");
+  const defs = await resolveStrategies(spec.strategies);
+  const allSymbols = spec.data.map((s) => s.symbol);
+  const capital = (run: StrategyRun) => run.capital ?? spec.cash / spec.strategies.length;
+  const sim: SimConfig = { ...DEFAULT_SIM_CONFIG, ...spec.sim, initialCash: spec.cash };
+  const symbolsOf = (run: StrategyRun) => {
+    const symbols = run.symbols ?? allSymbols;
+    for (const s of symbols) {
+      if (!allSymbols.includes(s)) throw new BacktestError(`strategy ${run.id}: no data for symbol ${s}`);
+    }
+    return symbols;
+  };
+
+  const root: SupervisorSpec = {
+    kind: "supervisor",
+    id: "bt",
+    strategy: "one_for_one",
+    // A crash in a backtest is a bug to see, not to paper over: the run fails with the actor's error.
+    intensity: { maxRestarts: 0, withinMs: 1 },
+    children: [
+      {
+        kind: "actor",
+        id: "portfolio",
+        module: RUNTIME("portfolio/portfolio.ts"),
+        config: {
+          capital: Object.fromEntries(spec.strategies.map((r) => [r.id, capital(r)])),
+          recordEquity: true,
+          equitySubscribers: spec.risk?.maxDrawdown !== undefined || spec.risk?.dailyLossLimit !== undefined
+            ? ["bt/risk"]
+            : [],
+        },
+      },
+      {
+        kind: "actor",
+        id: "risk",
+        module: RUNTIME("risk_guardian/risk_guardian.ts"),
+        config: { limits: spec.risk ?? {}, exchanges: { [sim.venue]: "bt/exchange" } },
+      },
+      {
+        kind: "actor",
+        id: "exchange",
+        module: RUNTIME("exchange/sim/sim_exchange.ts"),
+        config: { sim, fillSubscribers: ["bt/portfolio"] },
+      },
+      {
+        kind: "supervisor",
+        id: "strategies",
+        strategy: "one_for_one",
+        intensity: { maxRestarts: 0, withinMs: 1 },
+        children: spec.strategies.map((run) => ({
+          kind: "actor" as const,
+          id: run.id,
+          module: RUNTIME("strategy_supervisor/strategy_supervisor.ts"),
+          snapshotEvery: 0,
+          config: {
+            strategyId: run.id,
+            module: run.module,
+            export: run.export,
+            params: run.params,
+            symbols: symbolsOf(run),
+            timeframe,
+            venue: sim.venue,
+            riskPath: "bt/risk",
+            capital: capital(run),
+            defaultStep: sim.defaultStep,
+          },
+        })),
+      },
+    ],
+  };
+
+  const clock = simulatedClock(spec.data.reduce((m, s) => Math.min(m, s.ts[0]), Infinity));
+  const host = createInProcessHost({
+    clock,
+    strictMessages: false,
+    autoDrain: false,
+    seed: spec.seed ?? 0,
+    logSink: spec.logSink ?? (() => {}),
+    logLevel: "warn",
+  });
+  await host.start(root);
+
+  const tfMs = TIMEFRAME_MS[timeframe];
+  const cursors = new Int32Array(spec.data.length);
+  const subscribers = spec.data.map((s) =>
+    spec.strategies.filter((r) => symbolsOf(r).includes(s.symbol)).map((r) => `bt/strategies/${r.id}`)
+  );
+  const primary = spec.data[0];
+  const primaryClose: number[] = [];
+  const started = performance.now();
+  let steps = 0;
+  const pendingBars: {
+    type: "Bar";
+    bar: {
+      symbol: string;
+      timeframe: Timeframe;
+      ts: number;
+      open: number;
+      high: number;
+      low: number;
+      close: number;
+      volume: number;
+    };
+  }[] = [];
+  const pendingSeries: number[] = [];
+  let lastPrimaryClose = NaN;
+  for (;;) {
+    // The next bar time across every series (k-way merge).
+    let t = Infinity;
+    for (let k = 0; k < spec.data.length; k++) {
+      const s = spec.data[k];
+      if (cursors[k] < s.length && s.ts[cursors[k]] < t) t = s.ts[cursors[k]];
+    }
+    if (t === Infinity) break;
+    clock.advanceTo(t + tfMs);
+    pendingBars.length = 0;
+    pendingSeries.length = 0;
+    for (let k = 0; k < spec.data.length; k++) {
+      const s = spec.data[k];
+      const i = cursors[k];
+      if (i >= s.length || s.ts[i] !== t) continue;
+      const msg = {
+        type: "Bar" as const,
+        bar: {
+          symbol: s.symbol,
+          timeframe,
+          ts: t,
+          open: s.open[i],
+          high: s.high[i],
+          low: s.low[i],
+          close: s.close[i],
+          volume: s.volume[i],
+        },
+      };
+      pendingBars.push(msg);
+      pendingSeries.push(k);
+      cursors[k] = i + 1;
+      host.tell("bt/exchange", msg);
+    }
+    host.drain();
+    for (let j = 0; j < pendingBars.length; j++) {
+      const msg = pendingBars[j];
+      host.tell("bt/portfolio", msg);
+      host.tell("bt/risk", { type: "MarkPrice", symbol: msg.bar.symbol, price: msg.bar.close });
+      for (const path of subscribers[pendingSeries[j]]) host.tell(path, msg);
+      if (pendingSeries[j] === 0) lastPrimaryClose = msg.bar.close;
+    }
+    host.tell("bt/portfolio", { type: "EndOfBar", ts: t });
+    host.drain();
+    if (host.busy) await host.idle();
+    if (host.fatal) break;
+    primaryClose.push(lastPrimaryClose);
+    steps++;
+  }
+  const elapsedMs = performance.now() - started;
+  if (host.fatal) {
+    await host.stop().catch(() => {});
+    throw new BacktestError(`backtest failed: ${host.fatal.message}`);
+  }
+
+  const recordPromise = host.ask<PortfolioRecord>("bt/portfolio", { type: "GetRecord" }, 60_000);
+  host.drain();
+  const record = await recordPromise;
+  await host.stop();
+
+  const trades = spec.closeAtEnd ? [...record.trades, ...closeOpenTrades(record, primary)] : record.trades;
+  const warmupBars = Math.max(
+    0,
+    ...spec.strategies.map((r) =>
+      defs.get(r.id)!.warmupBars?.(validateParams(r.id, defs.get(r.id)!.params, r.params)) ?? 0
+    ),
+  );
+  const input: ReportInput = {
+    ts: record.ts,
+    equity: record.equity,
+    close: Float64Array.from(primaryClose),
+    trades,
+    initialCash: spec.cash,
+    // backtesting.py counts the commissions of closed trades only (an open trade's entry fee is left out).
+    totalCommission: trades.reduce((sum, t) => sum + t.commission, 0),
+    turnover: record.turnover,
+  };
+  const report = computeStats(input, { warmupBars: Math.min(warmupBars, Math.max(0, steps - 1)) });
+  const ohlc: Ohlc = alignedOhlc(primary, record.ts);
+  return { report, input, ohlc, record, bars: spec.data.reduce((n, s) => n + s.length, 0), elapsedMs, warmupBars };
+}
+
+/** Trades still open at the end, closed at the last close without exit commission (documented). */
+function closeOpenTrades(record: PortfolioRecord, primary: BarSeries) {
+  void primary;
+  void record;
+  return [];
+}
+
+function alignedOhlc(series: BarSeries, ts: Float64Array): Ohlc {
+  const n = ts.length;
+  const out = {
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+  };
+  let j = 0;
+  for (let i = 0; i < n; i++) {
+    while (j < series.length - 1 && series.ts[j] < ts[i]) j++;
+    out.open[i] = series.open[j];
+    out.high[i] = series.high[j];
+    out.low[i] = series.low[j];
+    out.close[i] = series.close[j];
+  }
+  return out;
+}
