@@ -4,9 +4,9 @@
  * The loop is plain and synchronous: per bar time it delivers the bars to the exchange (fills at the open),
  * then to the portfolio and strategies (decisions at the close), and drains the mailboxes.
  */
-import { createInProcessHost, type LogSink, simulatedClock } from "../actors/runtime/mod.ts";
+import { createInProcessHost, type LogSink, type OpenMessage, simulatedClock } from "../actors/runtime/mod.ts";
 import type { SupervisorSpec } from "../actors/runtime/spec.ts";
-import { type BarSeries, type Timeframe, TIMEFRAME_MS } from "../actors/protocol/mod.ts";
+import { type Bar, type BarSeries, type Timeframe, TIMEFRAME_MS } from "../actors/protocol/mod.ts";
 import { DEFAULT_SIM_CONFIG, type SimConfig } from "../actors/exchange/sim/matching.ts";
 import type { RiskLimits } from "../actors/risk_guardian/checks.ts";
 import type { PortfolioRecord } from "../actors/portfolio/portfolio.ts";
@@ -179,77 +179,34 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   await host.start(root);
 
   const tfMs = TIMEFRAME_MS[timeframe];
-  const cursors = new Int32Array(spec.data.length);
-  const subscribers = spec.data.map((s) =>
-    spec.strategies.filter((r) => symbolsOf(r).includes(s.symbol)).map((r) => `bt/strategies/${r.id}`)
-  );
+  // The risk guardian needs every mark only for exposure limits; orders carry their own reference price.
+  const riskNeedsMarks = spec.risk?.maxGrossExposure !== undefined;
+  const loop: Loop = {
+    host,
+    toExchange: host.senderTo("bt/exchange"),
+    toPortfolio: host.senderTo("bt/portfolio"),
+    clock,
+    data: spec.data,
+    timeframe,
+    tfMs,
+    cursors: new Int32Array(spec.data.length),
+    subscribers: spec.data.map((s) =>
+      spec.strategies.filter((r) => symbolsOf(r).includes(s.symbol)).map((r) => host.senderTo(`bt/strategies/${r.id}`))
+    ),
+    riskNeedsMarks,
+    primaryClose: new Float64Array(spec.data.reduce((n, s) => n + s.length, 0)),
+    steps: 0,
+  };
   const primary = spec.data[0];
-  const primaryClose: number[] = [];
   const started = performance.now();
-  let steps = 0;
-  const pendingBars: {
-    type: "Bar";
-    bar: {
-      symbol: string;
-      timeframe: Timeframe;
-      ts: number;
-      open: number;
-      high: number;
-      low: number;
-      close: number;
-      volume: number;
-    };
-  }[] = [];
-  const pendingSeries: number[] = [];
-  let lastPrimaryClose = NaN;
-  for (;;) {
-    // The next bar time across every series (k-way merge).
-    let t = Infinity;
-    for (let k = 0; k < spec.data.length; k++) {
-      const s = spec.data[k];
-      if (cursors[k] < s.length && s.ts[cursors[k]] < t) t = s.ts[cursors[k]];
-    }
-    if (t === Infinity) break;
-    clock.advanceTo(t + tfMs);
-    pendingBars.length = 0;
-    pendingSeries.length = 0;
-    for (let k = 0; k < spec.data.length; k++) {
-      const s = spec.data[k];
-      const i = cursors[k];
-      if (i >= s.length || s.ts[i] !== t) continue;
-      const msg = {
-        type: "Bar" as const,
-        bar: {
-          symbol: s.symbol,
-          timeframe,
-          ts: t,
-          open: s.open[i],
-          high: s.high[i],
-          low: s.low[i],
-          close: s.close[i],
-          volume: s.volume[i],
-        },
-      };
-      pendingBars.push(msg);
-      pendingSeries.push(k);
-      cursors[k] = i + 1;
-      host.tell("bt/exchange", msg);
-    }
-    host.drain();
-    for (let j = 0; j < pendingBars.length; j++) {
-      const msg = pendingBars[j];
-      host.tell("bt/portfolio", msg);
-      host.tell("bt/risk", { type: "MarkPrice", symbol: msg.bar.symbol, price: msg.bar.close });
-      for (const path of subscribers[pendingSeries[j]]) host.tell(path, msg);
-      if (pendingSeries[j] === 0) lastPrimaryClose = msg.bar.close;
-    }
-    host.tell("bt/portfolio", { type: "EndOfBar", ts: t });
-    host.drain();
-    if (host.busy) await host.idle();
+  // The hot loop lives in a plain synchronous function (V8 optimises it; an async function's loop was left
+  // to the baseline compiler). We only come back here to await when an actor has async work pending.
+  while (runSteps(loop) === "busy") {
+    await host.idle();
     if (host.fatal) break;
-    primaryClose.push(lastPrimaryClose);
-    steps++;
   }
+  const steps = loop.steps;
+  const primaryClose = loop.primaryClose.subarray(0, steps);
   const elapsedMs = performance.now() - started;
   if (host.fatal) {
     await host.stop().catch(() => {});
@@ -307,4 +264,75 @@ function alignedOhlc(series: BarSeries, ts: Float64Array): Ohlc {
     out.close[i] = series.close[j];
   }
   return out;
+}
+
+type Send = (msg: OpenMessage) => void;
+
+interface Loop {
+  readonly host: ReturnType<typeof createInProcessHost>;
+  readonly toExchange: Send;
+  readonly toPortfolio: Send;
+  readonly clock: ReturnType<typeof simulatedClock>;
+  readonly data: readonly BarSeries[];
+  readonly timeframe: Timeframe;
+  readonly tfMs: number;
+  readonly cursors: Int32Array;
+  readonly subscribers: readonly (readonly Send[])[];
+  readonly riskNeedsMarks: boolean;
+  readonly primaryClose: Float64Array;
+  steps: number;
+}
+
+/**
+ * Delivers bar times until the data ends ("done"), an actor awaits something ("busy"), or the tree failed.
+ * Per bar time: bars to the exchange (fills at the open), drain; then bars to the strategies and one
+ * MarkToMarket to the portfolio (equity at the close), drain.
+ */
+function runSteps(loop: Loop): "done" | "busy" {
+  const { host, clock, data, timeframe, tfMs, cursors, subscribers } = loop;
+  let lastPrimaryClose = loop.steps > 0 ? loop.primaryClose[loop.steps - 1] : NaN;
+  for (;;) {
+    let t = Infinity;
+    for (let k = 0; k < data.length; k++) {
+      const i = cursors[k];
+      if (i < data[k].length && data[k].ts[i] < t) t = data[k].ts[i];
+    }
+    if (t === Infinity) return "done";
+    clock.advanceTo(t + tfMs);
+    const bars: Bar[] = [];
+    const seriesOf: number[] = [];
+    for (let k = 0; k < data.length; k++) {
+      const s = data[k];
+      const i = cursors[k];
+      if (i >= s.length || s.ts[i] !== t) continue;
+      cursors[k] = i + 1;
+      const bar: Bar = {
+        symbol: s.symbol,
+        timeframe,
+        ts: t,
+        open: s.open[i],
+        high: s.high[i],
+        low: s.low[i],
+        close: s.close[i],
+        volume: s.volume[i],
+      };
+      bars.push(bar);
+      seriesOf.push(k);
+      loop.toExchange({ type: "Bar", bar });
+      if (k === 0) lastPrimaryClose = bar.close;
+    }
+    host.drain();
+    for (let j = 0; j < bars.length; j++) {
+      const bar = bars[j];
+      const msg = { type: "Bar", bar };
+      if (loop.riskNeedsMarks) host.tell("bt/risk", { type: "MarkPrice", symbol: bar.symbol, price: bar.close });
+      const subs = subscribers[seriesOf[j]];
+      for (let m = 0; m < subs.length; m++) subs[m](msg);
+    }
+    loop.toPortfolio({ type: "MarkToMarket", ts: t, bars });
+    host.drain();
+    loop.primaryClose[loop.steps++] = lastPrimaryClose;
+    if (host.busy) return "busy";
+    if (host.fatal) return "done";
+  }
 }

@@ -10,7 +10,7 @@ import type { Candles } from "../storage/market/columns.ts";
 import { type CandleFile, CandleFileError, readCandleFile } from "../storage/market/import.ts";
 import { checkCandles, formatReport, issueCount, type QualityOptions } from "../storage/market/quality.ts";
 import { resample } from "../storage/market/resample.ts";
-import { parseTimeframe, type StoreTimeframe, TimeframeError } from "../storage/market/timeframe.ts";
+import { parseTimeframe, type StoreTimeframe } from "../storage/market/timeframe.ts";
 import { isTimeframe } from "../actors/protocol/market.ts";
 
 const USAGE = `Usage: deno task data <command> [options]

@@ -18,6 +18,8 @@ function decimals(increment: number): number {
 }
 
 function clean(value: number, increment: number): number {
+  // Whole increments multiply exactly; only fractional ones need the decimal clean-up (and its cost).
+  if (Number.isInteger(increment)) return value;
   return Number(value.toFixed(Math.min(20, decimals(increment))));
 }
 

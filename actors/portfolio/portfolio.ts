@@ -3,7 +3,7 @@
  * in total, from fills and marks. It also keeps round trips (for the report) and, when asked to, an equity
  * point per bar time.
  */
-import { type Behaviour, ConfigError } from "../runtime/mod.ts";
+import { type ActorContext, type Behaviour, ConfigError } from "../runtime/mod.ts";
 import type { Bar, OrderEvent } from "../protocol/mod.ts";
 import { applyFill, createLedger, equity, type Ledger, markPrice, unrealized } from "./ledger.ts";
 import { createRoundTrips, markRange, recordFill, type RoundTrips } from "./round_trips.ts";
@@ -20,6 +20,8 @@ export interface PortfolioConfig {
 export type PortfolioMessage =
   | Extract<OrderEvent, { type: "OrderFilled" | "OrderPartiallyFilled" }>
   | { readonly type: "Bar"; readonly bar: Bar }
+  /** Every bar of one bar time at once, then the equity point: one message per step in a backtest. */
+  | { readonly type: "MarkToMarket"; readonly ts: number; readonly bars: readonly Bar[] }
   | { readonly type: "EndOfBar"; readonly ts: number }
   | { readonly type: "GetPortfolio" }
   | { readonly type: "GetRecord" };
@@ -35,10 +37,18 @@ export interface PortfolioRecord {
   readonly turnover: number;
 }
 
+interface StrategyBook {
+  readonly ledger: Ledger;
+  readonly trips: RoundTrips;
+  equity: Float64Array;
+}
+
 interface State {
   readonly config: PortfolioConfig;
   readonly total: Ledger;
-  readonly strategies: Map<string, { ledger: Ledger; trips: RoundTrips; equity: Float64Array }>;
+  readonly strategies: Map<string, StrategyBook>;
+  /** The same books as an array, for the per-bar loops. */
+  readonly books: StrategyBook[];
   bars: number;
   ts: Float64Array;
   equity: Float64Array;
@@ -51,8 +61,37 @@ function grow(a: Float64Array, n: number): Float64Array {
   return next;
 }
 
+function mark(state: State, b: Bar): void {
+  markPrice(state.total, b.symbol, b.close);
+  const books = state.books;
+  for (let i = 0; i < books.length; i++) {
+    markPrice(books[i].ledger, b.symbol, b.close);
+    markRange(books[i].trips, b.symbol, b.low, b.high);
+  }
+}
+
+function endOfBar(state: State, ts: number, ctx: ActorContext<PortfolioMessage>): void {
+  if (state.config.recordEquity) {
+    const i = state.bars;
+    state.ts = grow(state.ts, i);
+    state.equity = grow(state.equity, i);
+    state.ts[i] = ts;
+    state.equity[i] = equity(state.total);
+    for (const s of state.books) {
+      s.equity = grow(s.equity, i);
+      s.equity[i] = equity(s.ledger);
+    }
+  }
+  state.bars++;
+  const subscribers = state.config.equitySubscribers!;
+  if (subscribers.length > 0) {
+    const update = { type: "EquityUpdate", equity: equity(state.total), ts: ts };
+    for (const to of subscribers) ctx.tell(to, update);
+  }
+}
+
 export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
-  accepts: ["OrderFilled", "OrderPartiallyFilled", "Bar", "EndOfBar", "GetPortfolio", "GetRecord"],
+  accepts: ["OrderFilled", "OrderPartiallyFilled", "Bar", "MarkToMarket", "EndOfBar", "GetPortfolio", "GetRecord"],
   parseConfig(raw, actor) {
     const c = (raw ?? {}) as Partial<PortfolioConfig>;
     const capital = c.capital ?? {};
@@ -75,6 +114,7 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
       config,
       total: createLedger(total),
       strategies,
+      books: [...strategies.values()],
       bars: 0,
       ts: new Float64Array(1024),
       equity: new Float64Array(1024),
@@ -91,40 +131,22 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
         if (!s) {
           s = { ledger: createLedger(0), trips: createRoundTrips(), equity: new Float64Array(state.equity.length) };
           state.strategies.set(f.strategyId, s);
+          state.books.push(s);
         }
         applyFill(s.ledger, f.symbol, signed, f.price, f.commission, f.ts);
         recordFill(s.trips, f.strategyId, f.symbol, signed, f.price, f.commission, f.ts, state.bars);
         return state;
       }
-      case "Bar": {
-        const b = msg.bar;
-        markPrice(state.total, b.symbol, b.close);
-        for (const s of state.strategies.values()) {
-          markPrice(s.ledger, b.symbol, b.close);
-          markRange(s.trips, b.symbol, b.low, b.high);
-        }
+      case "Bar":
+        mark(state, msg.bar);
         return state;
-      }
-      case "EndOfBar": {
-        if (state.config.recordEquity) {
-          const i = state.bars;
-          state.ts = grow(state.ts, i);
-          state.equity = grow(state.equity, i);
-          state.ts[i] = msg.ts;
-          state.equity[i] = equity(state.total);
-          for (const s of state.strategies.values()) {
-            s.equity = grow(s.equity, i);
-            s.equity[i] = equity(s.ledger);
-          }
-        }
-        state.bars++;
-        const subscribers = state.config.equitySubscribers!;
-        if (subscribers.length > 0) {
-          const update = { type: "EquityUpdate", equity: equity(state.total), ts: msg.ts };
-          for (const to of subscribers) ctx.tell(to, update);
-        }
+      case "MarkToMarket":
+        for (const bar of msg.bars) mark(state, bar);
+        endOfBar(state, msg.ts, ctx);
         return state;
-      }
+      case "EndOfBar":
+        endOfBar(state, msg.ts, ctx);
+        return state;
       case "GetPortfolio": {
         const view = (l: Ledger) => ({
           balance: l.balance,

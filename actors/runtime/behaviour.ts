@@ -83,6 +83,10 @@ export interface Behaviour<M extends Message = Message, S = unknown, C = unknown
 // deno-lint-ignore no-explicit-any
 export type AnyBehaviour = Behaviour<any, any, any>;
 
+/**
+ * `instanceof` rather than a `.then` probe: every actor's state has its own shape, and probing it for `then`
+ * after every message made that property load megamorphic on the hottest path of the in-process host.
+ */
 export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown })?.then === "function";
+  return value instanceof Promise;
 }

@@ -132,7 +132,8 @@ export function createTree(
         log.error("restart intensity exceeded; escalating", { supervisor: parent.path, reason: decision.reason });
         onEvent({ type: "escalated", path: parent.path, reason: decision.reason });
         await stopNode(parent, "escalation");
-        await handleExit(parent, "crash", new Error(`${parent.path}: ${decision.reason}`));
+        const cause = error === undefined ? "" : `; last failure in ${node.path}: ${errorText(error)}`;
+        await handleExit(parent, "crash", new Error(`${parent.path}: ${decision.reason}${cause}`));
         return;
       }
       case "restart": {

@@ -49,7 +49,8 @@ function request(env: IntentEnv, side: "buy" | "sell", o: OrderIntentOptions): O
     }
     : undefined;
   const refPrice = env.lastPrice(symbol);
-  return {
+  // Built by assignment, not by spreading optional parts: this runs for every order of a backtest.
+  const order: { -readonly [K in keyof OrderRequest]: OrderRequest[K] } = {
     clientOrderId: env.nextOrderId(),
     strategyId: env.strategyId,
     venue: env.venue,
@@ -59,17 +60,16 @@ function request(env: IntentEnv, side: "buy" | "sell", o: OrderIntentOptions): O
     qty,
     tif: o.tif ?? "GTC",
     ts: env.now,
-    ...(o.limit !== undefined ? { limitPrice: snapPrice(o.limit, tick) } : {}),
-    ...(o.stop !== undefined ? { stopPrice: snapPrice(o.stop, tick) } : {}),
-    ...(o.fraction !== undefined && o.qty === undefined
-      ? { sizing: { mode: "equity_fraction" as const, fraction: o.fraction } }
-      : {}),
-    ...(o.reduceOnly ? { reduceOnly: true } : {}),
-    ...(o.postOnly ? { postOnly: true } : {}),
-    ...(bracket ? { bracket } : {}),
-    ...(o.tag ? { tag: o.tag } : {}),
-    ...(Number.isFinite(refPrice) ? { refPrice } : {}),
   };
+  if (o.limit !== undefined) order.limitPrice = snapPrice(o.limit, tick);
+  if (o.stop !== undefined) order.stopPrice = snapPrice(o.stop, tick);
+  if (o.fraction !== undefined && o.qty === undefined) order.sizing = { mode: "equity_fraction", fraction: o.fraction };
+  if (o.reduceOnly) order.reduceOnly = true;
+  if (o.postOnly) order.postOnly = true;
+  if (bracket) order.bracket = bracket;
+  if (o.tag) order.tag = o.tag;
+  if (Number.isFinite(refPrice)) order.refPrice = refPrice;
+  return order;
 }
 
 export function toCommands(env: IntentEnv, intent: Intent): Command[] {

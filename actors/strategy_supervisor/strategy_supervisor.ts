@@ -43,8 +43,18 @@ export type StrategySupervisorMessage =
   | { readonly type: "StopStrategy" }
   | { readonly type: "GetStrategyState" };
 
-interface OpenOrder extends OrderView {
-  readonly signedRemaining: number;
+/** Mutable on purpose: updated in place on every order event (no object spread on the order path). */
+interface OpenOrder {
+  clientOrderId: string;
+  symbol: string;
+  side: "buy" | "sell";
+  type: string;
+  qty: number;
+  filledQty: number;
+  limitPrice?: number;
+  stopPrice?: number;
+  status: OrderView["status"];
+  signedRemaining: number;
 }
 
 interface State {
@@ -113,7 +123,7 @@ function emit(state: State, intents: Intents): void {
 function send(state: State, command: Command): void {
   if (command.type === "SubmitOrder") {
     const o = command.order;
-    state.orders.set(o.clientOrderId, {
+    const view: OpenOrder = {
       clientOrderId: o.clientOrderId,
       symbol: o.symbol,
       side: o.side,
@@ -122,9 +132,10 @@ function send(state: State, command: Command): void {
       filledQty: 0,
       status: "pending",
       signedRemaining: o.sizing ? 0 : (o.side === "buy" ? o.qty : -o.qty),
-      ...(o.limitPrice !== undefined ? { limitPrice: o.limitPrice } : {}),
-      ...(o.stopPrice !== undefined ? { stopPrice: o.stopPrice } : {}),
-    });
+    };
+    if (o.limitPrice !== undefined) view.limitPrice = o.limitPrice;
+    if (o.stopPrice !== undefined) view.stopPrice = o.stopPrice;
+    state.orders.set(o.clientOrderId, view);
   }
   state.actx.tell(state.config.riskPath, command);
 }
@@ -172,7 +183,8 @@ function build(
       if (!ring) throw new Error(`strategy ${config.strategyId} is not subscribed to ${symbol}`);
       return ring;
     },
-    openOrders: (symbol) => [...state.orders.values()].filter((o) => symbol === undefined || o.symbol === symbol),
+    openOrders: (symbol) =>
+      [...state.orders.values()].filter((o) => symbol === undefined || o.symbol === symbol).map((o) => ({ ...o })),
     random: () => state.actx.random(),
     get log() {
       return state.actx.log;
@@ -218,7 +230,7 @@ function onOrderEvent(state: State, event: OrderEvent): void {
     case "OrderSubmitted":
       break;
     case "OrderAccepted":
-      if (order) state.orders.set(event.clientOrderId, { ...order, status: "accepted" });
+      if (order) order.status = "accepted";
       break;
     case "OrderPartiallyFilled":
     case "OrderFilled": {
@@ -228,12 +240,9 @@ function onOrderEvent(state: State, event: OrderEvent): void {
       markPrice(state.ledger, f.symbol, state.last.get(f.symbol) ?? f.price);
       if (event.type === "OrderFilled") state.orders.delete(event.clientOrderId);
       else if (order) {
-        state.orders.set(event.clientOrderId, {
-          ...order,
-          filledQty: event.filledQty,
-          status: "partially_filled",
-          signedRemaining: order.signedRemaining === 0 ? 0 : Math.sign(signed) * event.leavesQty,
-        });
+        order.filledQty = event.filledQty;
+        order.status = "partially_filled";
+        order.signedRemaining = order.signedRemaining === 0 ? 0 : Math.sign(signed) * event.leavesQty;
       }
       if (state.def.onOrderFilled) emit(state, state.def.onOrderFilled(state.user, f, state.sctx));
       break;

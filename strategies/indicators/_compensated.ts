@@ -1,30 +1,30 @@
 /**
- * Neumaier (improved Kahan) summation. Rolling and cumulative sums add and subtract millions of values; a plain
- * running sum drifts by ~n·ε·|x|, this keeps the error near ε·|sum| however long the run.
+ * Neumaier-compensated running sum. A class, not a closure: every indicator instance then shares one
+ * `add` function, so call sites stay monomorphic and V8 inlines them (closures per instance made the
+ * rolling indicators several times slower on the backtest hot path).
  */
-export interface CompensatedSum {
-  add(x: number): void;
-  readonly value: number;
-  reset(): void;
+export class CompensatedSum {
+  #sum = 0;
+  #comp = 0;
+
+  add(x: number): void {
+    const sum = this.#sum;
+    const t = sum + x;
+    if (Math.abs(sum) >= Math.abs(x)) this.#comp += (sum - t) + x;
+    else this.#comp += (x - t) + sum;
+    this.#sum = t;
+  }
+
+  get value(): number {
+    return this.#sum + this.#comp;
+  }
+
+  reset(): void {
+    this.#sum = 0;
+    this.#comp = 0;
+  }
 }
 
 export function compensatedSum(): CompensatedSum {
-  let sum = 0;
-  let comp = 0;
-  return {
-    add(x: number): void {
-      const t = sum + x;
-      // Recover the low-order bits lost in `t`, from whichever operand was smaller.
-      if (Math.abs(sum) >= Math.abs(x)) comp += (sum - t) + x;
-      else comp += (x - t) + sum;
-      sum = t;
-    },
-    get value() {
-      return sum + comp;
-    },
-    reset(): void {
-      sum = 0;
-      comp = 0;
-    },
-  };
+  return new CompensatedSum();
 }

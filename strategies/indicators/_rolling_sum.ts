@@ -1,40 +1,44 @@
-/** Sum of the last `size` inputs with compensated add/subtract, so it does not drift over long runs. */
-import { compensatedSum } from "./_compensated.ts";
-import { window } from "./_window.ts";
+/** Sum over a sliding window, compensated so that long runs do not drift (see drift_test). */
+import { CompensatedSum } from "./_compensated.ts";
+import { Window } from "./_window.ts";
 
-export interface RollingSum {
-  push(x: number): void;
-  readonly sum: number;
-  readonly count: number;
-  readonly full: boolean;
-  /** The i-th value in the window, 0 = oldest. */
-  at(i: number): number;
-  reset(): void;
+export class RollingSum {
+  readonly #w: Window;
+  readonly #acc = new CompensatedSum();
+
+  constructor(size: number) {
+    this.#w = new Window(size);
+  }
+
+  push(x: number): void {
+    const full = this.#w.full;
+    const old = this.#w.push(x);
+    this.#acc.add(x);
+    if (full) this.#acc.add(-old);
+  }
+
+  get sum(): number {
+    return this.#acc.value;
+  }
+
+  get count(): number {
+    return this.#w.count;
+  }
+
+  get full(): boolean {
+    return this.#w.full;
+  }
+
+  at(i: number): number {
+    return this.#w.at(i);
+  }
+
+  reset(): void {
+    this.#w.reset();
+    this.#acc.reset();
+  }
 }
 
 export function rollingSum(size: number): RollingSum {
-  const w = window(size);
-  const acc = compensatedSum();
-  return {
-    push(x: number): void {
-      const full = w.full;
-      const old = w.push(x);
-      acc.add(x);
-      if (full) acc.add(-old);
-    },
-    get sum() {
-      return acc.value;
-    },
-    get count() {
-      return w.count;
-    },
-    get full() {
-      return w.full;
-    },
-    at: w.at,
-    reset(): void {
-      w.reset();
-      acc.reset();
-    },
-  };
+  return new RollingSum(size);
 }

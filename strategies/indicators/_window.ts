@@ -1,40 +1,47 @@
-/** A fixed-size ring of the last `size` inputs: the memory behind every rolling indicator. */
-export interface Window {
-  /** Stores `x`; returns the value it evicts, or 0 while not yet full (so sums can subtract it blindly). */
-  push(x: number): number;
-  /** The i-th stored value, 0 = oldest. */
-  at(i: number): number;
-  readonly count: number;
-  readonly full: boolean;
-  reset(): void;
+/** Fixed-size ring of the last `size` values. A class for the same reason as CompensatedSum (hot path). */
+export class Window {
+  readonly #buf: Float64Array;
+  readonly #size: number;
+  #head = 0; // next slot to write, which is also the oldest slot once full
+  #count = 0;
+
+  constructor(size: number) {
+    this.#size = size;
+    this.#buf = new Float64Array(size);
+  }
+
+  /** Appends `x`; returns the value it evicted (0 while not yet full). */
+  push(x: number): number {
+    const size = this.#size;
+    const head = this.#head;
+    const evicted = this.#count === size ? this.#buf[head] : 0;
+    this.#buf[head] = x;
+    this.#head = head + 1 === size ? 0 : head + 1;
+    if (this.#count < size) this.#count++;
+    return evicted;
+  }
+
+  /** The i-th value, oldest first (0 ≤ i < count). */
+  at(i: number): number {
+    let j = this.#head - this.#count + i;
+    if (j < 0) j += this.#size;
+    return this.#buf[j];
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  get full(): boolean {
+    return this.#count === this.#size;
+  }
+
+  reset(): void {
+    this.#head = 0;
+    this.#count = 0;
+  }
 }
 
 export function window(size: number): Window {
-  const buf = new Float64Array(size);
-  let head = 0; // next slot to write, which is also the oldest slot once full
-  let count = 0;
-  return {
-    push(x: number): number {
-      const evicted = count === size ? buf[head] : 0;
-      buf[head] = x;
-      head = head + 1 === size ? 0 : head + 1;
-      if (count < size) count++;
-      return evicted;
-    },
-    at(i: number): number {
-      let j = head - count + i;
-      if (j < 0) j += size;
-      return buf[j];
-    },
-    get count() {
-      return count;
-    },
-    get full() {
-      return count === size;
-    },
-    reset(): void {
-      head = 0;
-      count = 0;
-    },
-  };
+  return new Window(size);
 }

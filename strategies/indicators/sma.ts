@@ -1,29 +1,41 @@
-/** Simple moving average over `period` inputs. Warm-up: period − 1 updates. */
-import { rollingSum } from "./_rolling_sum.ts";
+/** Simple moving average: the mean of the last `period` values; NaN until `period` values arrived. */
+import { RollingSum } from "./_rolling_sum.ts";
 import { checkPeriod } from "./_validate.ts";
 import type { ScalarIndicator } from "./types.ts";
 
+class Sma implements ScalarIndicator {
+  readonly #sum: RollingSum;
+  readonly #period: number;
+  #value = NaN;
+
+  constructor(period: number) {
+    this.#period = period;
+    this.#sum = new RollingSum(period);
+  }
+
+  update(x: number): number {
+    this.#sum.push(x);
+    this.#value = this.#sum.full ? this.#sum.sum / this.#period : NaN;
+    return this.#value;
+  }
+
+  get value(): number {
+    return this.#value;
+  }
+
+  get ready(): boolean {
+    return this.#sum.full;
+  }
+
+  reset(): void {
+    this.#sum.reset();
+    this.#value = NaN;
+  }
+}
+
 export function SMA(period: number): ScalarIndicator {
   checkPeriod("period", period);
-  const sum = rollingSum(period);
-  let value = NaN;
-  return {
-    update(x: number): number {
-      sum.push(x);
-      value = sum.full ? sum.sum / period : NaN;
-      return value;
-    },
-    get value() {
-      return value;
-    },
-    get ready() {
-      return sum.full;
-    },
-    reset(): void {
-      sum.reset();
-      value = NaN;
-    },
-  };
+  return new Sma(period);
 }
 
 export function smaSeries(values: ArrayLike<number>, period: number): Float64Array {

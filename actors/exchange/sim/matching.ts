@@ -248,6 +248,11 @@ function touchPrice(r: Resting, bar: Bar): number | undefined {
 /** Processes a new bar: expiries, then fills in submission order, then marks the account at the close. */
 export function onBar(state: SimState, bar: Bar, emit: Emit): void {
   const now = bar.ts;
+  if (state.orders.length === 0) {
+    state.lastBar.set(bar.symbol, bar);
+    markPrice(state.account, bar.symbol, bar.close);
+    return;
+  }
   let pass = state.orders.filter((r) => r.order.symbol === bar.symbol);
   for (let round = 0; pass.length > 0 && round < 4; round++) {
     const before = state.orders.length;

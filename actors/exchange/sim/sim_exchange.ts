@@ -2,7 +2,7 @@
  * The simulated exchange actor: the matching engine behind the interface every venue adapter offers.
  * Order events go to the order's owner; fills also go to the configured subscribers (portfolio, risk).
  */
-import type { Behaviour } from "../../runtime/mod.ts";
+import type { ActorContext, Behaviour } from "../../runtime/mod.ts";
 import { ConfigError } from "../../runtime/mod.ts";
 import type { ExchangeMessage, OrderEvent } from "../../protocol/mod.ts";
 import {
@@ -41,19 +41,31 @@ export function parseSimExchangeConfig(raw: unknown, actor: string): SimExchange
 interface State {
   readonly sim: SimState;
   readonly subscribers: readonly string[];
+  /** Set per message: created once, not per message, since it runs for every bar. */
+  ctx: ActorContext<ExchangeMessage>;
+  readonly emit: Emit;
 }
 
 export const simExchange: Behaviour<ExchangeMessage, State, SimExchangeConfig> = {
   accepts: ["SubmitOrder", "CancelOrder", "CancelAll", "Bar", "Tick", "GetAccount"],
   parseConfig: parseSimExchangeConfig,
-  init: (config) => ({ sim: createSimState(config.sim), subscribers: config.fillSubscribers }),
-  receive(state, msg, ctx) {
-    const emit: Emit = (to: string, event: OrderEvent) => {
-      ctx.tell(to, event);
-      if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled") {
-        for (const sub of state.subscribers) ctx.tell(sub, event);
-      }
+  init(config, ctx) {
+    const state: State = {
+      sim: createSimState(config.sim),
+      subscribers: config.fillSubscribers,
+      ctx,
+      emit: (to: string, event: OrderEvent) => {
+        state.ctx.tell(to, event);
+        if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled") {
+          for (const sub of state.subscribers) state.ctx.tell(sub, event);
+        }
+      },
     };
+    return state;
+  },
+  receive(state, msg, ctx) {
+    state.ctx = ctx;
+    const emit = state.emit;
     switch (msg.type) {
       case "Bar":
         onBar(state.sim, msg.bar, emit);

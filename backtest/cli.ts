@@ -1,0 +1,261 @@
+/**
+ * `deno task backtest`: runs a strategy (built-in name or path to your own .ts file) over bar files and
+ * writes the report (console table, report.json, trades.csv, equity.csv, report.html).
+ * Every flag can also come from a JSON config file (`--config`); flags win over the file.
+ */
+import { parseArgs } from "node:util";
+import { loadBars } from "./data/mod.ts";
+import { BacktestError, runBacktest } from "./engine.ts";
+import { formatTable, toJson, writeReport } from "./report/mod.ts";
+import { isTimeframe, type Timeframe } from "../actors/protocol/mod.ts";
+import type { CostModels } from "../actors/exchange/sim/costs.ts";
+import { ParamError } from "../strategies/params.ts";
+
+const SAMPLE = new URL("../examples/data/GOOG.csv", import.meta.url);
+
+export const BACKTEST_HELP = `Usage: deno task backtest [options]
+
+Runs a strategy over stored bars through the same actors live trading uses, on a simulated clock.
+
+  --strategy NAME|PATH    built-in (sma_cross, mean_reversion, momentum) or your .ts file  [sma_cross]
+  --param NAME=VALUE      strategy parameter (repeat)
+  --data [SYMBOL=]PATH    CSV or JSON bars (repeat for several symbols)    [examples/data/GOOG.csv]
+  --timeframe TF          1m 5m 15m 1h 4h 1d ... (default: inferred from the data)
+  --cash N                starting cash                                        [10000]
+  --commission RATE       commission as a fraction of notional (0.001 = 10 bps)  [0]
+  --commission-fixed N    fixed commission per fill
+  --slippage-bps N        fixed slippage in basis points
+  --spread F              pay half this spread (fraction of price) per fill
+  --impact K              square-root market impact coefficient
+  --fill next_open|close  market orders fill at the next open (default) or the close
+  --volume-share F        cap each fill at this share of the bar's volume (partial fills)
+  --leverage N            1 = cash account                                     [1]
+  --no-short              forbid short selling
+  --step N                quantity step (1 = whole units)                      [1]
+  --close-at-end          count trades still open at the end, closed at the last close
+  --out DIR               where report files go                                [out/backtest]
+  --config FILE           JSON file with any of the above (keys without dashes, e.g. "cash")
+  --json                  print the report as JSON instead of the table
+  --help
+`;
+
+interface Options {
+  strategy: string;
+  params: Record<string, string>;
+  data: string[];
+  timeframe?: Timeframe;
+  cash: number;
+  commission: number;
+  commissionFixed?: number;
+  slippageBps?: number;
+  spread?: number;
+  impact?: number;
+  fill: "next_open" | "close";
+  volumeShare?: number;
+  leverage: number;
+  allowShort: boolean;
+  step: number;
+  closeAtEnd: boolean;
+  out: string;
+  json: boolean;
+}
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+const BUILTINS: Record<string, string> = {
+  sma_cross: "../strategies/sma_cross/strategy.ts",
+  mean_reversion: "../strategies/mean_reversion/strategy.ts",
+  momentum: "../strategies/momentum/strategy.ts",
+};
+
+/** A built-in name or a path (relative to the working directory) to the user's strategy file. */
+export async function resolveStrategyModule(nameOrPath: string): Promise<string> {
+  if (BUILTINS[nameOrPath]) return new URL(BUILTINS[nameOrPath], import.meta.url).href;
+  const looksLikePath = /[\\/]|\.([cm]?[jt]s)$/.test(nameOrPath);
+  if (looksLikePath) {
+    const url = new URL(nameOrPath, `file://${Deno.cwd()}/`);
+    try {
+      await Deno.stat(url);
+    } catch {
+      throw new UsageError(`--strategy: file not found: ${url.pathname}`);
+    }
+    return url.href;
+  }
+  throw new UsageError(
+    `--strategy: unknown strategy "${nameOrPath}"; built-ins: ${
+      Object.keys(BUILTINS).join(", ")
+    }, or a path to a .ts file`,
+  );
+}
+
+function num(name: string, raw: unknown, check: (n: number) => boolean, rule: string): number {
+  const n = typeof raw === "number" ? raw : Number(raw);
+  if (raw === undefined || raw === "" || !Number.isFinite(n) || !check(n)) {
+    throw new UsageError(`--${name} must be ${rule}, got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
+export async function parseBacktestArgs(args: string[]): Promise<Options | "help"> {
+  const { values } = parseArgs({
+    args,
+    allowPositionals: false,
+    options: {
+      strategy: { type: "string" },
+      param: { type: "string", multiple: true },
+      data: { type: "string", multiple: true },
+      timeframe: { type: "string" },
+      cash: { type: "string" },
+      commission: { type: "string" },
+      "commission-fixed": { type: "string" },
+      "slippage-bps": { type: "string" },
+      spread: { type: "string" },
+      impact: { type: "string" },
+      fill: { type: "string" },
+      "volume-share": { type: "string" },
+      leverage: { type: "string" },
+      "no-short": { type: "boolean" },
+      step: { type: "string" },
+      "close-at-end": { type: "boolean" },
+      out: { type: "string" },
+      config: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return "help";
+  let file: Record<string, unknown> = {};
+  if (values.config) {
+    try {
+      file = JSON.parse(await Deno.readTextFile(values.config));
+    } catch (err) {
+      throw new UsageError(`--config ${values.config}: ${(err as Error).message}`);
+    }
+  }
+  const pick = (flag: string, key: string) => (values as Record<string, unknown>)[flag] ?? file[key];
+  const params: Record<string, string> = {};
+  for (const [k, v] of Object.entries((file.params ?? {}) as Record<string, unknown>)) params[k] = String(v);
+  for (const p of values.param ?? []) {
+    const eq = p.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--param expects NAME=VALUE, got "${p}"`);
+    params[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  const timeframe = pick("timeframe", "timeframe") as string | undefined;
+  if (timeframe !== undefined && !isTimeframe(timeframe)) {
+    throw new UsageError(`--timeframe: unknown timeframe "${timeframe}"`);
+  }
+  const fill = (pick("fill", "fill") ?? "next_open") as string;
+  if (fill !== "next_open" && fill !== "close") {
+    throw new UsageError(`--fill must be next_open or close, got "${fill}"`);
+  }
+  const optional = (flag: string, key: string, check: (n: number) => boolean, rule: string) => {
+    const raw = pick(flag, key);
+    return raw === undefined ? undefined : num(flag, raw, check, rule);
+  };
+  const data = (values.data ?? (file.data as string[] | undefined) ?? [SAMPLE.pathname]) as string[];
+  return {
+    strategy: (pick("strategy", "strategy") ?? "sma_cross") as string,
+    params,
+    data,
+    timeframe,
+    cash: num("cash", pick("cash", "cash") ?? 10_000, (n) => n > 0, "a positive number"),
+    commission: num(
+      "commission",
+      pick("commission", "commission") ?? 0,
+      (n) => n >= 0 && n < 1,
+      "a fraction in [0, 1)",
+    ),
+    commissionFixed: optional("commission-fixed", "commissionFixed", (n) => n >= 0, "≥ 0"),
+    slippageBps: optional("slippage-bps", "slippageBps", (n) => n >= 0, "≥ 0"),
+    spread: optional("spread", "spread", (n) => n >= 0 && n < 1, "a fraction in [0, 1)"),
+    impact: optional("impact", "impact", (n) => n >= 0, "≥ 0"),
+    fill,
+    volumeShare: optional("volume-share", "volumeShare", (n) => n > 0 && n <= 1, "a fraction in (0, 1]"),
+    leverage: num("leverage", pick("leverage", "leverage") ?? 1, (n) => n >= 1, "≥ 1"),
+    allowShort: !(values["no-short"] ?? file.noShort ?? false),
+    step: num("step", pick("step", "step") ?? 1, (n) => n > 0, "> 0"),
+    closeAtEnd: Boolean(values["close-at-end"] ?? file.closeAtEnd ?? false),
+    out: (pick("out", "out") ?? "out/backtest") as string,
+    json: Boolean(values.json ?? false),
+  };
+}
+
+function costs(o: Options): CostModels {
+  return {
+    commission: o.commissionFixed !== undefined
+      ? { kind: "fixed", perOrder: o.commissionFixed }
+      : o.commission > 0
+      ? { kind: "percent", rate: o.commission }
+      : { kind: "none" },
+    slippage: o.slippageBps !== undefined
+      ? { kind: "fixed_bps", bps: o.slippageBps }
+      : o.spread !== undefined
+      ? { kind: "spread", spread: o.spread }
+      : { kind: "none" },
+    impact: o.impact !== undefined ? { kind: "sqrt", coefficient: o.impact } : { kind: "none" },
+  };
+}
+
+export async function runBacktestCommand(args: string[]): Promise<number> {
+  let options: Options | "help";
+  try {
+    options = await parseBacktestArgs(args);
+  } catch (err) {
+    console.error(`backtest: ${(err as Error).message}\n\n${BACKTEST_HELP}`);
+    return 2;
+  }
+  if (options === "help") {
+    console.log(BACKTEST_HELP);
+    return 0;
+  }
+  try {
+    const module = await resolveStrategyModule(options.strategy);
+    const series = [];
+    for (const spec of options.data) {
+      const eq = spec.indexOf("=");
+      const [symbol, path] = eq > 0 && !spec.slice(0, eq).includes("/")
+        ? [spec.slice(0, eq), spec.slice(eq + 1)]
+        : [undefined, spec];
+      const loaded = await loadBars(path, {
+        ...(symbol ? { symbol } : {}),
+        ...(options.timeframe ? { timeframe: options.timeframe } : {}),
+      });
+      for (const warning of loaded.warnings) console.error(`warning: ${path}: ${warning}`);
+      if (loaded.gaps.length > 0) {
+        const missing = loaded.gaps.reduce((n, g) => n + g.missing, 0);
+        console.error(`note: ${path}: ${loaded.gaps.length} gaps, ${missing} missing bars (not filled)`);
+      }
+      series.push(loaded.series);
+    }
+    const result = await runBacktest({
+      strategies: [{ id: "s1", module, params: options.params }],
+      data: series,
+      cash: options.cash,
+      closeAtEnd: options.closeAtEnd,
+      sim: {
+        costs: costs(options),
+        fillAt: options.fill,
+        leverage: options.leverage,
+        allowShort: options.allowShort,
+        defaultStep: options.step,
+        ...(options.volumeShare !== undefined ? { volumeShare: options.volumeShare } : {}),
+      },
+    });
+    await writeReport(options.out, result.report, result.input, result.ohlc);
+    if (options.json) console.log(toJson(result.report));
+    else {
+      console.log(formatTable(result.report));
+      const rate = Math.round(result.bars / (result.elapsedMs / 1000));
+      console.log(`\n${result.bars} bars in ${result.elapsedMs.toFixed(1)} ms (${rate.toLocaleString("en")} bars/s)`);
+      console.log(`Report: ${options.out}/report.html (also report.json, trades.csv, equity.csv)`);
+    }
+    return 0;
+  } catch (err) {
+    const known = err instanceof UsageError || err instanceof ParamError || err instanceof BacktestError ||
+      (err as Error).name === "DataError";
+    console.error(`backtest: ${known ? (err as Error).message : (err as Error).stack}`);
+    return known ? 1 : 70;
+  }
+}

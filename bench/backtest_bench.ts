@@ -1,0 +1,114 @@
+/**
+ * Backtest throughput: an SMA-cross backtest over ~1M bars through the full actor path, for one strategy on
+ * one symbol and for 10 strategies on 10 symbols, and the same trading rule as a bare Float64Array loop.
+ * Bars are built from GOOG's real daily returns, resampled with a seeded RNG (block bootstrap).
+ */
+import { loadBars } from "../backtest/data/mod.ts";
+import { runBacktest } from "../backtest/engine.ts";
+import type { BarSeries } from "../actors/protocol/mod.ts";
+import { seededRandom } from "../actors/runtime/random.ts";
+
+const SMA_CROSS = new URL("../strategies/sma_cross/strategy.ts", import.meta.url).href;
+
+export async function syntheticSeries(symbol: string, n: number, seed: number): Promise<BarSeries> {
+  const { series: goog } = await loadBars(new URL("../examples/data/GOOG.csv", import.meta.url), { symbol: "GOOG" });
+  const random = seededRandom(seed);
+  const ret = (i: number) => Math.log(goog.close[i] / goog.close[i - 1]);
+  // De-meaned so the million-bar walk has no drift (GOOG's own drift, compounded 1M times, would explode).
+  let drift = 0;
+  for (let i = 1; i < goog.length; i++) drift += ret(i) / (goog.length - 1);
+  const ts = new Float64Array(n), open = new Float64Array(n), high = new Float64Array(n), low = new Float64Array(n);
+  const close = new Float64Array(n), volume = new Float64Array(n);
+  let price = 100;
+  for (let i = 0; i < n; i++) {
+    const j = 1 + Math.floor(random() * (goog.length - 1));
+    const r = (ret(j) - drift) / 16; // daily returns scaled to minute-like moves
+    const o = price;
+    const c = o * Math.exp(r);
+    const range = Math.abs(Math.log(goog.high[j] / goog.low[j])) / 16;
+    ts[i] = 1_600_000_000_000 + i * 60_000;
+    open[i] = o;
+    close[i] = c;
+    high[i] = Math.max(o, c) * (1 + range / 2);
+    low[i] = Math.min(o, c) * (1 - range / 2);
+    volume[i] = goog.volume[j];
+    price = c;
+  }
+  return { symbol, timeframe: "1m", length: n, ts, open, high, low, close, volume };
+}
+
+/** The same rule with no actors: SMA 10/30 cross, always in the market, all cash in whole units at the next open. */
+export function bareLoop(s: BarSeries, fast: number, slow: number, cash: number): number {
+  const c = s.close;
+  let sumF = 0, sumS = 0, prevF = NaN, prevS = NaN, pending = 0, position = 0, balance = cash, entry = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (pending !== 0) {
+      const px = s.open[i];
+      if (position !== 0) {
+        balance += position * (px - entry);
+        position = 0;
+      }
+      position = pending * Math.floor(balance / px);
+      entry = px;
+      pending = 0;
+    }
+    sumF += c[i];
+    sumS += c[i];
+    if (i >= fast) sumF -= c[i - fast];
+    if (i >= slow) sumS -= c[i - slow];
+    const f = i >= fast - 1 ? sumF / fast : NaN;
+    const sl = i >= slow - 1 ? sumS / slow : NaN;
+    if (prevF < prevS && f > sl) pending = 1;
+    else if (prevF > prevS && f < sl) pending = -1;
+    prevF = f;
+    prevS = sl;
+  }
+  return balance + position * (c[s.length - 1] - entry);
+}
+
+export async function backtestBench(
+  emit: (row: Record<string, unknown>) => void,
+  totalBars = 1_000_000,
+): Promise<void> {
+  const one = await syntheticSeries("SYN", totalBars, 42);
+  await runBacktest({
+    strategies: [{ id: "warm", module: SMA_CROSS }],
+    data: [await syntheticSeries("W", 50_000, 1)],
+    cash: 1e6,
+  });
+
+  const single = await runBacktest({ strategies: [{ id: "s", module: SMA_CROSS }], data: [one], cash: 1e6 });
+  const singleRate = totalBars / (single.elapsedMs / 1000);
+
+  const t0 = performance.now();
+  let sink = 0;
+  const reps = 5;
+  for (let r = 0; r < reps; r++) sink += bareLoop(one, 10, 30, 1e6);
+  const bareRate = (reps * totalBars) / ((performance.now() - t0) / 1000);
+
+  const perSymbol = Math.floor(totalBars / 10);
+  const many = await Promise.all(Array.from({ length: 10 }, (_, k) => syntheticSeries(`SYN${k}`, perSymbol, 100 + k)));
+  const multi = await runBacktest({
+    strategies: many.map((s, k) => ({ id: `s${k}`, module: SMA_CROSS, symbols: [s.symbol] })),
+    data: many,
+    cash: 1e7,
+  });
+  const multiRate = (perSymbol * 10) / (multi.elapsedMs / 1000);
+
+  emit({
+    name: "backtest_sma_cross_1x1",
+    bars: totalBars,
+    trades: single.report.tradeCount,
+    bars_per_s: Math.round(singleRate),
+  });
+  emit({
+    name: "backtest_sma_cross_10x10",
+    bars: perSymbol * 10,
+    trades: multi.report.tradeCount,
+    bars_per_s: Math.round(multiRate),
+  });
+  emit({ name: "backtest_bare_loop", bars: totalBars, bars_per_s: Math.round(bareRate), checksum: Math.round(sink) });
+  emit({ name: "backtest_engine_vs_bare_loop", ratio: +(bareRate / singleRate).toFixed(1) });
+}
+
+if (import.meta.main) await backtestBench((row) => console.log(JSON.stringify(row)));
