@@ -221,6 +221,9 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
       const loaded = await loadBars(path, {
         ...(symbol ? { symbol } : {}),
         ...(options.timeframe ? { timeframe: options.timeframe } : {}),
+      }).catch((err) => {
+        if (err instanceof Deno.errors.NotFound) throw new UsageError(`--data: cannot read ${path}: no such file`);
+        throw err;
       });
       for (const warning of loaded.warnings) console.error(`warning: ${path}: ${warning}`);
       if (loaded.gaps.length > 0) {

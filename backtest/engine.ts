@@ -32,7 +32,11 @@ export interface BacktestSpec {
   readonly cash: number;
   readonly sim?: Partial<Omit<SimConfig, "initialCash">>;
   readonly risk?: RiskLimits;
-  /** Close trades still open at the end at the last close (backtesting.py's finalize_trades). */
+  /**
+   * Count trades still open at the end as closed at the last close (backtesting.py's finalize_trades), with
+   * the exit commission of a percent or maker/taker model (fixed and per-unit models: none). Equity is not
+   * changed: the position was already marked at that close.
+   */
   readonly closeAtEnd?: boolean;
   readonly seed?: number;
   readonly logSink?: LogSink;
@@ -213,12 +217,28 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
     throw new BacktestError(`backtest failed: ${host.fatal.message}`);
   }
 
-  const recordPromise = host.ask<PortfolioRecord>("bt/portfolio", { type: "GetRecord" }, 60_000);
+  const lastClose = Object.fromEntries(spec.data.map((s) => [s.symbol, s.close[s.length - 1]]));
+  const commission = sim.costs.commission;
+  const recordPromise = host.ask<PortfolioRecord>(
+    "bt/portfolio",
+    spec.closeAtEnd
+      ? {
+        type: "GetRecord",
+        closeAt: lastClose,
+        exitCommissionRate: commission.kind === "percent"
+          ? commission.rate
+          : commission.kind === "maker_taker"
+          ? commission.taker
+          : 0,
+      }
+      : { type: "GetRecord" },
+    60_000,
+  );
   host.drain();
   const record = await recordPromise;
   await host.stop();
 
-  const trades = spec.closeAtEnd ? [...record.trades, ...closeOpenTrades(record, primary)] : record.trades;
+  const trades = record.trades;
   const warmupBars = Math.max(
     0,
     ...spec.strategies.map((r) =>
@@ -238,13 +258,6 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   const report = computeStats(input, { warmupBars: Math.min(warmupBars, Math.max(0, steps - 1)) });
   const ohlc: Ohlc = alignedOhlc(primary, record.ts);
   return { report, input, ohlc, record, bars: spec.data.reduce((n, s) => n + s.length, 0), elapsedMs, warmupBars };
-}
-
-/** Trades still open at the end, closed at the last close without exit commission (documented). */
-function closeOpenTrades(record: PortfolioRecord, primary: BarSeries) {
-  void primary;
-  void record;
-  return [];
 }
 
 function alignedOhlc(series: BarSeries, ts: Float64Array): Ohlc {

@@ -6,7 +6,7 @@
 import { type ActorContext, type Behaviour, ConfigError } from "../runtime/mod.ts";
 import type { Bar, OrderEvent } from "../protocol/mod.ts";
 import { applyFill, createLedger, equity, type Ledger, markPrice, unrealized } from "./ledger.ts";
-import { createRoundTrips, markRange, recordFill, type RoundTrips } from "./round_trips.ts";
+import { closeAll, createRoundTrips, markRange, recordFill, type RoundTrips } from "./round_trips.ts";
 
 export interface PortfolioConfig {
   /** Capital per strategy; the total is their sum. */
@@ -24,7 +24,12 @@ export type PortfolioMessage =
   | { readonly type: "MarkToMarket"; readonly ts: number; readonly bars: readonly Bar[] }
   | { readonly type: "EndOfBar"; readonly ts: number }
   | { readonly type: "GetPortfolio" }
-  | { readonly type: "GetRecord" };
+  /** Ends the record: with `closeAt`, trades still open are closed at those prices (no effect on equity). */
+  | {
+    readonly type: "GetRecord";
+    readonly closeAt?: Readonly<Record<string, number>>;
+    readonly exitCommissionRate?: number;
+  };
 
 export interface PortfolioRecord {
   readonly type: "PortfolioRecord";
@@ -171,6 +176,14 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
       }
       case "GetRecord": {
         const n = state.bars;
+        if (msg.closeAt) {
+          const prices = new Map(Object.entries(msg.closeAt));
+          const rate = msg.exitCommissionRate ?? 0;
+          const lastTs = n > 0 ? state.ts[n - 1] : 0;
+          for (const [id, s] of state.strategies) {
+            closeAll(s.trips, id, prices, lastTs, Math.max(0, n - 1), (qty, price) => Math.abs(qty) * price * rate);
+          }
+        }
         const record: PortfolioRecord = {
           type: "PortfolioRecord",
           ts: state.ts.slice(0, n),

@@ -5,7 +5,7 @@
  */
 import type { ClosedTrade } from "../../backtest/report/types.ts";
 
-interface Lot {
+export interface Lot {
   size: number;
   readonly entryPrice: number;
   readonly entryTime: number;
@@ -79,6 +79,27 @@ export function recordFill(
       low: price,
       high: price,
     });
+  }
+}
+
+/**
+ * Closes every open lot at `prices[symbol]` as of `ts`/`bar` (backtesting.py's finalize_trades), charging
+ * `exitCommission(size, price)`. Returns the trades it closed; the book keeps them too.
+ */
+export function closeAll(
+  book: RoundTrips,
+  strategyId: string,
+  prices: ReadonlyMap<string, number>,
+  ts: number,
+  bar: number,
+  exitCommission: (qty: number, price: number) => number,
+): void {
+  for (const [symbol, lots] of book.open) {
+    const price = prices.get(symbol);
+    if (price === undefined) continue;
+    const position = lots.reduce((sum, lot) => sum + lot.size, 0);
+    if (position === 0) continue;
+    recordFill(book, strategyId, symbol, -position, price, exitCommission(position, price), ts, bar);
   }
 }
 

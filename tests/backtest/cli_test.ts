@@ -1,0 +1,78 @@
+/** The `backtest` command as a user runs it: a subprocess, its exit code, its output and its files. */
+import assert from "node:assert/strict";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const GOOG = new URL("../../examples/data/GOOG.csv", import.meta.url).pathname;
+
+async function backtest(args: string[]) {
+  const out = await Deno.makeTempDir();
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "backtest", "--out", out, ...args],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const files = [...Deno.readDirSync(out)].map((e) => e.name).sort();
+  const report = files.includes("report.json") ? JSON.parse(await Deno.readTextFile(`${out}/report.json`)) : undefined;
+  await Deno.remove(out, { recursive: true });
+  return {
+    code: result.code,
+    stdout: new TextDecoder().decode(result.stdout),
+    stderr: new TextDecoder().decode(result.stderr),
+    files,
+    report,
+  };
+}
+
+Deno.test("backtest CLI: the default run writes the table and every report file", async () => {
+  const r = await backtest([]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Sharpe Ratio/);
+  assert.match(r.stdout, /# Trades\s+65/);
+  assert.deepEqual(r.files, ["equity.csv", "report.html", "report.json", "trades.csv"]);
+  assert.equal(r.report.tradeCount, 65);
+});
+
+Deno.test("backtest CLI: corrupt data gives a located error, a non-zero exit and no report", async () => {
+  const dir = await Deno.makeTempDir();
+  const text = (await Deno.readTextFile(GOOG)).split("\n");
+  text[12] = text[12].replace(/^([^,]*),([^,]*),([^,]*),/, "$1,$2,1.5,"); // high far below low
+  await Deno.writeTextFile(`${dir}/BAD.csv`, text.join("\n"));
+  const r = await backtest(["--data", `${dir}/BAD.csv`]);
+  await Deno.remove(dir, { recursive: true });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /BAD\.csv line 13, column "High": high 1\.5 is below low/);
+  assert.deepEqual(r.files, []);
+});
+
+Deno.test("backtest CLI: bad parameters are refused before any run, naming the parameter and its range", async () => {
+  const outside = await backtest(["--param", "fast=0"]);
+  assert.equal(outside.code, 1);
+  assert.match(outside.stderr, /parameter "fast" must be an integer in \[1, 1000\], got 0/);
+  const order = await backtest(["--param", "fast=40", "--param", "slow=20"]);
+  assert.match(order.stderr, /parameter "fast" must be below slow/);
+  const unknown = await backtest(["--param", "fats=5"]);
+  assert.match(unknown.stderr, /"fats" is not a parameter of this strategy \(parameters: fast, slow/);
+  const type = await backtest(["--param", "average=wma"]);
+  assert.match(type.stderr, /"average" must be one of "sma", "ema", got "wma"/);
+  assert.deepEqual([outside.files, order.files, unknown.files, type.files], [[], [], [], []]);
+});
+
+Deno.test("backtest CLI: unknown strategy, missing file and bad flag values exit non-zero with a reason", async () => {
+  const strategy = await backtest(["--strategy", "nope"]);
+  assert.equal(strategy.code, 1);
+  assert.match(strategy.stderr, /unknown strategy "nope"; built-ins: sma_cross/);
+  const missing = await backtest(["--data", "/nonexistent/x.csv"]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /--data: cannot read \/nonexistent\/x\.csv: no such file/);
+  const cash = await backtest(["--cash=-5"]);
+  assert.equal(cash.code, 2);
+  assert.match(cash.stderr, /--cash must be a positive number, got "-5"/);
+});
+
+Deno.test("backtest CLI: --close-at-end counts the open trade at the last close", async () => {
+  const plain = await backtest(["--json"]);
+  const closed = await backtest(["--json", "--close-at-end"]);
+  assert.equal(closed.report.tradeCount, plain.report.tradeCount + 1);
+  assert.equal(closed.report.equityFinal, plain.report.equityFinal);
+});
