@@ -21,10 +21,20 @@ export interface Ledger {
   readonly holdings: Map<string, Holding>;
   /** The same holdings as an array: iterated on every bar, without allocating an iterator. */
   readonly list: Holding[];
+  lastSymbol: string | undefined;
+  lastHolding: Holding | undefined;
 }
 
 export function createLedger(initialBalance: number): Ledger {
-  return { balance: initialBalance, commissions: 0, turnover: 0, holdings: new Map(), list: [] };
+  return {
+    balance: initialBalance,
+    commissions: 0,
+    turnover: 0,
+    holdings: new Map(),
+    list: [],
+    lastSymbol: undefined,
+    lastHolding: undefined,
+  };
 }
 
 function holding(ledger: Ledger, symbol: string, multiplier: number): Holding {
@@ -77,8 +87,15 @@ export function applyFill(
 }
 
 export function markPrice(ledger: Ledger, symbol: string, price: number): void {
-  const h = ledger.holdings.get(symbol);
-  if (h) h.lastPrice = price;
+  // Marks arrive for every bar, mostly for one symbol: a one-entry cache saves the map lookup.
+  let h = ledger.lastSymbol === symbol ? ledger.lastHolding : undefined;
+  if (!h) {
+    h = ledger.holdings.get(symbol);
+    if (!h) return;
+    ledger.lastSymbol = symbol;
+    ledger.lastHolding = h;
+  }
+  h.lastPrice = price;
 }
 
 export function unrealized(ledger: Ledger): number {

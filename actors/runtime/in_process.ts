@@ -297,7 +297,7 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
   }
 
   function releaseIdle() {
-    if (ready.size > 0) return;
+    if (idleWaiters.length === 0 || ready.size > 0) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const resolve of waiters) resolve();

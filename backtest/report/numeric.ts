@@ -49,7 +49,7 @@ export function nanMin(xs: ArrayLike<number>): number {
 
 /** Median; NaN for an empty input; the mean of the two middle values for an even count (as pandas). */
 export function median(xs: ArrayLike<number>): number {
-  const s = Array.from(xs).sort((a, b) => a - b);
+  const s = Float64Array.from(xs).sort(); // typed-array sort: numeric and native, no comparator calls
   const n = s.length;
   if (!n) return NaN;
   return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
@@ -57,7 +57,7 @@ export function median(xs: ArrayLike<number>): number {
 
 /** Percentile with numpy's default linear interpolation (q in 0..100); NaN for an empty input. */
 export function percentile(xs: ArrayLike<number>, q: number): number {
-  const s = Array.from(xs).sort((a, b) => a - b);
+  const s = Float64Array.from(xs).sort(); // typed-array sort: numeric and native, no comparator calls
   if (!s.length) return NaN;
   const pos = (q / 100) * (s.length - 1);
   const lo = Math.floor(pos), hi = Math.ceil(pos);
