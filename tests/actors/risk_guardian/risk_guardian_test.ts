@@ -1,0 +1,108 @@
+/** The risk guardian through the in-process host: denials are events, limits move the trading state. */
+import assert from "node:assert/strict";
+import { createInProcessHost, simulatedClock } from "../../../actors/runtime/mod.ts";
+import type { OrderEvent, OrderRequest } from "../../../actors/protocol/mod.ts";
+import type { RiskLimits } from "../../../actors/risk_guardian/checks.ts";
+
+const module = (p: string) => new URL(`../../../actors/${p}`, import.meta.url).href;
+const RECORDER = new URL("./recorder.ts", import.meta.url).href;
+
+async function setup(limits: RiskLimits) {
+  const clock = simulatedClock(0);
+  const host = createInProcessHost({ clock, logSink: () => {}, autoDrain: false });
+  await host.start({
+    kind: "supervisor",
+    id: "t",
+    strategy: "one_for_one",
+    children: [
+      { kind: "actor", id: "owner", module: RECORDER },
+      {
+        kind: "actor",
+        id: "risk",
+        module: module("risk_guardian/risk_guardian.ts"),
+        config: { limits, exchanges: { sim: "t/exchange" } },
+      },
+      {
+        kind: "actor",
+        id: "exchange",
+        module: module("exchange/sim/sim_exchange.ts"),
+        config: { sim: { initialCash: 1_000_000, fillAt: "close" }, fillSubscribers: [] },
+      },
+    ],
+  });
+  host.tell("t/exchange", {
+    type: "Bar",
+    bar: { symbol: "X", timeframe: "1d", ts: 0, open: 100, high: 100, low: 100, close: 100, volume: 1e9 },
+  });
+  host.drain();
+  let n = 0;
+  const submit = (fields: Partial<OrderRequest>) => {
+    const order: OrderRequest = {
+      clientOrderId: `s-${++n}`,
+      strategyId: "s",
+      venue: "sim",
+      symbol: "X",
+      side: "buy",
+      type: "market",
+      qty: 1,
+      tif: "GTC",
+      ts: clock.now(),
+      refPrice: 100,
+      ...fields,
+    };
+    host.tell("t/risk", { type: "SubmitOrder", order, replyTo: "t/owner" });
+    host.drain();
+  };
+  const events = async () => {
+    const reply = host.ask<{ type: "Events"; events: OrderEvent[] }>("t/owner", { type: "GetEvents" }, 1_000);
+    host.drain();
+    return (await reply).events;
+  };
+  return { host, clock, submit, events };
+}
+
+Deno.test("risk: orders beyond the limits are denied with a reason; the owner gets every event", async () => {
+  const { host, submit, events } = await setup({ maxOrderNotional: 5_000, maxPositionQty: 30, priceBand: 0.1 });
+  submit({ qty: 20 }); // 2,000: fine
+  submit({ qty: 60 }); // 6,000 notional: denied
+  submit({ qty: 20 }); // position would be 40 > 30: denied
+  submit({ type: "limit", limitPrice: 120, qty: 1 }); // outside ±10 %
+  submit({ side: "sell", qty: 20 }); // reducing: always allowed
+  const got = await events();
+  const denials = got.filter((e) => e.type === "OrderDenied").map((e) => (e as { reason: string }).reason);
+  assert.equal(denials.length, 3);
+  assert.match(denials[0], /order notional 6000\.00 exceeds 5000/);
+  assert.match(denials[1], /position would be 40 X, beyond the limit of 30/);
+  assert.match(denials[2], /price 120 is outside ±10% of the last price 100/);
+  assert.equal(got.filter((e) => e.type === "OrderFilled").length, 2);
+  await host.stop();
+});
+
+Deno.test("risk: a drawdown moves trading to REDUCING, the daily loss limit to HALTED, the kill switch flattens", async () => {
+  const { host, submit, events } = await setup({ maxDrawdown: 0.1, dailyLossLimit: 1_500 });
+  submit({ qty: 10 });
+  host.tell("t/risk", { type: "EquityUpdate", equity: 10_000, ts: 0 });
+  host.tell("t/risk", { type: "EquityUpdate", equity: 8_900, ts: 1 });
+  host.drain();
+  submit({ qty: 1 }); // grows the position: denied while REDUCING
+  submit({ side: "sell", qty: 5 }); // reduces: allowed
+  host.tell("t/risk", { type: "EquityUpdate", equity: 8_000, ts: 2 });
+  host.drain();
+  submit({ side: "sell", qty: 1 });
+  const state = host.ask<{ type: "RiskState"; trading: string }>("t/risk", { type: "GetRiskState" }, 1_000);
+  host.drain();
+  assert.equal((await state).trading, "HALTED");
+  const got = await events();
+  const reasons = got.filter((e) => e.type === "OrderDenied").map((e) => (e as { reason: string }).reason);
+  assert.match(reasons[0], /REDUCING/);
+  assert.match(reasons[1], /HALTED/);
+
+  host.tell("t/risk", { type: "SetTradingState", state: "ACTIVE", reason: "test" });
+  host.tell("t/risk", { type: "KillSwitch", reason: "operator" });
+  host.drain();
+  const after = await events();
+  const last = after.filter((e) => e.type === "OrderFilled").at(-1) as Extract<OrderEvent, { type: "OrderFilled" }>;
+  assert.equal(last.fill.side, "sell");
+  assert.equal(last.fill.qty, 5); // flattened the remaining 5
+  await host.stop();
+});
