@@ -200,7 +200,11 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
     riskNeedsMarks,
     primaryClose: new Float64Array(spec.data.reduce((n, s) => n + s.length, 0)),
     steps: 0,
+    bars: [],
+    seriesOf: [],
+    mark: { type: "MarkToMarket", ts: 0, bars: [] },
   };
+  loop.mark.bars = loop.bars;
   const primary = spec.data[0];
   const started = performance.now();
   // The hot loop lives in a plain synchronous function (V8 optimises it; an async function's loop was left
@@ -294,6 +298,9 @@ interface Loop {
   readonly riskNeedsMarks: boolean;
   readonly primaryClose: Float64Array;
   steps: number;
+  readonly bars: Bar[];
+  readonly seriesOf: number[];
+  readonly mark: { type: "MarkToMarket"; ts: number; bars: Bar[] };
 }
 
 /**
@@ -312,8 +319,11 @@ function runSteps(loop: Loop): "done" | "busy" {
     }
     if (t === Infinity) return "done";
     clock.advanceTo(t + tfMs);
-    const bars: Bar[] = [];
-    const seriesOf: number[] = [];
+    // Reused every step: the drain below handles both before the next step, and no actor keeps them.
+    const bars = loop.bars;
+    const seriesOf = loop.seriesOf;
+    bars.length = 0;
+    seriesOf.length = 0;
     for (let k = 0; k < data.length; k++) {
       const s = data[k];
       const i = cursors[k];
@@ -342,7 +352,8 @@ function runSteps(loop: Loop): "done" | "busy" {
       const subs = subscribers[seriesOf[j]];
       for (let m = 0; m < subs.length; m++) subs[m](msg);
     }
-    loop.toPortfolio({ type: "MarkToMarket", ts: t, bars });
+    loop.mark.ts = t;
+    loop.toPortfolio(loop.mark);
     host.drain();
     loop.primaryClose[loop.steps++] = lastPrimaryClose;
     if (host.busy) return "busy";
