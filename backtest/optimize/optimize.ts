@@ -1,0 +1,120 @@
+/**
+ * The optimiser's front door: parameters and options are validated completely (ranges against the strategy's
+ * schema, fixed values, the objective, the constraint) before a single backtest runs; then the candidates run on
+ * a Worker pool and are ranked, or go through walk-forward analysis.
+ */
+import type { AnyStrategy } from "../../strategies/api.ts";
+import { createPool, defaultWorkers } from "./pool.ts";
+import { parseParamRange } from "./ranges.ts";
+import { buildSpace, type SearchSpace } from "./space.ts";
+import { loadDefinition, type Objective, parseObjective, type ResultRow, runSearch } from "./search.ts";
+import { loadSeries } from "./runner.ts";
+import { defaultWalkForward, walkForward, type WalkForwardOptions, type WalkForwardResult } from "./walk_forward.ts";
+import type { ParamRange, RunSetup } from "./types.ts";
+
+export interface Progress {
+  readonly phase: string;
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface OptimizeSpec {
+  readonly setup: RunSetup;
+  /** `--param` strings: `fast=5..50:5`, `average=sma,ema`, `mode=long_only`. */
+  readonly params: readonly string[];
+  readonly method?: "grid" | "random";
+  readonly samples?: number;
+  readonly seed?: number;
+  /** A report key (default sharpeRatio). */
+  readonly objective?: string;
+  readonly minimize?: boolean;
+  /** Pool size (default: one per core; 0 = this thread). */
+  readonly workers?: number;
+  /** Walk-forward instead of one search over all the data; `{}` picks default windows. */
+  readonly walkForward?: Partial<WalkForwardOptions>;
+  readonly onProgress?: (progress: Progress) => void;
+}
+
+export interface OptimizeResult {
+  readonly strategy: string;
+  readonly objective: Objective;
+  readonly method: "grid" | "random";
+  readonly seed: number;
+  readonly ranges: readonly ParamRange[];
+  /** Candidates that ran; `space.skipped` were refused by the constraint. */
+  readonly space: SearchSpace;
+  /** Ranked, best first (empty in walk-forward mode). */
+  readonly rows: readonly ResultRow[];
+  readonly walkForward?: WalkForwardResult & { readonly options: WalkForwardOptions };
+  readonly workers: number;
+  readonly elapsedMs: number;
+}
+
+export interface Plan {
+  readonly def: AnyStrategy;
+  readonly ranges: readonly ParamRange[];
+  readonly objective: Objective;
+  readonly space: SearchSpace;
+}
+
+/** Everything that can be wrong with a request, found without running anything. */
+export async function plan(spec: OptimizeSpec): Promise<Plan> {
+  const def = await loadDefinition(spec.setup.module, spec.setup.export);
+  const objective = parseObjective(spec.objective, spec.minimize);
+  const all = spec.params.map((p) => parseParamRange(def.name, def.params, p));
+  // A single value is a fixed parameter, not a search dimension (keeps heatmaps and tables to what varies).
+  const ranges = all.filter((r) => r.kind === "uniform" || r.values.length > 1);
+  const fixed: Record<string, unknown> = {};
+  for (const r of all) if (r.kind === "values" && r.values.length === 1) fixed[r.name] = r.values[0];
+  const space = buildSpace(def, ranges, {
+    method: spec.method ?? "grid",
+    fixed,
+    ...(spec.samples !== undefined ? { samples: spec.samples } : {}),
+    ...(spec.seed !== undefined ? { seed: spec.seed } : {}),
+  });
+  return { def, ranges, objective, space };
+}
+
+export async function optimize(spec: OptimizeSpec): Promise<OptimizeResult> {
+  const started = performance.now();
+  const { def, ranges, objective, space } = await plan(spec);
+  const primary = spec.walkForward ? (await loadSeries(spec.setup.data.slice(0, 1)))[0] : undefined;
+  const wfOptions = primary && spec.walkForward
+    ? { ...defaultWalkForward(primary.length, 4, spec.walkForward.anchored ?? false), ...spec.walkForward }
+    : undefined;
+  const workers = spec.workers ?? defaultWorkers();
+  const pool = await createPool(spec.setup, workers);
+  const progress = spec.onProgress;
+  try {
+    let rows: ResultRow[] = [];
+    let wf: OptimizeResult["walkForward"];
+    if (primary && wfOptions) {
+      let phase = "";
+      const result = await walkForward(pool, def, primary, space.combos, objective, {
+        ...wfOptions,
+        cash: spec.setup.cash,
+        onFold: (k, n) => phase = `walk-forward fold ${k + 1}/${n}`,
+        ...(progress ? { onDone: (done: number, total: number) => progress({ phase, done, total }) } : {}),
+      });
+      wf = { ...result, options: wfOptions };
+    } else {
+      rows = await runSearch(pool, space.combos, objective, {
+        ...(progress ? { onDone: (done: number, total: number) => progress({ phase: "search", done, total }) } : {}),
+      });
+    }
+    return {
+      strategy: def.name,
+      objective,
+      method: spec.method ?? "grid",
+      seed: spec.seed ?? 0,
+      ranges,
+      space,
+      rows,
+      ...(wf ? { walkForward: wf } : {}),
+      workers,
+      elapsedMs: performance.now() - started,
+    };
+  } finally {
+    pool.close();
+  }
+}

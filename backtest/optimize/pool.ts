@@ -1,0 +1,121 @@
+/**
+ * A pool of Web Workers (default: one per core), each loading the bars once and running one job at a time.
+ * Results come back in job order whatever order the workers finish in, so a search is deterministic.
+ * Size 0 runs the jobs in this thread (debugging, profiling).
+ */
+import { createRunner } from "./runner.ts";
+import type { FromWorker, ToWorker } from "./worker.ts";
+import type { Job, JobResult, RunSetup } from "./types.ts";
+import { OptimizeError } from "./errors.ts";
+
+export interface Pool {
+  readonly size: number;
+  /** Runs every job; `onDone(done, total)` after each. Rejects on the first failed job. */
+  run(jobs: readonly Job[], onDone?: (done: number, total: number) => void): Promise<JobResult[]>;
+  close(): void;
+}
+
+export function defaultWorkers(): number {
+  return Math.max(1, navigator.hardwareConcurrency || 1);
+}
+
+export async function createPool(setup: RunSetup, size = defaultWorkers()): Promise<Pool> {
+  if (!(Number.isInteger(size) && size >= 0)) throw new OptimizeError(`workers must be an integer ≥ 0, got ${size}`);
+  return size === 0 ? await inlinePool(setup) : await workerPool(setup, size);
+}
+
+async function inlinePool(setup: RunSetup): Promise<Pool> {
+  const runner = await createRunner(setup);
+  return {
+    size: 0,
+    async run(jobs, onDone) {
+      const out: JobResult[] = [];
+      for (const job of jobs) {
+        out.push(await runner(job));
+        onDone?.(out.length, jobs.length);
+      }
+      return out;
+    },
+    close() {},
+  };
+}
+
+interface Slot {
+  readonly worker: Worker;
+  /** Where this worker's next message goes. */
+  handle: (msg: FromWorker) => void;
+  fail: (message: string) => void;
+}
+
+async function workerPool(setup: RunSetup, size: number): Promise<Pool> {
+  const slots: Slot[] = [];
+  const ready: Promise<void>[] = [];
+  for (let i = 0; i < size; i++) {
+    const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+    const slot: Slot = { worker, handle: () => {}, fail: () => {} };
+    worker.onmessage = (e: MessageEvent<FromWorker>) => slot.handle(e.data);
+    worker.onerror = (e: ErrorEvent) => {
+      // Without preventDefault an uncaught error in a worker ends the whole process.
+      e.preventDefault();
+      slot.fail(`optimiser worker ${i} crashed: ${e.message}`);
+    };
+    ready.push(
+      new Promise<void>((resolve, reject) => {
+        slot.handle = (msg) => msg.type === "ready" ? resolve() : reject(new OptimizeError(errorOf(msg)));
+        slot.fail = (message) => reject(new OptimizeError(message));
+      }),
+    );
+    slots.push(slot);
+    worker.postMessage({ type: "init", setup } satisfies ToWorker);
+  }
+  const close = () => slots.forEach((s) => s.worker.terminate());
+  try {
+    await Promise.all(ready);
+  } catch (err) {
+    close();
+    throw err;
+  }
+  return {
+    size,
+    run: (jobs, onDone) => dispatch(slots, jobs, onDone),
+    close,
+  };
+}
+
+function errorOf(msg: FromWorker): string {
+  return msg.type === "error" ? msg.message : `unexpected message ${msg.type}`;
+}
+
+function dispatch(
+  slots: readonly Slot[],
+  jobs: readonly Job[],
+  onDone?: (done: number, total: number) => void,
+): Promise<JobResult[]> {
+  return new Promise((resolve, reject) => {
+    const results = new Array<JobResult>(jobs.length);
+    const position = new Map(jobs.map((j, i) => [j.id, i]));
+    let next = 0, done = 0, failed = false;
+    const feed = (slot: Slot) => {
+      if (failed || next >= jobs.length) return;
+      slot.worker.postMessage({ type: "run", job: jobs[next++] } satisfies ToWorker);
+    };
+    const fail = (message: string) => {
+      if (failed) return;
+      failed = true;
+      reject(new OptimizeError(message));
+    };
+    for (const slot of slots) {
+      slot.fail = fail;
+      slot.handle = (msg) => {
+        if (msg.type !== "result") return fail(errorOf(msg));
+        results[position.get(msg.result.id)!] = msg.result;
+        done++;
+        onDone?.(done, jobs.length);
+        if (done === jobs.length) resolve(results);
+        else feed(slot);
+      };
+    }
+    if (jobs.length === 0) return resolve(results);
+    for (const slot of slots) feed(slot);
+  });
+}

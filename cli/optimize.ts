@@ -1,0 +1,272 @@
+/**
+ * `deno task optimize`: grid or random search over strategy parameters on a Worker pool, or walk-forward
+ * analysis. Results go to stdout (and --out), progress to stderr. Exit codes: 0 ok, 1 failed, 2 bad usage
+ * (including bad parameters, found before anything runs).
+ */
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { isTimeframe } from "../actors/protocol/mod.ts";
+import { DataError } from "../backtest/data/mod.ts";
+import { formatTable } from "../backtest/report/mod.ts";
+import {
+  defaultWorkers,
+  formatResults,
+  formatWalkForward,
+  optimize,
+  OptimizeError,
+  type OptimizeSpec,
+  plan,
+  type Progress,
+  walkForwardFolds,
+  writeOptimizeOutputs,
+} from "../backtest/optimize/mod.ts";
+import { loadSeries } from "../backtest/optimize/runner.ts";
+import type { DataSpec, RunSetup } from "../backtest/optimize/types.ts";
+import { ParamError } from "../strategies/params.ts";
+import { resolveStrategy, StrategyNotFoundError } from "../strategies/registry.ts";
+
+const USAGE = `Usage: deno task optimize --strategy NAME|PATH --data [SYMBOL=]PATH --param SPEC... [options]
+
+  --strategy NAME|PATH   built-in (sma_cross, mean_reversion, momentum) or your .ts file
+  --data [SYMBOL=]PATH   bar file (CSV or JSON); repeat for several symbols (the first is the primary)
+  --timeframe TF         bar timeframe when the file does not say (e.g. 1d, 1h)
+  --param SPEC           repeat: fast=5..50:5 (inclusive range, step), slow=20..200 (step 1),
+                         average=sma,ema (list), mode=long_only (fixed), k=0.5..3 (random search only)
+  --objective KEY        report statistic to optimise (default sharpeRatio), e.g. returnPct, sqn
+  --minimize             minimise the objective instead (e.g. maxDrawdownDurationMs)
+  --method grid|random   default grid
+  --samples N            random search: combinations to draw (default 100)
+  --seed N               random search seed (default 0); same seed, same results
+  --workers N            Web Workers (default: one per core = ${defaultWorkers()}; 0 = this thread)
+  --cash N               starting cash (default 10000)
+  --commission RATE      commission per trade as a fraction of notional (default 0)
+  --walk-forward         walk-forward analysis instead of one search over all the data
+  --is-bars N            in-sample window in bars (default: half the data)
+  --oos-bars N           out-of-sample window in bars (default: the rest in --folds windows)
+  --folds N              out-of-sample windows when --oos-bars is not given (default 4)
+  --anchored             in-sample windows all start at the first bar (default: rolling)
+  --top N                rows to print (default 20)
+  --heatmap X,Y          heatmap axes (default: the first two searched parameters)
+  --out DIR              write results.csv, results.json, heatmap.html (and walk_forward_equity.csv)
+  -h, --help`;
+
+class UsageError extends Error {}
+
+const DATA_EXT = /\.(csv|json|txt)$/i;
+
+/** `GOOG=path/to/file.csv` or a bare path (the symbol then comes from the file name). */
+export function parseDataArg(arg: string, timeframe?: string): DataSpec {
+  const eq = arg.indexOf("=");
+  const symbol = eq > 0 && !DATA_EXT.test(arg.slice(0, eq)) ? arg.slice(0, eq) : undefined;
+  const path = resolve(symbol ? arg.slice(eq + 1) : arg);
+  if (timeframe !== undefined && !isTimeframe(timeframe)) throw new UsageError(`unknown timeframe "${timeframe}"`);
+  return { path, ...(symbol ? { symbol } : {}), ...(timeframe ? { timeframe } : {}) } as DataSpec;
+}
+
+function int(name: string, raw: string | undefined, min: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+function progressPrinter(): (p: Progress) => void {
+  const tty = Deno.stderr.isTerminal();
+  const encoder = new TextEncoder();
+  let lastPhase = "", lastDecile = -1;
+  return (p) => {
+    const pct = Math.floor((100 * p.done) / p.total);
+    if (tty) {
+      const end = p.done === p.total ? "\n" : "";
+      Deno.stderr.writeSync(encoder.encode(`\r\x1b[K${p.phase}: ${p.done}/${p.total} (${pct}%)${end}`));
+      return;
+    }
+    // Not a terminal (CI logs): a line per 10%.
+    const decile = Math.floor(pct / 10);
+    if (p.phase !== lastPhase || decile !== lastDecile) {
+      lastPhase = p.phase;
+      lastDecile = decile;
+      Deno.stderr.writeSync(encoder.encode(`${p.phase}: ${p.done}/${p.total} (${pct}%)\n`));
+    }
+  };
+}
+
+interface WalkForwardArgs {
+  readonly isBars?: number;
+  readonly oosBars?: number;
+  readonly folds?: number;
+  readonly anchored: boolean;
+}
+
+interface Command {
+  readonly spec: OptimizeSpec;
+  readonly walkForward?: WalkForwardArgs;
+  readonly out?: string;
+  readonly top: number;
+  readonly heatmap?: [string, string];
+}
+
+function buildSpec(args: string[]): Command {
+  const { values: v } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      strategy: { type: "string" },
+      data: { type: "string", multiple: true },
+      timeframe: { type: "string" },
+      param: { type: "string", multiple: true },
+      objective: { type: "string" },
+      minimize: { type: "boolean" },
+      method: { type: "string" },
+      samples: { type: "string" },
+      seed: { type: "string" },
+      workers: { type: "string" },
+      cash: { type: "string" },
+      commission: { type: "string" },
+      "walk-forward": { type: "boolean" },
+      "is-bars": { type: "string" },
+      "oos-bars": { type: "string" },
+      folds: { type: "string" },
+      anchored: { type: "boolean" },
+      top: { type: "string" },
+      heatmap: { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (!v.strategy) throw new UsageError("--strategy is required");
+  if (!v.data?.length) throw new UsageError("--data is required");
+  const method = v.method ?? "grid";
+  if (method !== "grid" && method !== "random") {
+    throw new UsageError(`--method must be grid or random, got "${method}"`);
+  }
+  const cash = v.cash === undefined ? 10_000 : Number(v.cash);
+  if (!(cash > 0)) throw new UsageError(`--cash must be > 0, got "${v.cash}"`);
+  const commission = v.commission === undefined ? 0 : Number(v.commission);
+  if (!(commission >= 0 && commission < 1)) {
+    throw new UsageError(`--commission must be a fraction in [0, 1), got "${v.commission}"`);
+  }
+  const strategy = resolveStrategy(v.strategy);
+  const setup: RunSetup = {
+    module: strategy.module,
+    data: v.data.map((d) => parseDataArg(d, v.timeframe)),
+    cash,
+    ...(commission > 0
+      ? {
+        sim: {
+          costs: {
+            commission: { kind: "percent", rate: commission },
+            slippage: { kind: "none" },
+            impact: { kind: "none" },
+          },
+        },
+      }
+      : {}),
+  };
+  const heatmap = v.heatmap?.split(",").map((s) => s.trim());
+  if (heatmap && heatmap.length !== 2) throw new UsageError(`--heatmap needs two parameter names X,Y`);
+  const wf = v["walk-forward"];
+  const isBars = int("is-bars", v["is-bars"], 1);
+  const oosBars = int("oos-bars", v["oos-bars"], 1);
+  const folds = int("folds", v.folds, 1);
+  const samples = int("samples", v.samples, 1);
+  const seed = int("seed", v.seed, 0);
+  const workers = int("workers", v.workers, 0);
+  if (!wf && (isBars ?? oosBars ?? folds ?? v.anchored) !== undefined) {
+    throw new UsageError("--is-bars, --oos-bars, --folds and --anchored need --walk-forward");
+  }
+  const spec: OptimizeSpec = {
+    setup,
+    params: v.param ?? [],
+    method,
+    ...(samples !== undefined ? { samples } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(v.objective ? { objective: v.objective } : {}),
+    minimize: v.minimize ?? false,
+    ...(workers !== undefined ? { workers } : {}),
+    onProgress: progressPrinter(),
+  };
+  return {
+    spec,
+    ...(wf ? { walkForward: { isBars, oosBars, folds, anchored: v.anchored ?? false } } : {}),
+    ...(v.out ? { out: v.out } : {}),
+    top: int("top", v.top, 1) ?? 20,
+    ...(heatmap ? { heatmap: heatmap as [string, string] } : {}),
+  };
+}
+
+export async function runOptimizeCommand(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(USAGE);
+    return 0;
+  }
+  let parsed: Command;
+  let spec: OptimizeSpec;
+  try {
+    parsed = buildSpec(args);
+    spec = parsed.walkForward ? await withWindows(parsed.spec, parsed.walkForward) : parsed.spec;
+    // Every parameter, the objective and the constraint are checked here, before any backtest runs.
+    const checked = await plan(spec);
+    for (const axis of parsed.heatmap ?? []) {
+      if (!checked.ranges.some((r) => r.name === axis)) {
+        throw new UsageError(
+          `--heatmap: "${axis}" is not a searched parameter (${checked.ranges.map((r) => r.name).join(", ")})`,
+        );
+      }
+    }
+  } catch (err) {
+    if (
+      err instanceof UsageError || err instanceof ParamError || err instanceof OptimizeError ||
+      err instanceof StrategyNotFoundError || err instanceof RangeError || (err as Error).name === "TypeError" &&
+        String((err as { code?: string }).code).startsWith("ERR_PARSE_ARGS")
+    ) {
+      console.error(`optimize: ${(err as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    console.error(`optimize: ${(err as Error).message}`);
+    return 1;
+  }
+  try {
+    const result = await optimize(spec);
+    const s = result.space;
+    const skipped = s.skipped > 0 ? `, ${s.skipped} skipped by the constraint (${s.skipReason})` : "";
+    const goal = `${result.objective.key} (${result.objective.minimize ? "min" : "max"})`;
+    console.log(
+      `${result.strategy}: ${s.combos.length} combinations${skipped}; ${result.method}; objective ${goal}; ` +
+        `${result.workers} workers; ${(result.elapsedMs / 1000).toFixed(1)} s`,
+    );
+    if (result.walkForward) {
+      const o = result.walkForward.options;
+      console.log(
+        `\nWalk-forward (${o.anchored ? "anchored" : "rolling"}, IS ${o.isBars} bars, OOS ${o.oosBars} bars):`,
+      );
+      console.log(formatWalkForward(result));
+      console.log("Stitched out-of-sample statistics:");
+      console.log(formatTable(result.walkForward.report));
+    } else {
+      console.log(formatResults(result, parsed.top));
+    }
+    if (parsed.out) {
+      const files = await writeOptimizeOutputs(parsed.out, result, parsed.heatmap);
+      console.error(`wrote ${files.join(", ")}`);
+    }
+    return 0;
+  } catch (err) {
+    const e = err as Error;
+    console.error(`optimize: ${e instanceof DataError ? e.message : `${e.name}: ${e.message}`}`);
+    return 1;
+  }
+}
+
+/** Concrete walk-forward windows from the primary series' length, checked before anything runs. */
+async function withWindows(spec: OptimizeSpec, wf: WalkForwardArgs): Promise<OptimizeSpec> {
+  const [primary] = await loadSeries(spec.setup.data.slice(0, 1));
+  const isBars = wf.isBars ?? Math.floor(primary.length / 2);
+  const oosBars = wf.oosBars ?? Math.max(1, Math.ceil((primary.length - isBars) / (wf.folds ?? 4)));
+  const walkForward = { isBars, oosBars, anchored: wf.anchored };
+  walkForwardFolds(primary.length, walkForward);
+  return { ...spec, walkForward };
+}
+
+if (import.meta.main) Deno.exit(await runOptimizeCommand(Deno.args));

@@ -1,0 +1,96 @@
+/**
+ * `deno task optimize` end to end: bad parameters are refused before anything runs (exit 2, a message naming
+ * the parameter and its range), a good run writes the table, CSV, JSON and a self-contained heatmap.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath as fromFileUrl } from "node:url";
+import { join } from "node:path";
+
+const ROOT = fromFileUrl(new URL("../../../", import.meta.url));
+const GOOG = fromFileUrl(new URL("../../../../shared/data/backtesting_py/GOOG.csv", import.meta.url));
+
+async function cli(...args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli/optimize.ts", ...args],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+const base = ["--strategy", "sma_cross", "--data", `GOOG=${GOOG}`, "--workers", "1"];
+
+Deno.test("cli: bad parameters are refused before any run, naming the parameter and the allowed range", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--param", "fast=0..20:5"], /parameter "fast" must be an integer in \[1, 1000\], got 0/],
+    [["--param", "fast=5.5"], /parameter "fast" must be an integer in \[1, 1000\], got 5.5/],
+    [["--param", "fast=ten"], /parameter "fast" must be an integer in \[1, 1000\], got "ten"/],
+    [["--param", "average=sma,hma"], /parameter "average" must be one of "sma", "ema", got "hma"/],
+    [["--param", "fast=40", "--param", "slow=20"], /fast must be below slow \(fast 40 ≥ slow 20\)/],
+    [["--param", "fastt=5,10"], /parameter "fastt" is not a parameter of this strategy/],
+    [["--objective", "sharpe"], /unknown objective "sharpe"/],
+    [["--method", "genetic"], /--method must be grid or random/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await cli(...base, ...args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /search: \d/, "nothing ran");
+    assert.equal(r.stdout, "");
+  }
+  const unknown = await cli("--strategy", "smacross", "--data", GOOG);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /Unknown strategy "smacross".*sma_cross, mean_reversion, momentum/);
+});
+
+Deno.test("cli: --help, and a grid run that writes results and a heatmap", async () => {
+  const help = await cli("--help");
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--walk-forward/);
+
+  const dir = await Deno.makeTempDir();
+  try {
+    const r = await cli(...base, "--param", "fast=5..15:5", "--param", "slow=10..30:10", "--out", dir, "--top", "3");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /sma_cross: 7 combinations, 2 skipped by the constraint/);
+    assert.equal(r.stdout.trim().split("\n").length, 1 + 1 + 3, "summary, header, 3 rows");
+    assert.match(r.stderr, /search: 7\/7 \(100%\)/);
+    const csv = (await Deno.readTextFile(join(dir, "results.csv"))).trim().split("\n");
+    assert.equal(csv.length, 8);
+    assert.match(csv[0], /^rank,fast,slow,objective,start,/);
+    const json = JSON.parse(await Deno.readTextFile(join(dir, "results.json")));
+    assert.equal(json.skipped, 2);
+    assert.equal(json.rows.length, 7);
+    assert.equal(json.rows[0].objective, json.rows[0].report.sharpeRatio);
+    const html = await Deno.readTextFile(join(dir, "heatmap.html"));
+    assert.doesNotMatch(html, /<script|src=|href=/, "self-contained");
+    assert.equal((html.match(/<td style="background/g) ?? []).length, 7);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli: walk-forward prints folds and stitched out-of-sample statistics", async () => {
+  const r = await cli(
+    ...base,
+    "--param",
+    "fast=5,10",
+    "--param",
+    "slow=30,60",
+    "--walk-forward",
+    "--is-bars",
+    "1000",
+    "--folds",
+    "2",
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Walk-forward \(rolling, IS 1000 bars, OOS 574 bars\)/);
+  assert.match(r.stdout, /Stitched out-of-sample statistics:\nStart\s+2008-/);
+  assert.match(r.stderr, /walk-forward fold 2\/2/);
+  const late = await cli(...base, "--param", "fast=5,10", "--walk-forward", "--is-bars", "5000");
+  assert.equal(late.code, 2);
+  assert.match(late.stderr, /needs more than isBars \(5000\) bars; the data has 2148/);
+});
