@@ -13,6 +13,7 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   backtest: async () => (await import("./backtest/cli.ts")).runBacktestCommand,
   data: async () => (await import("./cli/data.ts")).runDataCommand,
+  optimize: async () => (await import("./cli/optimize.ts")).runOptimizeCommand,
 };
 
 export async function main(args: string[]): Promise<number> {

@@ -10,6 +10,7 @@ import { formatTable, toJson, writeReport } from "./report/mod.ts";
 import { isTimeframe, type Timeframe } from "../actors/protocol/mod.ts";
 import type { CostModels } from "../actors/exchange/sim/costs.ts";
 import { ParamError } from "../strategies/params.ts";
+import { resolveStrategy, StrategyNotFoundError } from "../strategies/registry.ts";
 
 const SAMPLE = new URL("../examples/data/GOOG.csv", import.meta.url);
 
@@ -62,32 +63,6 @@ interface Options {
 
 export class UsageError extends Error {
   override name = "UsageError";
-}
-
-const BUILTINS: Record<string, string> = {
-  sma_cross: "../strategies/sma_cross/strategy.ts",
-  mean_reversion: "../strategies/mean_reversion/strategy.ts",
-  momentum: "../strategies/momentum/strategy.ts",
-};
-
-/** A built-in name or a path (relative to the working directory) to the user's strategy file. */
-export async function resolveStrategyModule(nameOrPath: string): Promise<string> {
-  if (BUILTINS[nameOrPath]) return new URL(BUILTINS[nameOrPath], import.meta.url).href;
-  const looksLikePath = /[\\/]|\.([cm]?[jt]s)$/.test(nameOrPath);
-  if (looksLikePath) {
-    const url = new URL(nameOrPath, `file://${Deno.cwd()}/`);
-    try {
-      await Deno.stat(url);
-    } catch {
-      throw new UsageError(`--strategy: file not found: ${url.pathname}`);
-    }
-    return url.href;
-  }
-  throw new UsageError(
-    `--strategy: unknown strategy "${nameOrPath}"; built-ins: ${
-      Object.keys(BUILTINS).join(", ")
-    }, or a path to a .ts file`,
-  );
 }
 
 function num(name: string, raw: unknown, check: (n: number) => boolean, rule: string): number {
@@ -211,7 +186,7 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
     return 0;
   }
   try {
-    const module = await resolveStrategyModule(options.strategy);
+    const { module } = resolveStrategy(options.strategy);
     const series = [];
     for (const spec of options.data) {
       const eq = spec.indexOf("=");
@@ -257,6 +232,7 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
     return 0;
   } catch (err) {
     const known = err instanceof UsageError || err instanceof ParamError || err instanceof BacktestError ||
+      err instanceof StrategyNotFoundError ||
       (err as Error).name === "DataError";
     console.error(`backtest: ${known ? (err as Error).message : (err as Error).stack}`);
     return known ? 1 : 70;

@@ -61,7 +61,7 @@ Deno.test("backtest CLI: bad parameters are refused before any run, naming the p
 Deno.test("backtest CLI: unknown strategy, missing file and bad flag values exit non-zero with a reason", async () => {
   const strategy = await backtest(["--strategy", "nope"]);
   assert.equal(strategy.code, 1);
-  assert.match(strategy.stderr, /unknown strategy "nope"; built-ins: sma_cross/);
+  assert.match(strategy.stderr, /Unknown strategy "nope": not a built-in \(sma_cross, mean_reversion, momentum\)/);
   const missing = await backtest(["--data", "/nonexistent/x.csv"]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /--data: cannot read \/nonexistent\/x\.csv: no such file/);

@@ -34,3 +34,20 @@ Deno.test("the example stays about 20 lines", async () => {
   const text = await Deno.readTextFile(new URL("../../examples/my_strategy.ts", import.meta.url));
   assert.ok(text.trim().split("\n").length <= 25);
 });
+
+Deno.test("the README shows examples/my_strategy.ts verbatim, and its backtest command works", async () => {
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  const file = await Deno.readTextFile(new URL("../../examples/my_strategy.ts", import.meta.url));
+  assert.ok(readme.includes("// examples/my_strategy.ts\n" + file), "README copy differs from examples/my_strategy.ts");
+  const command = readme.match(/deno task backtest (--strategy \.\/examples\/my_strategy\.ts[^\n]*)/)![1].split(" ");
+  const out = await Deno.makeTempDir();
+  const run = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "main.ts", "backtest", ...command, "--out", out],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  await Deno.remove(out, { recursive: true });
+  assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
+  assert.match(new TextDecoder().decode(run.stdout), /# Trades/);
+});
