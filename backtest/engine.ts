@@ -202,6 +202,7 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
     steps: 0,
     bars: [],
     seriesOf: [],
+    msgs: [],
     mark: { type: "MarkToMarket", ts: 0, bars: [] },
   };
   loop.mark.bars = loop.bars;
@@ -300,6 +301,7 @@ interface Loop {
   steps: number;
   readonly bars: Bar[];
   readonly seriesOf: number[];
+  readonly msgs: { type: "Bar"; bar: Bar }[];
   readonly mark: { type: "MarkToMarket"; ts: number; bars: Bar[] };
 }
 
@@ -322,8 +324,10 @@ function runSteps(loop: Loop): "done" | "busy" {
     // Reused every step: the drain below handles both before the next step, and no actor keeps them.
     const bars = loop.bars;
     const seriesOf = loop.seriesOf;
+    const msgs = loop.msgs;
     bars.length = 0;
     seriesOf.length = 0;
+    msgs.length = 0;
     for (let k = 0; k < data.length; k++) {
       const s = data[k];
       const i = cursors[k];
@@ -341,13 +345,15 @@ function runSteps(loop: Loop): "done" | "busy" {
       };
       bars.push(bar);
       seriesOf.push(k);
-      loop.toExchange({ type: "Bar", bar });
+      const msg = { type: "Bar" as const, bar };
+      msgs.push(msg);
+      loop.toExchange(msg);
       if (k === 0) lastPrimaryClose = bar.close;
     }
     host.drain();
     for (let j = 0; j < bars.length; j++) {
       const bar = bars[j];
-      const msg = { type: "Bar", bar };
+      const msg = msgs[j]; // the same message object the exchange got: one allocation per bar
       if (loop.riskNeedsMarks) host.tell("bt/risk", { type: "MarkPrice", symbol: bar.symbol, price: bar.close });
       const subs = subscribers[seriesOf[j]];
       for (let m = 0; m < subs.length; m++) subs[m](msg);
