@@ -1,11 +1,18 @@
-/** A growable ring buffer: O(1) push/shift without the array re-indexing of `Array.prototype.shift`. */
+/**
+ * A growable ring buffer: O(1) push/shift without the re-indexing of `Array.prototype.shift`. The capacity is
+ * a power of two so wrapping is a bit mask, not a division (this sits under every message of the host).
+ */
 export class Queue<T> {
   #items: (T | undefined)[];
+  #mask: number;
   #head = 0;
   #size = 0;
 
   constructor(initialCapacity = 16) {
-    this.#items = new Array(initialCapacity);
+    let capacity = 16;
+    while (capacity < initialCapacity) capacity *= 2;
+    this.#items = new Array(capacity);
+    this.#mask = capacity - 1;
   }
 
   get size(): number {
@@ -13,8 +20,8 @@ export class Queue<T> {
   }
 
   push(item: T): void {
-    if (this.#size === this.#items.length) this.#grow();
-    this.#items[(this.#head + this.#size) % this.#items.length] = item;
+    if (this.#size > this.#mask) this.#grow();
+    this.#items[(this.#head + this.#size) & this.#mask] = item;
     this.#size++;
   }
 
@@ -22,7 +29,7 @@ export class Queue<T> {
     if (this.#size === 0) return undefined;
     const item = this.#items[this.#head];
     this.#items[this.#head] = undefined;
-    this.#head = (this.#head + 1) % this.#items.length;
+    this.#head = (this.#head + 1) & this.#mask;
     this.#size--;
     return item;
   }
@@ -33,15 +40,15 @@ export class Queue<T> {
 
   /** Removes the first item matching `pred` (used by keep-newest overflow). */
   removeFirst(pred: (item: T) => boolean): T | undefined {
+    const mask = this.#mask;
     for (let i = 0; i < this.#size; i++) {
-      const at = (this.#head + i) % this.#items.length;
-      const item = this.#items[at] as T;
+      const item = this.#items[(this.#head + i) & mask] as T;
       if (!pred(item)) continue;
       for (let j = i; j > 0; j--) {
-        this.#items[(this.#head + j) % this.#items.length] = this.#items[(this.#head + j - 1) % this.#items.length];
+        this.#items[(this.#head + j) & mask] = this.#items[(this.#head + j - 1) & mask];
       }
       this.#items[this.#head] = undefined;
-      this.#head = (this.#head + 1) % this.#items.length;
+      this.#head = (this.#head + 1) & mask;
       this.#size--;
       return item;
     }
@@ -50,14 +57,17 @@ export class Queue<T> {
 
   clear(): void {
     this.#items = new Array(16);
+    this.#mask = 15;
     this.#head = 0;
     this.#size = 0;
   }
 
   #grow(): void {
-    const next = new Array<T | undefined>(this.#items.length * 2);
-    for (let i = 0; i < this.#size; i++) next[i] = this.#items[(this.#head + i) % this.#items.length];
+    const capacity = this.#items.length * 2;
+    const next = new Array<T | undefined>(capacity);
+    for (let i = 0; i < this.#size; i++) next[i] = this.#items[(this.#head + i) & this.#mask];
     this.#items = next;
+    this.#mask = capacity - 1;
     this.#head = 0;
   }
 }
