@@ -6,6 +6,7 @@ Usage: deno task <command> [options]     (each command has --help)
   live       run the trading daemon (paper or live)
   optimize   grid/random search and walk-forward
   data       download, import, check, list and export market data
+  tui        terminal UI over a running daemon
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   backtest: async () => (await import("./backtest/cli.ts")).runBacktestCommand,
   data: async () => (await import("./cli/data.ts")).runDataCommand,
   optimize: async () => (await import("./cli/optimize.ts")).runOptimizeCommand,
+  tui: async () => (await import("./cli/tui.ts")).runTuiCommand,
 };
 
 export async function main(args: string[]): Promise<number> {
