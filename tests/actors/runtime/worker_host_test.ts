@@ -90,3 +90,22 @@ Deno.test({
     await server.shutdown();
   },
 });
+
+Deno.test({
+  name: "worker: a Worker that exits silently is detected by heartbeat and restarted from its snapshot",
+  ...opts,
+  fn: async () => {
+    const host = createWorkerHost({ logSink: () => {}, heartbeatMs: 50, heartbeatTimeoutMs: 300 });
+    const events: TreeEvent[] = [];
+    host.subscribe((e) => events.push(e));
+    await host.start(sup("root", "one_for_one", [actor("c", "counter")]));
+    host.tell("root/c", { type: "Inc", by: 9 });
+    await host.idle();
+    host.tell("root/c", { type: "SilentExit" });
+    await until("restart", () => events.some((e) => e.type === "restarted"));
+    const reply = await host.ask<{ type: "Count"; count: number }>("root/c", { type: "Get" }, 2_000);
+    assert.equal(reply.count, 9);
+    assert.match((events.find((e) => e.type === "crashed") as { error: string }).error, /no heartbeat/);
+    await host.stop();
+  },
+});
