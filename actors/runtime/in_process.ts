@@ -68,6 +68,7 @@ interface Slot {
 
 const typeOfEnvelope = (env: Envelope) => env.msg.type;
 const ASK_PREFIX = "$ask/";
+const DOLLAR = 36;
 /** Messages an actor handles before yielding its turn, so one busy actor cannot starve the others. */
 const THROUGHPUT = 256;
 
@@ -209,7 +210,7 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
 
   /** Delivers an envelope into a mailbox. Returns the failure, if any, for outside callers to throw. */
   function route(env: Envelope): Error | undefined {
-    if (env.to.startsWith(ASK_PREFIX)) {
+    if (env.to.charCodeAt(0) === DOLLAR && env.to.startsWith(ASK_PREFIX)) {
       const resolve = asks.get(env.to);
       if (resolve) resolve(env.msg);
       return undefined;
@@ -242,14 +243,16 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
       return error;
     }
     const mailbox = slot.mailbox;
-    const admission = admit(slot.policy, mailbox, mailbox.size, env, typeOfEnvelope);
-    if (admission === "rejected") {
-      slot.rejected++;
-      const error = new MailboxFullError(env.to, slot.policy.capacity);
-      notifySender(env, { to: env.to, messageType: type, reason: "mailbox_full", detail: error.message });
-      return error;
+    if (mailbox.size >= slot.policy.capacity) {
+      const admission = admit(slot.policy, mailbox, mailbox.size, env, typeOfEnvelope);
+      if (admission === "rejected") {
+        slot.rejected++;
+        const error = new MailboxFullError(env.to, slot.policy.capacity);
+        notifySender(env, { to: env.to, messageType: type, reason: "mailbox_full", detail: error.message });
+        return error;
+      }
+      slot.conflated++;
     }
-    if (admission === "conflated") slot.conflated++;
     mailbox.push(env);
     if (mailbox.size > slot.maxDepth) slot.maxDepth = mailbox.size;
     if (slot.running && !slot.awaiting) makeReady(slot);
