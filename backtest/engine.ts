@@ -8,6 +8,7 @@ import { createInProcessHost, type LogSink, type OpenMessage, simulatedClock } f
 import type { SupervisorSpec } from "../actors/runtime/spec.ts";
 import { type Bar, type BarSeries, type Timeframe, TIMEFRAME_MS } from "../actors/protocol/mod.ts";
 import { DEFAULT_SIM_CONFIG, type SimConfig } from "../actors/exchange/sim/matching.ts";
+import type { CommissionModel } from "../actors/exchange/sim/costs.ts";
 import type { RiskLimits } from "../actors/risk_guardian/checks.ts";
 import type { PortfolioRecord } from "../actors/portfolio/portfolio.ts";
 import { computeStats, type Ohlc, type Report, type ReportInput } from "./report/mod.ts";
@@ -33,13 +34,17 @@ export interface BacktestSpec {
   readonly sim?: Partial<Omit<SimConfig, "initialCash">>;
   readonly risk?: RiskLimits;
   /**
-   * Count trades still open at the end as closed at the last close (backtesting.py's finalize_trades), with
-   * the exit commission of a percent or maker/taker model (fixed and per-unit models: none). Equity is not
-   * changed: the position was already marked at that close.
+   * Close trades still open at the end (backtesting.py's finalize_trades): market closes that fill at the last
+   * bar's open, with commission; the last equity point is restated after them.
    */
   readonly closeAtEnd?: boolean;
   readonly seed?: number;
   readonly logSink?: LogSink;
+  /**
+   * When equity falls to zero or below, liquidate at that bar's close, halt trading and keep equity at 0
+   * (backtesting.py's out-of-money rule; default true).
+   */
+  readonly stopWhenBroke?: boolean;
 }
 
 export interface BacktestResult {
@@ -127,6 +132,9 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
         config: {
           capital: Object.fromEntries(spec.strategies.map((r) => [r.id, capital(r)])),
           recordEquity: true,
+          ...(spec.stopWhenBroke === false ? {} : {
+            liquidateAtZeroEquity: { exitCommissionRate: percentRate(sim.costs.commission), haltTo: "bt/risk" },
+          }),
           equitySubscribers: spec.risk?.maxDrawdown !== undefined || spec.risk?.dailyLossLimit !== undefined
             ? ["bt/risk"]
             : [],
@@ -222,23 +230,13 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
     throw new BacktestError(`backtest failed: ${host.fatal.message}`);
   }
 
-  const lastClose = Object.fromEntries(spec.data.map((s) => [s.symbol, s.close[s.length - 1]]));
-  const commission = sim.costs.commission;
-  const recordPromise = host.ask<PortfolioRecord>(
-    "bt/portfolio",
-    spec.closeAtEnd
-      ? {
-        type: "GetRecord",
-        closeAt: lastClose,
-        exitCommissionRate: commission.kind === "percent"
-          ? commission.rate
-          : commission.kind === "maker_taker"
-          ? commission.taker
-          : 0,
-      }
-      : { type: "GetRecord" },
-    60_000,
-  );
+  if (spec.closeAtEnd && !host.fatal && loop.steps > 0) {
+    finalizeTrades(
+      loop,
+      spec.strategies.map((r) => `bt/strategies/${r.id}`),
+    );
+  }
+  const recordPromise = host.ask<PortfolioRecord>("bt/portfolio", { type: "GetRecord" }, 60_000);
   host.drain();
   const record = await recordPromise;
   await host.stop();
@@ -263,6 +261,27 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   const report = computeStats(input, { warmupBars: Math.min(warmupBars, Math.max(0, steps - 1)) });
   const ohlc: Ohlc = alignedOhlc(primary, record.ts);
   return { report, input, ohlc, record, bars: spec.data.reduce((n, s) => n + s.length, 0), elapsedMs, warmupBars };
+}
+
+/**
+ * backtesting.py's finalize_trades: every strategy closes what it holds at market, and the broker runs the
+ * last bar once more, so the closes fill at its open and its equity point is restated.
+ */
+function finalizeTrades(loop: Loop, strategies: readonly string[]): void {
+  const { host } = loop;
+  for (const path of strategies) host.tell(path, { type: "Flatten" });
+  host.drain();
+  host.tell("bt/portfolio", { type: "ReopenLastBar" });
+  host.drain();
+  for (const msg of loop.msgs) loop.toExchange(msg);
+  host.drain();
+  loop.toPortfolio(loop.mark);
+  host.drain();
+}
+
+/** The proportional part of a commission model (exits at the end or on liquidation use it). */
+function percentRate(commission: CommissionModel): number {
+  return commission.kind === "percent" ? commission.rate : commission.kind === "maker_taker" ? commission.taker : 0;
 }
 
 function alignedOhlc(series: BarSeries, ts: Float64Array): Ohlc {

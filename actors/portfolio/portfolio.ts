@@ -15,6 +15,12 @@ export interface PortfolioConfig {
   readonly recordEquity: boolean;
   /** Receive an EquityUpdate after each EndOfBar (the risk guardian's drawdown and loss limits). */
   readonly equitySubscribers?: readonly string[];
+  /**
+   * Backtests (backtesting.py's convention): when total equity falls to zero or below, the account is out of
+   * money: open trades are closed at that bar's close (with this exit commission rate), equity is 0 from then
+   * on, and `haltTo` (the risk guardian) is told to halt trading.
+   */
+  readonly liquidateAtZeroEquity?: { readonly exitCommissionRate: number; readonly haltTo?: string };
 }
 
 export type PortfolioMessage =
@@ -24,12 +30,12 @@ export type PortfolioMessage =
   | { readonly type: "MarkToMarket"; readonly ts: number; readonly bars: readonly Bar[] }
   | { readonly type: "EndOfBar"; readonly ts: number }
   | { readonly type: "GetPortfolio" }
-  /** Ends the record: with `closeAt`, trades still open are closed at those prices (no effect on equity). */
-  | {
-    readonly type: "GetRecord";
-    readonly closeAt?: Readonly<Record<string, number>>;
-    readonly exitCommissionRate?: number;
-  };
+  /**
+   * The next fills and MarkToMarket belong to the last recorded bar again (its equity point is replaced):
+   * how a backtest closes trades still open at the end, on the last bar (backtesting.py's finalize_trades).
+   */
+  | { readonly type: "ReopenLastBar" }
+  | { readonly type: "GetRecord" };
 
 export interface PortfolioRecord {
   readonly type: "PortfolioRecord";
@@ -57,6 +63,7 @@ interface State {
   bars: number;
   ts: Float64Array;
   equity: Float64Array;
+  bust: boolean;
 }
 
 function grow(a: Float64Array, n: number): Float64Array {
@@ -75,16 +82,40 @@ function mark(state: State, b: Bar): void {
   }
 }
 
+function liquidate(
+  state: State,
+  msg: { readonly ts: number; readonly bars: readonly Bar[] },
+  ctx: ActorContext<PortfolioMessage>,
+): void {
+  const rule = state.config.liquidateAtZeroEquity!;
+  state.bust = true;
+  const prices = new Map(msg.bars.map((b) => [b.symbol, b.close]));
+  for (const [id, book] of state.strategies) {
+    closeAll(
+      book.trips,
+      id,
+      prices,
+      msg.ts,
+      state.bars,
+      (qty, price) => Math.abs(qty) * price * rule.exitCommissionRate,
+    );
+  }
+  ctx.log.warn("equity fell to zero: positions liquidated, trading halted", { ts: msg.ts });
+  if (rule.haltTo) {
+    ctx.tell(rule.haltTo, { type: "SetTradingState", state: "HALTED", reason: "out of money (equity ≤ 0)" });
+  }
+}
+
 function endOfBar(state: State, ts: number, ctx: ActorContext<PortfolioMessage>): void {
   if (state.config.recordEquity) {
     const i = state.bars;
     state.ts = grow(state.ts, i);
     state.equity = grow(state.equity, i);
     state.ts[i] = ts;
-    state.equity[i] = equity(state.total);
+    state.equity[i] = state.bust ? 0 : equity(state.total);
     for (const s of state.books) {
       s.equity = grow(s.equity, i);
-      s.equity[i] = equity(s.ledger);
+      s.equity[i] = state.bust ? 0 : equity(s.ledger);
     }
   }
   state.bars++;
@@ -96,7 +127,16 @@ function endOfBar(state: State, ts: number, ctx: ActorContext<PortfolioMessage>)
 }
 
 export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
-  accepts: ["OrderFilled", "OrderPartiallyFilled", "Bar", "MarkToMarket", "EndOfBar", "GetPortfolio", "GetRecord"],
+  accepts: [
+    "OrderFilled",
+    "OrderPartiallyFilled",
+    "Bar",
+    "MarkToMarket",
+    "EndOfBar",
+    "ReopenLastBar",
+    "GetPortfolio",
+    "GetRecord",
+  ],
   parseConfig(raw, actor) {
     const c = (raw ?? {}) as Partial<PortfolioConfig>;
     const capital = c.capital ?? {};
@@ -105,7 +145,12 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
         throw new ConfigError(actor, `capital.${id}`, `must be > 0, got ${value}`);
       }
     }
-    return { capital, recordEquity: c.recordEquity ?? false, equitySubscribers: c.equitySubscribers ?? [] };
+    return {
+      capital,
+      recordEquity: c.recordEquity ?? false,
+      equitySubscribers: c.equitySubscribers ?? [],
+      ...(c.liquidateAtZeroEquity ? { liquidateAtZeroEquity: c.liquidateAtZeroEquity } : {}),
+    };
   },
   init(config) {
     const total = Object.values(config.capital).reduce((a, b) => a + b, 0);
@@ -123,6 +168,7 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
       bars: 0,
       ts: new Float64Array(1024),
       equity: new Float64Array(1024),
+      bust: false,
     };
   },
   receive(state, msg, ctx) {
@@ -139,7 +185,9 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
           state.books.push(s);
         }
         applyFill(s.ledger, f.symbol, signed, f.price, f.commission, f.ts);
-        recordFill(s.trips, f.strategyId, f.symbol, signed, f.price, f.commission, f.ts, state.bars);
+        // A fill at a bar's close carries that (already recorded) bar's time: it belongs to that bar.
+        const bar = state.bars > 0 && state.ts[state.bars - 1] === f.ts ? state.bars - 1 : state.bars;
+        recordFill(s.trips, f.strategyId, f.symbol, signed, f.price, f.commission, f.ts, bar);
         return state;
       }
       case "Bar":
@@ -147,6 +195,7 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
         return state;
       case "MarkToMarket":
         for (const bar of msg.bars) mark(state, bar);
+        if (state.config.liquidateAtZeroEquity && !state.bust && equity(state.total) <= 0) liquidate(state, msg, ctx);
         endOfBar(state, msg.ts, ctx);
         return state;
       case "EndOfBar":
@@ -174,16 +223,11 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
         });
         return state;
       }
+      case "ReopenLastBar":
+        if (state.bars > 0) state.bars--;
+        return state;
       case "GetRecord": {
         const n = state.bars;
-        if (msg.closeAt) {
-          const prices = new Map(Object.entries(msg.closeAt));
-          const rate = msg.exitCommissionRate ?? 0;
-          const lastTs = n > 0 ? state.ts[n - 1] : 0;
-          for (const [id, s] of state.strategies) {
-            closeAll(s.trips, id, prices, lastTs, Math.max(0, n - 1), (qty, price) => Math.abs(qty) * price * rate);
-          }
-        }
         const record: PortfolioRecord = {
           type: "PortfolioRecord",
           ts: state.ts.slice(0, n),

@@ -13,7 +13,15 @@ import {
   type Tick,
   type Timeframe,
 } from "../protocol/mod.ts";
-import type { AnyStrategy, Intents, OrderView, StrategyContext } from "../../strategies/api.ts";
+import {
+  type AnyStrategy,
+  cancelAll,
+  close,
+  type Intent,
+  type Intents,
+  type OrderView,
+  type StrategyContext,
+} from "../../strategies/api.ts";
 import { validateParams } from "../../strategies/params.ts";
 import { applyFill, createLedger, equity, type Ledger, markPrice, positionOf } from "../portfolio/ledger.ts";
 import { type BarRing, createBarRing } from "./history.ts";
@@ -41,6 +49,8 @@ export type StrategySupervisorMessage =
   | { readonly type: "Tick"; readonly tick: Tick }
   | OrderEvent
   | { readonly type: "StopStrategy" }
+  /** Cancel this strategy's orders and close its positions at market (end of a backtest, operator action). */
+  | { readonly type: "Flatten" }
   | { readonly type: "GetStrategyState" };
 
 /** Mutable on purpose: updated in place on every order event (no object spread on the order path). */
@@ -264,7 +274,7 @@ function onOrderEvent(state: State, event: OrderEvent): void {
 }
 
 export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, StrategySupervisorConfig> = {
-  accepts: ["Bar", "Tick", ...ORDER_EVENT_TYPES, "StopStrategy", "GetStrategyState"],
+  accepts: ["Bar", "Tick", ...ORDER_EVENT_TYPES, "StopStrategy", "Flatten", "GetStrategyState"],
   parseConfig,
   async init(config, actx) {
     const def = await loadStrategy(config);
@@ -283,6 +293,12 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
         state.last.set(msg.tick.symbol, msg.tick.price);
         if (state.def.onTick) emit(state, state.def.onTick(state.user, msg.tick, state.sctx));
         return state;
+      case "Flatten": {
+        const intents: Intent[] = [cancelAll()];
+        for (const [symbol, h] of state.ledger.holdings) if (h.qty !== 0) intents.push(close(symbol));
+        emit(state, intents);
+        return state;
+      }
       case "StopStrategy":
         if (state.def.onStop) emit(state, state.def.onStop(state.user, state.sctx));
         state.stopped = true;

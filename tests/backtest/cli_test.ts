@@ -70,9 +70,10 @@ Deno.test("backtest CLI: unknown strategy, missing file and bad flag values exit
   assert.match(cash.stderr, /--cash must be a positive number, got "-5"/);
 });
 
-Deno.test("backtest CLI: --close-at-end counts the open trade at the last close", async () => {
+Deno.test("backtest CLI: --close-at-end closes the open trade on the last bar (at its open, as backtesting.py)", async () => {
   const plain = await backtest(["--json"]);
   const closed = await backtest(["--json", "--close-at-end"]);
   assert.equal(closed.report.tradeCount, plain.report.tradeCount + 1);
-  assert.equal(closed.report.equityFinal, plain.report.equityFinal);
+  assert.notEqual(closed.report.equityFinal, plain.report.equityFinal);
+  assert.equal(closed.report.exposureTimePct > 0, true);
 });

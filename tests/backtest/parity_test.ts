@@ -17,6 +17,8 @@ const cases = [
   { name: "goog_commission", file: "GOOG.csv", timeframe: "1d", mode: "long_short" },
   { name: "eurusd_hourly", file: "EURUSD.csv", timeframe: "1h", mode: "long_short" },
   { name: "btcusd_monthly_long", file: "BTCUSD.csv", timeframe: undefined, mode: "long_only" },
+  // Short from $231 into a rally: equity reaches zero, the position is liquidated and the run stops.
+  { name: "btcusd_monthly_bust", file: "BTCUSD.csv", timeframe: undefined, mode: "long_short" },
 ] as const;
 
 for (const c of cases) {
@@ -86,3 +88,74 @@ Deno.test("a backtest is deterministic: the same inputs give a byte-identical JS
   assert.equal(await run(), first);
   assert.match(first, /"tradeCount"/);
 });
+
+/** Strategies for the variant cases, written with our API the way the reference wrote them for backtesting.py. */
+const BRACKET = new URL("./fixtures/sma_cross_bracket.ts", import.meta.url).href;
+
+const variants = JSON.parse(
+  await Deno.readTextFile(new URL("../fixtures/backtesting_py/variants.json", import.meta.url)),
+) as Record<string, VariantFixture>;
+
+interface VariantFixture {
+  readonly config: { readonly cash: number; readonly commission: number };
+  readonly trades: {
+    size: number;
+    entryBar: number;
+    exitBar: number;
+    entryPrice: number;
+    exitPrice: number;
+    pnl: number;
+  }[];
+  readonly equity: number[];
+  readonly stats: Record<string, number | null | string>;
+}
+
+const variantRuns: Record<string, { module: string; fillAt?: "close"; closeAtEnd?: boolean }> = {
+  goog_trade_on_close: { module: SMA_CROSS, fillAt: "close" },
+  goog_finalize: { module: SMA_CROSS, closeAtEnd: true },
+  goog_bracket: { module: BRACKET },
+};
+
+for (const [name, run] of Object.entries(variantRuns)) {
+  Deno.test(`parity with backtesting.py 0.6.6: ${name}`, async () => {
+    const fx = variants[name];
+    const { series } = await loadBars(new URL("GOOG.csv", DATA), { symbol: "X" });
+    const result = await runBacktest({
+      strategies: [{ id: "v", module: run.module }],
+      data: [series],
+      cash: fx.config.cash,
+      closeAtEnd: run.closeAtEnd,
+      sim: {
+        fillAt: run.fillAt ?? "next_open",
+        costs: {
+          commission: { kind: "percent", rate: fx.config.commission },
+          slippage: { kind: "none" },
+          impact: { kind: "none" },
+        },
+      },
+    });
+    const trades = result.input.trades;
+    assert.equal(trades.length, fx.trades.length, "trade count");
+    fx.trades.forEach((want, i) => {
+      const got = trades[i];
+      assert.deepEqual(
+        [got.size, got.entryBar, got.exitBar],
+        [want.size, want.entryBar, want.exitBar],
+        `trade ${i} size/entry/exit`,
+      );
+      assert.ok(relDiff(got.entryPrice, want.entryPrice) < 1e-12, `trade ${i} entry price ${got.entryPrice}`);
+      assert.ok(
+        relDiff(got.exitPrice, want.exitPrice) < 1e-12,
+        `trade ${i} exit price ${got.exitPrice} vs ${want.exitPrice}`,
+      );
+      assert.ok(relDiff(got.pnl, want.pnl) < 1e-9, `trade ${i} pnl ${got.pnl} vs ${want.pnl}`);
+    });
+    fx.equity.forEach((want, i) => assert.ok(relDiff(result.input.equity[i], want) < 1e-9, `equity at bar ${i}`));
+    for (const field of REPORT_FIELDS) {
+      const expected = fx.stats[field.label];
+      if (expected === undefined) continue;
+      const diff = relDiff(result.report[field.key], expected as number | null);
+      assert.ok(diff <= 1e-6, `${field.label}: ${result.report[field.key]} vs ${expected}`);
+    }
+  });
+}

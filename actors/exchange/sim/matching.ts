@@ -10,8 +10,9 @@
  *   the better open;
  * - stop-limit: triggers as a stop, then fills as a limit; when both are hit in one bar the limit is assumed
  *   to be reached before the stop (pessimistic, as backtesting.py), so it waits for the next bar;
- * - within a bar, orders are processed in submission order; brackets (stop-loss before take-profit) of a
- *   market order may fill in the bar their parent filled.
+ * - within a bar, position closes (reduce-only market orders) go first, then orders in submission order;
+ *   brackets (stop-loss before take-profit) of a market order may fill in the bar their parent filled;
+ * - fills carry the time of the bar they happen in (its open time), at the open or at the close alike.
  */
 import type { Bar, Fill, Instrument, OrderEvent, OrderRequest } from "../../protocol/mod.ts";
 import {
@@ -159,7 +160,7 @@ export function submitOrder(state: SimState, order: OrderRequest, replyTo: strin
   if (order.type === "market" && state.config.fillAt === "close") {
     const last = state.lastBar.get(order.symbol);
     if (last) {
-      fillResting(state, resting, last.close, last, now, emit);
+      fillResting(state, resting, last.close, last, last.ts, emit);
       removeDone(state);
     }
   }
@@ -245,6 +246,8 @@ function touchPrice(r: Resting, bar: Bar): number | undefined {
   return bar.open;
 }
 
+const isClose = (r: Resting) => r.order.reduceOnly === true && r.order.type === "market";
+
 /** Processes a new bar: expiries, then fills in submission order, then marks the account at the close. */
 export function onBar(state: SimState, bar: Bar, emit: Emit): void {
   const now = bar.ts;
@@ -254,6 +257,9 @@ export function onBar(state: SimState, bar: Bar, emit: Emit): void {
     return;
   }
   let pass = state.orders.filter((r) => r.order.symbol === bar.symbol);
+  // Position closes first (reduce-only market orders), then the rest in submission order: a close decided on
+  // the previous bar executes at the open before a resting stop-loss can (backtesting.py's order queue).
+  if (pass.some(isClose)) pass = [...pass.filter(isClose), ...pass.filter((r) => !isClose(r))];
   for (let round = 0; pass.length > 0 && round < 4; round++) {
     const before = state.orders.length;
     for (const r of pass) {
