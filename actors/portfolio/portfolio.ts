@@ -80,6 +80,9 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
       equity: new Float64Array(1024),
     };
   },
+  // Plain data (Maps and typed arrays clone): a restarted portfolio keeps its ledgers.
+  snapshot: (state) => state,
+  restore: (snapshot) => snapshot as State,
   receive(state, msg, ctx) {
     switch (msg.type) {
       case "OrderFilled":
