@@ -4,8 +4,11 @@
  * logs every submit it receives, durably) must never have received one client order id twice.
  */
 import assert from "node:assert/strict";
+import { runBacktest } from "../../backtest/engine.ts";
+import { loadBars } from "../../backtest/data/mod.ts";
 import {
   finished,
+  GOOG,
   journalCount,
   paperConfig,
   readResult,
@@ -17,6 +20,7 @@ import {
 } from "./helpers.ts";
 
 const KILLS = 7;
+const SMA_CROSS = new URL("../../strategies/sma_cross/strategy.ts", import.meta.url).href;
 const DEADLINE_MS = 240_000;
 
 async function runToEnd(dir: string): Promise<void> {
@@ -35,6 +39,17 @@ Deno.test({
     const expected = await readResult(reference);
     const total = journalCount(reference);
     assert.ok(expected.fills.length > 100, `the reference run should trade (got ${expected.fills.length} fills)`);
+    // Lockstep makes the paper tree across Workers exactly the backtest of the same strategy and data.
+    const { series } = await loadBars(GOOG, { symbol: "GOOG" });
+    const backtest = await runBacktest({
+      strategies: [{ id: "ma-goog", module: SMA_CROSS, params: { fast: 10, slow: 20 } }],
+      data: [series],
+      cash: 10_000,
+      sim: {
+        costs: { commission: { kind: "percent", rate: 0.002 }, slippage: { kind: "none" }, impact: { kind: "none" } },
+      },
+    });
+    assert.equal(expected.portfolio.total.equity, backtest.record.equity.at(-1));
 
     const dir = await Deno.makeTempDir({ prefix: "live-kill-" });
     const path = await writeConfig(dir, paperConfig(dir));
