@@ -171,6 +171,9 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
       bust: false,
     };
   },
+  // Plain data (Maps and typed arrays clone): a restarted portfolio keeps its ledgers.
+  snapshot: (state) => state,
+  restore: (snapshot) => snapshot as State,
   receive(state, msg, ctx) {
     switch (msg.type) {
       case "OrderFilled":

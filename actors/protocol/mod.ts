@@ -3,3 +3,4 @@ export * from "./market.ts";
 export * from "./instrument.ts";
 export * from "./orders.ts";
 export * from "./commands.ts";
+export * from "./flow.ts";

@@ -5,6 +5,8 @@
  */
 import { type Behaviour, ConfigError } from "../runtime/mod.ts";
 import {
+  type Bar,
+  type BarHandled,
   type ExchangeMessage,
   ORDER_EVENT_TYPES,
   type OrderEvent,
@@ -18,6 +20,15 @@ export interface RiskGuardianConfig {
   /** Exchange actor path per venue. */
   readonly exchanges: Readonly<Record<string, string>>;
   readonly initialState?: TradingState;
+  /** Strategy id → its supervisor's path: events reach their owner even before it has sent an order. */
+  readonly owners?: Readonly<Record<string, string>>;
+  /**
+   * Live: bars come from the venue adapter through here (after the order events they follow) and go to these
+   * paths per symbol; BarHandled acks are counted and one BarDone goes back to the bar's source.
+   */
+  readonly barSubscribers?: Readonly<Record<string, readonly string[]>>;
+  /** Journal actor: every decision is appended; alerts (state changes, kill switch) are sent too. */
+  readonly journalPath?: string;
 }
 
 export type RiskMessage =
@@ -28,7 +39,9 @@ export type RiskMessage =
   | { readonly type: "MarkPrice"; readonly symbol: string; readonly price: number }
   | { readonly type: "KillSwitch"; readonly reason: string; readonly flatten?: boolean }
   | { readonly type: "SetTradingState"; readonly state: TradingState; readonly reason: string }
-  | { readonly type: "GetRiskState" };
+  | { readonly type: "GetRiskState" }
+  | { readonly type: "Bar"; readonly bar: Bar }
+  | BarHandled;
 
 interface Tracked {
   readonly owner: string;
@@ -47,6 +60,9 @@ interface State {
   dayStartEquity: number;
   day: number;
   killSeq: number;
+  decisionSeq: number;
+  /** Bars forwarded and not yet handled by every subscriber: key → remaining acks and the bar's source. */
+  readonly barAcks: Map<string, { remaining: number; source: string; symbol: string; ts: number }>;
   readonly decisions: { ts: number; decision: string; detail: string }[];
 }
 
@@ -62,7 +78,10 @@ function parseConfig(raw: unknown, actor: string): RiskGuardianConfig {
       throw new ConfigError(actor, `limits.${name}`, `must be a non-negative number, got ${JSON.stringify(value)}`);
     }
   }
-  return { limits: c.limits ?? {}, exchanges: c.exchanges, initialState: c.initialState ?? "ACTIVE" };
+  if (c.initialState !== undefined && !["ACTIVE", "REDUCING", "HALTED"].includes(c.initialState)) {
+    throw new ConfigError(actor, "initialState", `must be ACTIVE, REDUCING or HALTED, got ${c.initialState}`);
+  }
+  return { ...c, limits: c.limits ?? {}, exchanges: c.exchanges, initialState: c.initialState ?? "ACTIVE" };
 }
 
 export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
@@ -76,6 +95,8 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
     "KillSwitch",
     "SetTradingState",
     "GetRiskState",
+    "Bar",
+    "BarHandled",
   ],
   parseConfig,
   init: (config) => ({
@@ -84,25 +105,40 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
     open: new Map(),
     positions: new Map(),
     lastPrice: new Map(),
-    owners: new Map(),
+    owners: new Map(Object.entries(config.owners ?? {})),
     recent: [],
     peakEquity: -Infinity,
     dayStartEquity: NaN,
     day: -1,
     killSeq: 0,
+    decisionSeq: 0,
+    barAcks: new Map(),
     decisions: [],
   }),
+  // Plain data (Maps clone): a restarted guardian keeps positions, open orders and its trading state.
+  snapshot: (state) => state,
+  restore: (snapshot) => snapshot as State,
   receive(state, msg, ctx) {
     const now = ctx.clock.now();
+    const journal = state.config.journalPath;
     const decide = (decision: string, detail: string) => {
       state.decisions.push({ ts: now, decision, detail });
       if (state.decisions.length > 1_000) state.decisions.shift();
+      if (journal) {
+        const eventId = `${ctx.path}:${now}:${++state.decisionSeq}`;
+        const payload = { decision, detail, trading: state.trading };
+        ctx.tell(journal, { type: "Append", events: [{ eventId, stream: "risk", type: decision, ts: now, payload }] });
+      }
+    };
+    const alert = (level: "warn" | "error", message: string, fields: Record<string, unknown>) => {
+      ctx.log[level](message, fields);
+      if (journal) ctx.tell(journal, { type: "Alert", level, message, fields, ts: now });
     };
     const setState = (next: TradingState, reason: string) => {
       if (state.trading === next) return;
-      ctx.log.warn("trading state changed", { from: state.trading, to: next, reason });
-      decide(`state:${next}`, reason);
+      alert("warn", "trading state changed", { from: state.trading, to: next, reason });
       state.trading = next;
+      decide(`state:${next}`, reason);
     };
     switch (msg.type) {
       case "SubmitOrder": {
@@ -198,7 +234,8 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
             const [strategyId, symbol] = k.split("\u0000");
             const venue = Object.keys(state.config.exchanges)[0];
             const order: OrderRequest = {
-              clientOrderId: `${strategyId}-kill-${++state.killSeq}`,
+              // Time in the id: kill orders of another run (after a restart) never reuse an id the venue has seen.
+              clientOrderId: `${strategyId}-kill-${now}-${++state.killSeq}`,
               strategyId,
               venue,
               symbol,
@@ -215,6 +252,34 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
           }
         }
         decide("kill", msg.reason);
+        alert("error", "kill switch", { reason: msg.reason, flatten: msg.flatten !== false });
+        return state;
+      }
+      case "Bar": {
+        const bar = msg.bar;
+        state.lastPrice.set(bar.symbol, bar.close);
+        const subscribers = state.config.barSubscribers?.[bar.symbol] ?? [];
+        for (const to of subscribers) ctx.tell(to, msg);
+        const source = ctx.sender?.path;
+        if (!source) return state;
+        if (subscribers.length === 0) ctx.tell(source, { type: "BarDone", symbol: bar.symbol, ts: bar.ts });
+        else {
+          state.barAcks.set(`${bar.symbol}@${bar.ts}`, {
+            remaining: subscribers.length,
+            source,
+            symbol: bar.symbol,
+            ts: bar.ts,
+          });
+        }
+        return state;
+      }
+      case "BarHandled": {
+        const k = `${msg.symbol}@${msg.ts}`;
+        const pending = state.barAcks.get(k);
+        if (!pending || --pending.remaining > 0) return state;
+        state.barAcks.delete(k);
+        // Sent after the commands the strategies sent for this bar (FIFO through here): they reach the venue first.
+        ctx.tell(pending.source, { type: "BarDone", symbol: pending.symbol, ts: pending.ts });
         return state;
       }
       case "GetRiskState":

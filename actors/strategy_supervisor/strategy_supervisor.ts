@@ -42,6 +42,8 @@ export interface StrategySupervisorConfig {
   readonly steps?: Readonly<Record<string, number>>;
   readonly ticks?: Readonly<Record<string, number>>;
   readonly defaultStep?: number;
+  /** Live lockstep replay: after each bar, tell `riskPath` BarHandled (after the bar's commands). */
+  readonly ackBars?: boolean;
 }
 
 export type StrategySupervisorMessage =
@@ -288,6 +290,10 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
     switch (msg.type) {
       case "Bar":
         onBar(state, msg.bar);
+        if (state.config.ackBars) {
+          const { symbol, ts } = msg.bar;
+          actx.tell(state.config.riskPath, { type: "BarHandled", strategyId: state.config.strategyId, symbol, ts });
+        }
         return state;
       case "Tick":
         state.last.set(msg.tick.symbol, msg.tick.price);

@@ -31,6 +31,8 @@ export interface FakeBinanceOptions {
   readonly extraRoutes?: Readonly<Record<string, Handler>>;
   /** Answer this many kline requests, then fail every later one with HTTP 503 (to test resuming). */
   readonly failKlinesAfter?: number;
+  /** Listen on this port (default: a free one); lets a test bring a "dropped" fake back on the same address. */
+  readonly port?: number;
 }
 
 export interface FakeBinance {
@@ -151,7 +153,7 @@ export function startFakeBinance(options: FakeBinanceOptions = {}): FakeBinance 
     "GET /api/v3/klines": klinesHandler(options, counter),
     ...options.extraRoutes,
   };
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (request) => {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: options.port ?? 0, onListen: () => {} }, async (request) => {
     const url = new URL(request.url);
     requests.push({ method: request.method, path: url.pathname, params: Object.fromEntries(url.searchParams) });
     const handler = routes[`${request.method} ${url.pathname}`];

@@ -1,0 +1,652 @@
+/**
+ * The generic venue adapter: one behaviour over any `VenueClient` (paper, binance, ib).
+ *
+ * Crash safety (see README "Live trading"):
+ * - write-ahead: every command is journaled (stream `venue:<name>`) before the venue sees it, and marked done
+ *   with its resulting events in one append after; a command without "done" is resolved by reconciliation;
+ * - client order ids are deterministic; a restarted daemon replays the journal to fresh strategies, which send
+ *   the same orders again: an order whose id is journaled is never sent again. A cancel names its targets when
+ *   journaled, and a CancelAll only targets orders submitted through this adapter instance (replayed or not), so a
+ *   replayed CancelAll cannot touch an order placed after the original one;
+ * - every event the adapter emits (bars, order events) is journaled first with a deterministic id, so a
+ *   process restart replays exactly what downstream saw, in the same order, then resumes the feed after the
+ *   last journaled bar;
+ * - reconciliation (at start, after each reconnect, and as polling) diffs the journal with the venue's reports;
+ *   until it succeeds, new orders are rejected (fail closed) and cancels wait.
+ */
+import type { ActorContext, Behaviour } from "../runtime/mod.ts";
+import { ConfigError, errorText } from "../runtime/mod.ts";
+import type {
+  Balance,
+  Bar,
+  BarDone,
+  CancelAll,
+  CancelOrder,
+  ExchangeMessage,
+  OrderEvent,
+  RequestBar,
+  SubmitOrder,
+} from "../protocol/mod.ts";
+import { openDatabase } from "../../storage/db.ts";
+import { createSqlJournal } from "../../storage/journal/sql_journal.ts";
+import type { Journal, JournalRecord, NewEvent } from "../../storage/journal/types.ts";
+import {
+  applyEvent,
+  diffOrder,
+  eventIds,
+  type KeyedEvent,
+  newTracked,
+  strategyIdOf,
+  type TrackedOrder,
+} from "./reconcile.ts";
+import { type OrderReport, type VenueClient, VenueError } from "./venue.ts";
+
+export interface AdapterConfig {
+  /** Venue name: orders' `venue` field and the journal stream `venue:<name>`. */
+  readonly venue: string;
+  /** Journal database URL (sqlite:PATH or postgres://...). */
+  readonly db: string;
+  /** Receives every bar and order event (the risk guardian). */
+  readonly downstream: string;
+  /** Receive fills (the portfolio). */
+  readonly fillSubscribers: readonly string[];
+  /** Receive bars followed by EndOfBar (the portfolio). */
+  readonly barSubscribers: readonly string[];
+  /** Replay feed asked for bars one at a time (lockstep); absent: the feed pushes. */
+  readonly feed?: string;
+  /** Waiting longer than this for BarDone moves on with a warning (a strategy crashed on the bar). */
+  readonly ackTimeoutMs: number;
+  /** Poll order status this often (venues without a pushed order stream); 0: never. */
+  readonly pollMs: number;
+  /** A pending order the venue never saw is sent on reconnect only if younger than this; else rejected. */
+  readonly maxSubmitDelayMs: number;
+  readonly backoff: { readonly minMs: number; readonly maxMs: number };
+  /** Venue-specific settings, validated by the venue's client. */
+  readonly client?: unknown;
+}
+
+export type AdapterMessage =
+  | ExchangeMessage
+  | BarDone
+  | { readonly type: "Poll" }
+  | { readonly type: "Reconnect" }
+  | { readonly type: "AckTimeout"; readonly symbol: string; readonly ts: number }
+  | { readonly type: "GetAdapterState" };
+
+type Command = SubmitOrder | CancelOrder | CancelAll;
+
+/** What is journaled before the venue sees it: an order, or the exact orders a cancel targets. */
+type Intent =
+  | { readonly kind: "submit"; readonly command: SubmitOrder }
+  | { readonly kind: "cancel"; readonly targets: readonly string[] };
+
+interface Pending {
+  readonly key: string;
+  readonly intent: Intent;
+  readonly at: number;
+}
+
+interface BarPos {
+  readonly symbol: string;
+  readonly ts: number;
+}
+
+export interface AdapterState {
+  readonly config: AdapterConfig;
+  readonly venue: VenueClient;
+  readonly journal: Journal;
+  phase: "ready" | "recovering";
+  failures: number;
+  readonly orders: Map<string, TrackedOrder>;
+  readonly known: Set<string>;
+  /** Orders submitted through this instance (sent or skipped as already sent): what a CancelAll may target. */
+  readonly submitted: Set<string>;
+  cancelSeq: number;
+  readonly pending: Map<string, Pending>;
+  /** Journaled records still to emit (process start: all of them). */
+  replay: JournalRecord[];
+  waiting: BarPos | undefined;
+  lastBar: BarPos | undefined;
+  readonly lastPrice: Map<string, number>;
+  balances: readonly Balance[];
+  emittedSeq: number;
+  ended: boolean;
+}
+
+interface AdapterSnapshot {
+  readonly emittedSeq: number;
+  readonly submitted: string[];
+}
+
+export type ClientFactory = (config: AdapterConfig, ctx: ActorContext<AdapterMessage>) => VenueClient;
+
+const positive = (actor: string, field: string, value: unknown, fallback: number): number => {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new ConfigError(actor, field, `must be a non-negative number, got ${JSON.stringify(value)}`);
+  }
+  return value;
+};
+
+export function parseAdapterConfig(raw: unknown, actor: string): AdapterConfig {
+  const c = (raw ?? {}) as Record<string, unknown>;
+  for (const field of ["venue", "db", "downstream"]) {
+    if (typeof c[field] !== "string" || (c[field] as string).length === 0) {
+      throw new ConfigError(actor, field, "required (a non-empty string)");
+    }
+  }
+  const backoff = (c.backoff ?? {}) as Record<string, unknown>;
+  return {
+    venue: c.venue as string,
+    db: c.db as string,
+    downstream: c.downstream as string,
+    fillSubscribers: (c.fillSubscribers as string[] | undefined) ?? [],
+    barSubscribers: (c.barSubscribers as string[] | undefined) ?? [],
+    ...(typeof c.feed === "string" ? { feed: c.feed } : {}),
+    ackTimeoutMs: positive(actor, "ackTimeoutMs", c.ackTimeoutMs, 10_000),
+    pollMs: positive(actor, "pollMs", c.pollMs, 0),
+    maxSubmitDelayMs: positive(actor, "maxSubmitDelayMs", c.maxSubmitDelayMs, 10_000),
+    backoff: {
+      minMs: positive(actor, "backoff.minMs", backoff.minMs, 100),
+      maxMs: positive(actor, "backoff.maxMs", backoff.maxMs, 2_000),
+    },
+    client: c.client,
+  };
+}
+
+const isOrderEvent = (type: string) => type.startsWith("Order");
+const barId = (venue: string, bar: BarPos) => `${venue}:bar:${bar.symbol}:${bar.ts}`;
+
+/** Folds one journal record into the adapter's view (orders, command keys, last bar). */
+function fold(state: AdapterState, r: JournalRecord): void {
+  state.known.add(r.eventId);
+  switch (r.type) {
+    case "Command": {
+      const { key, intent } = r.payload as { key: string; intent: Intent };
+      state.pending.set(key, { key, intent, at: r.ts });
+      if (intent.kind === "submit" && !state.orders.has(intent.command.order.clientOrderId)) {
+        const o = intent.command.order;
+        state.orders.set(o.clientOrderId, newTracked(o.clientOrderId, o.strategyId, o.symbol));
+      }
+      return;
+    }
+    case "Done":
+      state.pending.delete((r.payload as { key: string }).key);
+      return;
+    case "Bar": {
+      const bar = (r.payload as { bar: Bar }).bar;
+      state.lastBar = { symbol: bar.symbol, ts: bar.ts };
+      state.lastPrice.set(bar.symbol, bar.close);
+      return;
+    }
+    default:
+      if (isOrderEvent(r.type)) trackEvent(state, r.payload as OrderEvent);
+  }
+}
+
+function trackEvent(state: AdapterState, event: OrderEvent): void {
+  if (event.type === "OrderSubmitted") return;
+  let t = state.orders.get(event.clientOrderId);
+  if (!t) {
+    const symbol = "fill" in event ? event.fill.symbol : "";
+    t = newTracked(event.clientOrderId, event.strategyId, symbol);
+    state.orders.set(event.clientOrderId, t);
+  }
+  applyEvent(t, event);
+}
+
+/** Sends one journaled record downstream. */
+function emit(state: AdapterState, ctx: ActorContext<AdapterMessage>, r: { type: string; payload: unknown }): void {
+  const c = state.config;
+  if (r.type === "Bar") {
+    const bar = (r.payload as { bar: Bar }).bar;
+    const msg = { type: "Bar", bar } as const;
+    ctx.tell(c.downstream, msg);
+    for (const to of c.barSubscribers) {
+      ctx.tell(to, msg);
+      ctx.tell(to, { type: "EndOfBar", ts: bar.ts });
+    }
+    return;
+  }
+  if (!isOrderEvent(r.type)) return;
+  const event = r.payload as OrderEvent;
+  ctx.tell(c.downstream, event);
+  if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled") {
+    for (const to of c.fillSubscribers) ctx.tell(to, event);
+    const f = event.fill;
+    ctx.log.info("fill", { clientOrderId: f.clientOrderId, side: f.side, qty: f.qty, price: f.price, ts: f.ts });
+  }
+}
+
+/** Journals `events` (skipping ids already stored), then emits them unless `deferred` collects them for replay. */
+async function commit(
+  state: AdapterState,
+  ctx: ActorContext<AdapterMessage>,
+  events: readonly NewEvent[],
+  deferred?: JournalRecord[],
+): Promise<void> {
+  const fresh = events.filter((e) => !state.known.has(e.eventId));
+  if (fresh.length === 0) return;
+  const seqs = await state.journal.append(fresh);
+  fresh.forEach((e, i) => {
+    const record: JournalRecord = { ...e, seq: seqs[i] };
+    fold(state, record);
+    if (deferred) deferred.push(record);
+    else {
+      emit(state, ctx, record);
+      state.emittedSeq = Math.max(state.emittedSeq, record.seq);
+    }
+  });
+}
+
+function toNewEvents(state: AdapterState, keyed: readonly KeyedEvent[], ts: number): NewEvent[] {
+  return keyed.map((k) => ({ eventId: k.eventId, stream: stream(state), type: k.event.type, ts, payload: k.event }));
+}
+
+const stream = (state: AdapterState) => `venue:${state.config.venue}`;
+const doneEvent = (state: AdapterState, key: string, ts: number): NewEvent => ({
+  eventId: `${state.config.venue}:done:${key}`,
+  stream: stream(state),
+  type: "Done",
+  ts,
+  payload: { key },
+});
+
+function trackedFor(state: AdapterState, report: OrderReport): TrackedOrder {
+  let t = state.orders.get(report.clientOrderId);
+  if (!t) {
+    t = newTracked(report.clientOrderId, report.strategyId || strategyIdOf(report.clientOrderId), report.symbol);
+    state.orders.set(report.clientOrderId, t);
+  }
+  return t;
+}
+
+function diffReports(state: AdapterState, reports: readonly OrderReport[]): KeyedEvent[] {
+  const out: KeyedEvent[] = [];
+  for (const report of reports) {
+    const t = trackedFor(state, report);
+    // Apply as we go: one report list may hold the same order twice (a fill, then its bracket's cancel).
+    for (const k of diffOrder(state.config.venue, t, report)) {
+      out.push(k);
+      applyEvent(t, k.event);
+    }
+  }
+  return out;
+}
+
+/** Runs one intent against the venue; returns its events. VenueError("unavailable") propagates. */
+async function run(state: AdapterState, intent: Intent, now: number): Promise<KeyedEvent[]> {
+  if (intent.kind === "cancel") return await cancelEach(state, intent.targets.map((cid) => state.orders.get(cid)), now);
+  const o = intent.command.order;
+  if (!state.orders.has(o.clientOrderId)) {
+    state.orders.set(o.clientOrderId, newTracked(o.clientOrderId, o.strategyId, o.symbol));
+  }
+  try {
+    const report = await state.venue.submit(o, { now, lastPrice: state.lastPrice });
+    return diffReports(state, [report]);
+  } catch (err) {
+    if (!(err instanceof VenueError && err.kind === "rejected")) throw err;
+    return [rejection(state, o.clientOrderId, o.strategyId, err.message, now)];
+  }
+}
+
+function rejection(state: AdapterState, clientOrderId: string, strategyId: string, reason: string, ts: number) {
+  return {
+    eventId: eventIds.final(state.config.venue, clientOrderId),
+    event: { type: "OrderRejected", clientOrderId, strategyId, reason, ts },
+  } satisfies KeyedEvent;
+}
+
+/** The open orders a cancel command targets, decided once, when it is journaled. */
+function targetsOf(state: AdapterState, command: CancelOrder | CancelAll): string[] {
+  if (command.type === "CancelOrder") {
+    const t = state.orders.get(command.clientOrderId);
+    return t && !t.final ? [t.clientOrderId] : [];
+  }
+  const isSubmitted = (cid: string) =>
+    command.strategyId === undefined || state.submitted.has(cid) ||
+    [...state.submitted].some((parent) => cid.startsWith(`${parent}-`));
+  return [...state.orders.values()].filter((t) =>
+    !t.final && (command.strategyId === undefined || t.strategyId === command.strategyId) &&
+    (command.symbol === undefined || t.symbol === command.symbol) && isSubmitted(t.clientOrderId)
+  ).map((t) => t.clientOrderId);
+}
+
+async function cancelEach(state: AdapterState, targets: (TrackedOrder | undefined)[], now: number) {
+  const reports: OrderReport[] = [];
+  for (const t of targets) {
+    if (!t || t.final) continue;
+    try {
+      const report = await state.venue.cancel(t.clientOrderId, t.symbol, now);
+      if (report) reports.push(report);
+    } catch (err) {
+      // A cancel the venue refuses (already closed) is not an error: the report below says what happened.
+      if (!(err instanceof VenueError && err.kind === "rejected")) throw err;
+      const report = await state.venue.report(t.clientOrderId, t.symbol);
+      if (report) reports.push(report);
+    }
+  }
+  return diffReports(state, reports);
+}
+
+async function execute(state: AdapterState, ctx: ActorContext<AdapterMessage>, p: Pending): Promise<void> {
+  const now = marketNow(state, ctx);
+  const events = await run(state, p.intent, now);
+  await commit(state, ctx, [...toNewEvents(state, events, now), doneEvent(state, p.key, now)]);
+}
+
+function marketNow(state: AdapterState, ctx: ActorContext<AdapterMessage>): number {
+  // A replayed paper run lives in the data's time, so a rerun sees the same timestamps.
+  return state.config.feed !== undefined && state.lastBar ? state.lastBar.ts : ctx.clock.now();
+}
+
+/**
+ * Brings the journal up to the venue: reports of every open order, then pending commands in order.
+ * `deferred` collects new records instead of emitting them (process start: they are replayed with the rest).
+ */
+async function reconcile(
+  state: AdapterState,
+  ctx: ActorContext<AdapterMessage>,
+  deferred?: JournalRecord[],
+): Promise<void> {
+  await state.venue.connect();
+  state.balances = await state.venue.balances();
+  const now = marketNow(state, ctx);
+  const open = [...state.orders.values()].filter((t) => !t.final);
+  const reports: OrderReport[] = [];
+  for (const t of open) {
+    const report = await state.venue.report(t.clientOrderId, t.symbol);
+    if (report) reports.push(report);
+  }
+  const venueOpen = await state.venue.openOrders();
+  for (const r of venueOpen) {
+    if (state.orders.has(r.clientOrderId)) continue;
+    const parent = [...state.orders.keys()].find((cid) => r.clientOrderId.startsWith(`${cid}-`));
+    if (parent) reports.push(r); // a child the venue created (bracket leg)
+    else ctx.log.error("order open at the venue unknown to the journal; left untouched", { ...r, fills: undefined });
+  }
+  await commit(state, ctx, toNewEvents(state, diffReports(state, reports), now), deferred);
+  for (const p of [...state.pending.values()]) {
+    if (p.intent.kind === "submit") {
+      const o = p.intent.command.order;
+      const t = state.orders.get(o.clientOrderId);
+      const seen = t && (t.accepted || t.final) ? true : await state.venue.report(o.clientOrderId, o.symbol);
+      if (seen) {
+        if (seen !== true) {
+          await commit(state, ctx, toNewEvents(state, diffReports(state, [seen]), now), deferred);
+        }
+        await commit(state, ctx, [doneEvent(state, p.key, now)], deferred);
+        continue;
+      }
+      if (ctx.clock.now() - p.at > state.config.maxSubmitDelayMs && state.config.feed === undefined) {
+        const reason = `not sent: the venue was unavailable for more than ${state.config.maxSubmitDelayMs} ms`;
+        const rejected = rejection(state, o.clientOrderId, o.strategyId, reason, now);
+        await commit(state, ctx, [...toNewEvents(state, [rejected], now), doneEvent(state, p.key, now)], deferred);
+        continue;
+      }
+    }
+    const events = await run(state, p.intent, now);
+    await commit(state, ctx, [...toNewEvents(state, events, now), doneEvent(state, p.key, now)], deferred);
+  }
+}
+
+function enterRecovering(state: AdapterState, ctx: ActorContext<AdapterMessage>, err: unknown): void {
+  state.phase = "recovering";
+  state.failures++;
+  const { minMs, maxMs } = state.config.backoff;
+  const delay = Math.min(maxMs, minMs * 2 ** Math.min(20, state.failures - 1));
+  ctx.log.warn("venue unavailable; trading halted until reconciled", {
+    venue: state.config.venue,
+    error: errorText(err),
+    retryInMs: delay,
+    failures: state.failures,
+  });
+  ctx.cancelSchedule("poll");
+  ctx.schedule("reconnect", delay, { type: "Reconnect" });
+}
+
+async function guarded(state: AdapterState, ctx: ActorContext<AdapterMessage>, work: () => Promise<void>) {
+  try {
+    await work();
+  } catch (err) {
+    if (err instanceof VenueError && err.kind === "unavailable") enterRecovering(state, ctx, err);
+    else throw err;
+  }
+}
+
+function becomeReady(state: AdapterState, ctx: ActorContext<AdapterMessage>): void {
+  if (state.phase !== "ready") ctx.log.info("venue reconciled; accepting commands", { venue: state.config.venue });
+  state.phase = "ready";
+  state.failures = 0;
+  if (state.config.pollMs > 0) ctx.schedule("poll", state.config.pollMs, { type: "Poll" });
+}
+
+/** Emits replay records; in lockstep, stops after each bar until its BarDone. Then asks the feed for more. */
+function pump(state: AdapterState, ctx: ActorContext<AdapterMessage>): void {
+  while (state.replay.length > 0) {
+    const r = state.replay.shift()!;
+    emit(state, ctx, r);
+    state.emittedSeq = Math.max(state.emittedSeq, r.seq);
+    if (r.type === "Bar" && state.config.feed !== undefined) {
+      const bar = (r.payload as { bar: Bar }).bar;
+      waitFor(state, ctx, { symbol: bar.symbol, ts: bar.ts });
+      return;
+    }
+  }
+  requestNext(state, ctx);
+}
+
+function waitFor(state: AdapterState, ctx: ActorContext<AdapterMessage>, bar: BarPos): void {
+  state.waiting = bar;
+  ctx.schedule("ack", state.config.ackTimeoutMs, { type: "AckTimeout", symbol: bar.symbol, ts: bar.ts });
+}
+
+function requestNext(state: AdapterState, ctx: ActorContext<AdapterMessage>): void {
+  const feed = state.config.feed;
+  if (feed === undefined || state.waiting || state.replay.length > 0) return;
+  const request: RequestBar & { afterSymbol?: string } = {
+    type: "RequestBar",
+    afterTs: state.lastBar?.ts ?? -Infinity,
+    replyTo: ctx.path,
+    ...(state.lastBar ? { afterSymbol: state.lastBar.symbol } : {}),
+  };
+  ctx.tell(feed, request);
+}
+
+async function onBar(state: AdapterState, ctx: ActorContext<AdapterMessage>, bar: Bar): Promise<void> {
+  const pos = { symbol: bar.symbol, ts: bar.ts };
+  if (state.known.has(barId(state.config.venue, pos))) return; // a bar journaled before a restart
+  const reports = state.venue.onBar ? await state.venue.onBar(bar) : [];
+  const events = toNewEvents(state, diffReports(state, reports), bar.ts);
+  const barEvent: NewEvent = {
+    eventId: barId(state.config.venue, pos),
+    stream: stream(state),
+    type: "Bar",
+    ts: bar.ts,
+    payload: { bar },
+  };
+  await commit(state, ctx, [...events, barEvent]);
+  if (state.config.feed !== undefined) waitFor(state, ctx, pos);
+}
+
+async function onCommand(state: AdapterState, ctx: ActorContext<AdapterMessage>, command: Command): Promise<void> {
+  let intent: Intent;
+  let key: string;
+  if (command.type === "SubmitOrder") {
+    const cid = command.order.clientOrderId;
+    state.submitted.add(cid);
+    if (state.orders.has(cid)) return; // journaled before (a replay after a restart): never sent twice
+    intent = { kind: "submit", command };
+    key = `submit:${cid}`;
+  } else {
+    const targets = targetsOf(state, command);
+    if (targets.length === 0) return;
+    intent = { kind: "cancel", targets };
+    key = `cancel:${targets[0]}:${ctx.clock.now()}:${++state.cancelSeq}`;
+  }
+  const now = marketNow(state, ctx);
+  const record: NewEvent = {
+    eventId: `${state.config.venue}:cmd:${key}`,
+    stream: stream(state),
+    type: "Command",
+    ts: ctx.clock.now(),
+    payload: { key, intent },
+  };
+  await commit(state, ctx, [record]);
+  const pending = state.pending.get(key)!;
+  if (state.phase !== "ready") {
+    if (intent.kind === "cancel") return; // cancels wait for reconciliation
+    const o = intent.command.order;
+    const reason = `venue ${state.config.venue} unavailable: trading halted until reconciled`;
+    await commit(state, ctx, [
+      ...toNewEvents(state, [rejection(state, o.clientOrderId, o.strategyId, reason, now)], now),
+      doneEvent(state, key, now),
+    ]);
+    return;
+  }
+  await guarded(state, ctx, () => execute(state, ctx, pending));
+}
+
+export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessage, AdapterState, AdapterConfig> {
+  async function start(
+    config: AdapterConfig,
+    ctx: ActorContext<AdapterMessage>,
+    snapshot: AdapterSnapshot | undefined,
+  ): Promise<AdapterState> {
+    const database = await openDatabase({ url: config.db });
+    const state: AdapterState = {
+      config,
+      venue: makeClient(config, ctx),
+      journal: createSqlJournal(database, { closeDatabase: true }),
+      phase: "recovering",
+      failures: 0,
+      orders: new Map(),
+      known: new Set(),
+      submitted: new Set(snapshot?.submitted ?? []),
+      cancelSeq: 0,
+      pending: new Map(),
+      replay: [],
+      waiting: undefined,
+      lastBar: undefined,
+      lastPrice: new Map(),
+      balances: [],
+      emittedSeq: snapshot?.emittedSeq ?? 0,
+      ended: false,
+    };
+    const records = await state.journal.read({ stream: stream(state) });
+    for (const r of records) fold(state, r);
+    // Process start: downstream is fresh and gets everything; actor restart: only what it has not seen.
+    const replay = records.filter((r) => r.seq > state.emittedSeq && (r.type === "Bar" || isOrderEvent(r.type)));
+    try {
+      await reconcile(state, ctx, replay);
+      becomeReady(state, ctx);
+    } catch (err) {
+      if (!(err instanceof VenueError && err.kind === "unavailable")) throw err;
+      enterRecovering(state, ctx, err);
+    }
+    ctx.log.info("adapter started", {
+      venue: config.venue,
+      phase: state.phase,
+      journaled: records.length,
+      replay: replay.length,
+      pending: state.pending.size,
+    });
+    state.replay = replay;
+    pump(state, ctx);
+    return state;
+  }
+
+  return {
+    accepts: [
+      "SubmitOrder",
+      "CancelOrder",
+      "CancelAll",
+      "Bar",
+      "Tick",
+      "GetAccount",
+      "BarDone",
+      "Poll",
+      "Reconnect",
+      "AckTimeout",
+      "GetAdapterState",
+    ],
+    parseConfig: parseAdapterConfig,
+    init: (config, ctx) => start(config, ctx, undefined),
+    restore: (snapshot, config, ctx) => start(config, ctx, snapshot as AdapterSnapshot),
+    snapshot: (state): AdapterSnapshot => ({
+      emittedSeq: state.emittedSeq,
+      submitted: [...state.submitted].filter((cid) => !state.orders.get(cid)?.final),
+    }),
+    async receive(state, msg, ctx) {
+      switch (msg.type) {
+        case "SubmitOrder":
+        case "CancelOrder":
+        case "CancelAll":
+          await onCommand(state, ctx, msg);
+          return state;
+        case "Bar":
+          state.lastPrice.set(msg.bar.symbol, msg.bar.close);
+          if (state.lastBar && (msg.bar.ts < state.lastBar.ts)) return state; // stale (a repeated request)
+          await onBar(state, ctx, msg.bar);
+          return state;
+        case "Tick":
+          state.lastPrice.set(msg.tick.symbol, msg.tick.price);
+          return state;
+        case "BarDone":
+        case "AckTimeout":
+          if (!state.waiting || state.waiting.symbol !== msg.symbol || state.waiting.ts !== msg.ts) return state;
+          if (msg.type === "AckTimeout") ctx.log.warn("no BarDone in time; moving on", { ...state.waiting });
+          ctx.cancelSchedule("ack");
+          state.waiting = undefined;
+          pump(state, ctx);
+          return state;
+        case "Poll":
+          if (state.phase !== "ready") return state;
+          await guarded(state, ctx, async () => {
+            const open = [...state.orders.values()].filter((t) => !t.final);
+            const reports: OrderReport[] = [];
+            for (const t of open) {
+              const report = await state.venue.report(t.clientOrderId, t.symbol);
+              if (report) reports.push(report);
+            }
+            const now = marketNow(state, ctx);
+            await commit(state, ctx, toNewEvents(state, diffReports(state, reports), now));
+            ctx.schedule("poll", state.config.pollMs, { type: "Poll" });
+          });
+          return state;
+        case "Reconnect":
+          await guarded(state, ctx, async () => {
+            await reconcile(state, ctx);
+            becomeReady(state, ctx);
+          });
+          return state;
+        case "GetAccount": {
+          const equity = state.balances.reduce((sum, b) => sum + (b.currency === "USD" ? b.free + b.locked : 0), 0);
+          ctx.reply({
+            type: "Account",
+            account: { venue: state.config.venue, balances: state.balances, ts: ctx.clock.now() },
+            equity,
+          });
+          return state;
+        }
+        case "GetAdapterState":
+          ctx.reply({
+            type: "AdapterState",
+            venue: state.config.venue,
+            phase: state.phase,
+            failures: state.failures,
+            openOrders: [...state.orders.values()].filter((t) => !t.final).map((t) => t.clientOrderId),
+            pending: [...state.pending.keys()],
+            lastBar: state.lastBar,
+            replaying: state.replay.length + (state.waiting ? 1 : 0),
+            balances: state.balances,
+          });
+          return state;
+      }
+    },
+    async stop(state) {
+      await state.venue.close().catch(() => {});
+      await state.journal.close().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * The one interface every venue client implements (paper, binance, ib next). The generic adapter
+ * (adapter_core.ts) turns it into an actor with a write-ahead journal, deduplication and reconciliation;
+ * a venue folder only says how to talk to its venue: `client.ts` (connection), `mapping.ts` (wire formats ↔
+ * protocol), `reconcile.ts` (the venue's view of orders as reports) and `adapter.ts` (the behaviour).
+ */
+import type { Balance, Bar, Fill, OrderRequest, OrderSide } from "../protocol/mod.ts";
+
+/** The venue's view of one order: what reconciliation and polling compare with the journal. */
+export interface OrderReport {
+  readonly clientOrderId: string;
+  readonly venueOrderId: string;
+  readonly strategyId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  /** The venue's order quantity (for an order sized at the venue, the resolved quantity). */
+  readonly qty: number;
+  readonly status: "open" | "filled" | "canceled" | "rejected" | "expired";
+  /** Every fill so far, oldest first, each with a venue-unique `fillId`. */
+  readonly fills: readonly Fill[];
+  readonly reason?: string;
+  readonly ts: number;
+}
+
+/** Why a venue call failed; the adapter's reaction depends only on the kind. */
+export type VenueErrorKind =
+  /** The venue refused the request (bad order, no funds): final for that request. */
+  | "rejected"
+  /** Could not reach or read the venue (network, 5xx, 429, timeout): state unknown, back off and reconcile. */
+  | "unavailable";
+
+export class VenueError extends Error {
+  override name = "VenueError";
+  constructor(readonly kind: VenueErrorKind, message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+export interface SubmitContext {
+  /** Clock time of the venue's market (paper: the last bar's time; live: now). */
+  readonly now: number;
+  /** Last price per symbol, for orders sized at the venue. */
+  readonly lastPrice: ReadonlyMap<string, number>;
+}
+
+export interface VenueClient {
+  readonly name: string;
+  /** Connects (loads markets); throws VenueError("unavailable") when the venue cannot be read. */
+  connect(): Promise<void>;
+  submit(order: OrderRequest, context: SubmitContext): Promise<OrderReport>;
+  /** Cancels by client order id; undefined when the venue never saw the order. */
+  cancel(clientOrderId: string, symbol: string, now: number): Promise<OrderReport | undefined>;
+  /** The venue's report of one order by client order id; undefined when the venue never saw it. */
+  report(clientOrderId: string, symbol: string): Promise<OrderReport | undefined>;
+  /** Orders open at the venue (including ones the journal does not know: they are reported, never touched). */
+  openOrders(): Promise<OrderReport[]>;
+  balances(): Promise<Balance[]>;
+  /** Paper venues match on market data: the reports of every order the bar touched, in venue order. */
+  onBar?(bar: Bar): Promise<OrderReport[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,68 @@
+/**
+ * The minimal health and control endpoint of the daemon (main thread, 127.0.0.1 by default):
+ *   GET /health  → 200 when the tree runs and the venue is reconciled, 503 otherwise; actor stats
+ *   GET /status  → portfolio, risk state, adapter state
+ *   POST /kill   → kill switch: cancel all, flatten, halt (body: { "reason"?: string, "flatten"?: boolean })
+ * No authentication beyond binding to loopback; set TRADEACTOR_CONTROL_TOKEN to require `Authorization: Bearer`.
+ */
+import type { Host } from "../runtime/mod.ts";
+import { errorText } from "../runtime/mod.ts";
+
+export interface ControlOptions {
+  readonly host: Host;
+  readonly hostname: string;
+  readonly port: number;
+  readonly paths: { readonly risk: string; readonly portfolio: string; readonly exchange: string };
+  readonly token?: string;
+  readonly askTimeoutMs?: number;
+}
+
+export interface ControlServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body, null, 2), { status, headers: { "content-type": "application/json" } });
+
+export function startControlServer(options: ControlOptions): ControlServer {
+  const { host, paths } = options;
+  const timeout = options.askTimeoutMs ?? 3_000;
+  const ask = (path: string, type: string) =>
+    host.ask(path, { type }, timeout).catch((err) => ({ type: "Error", error: errorText(err) }));
+  const server = Deno.serve({ hostname: options.hostname, port: options.port, onListen: () => {} }, async (req) => {
+    const url = new URL(req.url);
+    if (options.token && req.headers.get("authorization") !== `Bearer ${options.token}`) {
+      return json({ error: "unauthorized" }, 401);
+    }
+    const route = `${req.method} ${url.pathname}`;
+    switch (route) {
+      case "GET /health": {
+        const adapter = await ask(paths.exchange, "GetAdapterState") as { phase?: string };
+        const ok = host.fatal === undefined && adapter.phase === "ready";
+        return json({ ok, fatal: host.fatal?.message, venue: adapter, actors: host.stats() }, ok ? 200 : 503);
+      }
+      case "GET /status": {
+        const [portfolio, risk, adapter] = await Promise.all([
+          ask(paths.portfolio, "GetPortfolio"),
+          ask(paths.risk, "GetRiskState"),
+          ask(paths.exchange, "GetAdapterState"),
+        ]);
+        return json({ portfolio, risk, adapter });
+      }
+      case "POST /kill": {
+        const body = await req.json().catch(() => ({})) as { reason?: unknown; flatten?: unknown };
+        const reason = typeof body.reason === "string" ? body.reason : "kill switch from the control endpoint";
+        try {
+          host.tell(paths.risk, { type: "KillSwitch", reason, flatten: body.flatten !== false });
+        } catch (err) {
+          return json({ ok: false, error: errorText(err) }, 500);
+        }
+        return json({ ok: true, reason });
+      }
+      default:
+        return json({ error: `no route ${route}` }, 404);
+    }
+  });
+  return { url: `http://${options.hostname}:${server.addr.port}`, close: () => server.shutdown() };
+}

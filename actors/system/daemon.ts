@@ -1,0 +1,147 @@
+/**
+ * The live/paper daemon: starts the tree on the Worker host, the control endpoint and the watchdog heartbeat,
+ * logs a status line, and handles signals:
+ *   SIGTERM, SIGINT → orderly stop (orders stay at the venue; the journal has everything for the next start);
+ *   SIGUSR1        → kill switch (cancel all, flatten, halt; the halt survives restarts via the journal).
+ * Startup is crash recovery: the adapter reconciles with the venue and replays the journal to fresh strategies
+ * before the feed resumes after the last journaled bar.
+ */
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { createWorkerHost, errorText, type LogSink, stderrSink, type TreeEvent } from "../runtime/mod.ts";
+import type { Fill } from "../protocol/mod.ts";
+import { openDatabase } from "../../storage/db.ts";
+import { createSqlJournal } from "../../storage/journal/sql_journal.ts";
+import type { Journal } from "../../storage/journal/types.ts";
+import { startControlServer } from "../gateway/health.ts";
+import type { TradingState } from "../risk_guardian/checks.ts";
+import type { LiveConfig } from "./live_config.ts";
+import { buildLiveTree, PATHS } from "./live_tree.ts";
+import { EXIT_RESTART_ME, startHeartbeat } from "./watchdog.ts";
+
+export interface DaemonOptions {
+  readonly logSink?: LogSink;
+  /** Resolves the daemon's wait (tests); signals do the same in production. */
+  readonly signal?: AbortSignal;
+}
+
+export interface DaemonResult {
+  readonly fills: Fill[];
+  readonly portfolio: unknown;
+  readonly risk: unknown;
+}
+
+const FILL_TYPES = ["OrderFilled", "OrderPartiallyFilled"];
+
+/** Fills in journal order: what the venue reported, exactly once each. */
+export async function journaledFills(journal: Journal, venue: string): Promise<Fill[]> {
+  const records = await journal.read({ stream: `venue:${venue}` });
+  return records.filter((r) => FILL_TYPES.includes(r.type)).map((r) => (r.payload as { fill: Fill }).fill);
+}
+
+/** The trading state the last run ended in (a kill switch must survive a restart). */
+async function lastTradingState(journal: Journal): Promise<TradingState | undefined> {
+  const records = await journal.read({ stream: "risk" });
+  for (let i = records.length - 1; i >= 0; i--) {
+    const m = /^state:(ACTIVE|REDUCING|HALTED)$/.exec(records[i].type);
+    if (m) return m[1] as TradingState;
+  }
+  return undefined;
+}
+
+export async function runDaemon(config: LiveConfig, options: DaemonOptions = {}): Promise<number> {
+  const sink = options.logSink ?? stderrSink();
+  const log = (level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown> = {}) =>
+    sink({ ts: Date.now(), level, actor: "daemon", msg, ...fields });
+  mkdirSync(config.dataDir, { recursive: true });
+  const database = await openDatabase({ url: config.db });
+  const journal = createSqlJournal(database);
+  const tree = buildLiveTree(config);
+  const initialState = await lastTradingState(journal);
+  if (initialState && initialState !== "ACTIVE") {
+    log("warn", "resuming in the trading state the last run ended in", { trading: initialState });
+    for (const child of tree.children) {
+      if (child.kind === "actor" && child.id === "risk") {
+        Object.assign(child, { config: { ...(child.config as object), initialState } });
+      }
+    }
+  }
+
+  let exitCode: number | undefined;
+  let wake: () => void = () => {};
+  const finish = (code: number) => {
+    if (exitCode === undefined) exitCode = code;
+    wake();
+  };
+  const host = createWorkerHost({
+    logSink: sink,
+    onLeakedWorker: (path) => {
+      log("error", "a Worker thread leaked; asking the watchdog for a process restart", { path });
+      finish(EXIT_RESTART_ME);
+    },
+  });
+  host.subscribe((event: TreeEvent) => {
+    if (event.type === "exited" && event.path === PATHS.feed && config.exitAtEnd) finish(0);
+    if (event.type === "fatal") finish(1);
+  });
+  try {
+    await host.start(tree);
+  } catch (err) {
+    log("error", "cannot start the daemon", { error: errorText(err) });
+    await host.stop().catch(() => {});
+    await database.close();
+    return 1;
+  }
+  const control = startControlServer({
+    host,
+    hostname: config.control.hostname,
+    port: config.control.port,
+    paths: { risk: PATHS.risk, portfolio: PATHS.portfolio, exchange: PATHS.exchange },
+    token: Deno.env.get("TRADEACTOR_CONTROL_TOKEN"),
+  });
+  await Deno.writeTextFile(
+    resolve(config.dataDir, "control.json"),
+    JSON.stringify({ url: control.url, pid: Deno.pid }),
+  );
+  log("info", "daemon started", { mode: config.mode, venue: config.venue.name, control: control.url });
+  const stopHeartbeat = startHeartbeat();
+  const signals: [Deno.Signal, () => void][] = [
+    ["SIGTERM", () => finish(0)],
+    ["SIGINT", () => finish(0)],
+    ["SIGUSR1", () => host.tell(PATHS.risk, { type: "KillSwitch", reason: "SIGUSR1", flatten: true })],
+  ];
+  for (const [sig, handler] of signals) Deno.addSignalListener(sig, handler);
+  options.signal?.addEventListener("abort", () => finish(0));
+
+  const status = async () => {
+    const portfolio = await host.ask(PATHS.portfolio, { type: "GetPortfolio" }, 3_000).catch(() => undefined) as
+      | { total?: { equity: number; balance: number; positions: unknown[] } }
+      | undefined;
+    const fills = (await journaledFills(journal, config.venue.name)).length;
+    log("info", "status", {
+      equity: portfolio?.total?.equity,
+      balance: portfolio?.total?.balance,
+      positions: portfolio?.total?.positions,
+      fills,
+    });
+    return portfolio;
+  };
+  const timer = config.statusEveryMs > 0 ? setInterval(() => void status(), config.statusEveryMs) : undefined;
+  if (exitCode === undefined) await new Promise<void>((resolve) => (wake = resolve));
+  if (timer !== undefined) clearInterval(timer);
+
+  if (exitCode === 0 && config.exitAtEnd) {
+    await Promise.race([host.idle(), new Promise((r) => setTimeout(r, 30_000))]);
+    const portfolio = await status();
+    const risk = await host.ask(PATHS.risk, { type: "GetRiskState" }, 3_000).catch(() => undefined);
+    const result: DaemonResult = { fills: await journaledFills(journal, config.venue.name), portfolio, risk };
+    await Deno.writeTextFile(resolve(config.dataDir, "result.json"), JSON.stringify(result, null, 2));
+  }
+  for (const [sig, handler] of signals) Deno.removeSignalListener(sig, handler);
+  stopHeartbeat();
+  await control.close().catch(() => {});
+  await host.stop().catch((err) => log("warn", "stop failed", { error: errorText(err) }));
+  await database.close();
+  log("info", "daemon stopped", { exitCode });
+  return exitCode ?? 0;
+}

@@ -1,0 +1,183 @@
+/**
+ * The live supervision tree as data (mirrors backtest/engine.ts; only the edges differ): journal, portfolio, risk
+ * guardian, strategies, the venue adapter and the data feed, each in its own Worker.
+ *
+ * Start order matters: strategies start before the adapter, because the adapter replays the journal to them as
+ * soon as it has reconciled. The root is one_for_one: a strategy crash restarts that strategy from its snapshot,
+ * an adapter crash restarts the adapter, which reconciles before it accepts a command.
+ */
+import type { ActorSpec, SupervisorSpec } from "../runtime/spec.ts";
+import { resolve } from "node:path";
+import type { LiveConfig } from "./live_config.ts";
+
+const ACTOR = (file: string) => new URL(`../${file}`, import.meta.url).href;
+
+export const ROOT = "live";
+export const PATHS = {
+  journal: `${ROOT}/journal`,
+  portfolio: `${ROOT}/portfolio`,
+  risk: `${ROOT}/risk`,
+  exchange: `${ROOT}/exchange`,
+  feed: `${ROOT}/feed`,
+  strategy: (id: string) => `${ROOT}/strategies/${id}`,
+} as const;
+
+/** The paper venue's own storage (its book), apart from the daemon's journal. */
+export const paperVenuePath = (config: LiveConfig) => resolve(config.dataDir, "paper_venue.sqlite");
+
+function exchangeSpec(config: LiveConfig, lockstep: boolean): ActorSpec {
+  const venue = config.venue;
+  const common = {
+    venue: venue.name,
+    db: config.db,
+    downstream: PATHS.risk,
+    fillSubscribers: [PATHS.portfolio],
+    barSubscribers: [PATHS.portfolio],
+    ...(lockstep ? { feed: PATHS.feed } : {}),
+  };
+  if (venue.type === "paper") {
+    return {
+      kind: "actor",
+      id: "exchange",
+      module: ACTOR("exchange/paper/adapter.ts"),
+      config: {
+        ...common,
+        client: {
+          path: paperVenuePath(config),
+          sim: {
+            initialCash: venue.initialCash,
+            defaultStep: venue.defaultStep,
+            allowShort: venue.allowShort,
+            costs: {
+              commission: venue.commission > 0 ? { kind: "percent", rate: venue.commission } : { kind: "none" },
+              slippage: { kind: "none" },
+              impact: { kind: "none" },
+            },
+          },
+        },
+      },
+    };
+  }
+  return {
+    kind: "actor",
+    id: "exchange",
+    module: ACTOR("exchange/binance/adapter.ts"),
+    // A fresh adapter reconciles (seconds over the network) before it answers; mailbox messages wait meanwhile.
+    shutdownMs: 10_000,
+    config: {
+      ...common,
+      pollMs: venue.pollMs,
+      client: {
+        sandbox: venue.sandbox,
+        apiKey: venue.apiKey,
+        secret: venue.secret,
+        timeoutMs: venue.timeoutMs,
+        quote: venue.quote,
+        symbols: config.strategies.flatMap((s) => s.symbols),
+        ...(venue.apiUrl ? { apiUrl: venue.apiUrl } : {}),
+      },
+    },
+  };
+}
+
+function feedSpec(config: LiveConfig): ActorSpec {
+  const feed = config.feed;
+  if (feed.type === "replay") {
+    return {
+      kind: "actor",
+      id: "feed",
+      module: ACTOR("data_feed/replay_feed.ts"),
+      // transient: the end of the replay is a normal exit, not a crash to restart.
+      restart: "transient",
+      config: { sources: feed.sources, speed: feed.speed, ...(feed.limit ? { limit: feed.limit } : {}) },
+    };
+  }
+  return {
+    kind: "actor",
+    id: "feed",
+    module: ACTOR("data_feed/binance_feed.ts"),
+    config: {
+      symbols: feed.symbols,
+      timeframe: feed.timeframe,
+      target: PATHS.exchange,
+      ...(feed.apiUrl ? { apiUrl: feed.apiUrl } : {}),
+      ...(feed.wsUrl ? { wsUrl: feed.wsUrl } : {}),
+    },
+  };
+}
+
+export function buildLiveTree(config: LiveConfig): SupervisorSpec {
+  const lockstep = config.feed.type === "replay";
+  const limits = config.risk;
+  const barSubscribers: Record<string, string[]> = {};
+  for (const s of config.strategies) {
+    for (const symbol of s.symbols) (barSubscribers[symbol] ??= []).push(PATHS.strategy(s.id));
+  }
+  return {
+    kind: "supervisor",
+    id: ROOT,
+    strategy: "one_for_one",
+    intensity: { maxRestarts: 10, withinMs: 60_000 },
+    backoff: { minMs: 50, maxMs: 2_000, factor: 2 },
+    children: [
+      {
+        kind: "actor",
+        id: "journal",
+        module: ACTOR("journal/journal_actor.ts"),
+        config: { db: config.db, ...config.alerts },
+      },
+      {
+        kind: "actor",
+        id: "portfolio",
+        module: ACTOR("portfolio/portfolio.ts"),
+        config: {
+          capital: Object.fromEntries(config.strategies.map((s) => [s.id, s.capital])),
+          recordEquity: false,
+          equitySubscribers: limits.dailyLossLimit !== undefined || limits.maxDrawdown !== undefined
+            ? [PATHS.risk]
+            : [],
+        },
+      },
+      {
+        kind: "actor",
+        id: "risk",
+        module: ACTOR("risk_guardian/risk_guardian.ts"),
+        config: {
+          limits,
+          exchanges: { [config.venue.name]: PATHS.exchange },
+          owners: Object.fromEntries(config.strategies.map((s) => [s.id, PATHS.strategy(s.id)])),
+          barSubscribers,
+          journalPath: PATHS.journal,
+        },
+      },
+      {
+        kind: "supervisor",
+        id: "strategies",
+        strategy: "one_for_one",
+        intensity: { maxRestarts: 5, withinMs: 60_000 },
+        backoff: { minMs: 50, maxMs: 5_000, factor: 2 },
+        children: config.strategies.map((s) => ({
+          kind: "actor" as const,
+          id: s.id,
+          module: ACTOR("strategy_supervisor/strategy_supervisor.ts"),
+          config: {
+            strategyId: s.id,
+            module: s.module,
+            params: s.params,
+            symbols: s.symbols,
+            timeframe: config.timeframe,
+            venue: config.venue.name,
+            riskPath: PATHS.risk,
+            capital: s.capital,
+            defaultStep: config.venue.type === "paper" ? config.venue.defaultStep : 0.00001,
+            ackBars: lockstep,
+          },
+        })),
+      },
+      // A replay feed only answers requests, so it starts before the adapter that asks; a pushing feed after it.
+      ...(lockstep
+        ? [feedSpec(config), exchangeSpec(config, lockstep)]
+        : [exchangeSpec(config, lockstep), feedSpec(config)]),
+    ],
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * `deno task live`: the trading daemon (paper or live) and its control commands.
+ *
+ *   live [run] --config FILE [--paper | --live] [--exit-at-end] [--no-watchdog]
+ *   live check --config FILE [--paper | --live]     validate only; nothing starts
+ *   live kill [--config FILE | --url URL] [--reason TEXT] [--no-flatten]
+ *   live status [--config FILE | --url URL]
+ *
+ * `run` goes under the watchdog by default (actors/system/watchdog.ts): the daemon runs as a child process that is
+ * restarted when it crashes or falls silent, and recovers from the journal. Exit codes: 0 ok, 1 failed, 2 usage.
+ */
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { LiveConfigError, loadLiveConfig } from "../actors/system/live_config.ts";
+import { runDaemon } from "../actors/system/daemon.ts";
+import { runWatchdog } from "../actors/system/watchdog.ts";
+
+const USAGE = `Usage: deno task live [run] --config FILE [--paper | --live] [--exit-at-end] [--no-watchdog]
+       deno task live check --config FILE [--paper | --live]
+       deno task live kill [--config FILE | --url URL] [--reason TEXT] [--no-flatten]
+       deno task live status [--config FILE | --url URL]
+
+Paper mode (the simulated matching engine, live or replayed data) is the default when no API keys are set
+(env BINANCE_API_KEY / BINANCE_API_SECRET); --live insists on them. Signals: SIGTERM/SIGINT stop in order,
+SIGUSR1 triggers the kill switch (cancel all, flatten, halt). Example config: deploy/live.example.json.`;
+
+const OPTIONS = {
+  config: { type: "string", short: "c" },
+  paper: { type: "boolean" },
+  live: { type: "boolean" },
+  "exit-at-end": { type: "boolean" },
+  "no-watchdog": { type: "boolean" },
+  url: { type: "string" },
+  reason: { type: "string" },
+  "no-flatten": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+class UsageError extends Error {}
+
+export async function runLiveCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true });
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const command = positionals[0] ?? "run";
+  try {
+    if (values.paper && values.live) throw new UsageError("--paper and --live exclude each other");
+    const mode = values.paper ? { paper: true } : values.live ? { paper: false } : {};
+    switch (command) {
+      case "run":
+      case "check": {
+        if (!values.config) throw new UsageError("--config FILE is required");
+        const config = await loadLiveConfig(values.config, {
+          ...mode,
+          ...(values["exit-at-end"] ? { exitAtEnd: true } : {}),
+        });
+        if (command === "check") {
+          console.log(
+            `${values.config}: ok (${config.mode}, venue ${config.venue.name}, ${config.strategies.length} strategies)`,
+          );
+          return 0;
+        }
+        if (values["no-watchdog"]) return await runDaemon(config);
+        return await underWatchdog(args, config.dataDir);
+      }
+      case "kill":
+      case "status":
+        return await control(command, values);
+      default:
+        throw new UsageError(`unknown live command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof LiveConfigError) {
+      console.error(err.message);
+      return 1;
+    }
+    console.error(`live: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+async function underWatchdog(args: string[], dataDir: string): Promise<number> {
+  const self = fileURLToPath(import.meta.url);
+  const denoJson = fileURLToPath(new URL("../deno.json", import.meta.url));
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
+  try {
+    const result = await runWatchdog({
+      command: [Deno.execPath(), "run", "-A", "--config", denoJson, self, ...args, "--no-watchdog"],
+      heartbeatFile: resolve(dataDir, "heartbeat"),
+      heartbeatTimeoutMs: 15_000,
+      maxRestarts: 5,
+      windowMs: 300_000,
+      backoffMs: 1_000,
+      signal: abort.signal,
+    });
+    return result.exitCode;
+  } finally {
+    Deno.removeSignalListener("SIGTERM", stop);
+    Deno.removeSignalListener("SIGINT", stop);
+  }
+}
+
+async function control(command: "kill" | "status", values: Record<string, unknown>): Promise<number> {
+  let url = values.url as string | undefined;
+  if (!url) {
+    if (!values.config) throw new UsageError("give --url URL or --config FILE (to find the running daemon)");
+    const config = await loadLiveConfig(values.config as string);
+    const file = resolve(config.dataDir, "control.json");
+    try {
+      url = (JSON.parse(await Deno.readTextFile(file)) as { url: string }).url;
+    } catch {
+      throw new Error(`no running daemon found (cannot read ${file})`);
+    }
+  }
+  const token = Deno.env.get("TRADEACTOR_CONTROL_TOKEN");
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = command === "kill"
+    ? await fetch(`${url}/kill`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        reason: (values.reason as string | undefined) ?? "kill switch from the command line",
+        flatten: !values["no-flatten"],
+      }),
+      signal: AbortSignal.timeout(10_000),
+    })
+    : await fetch(`${url}/status`, { headers, signal: AbortSignal.timeout(10_000) });
+  console.log(await response.text());
+  return response.ok ? 0 : 1;
+}
+
+if (import.meta.main) Deno.exit(await runLiveCommand(Deno.args));
