@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   backtest: async () => (await import("./backtest/cli.ts")).runBacktestCommand,
   data: async () => (await import("./cli/data.ts")).runDataCommand,
   optimize: async () => (await import("./cli/optimize.ts")).runOptimizeCommand,
+  live: async () => (await import("./cli/live.ts")).runLiveCommand,
   tui: async () => (await import("./cli/tui.ts")).runTuiCommand,
 };
 

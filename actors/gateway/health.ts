@@ -3,10 +3,13 @@
  *   GET /health  → 200 when the tree runs and the venue is reconciled, 503 otherwise; actor stats
  *   GET /status  → portfolio, risk state, adapter state
  *   POST /kill   → kill switch: cancel all, flatten, halt (body: { "reason"?: string, "flatten"?: boolean })
+ *   GET /        → the web dashboard (dashboard.ts)
+ *   GET /ws      → WebSocket: the /status document pushed every second
  * No authentication beyond binding to loopback; set TRADEACTOR_CONTROL_TOKEN to require `Authorization: Bearer`.
  */
 import type { Host } from "../runtime/mod.ts";
 import { errorText } from "../runtime/mod.ts";
+import { dashboardHtml } from "./dashboard.ts";
 
 export interface ControlOptions {
   readonly host: Host;
@@ -15,6 +18,7 @@ export interface ControlOptions {
   readonly paths: { readonly risk: string; readonly portfolio: string; readonly exchange: string };
   readonly token?: string;
   readonly askTimeoutMs?: number;
+  readonly pushEveryMs?: number;
 }
 
 export interface ControlServer {
@@ -30,6 +34,15 @@ export function startControlServer(options: ControlOptions): ControlServer {
   const timeout = options.askTimeoutMs ?? 3_000;
   const ask = (path: string, type: string) =>
     host.ask(path, { type }, timeout).catch((err) => ({ type: "Error", error: errorText(err) }));
+  const status = async () => {
+    const [portfolio, risk, adapter] = await Promise.all([
+      ask(paths.portfolio, "GetPortfolio"),
+      ask(paths.risk, "GetRiskState"),
+      ask(paths.exchange, "GetAdapterState"),
+    ]);
+    return { portfolio, risk, adapter };
+  };
+  const sockets = new Set<WebSocket>();
   const server = Deno.serve({ hostname: options.hostname, port: options.port, onListen: () => {} }, async (req) => {
     const url = new URL(req.url);
     if (options.token && req.headers.get("authorization") !== `Bearer ${options.token}`) {
@@ -37,19 +50,34 @@ export function startControlServer(options: ControlOptions): ControlServer {
     }
     const route = `${req.method} ${url.pathname}`;
     switch (route) {
+      case "GET /":
+        return new Response(dashboardHtml(), { headers: { "content-type": "text/html; charset=utf-8" } });
+      case "GET /ws": {
+        if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+          return json({ error: "expected a WebSocket" }, 400);
+        }
+        const { socket, response } = Deno.upgradeWebSocket(req);
+        let timer: ReturnType<typeof setInterval> | undefined;
+        const push = async () => {
+          if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(await status()));
+        };
+        socket.onopen = () => {
+          void push();
+          timer = setInterval(push, options.pushEveryMs ?? 1_000);
+        };
+        socket.onclose = () => clearInterval(timer);
+        socket.onerror = () => clearInterval(timer);
+        sockets.add(socket);
+        socket.addEventListener("close", () => sockets.delete(socket));
+        return response;
+      }
       case "GET /health": {
         const adapter = await ask(paths.exchange, "GetAdapterState") as { phase?: string };
         const ok = host.fatal === undefined && adapter.phase === "ready";
         return json({ ok, fatal: host.fatal?.message, venue: adapter, actors: host.stats() }, ok ? 200 : 503);
       }
-      case "GET /status": {
-        const [portfolio, risk, adapter] = await Promise.all([
-          ask(paths.portfolio, "GetPortfolio"),
-          ask(paths.risk, "GetRiskState"),
-          ask(paths.exchange, "GetAdapterState"),
-        ]);
-        return json({ portfolio, risk, adapter });
-      }
+      case "GET /status":
+        return json(await status());
       case "POST /kill": {
         const body = await req.json().catch(() => ({})) as { reason?: unknown; flatten?: unknown };
         const reason = typeof body.reason === "string" ? body.reason : "kill switch from the control endpoint";
@@ -64,5 +92,11 @@ export function startControlServer(options: ControlOptions): ControlServer {
         return json({ error: `no route ${route}` }, 404);
     }
   });
-  return { url: `http://${options.hostname}:${server.addr.port}`, close: () => server.shutdown() };
+  return {
+    url: `http://${options.hostname}:${server.addr.port}`,
+    close: async () => {
+      for (const socket of sockets) socket.close();
+      await server.shutdown();
+    },
+  };
 }

@@ -4,8 +4,7 @@
  * anything starts, so a bad config never reaches a venue.
  */
 import { dirname, isAbsolute, resolve } from "node:path";
-import { existsSync } from "node:fs";
-import { toFileUrl } from "./paths.ts";
+import { resolveStrategy, StrategyNotFoundError } from "../../strategies/registry.ts";
 import { isTimeframe, type Timeframe } from "../protocol/mod.ts";
 import type { RiskLimits } from "../risk_guardian/checks.ts";
 import { loadBars } from "../../backtest/data/mod.ts";
@@ -91,26 +90,15 @@ export interface ResolveOptions {
   readonly baseDir?: string;
 }
 
-const BUILT_IN: Record<string, string> = {
-  sma_cross: new URL("../../strategies/sma_cross/strategy.ts", import.meta.url).href,
-};
-
-/**
- * A built-in strategy name or a module path/URL → module URL. One small function, so the strategy registry
- * (strategies/registry.ts, in progress) can replace it.
- */
+/** A built-in strategy name or a path (relative to the config file) → module URL, through the strategy registry. */
 export function resolveStrategyModule(nameOrPath: string, baseDir: string, field: string): string {
-  if (BUILT_IN[nameOrPath]) return BUILT_IN[nameOrPath];
-  if (/^(file|https?|npm):/.test(nameOrPath)) return nameOrPath;
-  if (!/[/\\.]/.test(nameOrPath)) {
-    throw new LiveConfigError(
-      field,
-      `unknown strategy "${nameOrPath}" (built-in: ${Object.keys(BUILT_IN).join(", ")}; or a module path)`,
-    );
+  if (/^(https?|npm):/.test(nameOrPath)) return nameOrPath;
+  try {
+    return resolveStrategy(nameOrPath, baseDir).module;
+  } catch (err) {
+    if (err instanceof StrategyNotFoundError) throw new LiveConfigError(field, err.message);
+    throw err;
   }
-  const path = isAbsolute(nameOrPath) ? nameOrPath : resolve(baseDir, nameOrPath);
-  if (!existsSync(path)) throw new LiveConfigError(field, `strategy module ${path} does not exist`);
-  return toFileUrl(path);
 }
 
 type Raw = Record<string, unknown>;
