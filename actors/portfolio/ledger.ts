@@ -18,11 +18,8 @@ export interface Ledger {
   balance: number;
   commissions: number;
   turnover: number;
+  /** Plain data with no shared references: ledgers are snapshotted, cloned and JSON-encoded as they are. */
   readonly holdings: Map<string, Holding>;
-  /** The same holdings as an array: iterated on every bar, without allocating an iterator. */
-  readonly list: Holding[];
-  lastSymbol: string | undefined;
-  lastHolding: Holding | undefined;
 }
 
 export function createLedger(initialBalance: number): Ledger {
@@ -31,9 +28,6 @@ export function createLedger(initialBalance: number): Ledger {
     commissions: 0,
     turnover: 0,
     holdings: new Map(),
-    list: [],
-    lastSymbol: undefined,
-    lastHolding: undefined,
   };
 }
 
@@ -42,7 +36,6 @@ function holding(ledger: Ledger, symbol: string, multiplier: number): Holding {
   if (!h) {
     h = { qty: 0, avgPrice: 0, lastPrice: 0, realized: 0, openedAt: 0, multiplier };
     ledger.holdings.set(symbol, h);
-    ledger.list.push(h);
   }
   return h;
 }
@@ -87,22 +80,13 @@ export function applyFill(
 }
 
 export function markPrice(ledger: Ledger, symbol: string, price: number): void {
-  // Marks arrive for every bar, mostly for one symbol: a one-entry cache saves the map lookup.
-  let h = ledger.lastSymbol === symbol ? ledger.lastHolding : undefined;
-  if (!h) {
-    h = ledger.holdings.get(symbol);
-    if (!h) return;
-    ledger.lastSymbol = symbol;
-    ledger.lastHolding = h;
-  }
-  h.lastPrice = price;
+  const h = ledger.holdings.get(symbol);
+  if (h) h.lastPrice = price;
 }
 
 export function unrealized(ledger: Ledger): number {
   let sum = 0;
-  const list = ledger.list;
-  for (let i = 0; i < list.length; i++) {
-    const h = list[i];
+  for (const h of ledger.holdings.values()) {
     if (h.qty !== 0) sum += h.qty * (h.lastPrice - h.avgPrice) * h.multiplier;
   }
   return sum;
@@ -114,10 +98,7 @@ export function equity(ledger: Ledger): number {
 
 export function marginUsed(ledger: Ledger, leverage: number): number {
   let sum = 0;
-  const list = ledger.list;
-  for (let i = 0; i < list.length; i++) {
-    sum += Math.abs(list[i].qty) * list[i].lastPrice * list[i].multiplier / leverage;
-  }
+  for (const h of ledger.holdings.values()) sum += Math.abs(h.qty) * h.lastPrice * h.multiplier / leverage;
   return sum;
 }
 

@@ -58,8 +58,6 @@ interface State {
   readonly config: PortfolioConfig;
   readonly total: Ledger;
   readonly strategies: Map<string, StrategyBook>;
-  /** The same books as an array, for the per-bar loops. */
-  readonly books: StrategyBook[];
   bars: number;
   ts: Float64Array;
   equity: Float64Array;
@@ -75,10 +73,9 @@ function grow(a: Float64Array, n: number): Float64Array {
 
 function mark(state: State, b: Bar): void {
   markPrice(state.total, b.symbol, b.close);
-  const books = state.books;
-  for (let i = 0; i < books.length; i++) {
-    markPrice(books[i].ledger, b.symbol, b.close);
-    markRange(books[i].trips, b.symbol, b.low, b.high);
+  for (const book of state.strategies.values()) {
+    markPrice(book.ledger, b.symbol, b.close);
+    markRange(book.trips, b.symbol, b.low, b.high);
   }
 }
 
@@ -113,7 +110,7 @@ function endOfBar(state: State, ts: number, ctx: ActorContext<PortfolioMessage>)
     state.equity = grow(state.equity, i);
     state.ts[i] = ts;
     state.equity[i] = state.bust ? 0 : equity(state.total);
-    for (const s of state.books) {
+    for (const s of state.strategies.values()) {
       s.equity = grow(s.equity, i);
       s.equity[i] = state.bust ? 0 : equity(s.ledger);
     }
@@ -164,7 +161,6 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
       config,
       total: createLedger(total),
       strategies,
-      books: [...strategies.values()],
       bars: 0,
       ts: new Float64Array(1024),
       equity: new Float64Array(1024),
@@ -185,7 +181,6 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
         if (!s) {
           s = { ledger: createLedger(0), trips: createRoundTrips(), equity: new Float64Array(state.equity.length) };
           state.strategies.set(f.strategyId, s);
-          state.books.push(s);
         }
         applyFill(s.ledger, f.symbol, signed, f.price, f.commission, f.ts);
         // A fill at a bar's close carries that (already recorded) bar's time: it belongs to that bar.

@@ -26,7 +26,7 @@ Deno.test("live config: the example config resolves to a valid tree", async () =
 Deno.test("live config: an unknown strategy names strategies[0].strategy", async () => {
   const raw = paperConfig("/tmp/unused", { strategies: [{ id: "x", strategy: "no_such_strategy" }] });
   await rejects(raw, "strategies[0].strategy");
-  assert.throws(() => resolveStrategyModule("./missing.ts", "/tmp", "f"), /does not exist/);
+  assert.throws(() => resolveStrategyModule("./missing.ts", "/tmp", "f"), /no file at \/tmp\/missing\.ts/);
 });
 
 Deno.test("live config: a limit of the wrong type names the limit", async () => {
