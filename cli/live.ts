@@ -4,6 +4,7 @@
  *   live [run] --config FILE [--paper | --live] [--exit-at-end] [--no-watchdog]
  *   live check --config FILE [--paper | --live]     validate only; nothing starts
  *   live kill [--config FILE | --url URL] [--reason TEXT] [--no-flatten]
+ *   live resume [--config FILE | --url URL] --reason TEXT   (HALTED/REDUCING → ACTIVE, journaled)
  *   live status [--config FILE | --url URL]
  *
  * `run` goes under the watchdog by default (actors/system/watchdog.ts): the daemon runs as a child process that is
@@ -19,6 +20,7 @@ import { runWatchdog } from "../actors/system/watchdog.ts";
 const USAGE = `Usage: deno task live [run] --config FILE [--paper | --live] [--exit-at-end] [--no-watchdog]
        deno task live check --config FILE [--paper | --live]
        deno task live kill [--config FILE | --url URL] [--reason TEXT] [--no-flatten]
+       deno task live resume [--config FILE | --url URL] --reason TEXT
        deno task live status [--config FILE | --url URL]
 
 Paper mode (the simulated matching engine, live or replayed data) is the default when no API keys are set
@@ -75,6 +77,7 @@ export async function runLiveCommand(args: string[]): Promise<number> {
       }
       case "kill":
       case "status":
+      case "resume":
         return await control(command, values);
       default:
         throw new UsageError(`unknown live command "${command}"`);
@@ -117,7 +120,8 @@ async function underWatchdog(args: string[], dataDir: string): Promise<number> {
   }
 }
 
-async function control(command: "kill" | "status", values: Record<string, unknown>): Promise<number> {
+async function control(command: "kill" | "status" | "resume", values: Record<string, unknown>): Promise<number> {
+  if (command === "resume" && !values.reason) throw new UsageError("resume needs --reason (it is journaled)");
   let url = values.url as string | undefined;
   if (!url) {
     if (!values.config) throw new UsageError("give --url URL or --config FILE (to find the running daemon)");
@@ -140,6 +144,13 @@ async function control(command: "kill" | "status", values: Record<string, unknow
         reason: (values.reason as string | undefined) ?? "kill switch from the command line",
         flatten: !values["no-flatten"],
       }),
+      signal: AbortSignal.timeout(10_000),
+    })
+    : command === "resume"
+    ? await fetch(`${url}/resume`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ reason: values.reason }),
       signal: AbortSignal.timeout(10_000),
     })
     : await fetch(`${url}/status`, { headers, signal: AbortSignal.timeout(10_000) });

@@ -3,6 +3,7 @@
  *   GET /health  → 200 when the tree runs and the venue is reconciled, 503 otherwise; actor stats
  *   GET /status  → portfolio, risk state, adapter state
  *   POST /kill   → kill switch: cancel all, flatten, halt (body: { "reason"?: string, "flatten"?: boolean })
+ *   POST /resume → trading back to ACTIVE after a halt (body: { "reason": string }, required: it is journaled)
  *   GET /        → the web dashboard (dashboard.ts)
  *   GET /ws      → WebSocket: the /status document pushed every second
  * No authentication beyond binding to loopback; set TRADEACTOR_CONTROL_TOKEN to require `Authorization: Bearer`.
@@ -87,6 +88,18 @@ export function startControlServer(options: ControlOptions): ControlServer {
           return json({ ok: false, error: errorText(err) }, 500);
         }
         return json({ ok: true, reason });
+      }
+      case "POST /resume": {
+        const body = await req.json().catch(() => ({})) as { reason?: unknown };
+        if (typeof body.reason !== "string" || body.reason.trim() === "") {
+          return json({ ok: false, error: "a reason is required" }, 400);
+        }
+        host.tell(paths.risk, {
+          type: "SetTradingState",
+          state: "ACTIVE",
+          reason: `resumed by operator: ${body.reason}`,
+        });
+        return json({ ok: true });
       }
       default:
         return json({ error: `no route ${route}` }, 404);

@@ -61,6 +61,16 @@ Deno.test("gateway: dashboard, /status, /ws push and POST /kill", async () => {
     assert.equal(kill.ok, true);
     const after = await (await fetch(`${server.url}/status`)).json();
     assert.equal(after.risk.trading, "HALTED");
+
+    const refused = await fetch(`${server.url}/resume`, { method: "POST", body: "{}" });
+    assert.equal(refused.status, 400);
+    await refused.body?.cancel();
+    const resumed =
+      await (await fetch(`${server.url}/resume`, { method: "POST", body: JSON.stringify({ reason: "checked" }) }))
+        .json();
+    assert.equal(resumed.ok, true);
+    const again = await (await fetch(`${server.url}/status`)).json();
+    assert.equal(again.risk.trading, "ACTIVE");
   } finally {
     await server.close();
     await host.stop();
