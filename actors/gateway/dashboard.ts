@@ -22,7 +22,7 @@ export function dashboardHtml(): string {
   h2 { font-size:.85rem; color:var(--dim); text-transform:uppercase; margin:.5rem 0; }
   table { width:100%; border-collapse:collapse; background:var(--panel); border-radius:6px; overflow:hidden; }
   th, td { padding:.35rem .6rem; text-align:right; white-space:nowrap; }
-  th:first-child, td:first-child { text-align:left; }
+  th:first-child, td:first-child, .text { text-align:left; }
   th { color:var(--dim); font-weight:normal; border-bottom:1px solid #262b36; }
   .up { color:var(--up); } .down { color:var(--down); } .warn { color:var(--warn); } .dim { color:var(--dim); }
   button { background:#3a1d1d; color:var(--down); border:1px solid var(--down); border-radius:4px; padding:.4rem .8rem; font:inherit; cursor:pointer; }
@@ -43,7 +43,7 @@ export function dashboardHtml(): string {
 <th>Last</th><th>Unrealized</th><th class="hide-sm">Realized</th></tr></thead><tbody id="positions"></tbody></table></div></section>
 <section><h2>Strategies</h2><div class="scroll"><table><thead><tr><th>Strategy</th><th>Equity</th><th>Unrealized</th>
 <th class="hide-sm">Fees</th></tr></thead><tbody id="strategies"></tbody></table></div></section>
-<section><h2>Risk decisions</h2><div class="scroll"><table><thead><tr><th>Time (UTC)</th><th>Decision</th><th>Detail</th></tr></thead>
+<section><h2>Risk decisions</h2><div class="scroll"><table><thead><tr><th>Time (UTC)</th><th class="text">Decision</th><th class="text">Detail</th></tr></thead>
 <tbody id="decisions"></tbody></table></div></section>
 <script>
 const $ = (id) => document.getElementById(id);
@@ -65,7 +65,7 @@ function show(s) {
   $("strategies").innerHTML = Object.keys(st).map((id) => "<tr><td>" + esc(id) + "</td><td>" + money(st[id].equity) + "</td><td>" + signed(st[id].unrealized) +
     '</td><td class="hide-sm">' + money(st[id].commissions) + "</td></tr>").join("") || '<tr><td class="dim">none</td></tr>';
   $("decisions").innerHTML = ((s.risk && s.risk.decisions) || []).slice().reverse().slice(0, 50).map((d) => "<tr><td>" + new Date(d.ts).toISOString().slice(0, 19).replace("T", " ") +
-    '</td><td class="' + (/^(deny|kill)/.test(d.decision) ? "down" : "") + '">' + esc(d.decision) + '</td><td style="text-align:left">' + esc(d.detail) + "</td></tr>").join("") || '<tr><td class="dim">none</td></tr>';
+    '</td><td class="text ' + (/^(deny|kill)/.test(d.decision) ? "down" : "") + '">' + esc(d.decision) + '</td><td class="text">' + esc(d.detail) + "</td></tr>").join("") || '<tr><td class="dim">none</td></tr>';
 }
 let polling;
 function poll() {

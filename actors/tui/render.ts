@@ -61,8 +61,16 @@ function pad(text: string, width: number, right = false): string {
   return right ? fill + text : text + fill;
 }
 
-function table(style: Style, headers: string[], rows: string[][], widths: number[], selected: number): string[] {
-  const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i], i > 0)).join("  ");
+function table(
+  style: Style,
+  headers: string[],
+  rows: string[][],
+  widths: number[],
+  selected: number,
+  textColumns = 1,
+): string[] {
+  // The first `textColumns` columns are text (left-aligned); the rest are numbers (right-aligned).
+  const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i], i >= textColumns)).join("  ");
   const out = [style.bold(line(headers))];
   rows.forEach((r, i) => out.push(i === selected ? style.inverse(line(r)) : line(r)));
   if (rows.length === 0) out.push("  (none)");
@@ -152,7 +160,7 @@ export function render(frame: Frame, ui: UiState, style: Style, now: number, wid
         d.decision.startsWith("deny") || d.decision.startsWith("kill") ? style.red(d.decision) : d.decision,
         d.detail.slice(0, Math.max(10, width - 40)),
       ]);
-      lines.push(...table(style, ["time (UTC)", "decision", "detail"], rows, [19, 14, 40], ui.row));
+      lines.push(...table(style, ["time (UTC)", "decision", "detail"], rows, [19, 14, 40], ui.row, 3));
       break;
     }
   }
