@@ -1,5 +1,5 @@
 // Statistics backtesting.py does not compute. Their conventions are ours; see README.md.
-import { mean, percentile } from "./numeric.ts";
+import { mean, percentileSorted } from "./numeric.ts";
 import type { ClosedTrade } from "./types.ts";
 
 /** Simple per-bar equity returns, skipping bars where the return is not finite (e.g. after equity hit 0). */
@@ -22,15 +22,25 @@ export function omegaRatio(returns: readonly number[]): number {
   return returns.length ? up / down : NaN;
 }
 
-/** |95th percentile| / |5th percentile| of per-bar returns (linear interpolation, as numpy). */
-export function tailRatio(returns: readonly number[]): number {
-  return Math.abs(percentile(returns, 95)) / Math.abs(percentile(returns, 5));
+/**
+ * |95th percentile| / |5th percentile| of per-bar returns (linear interpolation, as numpy). Pass `sorted`
+ * (ascending, e.g. from `sortedReturns`) to share one sort with `valueAtRisk` on long series.
+ */
+export function tailRatio(returns: readonly number[], sorted = sortedReturns(returns)): number {
+  return Math.abs(percentileSorted(sorted, 95)) / Math.abs(percentileSorted(sorted, 5));
 }
 
 /** Historical VaR 95% and CVaR 95% of per-bar returns, as fractions (losses are negative). */
-export function valueAtRisk(returns: readonly number[]): { var95: number; cvar95: number } {
-  const var95 = percentile(returns, 5);
+export function valueAtRisk(
+  returns: readonly number[],
+  sorted = sortedReturns(returns),
+): { var95: number; cvar95: number } {
+  const var95 = percentileSorted(sorted, 5);
   return { var95, cvar95: mean(returns.filter((r) => r <= var95)) };
+}
+
+export function sortedReturns(returns: readonly number[]): Float64Array {
+  return Float64Array.from(returns).sort();
 }
 
 /** Longest run of consecutive trades (in list order) with pnl > 0, and with pnl < 0. A zero pnl breaks both. */

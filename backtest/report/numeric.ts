@@ -57,7 +57,11 @@ export function median(xs: ArrayLike<number>): number {
 
 /** Percentile with numpy's default linear interpolation (q in 0..100); NaN for an empty input. */
 export function percentile(xs: ArrayLike<number>, q: number): number {
-  const s = Float64Array.from(xs).sort(); // typed-array sort: numeric and native, no comparator calls
+  return percentileSorted(Float64Array.from(xs).sort(), q); // typed-array sort: numeric, native, no comparator
+}
+
+/** `percentile` over values already sorted ascending. */
+export function percentileSorted(s: ArrayLike<number>, q: number): number {
   if (!s.length) return NaN;
   const pos = (q / 100) * (s.length - 1);
   const lo = Math.floor(pos), hi = Math.ceil(pos);

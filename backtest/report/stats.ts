@@ -1,7 +1,7 @@
 // computeStats: backtesting.py v0.6.6 `compute_stats`, line by line, plus a few extras. README.md documents
 // every formula; the tests compare against fixtures produced by backtesting.py itself.
 import { drawdownPeriods, drawdownSeries } from "./drawdown.ts";
-import { barReturns, omegaRatio, streaks, tailRatio, tradesTurnover, valueAtRisk } from "./extras.ts";
+import { barReturns, omegaRatio, sortedReturns, streaks, tailRatio, tradesTurnover, valueAtRisk } from "./extras.ts";
 import { covariance, geometricMean, mean, nanMax, nanMin, orNaN, sum, variance } from "./numeric.ts";
 import { annualisation, ceilToResolution, dataPeriodMs, DAY, periodReturns } from "./periodicity.ts";
 import type { ClosedTrade, Report, ReportInput, ReportOptions } from "./types.ts";
@@ -69,7 +69,8 @@ export function computeStats(input: ReportInput, options: ReportOptions = {}): R
   const plStd = Math.sqrt(variance(pl));
 
   const barRets = barReturns(equity);
-  const { var95, cvar95 } = valueAtRisk(barRets);
+  const sortedRets = sortedReturns(barRets); // one sort for VaR, CVaR and the tail ratio
+  const { var95, cvar95 } = valueAtRisk(barRets, sortedRets);
   const streak = streaks(trades);
 
   return {
@@ -106,7 +107,7 @@ export function computeStats(input: ReportInput, options: ReportOptions = {}): R
     sqn: Math.sqrt(tradeCount) * mean(pl) / orNaN(plStd),
     kellyCriterion: winRate - (1 - winRate) / (avgWin / avgLoss),
     omegaRatio: omegaRatio(barRets),
-    tailRatio: tailRatio(barRets),
+    tailRatio: tailRatio(barRets, sortedRets),
     var95Pct: var95 * 100,
     cvar95Pct: cvar95 * 100,
     turnover: input.turnover ?? tradesTurnover(trades),
