@@ -6,7 +6,7 @@
  */
 import { type Behaviour, ConfigError } from "../runtime/mod.ts";
 import { type Bar, isTimeframe, type RequestBar, type Timeframe, TIMEFRAME_MS } from "../protocol/mod.ts";
-import { loadBars } from "../../backtest/data/mod.ts";
+import { barAt, loadBars } from "../../backtest/data/mod.ts";
 
 export interface ReplaySource {
   readonly file: string;
@@ -57,18 +57,7 @@ export async function loadReplayBars(config: ReplayFeedConfig): Promise<Bar[]> {
       ...(source.symbol ? { symbol: source.symbol } : {}),
       ...(source.timeframe ? { timeframe: source.timeframe } : {}),
     });
-    for (let i = 0; i < s.length; i++) {
-      bars.push({
-        symbol: s.symbol,
-        timeframe: s.timeframe,
-        ts: s.ts[i],
-        open: s.open[i],
-        high: s.high[i],
-        low: s.low[i],
-        close: s.close[i],
-        volume: s.volume[i],
-      });
-    }
+    for (let i = 0; i < s.length; i++) bars.push(barAt(s, i));
   }
   bars.sort((a, b) => a.ts - b.ts || (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
   return config.limit === undefined ? bars : bars.slice(0, config.limit);

@@ -83,16 +83,7 @@ export async function readResult(dataDir: string): Promise<RunResult> {
   return JSON.parse(await Deno.readTextFile(join(dataDir, "result.json")));
 }
 
-/** A small seeded generator (mulberry32): kill points are random but the same on every run of the test. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded: kill points are random but the same on every run of the test. */
+export { seededRandom as seeded } from "../../actors/runtime/random.ts";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
