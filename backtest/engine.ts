@@ -129,6 +129,8 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
         kind: "actor",
         id: "portfolio",
         module: RUNTIME("portfolio/portfolio.ts"),
+        // A backtest does not restart actors (a crash fails the run), so it takes no snapshots.
+        snapshotEvery: 0,
         config: {
           capital: Object.fromEntries(spec.strategies.map((r) => [r.id, capital(r)])),
           recordEquity: true,
@@ -144,6 +146,7 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
         kind: "actor",
         id: "risk",
         module: RUNTIME("risk_guardian/risk_guardian.ts"),
+        snapshotEvery: 0,
         config: { limits: spec.risk ?? {}, exchanges: { [sim.venue]: "bt/exchange" } },
       },
       {
