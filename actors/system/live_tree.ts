@@ -100,6 +100,7 @@ function feedSpec(config: LiveConfig): ActorSpec {
       symbols: feed.symbols,
       timeframe: feed.timeframe,
       target: PATHS.exchange,
+      sandbox: feed.sandbox,
       ...(feed.apiUrl ? { apiUrl: feed.apiUrl } : {}),
       ...(feed.wsUrl ? { wsUrl: feed.wsUrl } : {}),
     },
