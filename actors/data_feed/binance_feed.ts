@@ -18,14 +18,17 @@
  *   REST (`fetchOHLCV` since the last emitted open time + 1 timeframe, paged) and sent, merged across symbols
  *   in time order, before the stream resumes. Holes in the venue's own history are logged, not filled.
  *
- * Limits: a fresh start (no snapshot) begins with the next candle to close, and a process restart starts fresh
- * (the adapter drops a bar it journaled already). A hole filled for one symbol while others have moved on
+ * - Without a snapshot (a process restart: snapshots live in memory) it resumes after the last bar the adapter
+ *   journaled (`resumeFrom`, set by the live tree); with neither, it begins with the next candle to close.
+ *
+ * Limits: a hole filled for one symbol while others have moved on
  * reaches the adapter out of time order across symbols, and the adapter drops bars older than its last one.
  */
 import { type ActorContext, assertNever, type Behaviour, ConfigError } from "../runtime/mod.ts";
 import { type Bar, isTimeframe, type Timeframe } from "../protocol/mod.ts";
 import { PAGE_LIMIT } from "./binance/backfill.ts";
 import { createProBinance } from "./binance/connection.ts";
+import { lastJournaledBars, type ResumeFrom } from "./binance/resume.ts";
 import { startStream, type StreamHandle } from "./binance/stream.ts";
 
 export interface BinanceFeedConfig {
@@ -40,6 +43,8 @@ export interface BinanceFeedConfig {
   readonly backoff: { readonly minMs: number; readonly maxMs: number };
   /** Candles per REST request while backfilling. */
   readonly pageLimit: number;
+  /** The adapter's journal: where to resume without a snapshot (a process restart). */
+  readonly resumeFrom?: ResumeFrom;
 }
 
 export type BinanceFeedMessage =
@@ -88,6 +93,10 @@ export function parseBinanceFeedConfig(raw: unknown, actor: string): BinanceFeed
   }
   const backoff = (c.backoff ?? {}) as Record<string, unknown>;
   const minMs = positive(actor, "backoff.minMs", backoff.minMs, 100);
+  const resume = c.resumeFrom as Partial<ResumeFrom> | undefined;
+  if (resume !== undefined && (typeof resume?.db !== "string" || typeof resume.stream !== "string")) {
+    throw new ConfigError(actor, "resumeFrom", "needs { db, stream } (the adapter's journal)");
+  }
   const apiUrl = optionalUrl(actor, "apiUrl", c.apiUrl);
   const wsUrl = optionalUrl(actor, "wsUrl", c.wsUrl);
   return {
@@ -99,13 +108,15 @@ export function parseBinanceFeedConfig(raw: unknown, actor: string): BinanceFeed
     ...(wsUrl ? { wsUrl } : {}),
     backoff: { minMs, maxMs: Math.max(minMs, positive(actor, "backoff.maxMs", backoff.maxMs, 5_000)) },
     pageLimit: positive(actor, "pageLimit", c.pageLimit, PAGE_LIMIT),
+    ...(resume ? { resumeFrom: { db: resume.db!, stream: resume.stream! } } : {}),
   };
 }
 
 export const binanceFeed: Behaviour<BinanceFeedMessage, State, BinanceFeedConfig> = {
   accepts: ["Candles", "GetFeedState"],
   parseConfig: parseBinanceFeedConfig,
-  init: (config, ctx) => start(config, ctx, new Map()),
+  init: async (config, ctx) =>
+    start(config, ctx, config.resumeFrom ? await lastJournaledBars(config.resumeFrom, config.symbols) : new Map()),
   restore: (snapshot, config, ctx) =>
     start(config, ctx, new Map(Object.entries((snapshot as Snapshot | undefined)?.last ?? {}))),
   snapshot: (state): Snapshot => ({ last: Object.fromEntries(state.last) }),

@@ -101,6 +101,8 @@ function feedSpec(config: LiveConfig): ActorSpec {
       timeframe: feed.timeframe,
       target: PATHS.exchange,
       sandbox: feed.sandbox,
+      // A restarted daemon's feed backfills from the last bar the adapter journaled.
+      resumeFrom: { db: config.db, stream: `venue:${config.venue.name}` },
       ...(feed.apiUrl ? { apiUrl: feed.apiUrl } : {}),
       ...(feed.wsUrl ? { wsUrl: feed.wsUrl } : {}),
     },

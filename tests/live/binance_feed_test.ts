@@ -260,8 +260,9 @@ Deno.test("binance feed: a hole in the venue's own history is logged, not filled
   }
 });
 
-Deno.test("binance feed: a live config with feed.type binance passes live check and its tree feeds the strategies", async () => {
-  const rest = startFakeBinance({ markets: MARKETS, klines: {} });
+Deno.test("binance feed: a live config with feed.type binance passes live check; its tree feeds the strategies, also after a restart", async () => {
+  const btcRows: number[][] = [];
+  const rest = startFakeBinance({ markets: MARKETS, klines: { "BTCUSDT:1m": btcRows } });
   const ws = startFakeBinanceWs();
   const dir = await Deno.makeTempDir({ prefix: "binance-feed-" });
   const raw = {
@@ -273,7 +274,14 @@ Deno.test("binance feed: a live config with feed.type binance passes live check 
     strategies: [{ id: "ma-btc", strategy: "sma_cross", params: { fast: 2, slow: 3 }, capital: 10_000 }],
     statusEveryMs: 0,
   };
-  const host = createWorkerHost({ logSink: () => {}, heartbeatMs: 500, heartbeatTimeoutMs: 10_000 });
+  const closeCandle = (i: number, stream = true) => {
+    const k = kline("BTCUSDT", i, true);
+    btcRows.push([k.t, k.o, k.h, k.l, k.c, k.v]);
+    if (stream) ws.push(k);
+  };
+  const strategyBars = (host: Host) =>
+    (host.lastSnapshot(PATHS.strategy("ma-btc")) as { bars?: Bar[] } | undefined)?.bars ?? [];
+  let host: Host | undefined;
   try {
     const path = await writeConfig(dir, raw);
     const check = await new Deno.Command(Deno.execPath(), {
@@ -285,18 +293,29 @@ Deno.test("binance feed: a live config with feed.type binance passes live check 
     assert.match(new TextDecoder().decode(check.stdout), /ok \(paper, venue paper, 1 strategies\)/);
 
     const config = await resolveLiveConfig(raw, { env: () => undefined, baseDir: dir });
+    host = createWorkerHost({ logSink: () => {}, heartbeatMs: 500, heartbeatTimeoutMs: 10_000 });
     await host.start(buildLiveTree(config));
     await ws.subscribed(streamName("BTCUSDT", "1m"));
-    for (let i = 0; i < 5; i++) ws.push(kline("BTCUSDT", i, true));
-    await until("the strategy to hold 5 bars", () => {
-      const snap = host.lastSnapshot(PATHS.strategy("ma-btc")) as { bars?: Bar[] } | undefined;
-      return (snap?.bars?.length ?? 0) >= 5;
-    });
-    const snap = host.lastSnapshot(PATHS.strategy("ma-btc")) as { bars: Bar[] };
-    assert.deepEqual(snap.bars.map((b) => b.ts), [0, 1, 2, 3, 4].map(T));
-    assert.deepEqual(snap.bars[4], barOf(kline("BTCUSDT", 4, true)));
-  } finally {
+    for (let i = 0; i < 5; i++) closeCandle(i);
+    const first = host;
+    await until("the strategy to hold 5 bars", () => strategyBars(first).length >= 5);
+    assert.deepEqual(strategyBars(first).map((b) => b.ts), [0, 1, 2, 3, 4].map(T));
+    assert.deepEqual(strategyBars(first)[4], barOf(kline("BTCUSDT", 4, true)));
     await host.stop();
+
+    // The daemon is down (snapshots gone with it) while candles 5 and 6 close; it comes back on the same journal.
+    closeCandle(5, false);
+    closeCandle(6, false);
+    host = createWorkerHost({ logSink: () => {}, heartbeatMs: 500, heartbeatTimeoutMs: 10_000 });
+    await host.start(buildLiveTree(config));
+    await ws.subscribed(streamName("BTCUSDT", "1m"));
+    closeCandle(7);
+    const second = host;
+    // The adapter replays journaled bars 0..4 to the fresh strategy; the feed backfills 5, 6 and streams 7.
+    await until("the strategy to hold 8 bars", () => strategyBars(second).length >= 8);
+    assert.deepEqual(strategyBars(second).map((b) => b.ts), [0, 1, 2, 3, 4, 5, 6, 7].map(T));
+  } finally {
+    await host?.stop();
     await ws.close();
     await rest.close();
     await Deno.remove(dir, { recursive: true });
