@@ -60,6 +60,8 @@ export type FeedConfig =
     readonly type: "binance";
     readonly symbols: readonly string[];
     readonly timeframe: Timeframe;
+    /** Binance's spot testnet. */
+    readonly sandbox: boolean;
     readonly apiUrl?: string;
     readonly wsUrl?: string;
   };
@@ -204,7 +206,7 @@ async function parseFeed(raw: unknown, baseDir: string): Promise<FeedConfig> {
     };
   }
   if (type === "binance") {
-    known(f, "feed", ["type", "symbols", "timeframe", "apiUrl", "wsUrl"]);
+    known(f, "feed", ["type", "symbols", "timeframe", "sandbox", "apiUrl", "wsUrl"]);
     if (!Array.isArray(f.symbols) || f.symbols.length === 0) {
       throw new LiveConfigError("feed.symbols", 'needs at least one symbol, e.g. "BTC/USDT"');
     }
@@ -215,6 +217,7 @@ async function parseFeed(raw: unknown, baseDir: string): Promise<FeedConfig> {
       type,
       symbols,
       timeframe,
+      sandbox: bool(f.sandbox, "feed.sandbox", false),
       ...(f.apiUrl !== undefined ? { apiUrl: str(f.apiUrl, "feed.apiUrl") } : {}),
       ...(f.wsUrl !== undefined ? { wsUrl: str(f.wsUrl, "feed.wsUrl") } : {}),
     };

@@ -100,6 +100,9 @@ function feedSpec(config: LiveConfig): ActorSpec {
       symbols: feed.symbols,
       timeframe: feed.timeframe,
       target: PATHS.exchange,
+      sandbox: feed.sandbox,
+      // A restarted daemon's feed backfills from the last bar the adapter journaled.
+      resumeFrom: { db: config.db, stream: `venue:${config.venue.name}` },
       ...(feed.apiUrl ? { apiUrl: feed.apiUrl } : {}),
       ...(feed.wsUrl ? { wsUrl: feed.wsUrl } : {}),
     },
