@@ -13,7 +13,7 @@ import {
   type OrderRequest,
   type SubmitOrder,
 } from "../protocol/mod.ts";
-import { checkOrder, type RiskLimits, type TradingState } from "./checks.ts";
+import { checkOrder, type InstrumentRules, type RiskLimits, type TradingState } from "./checks.ts";
 
 export interface RiskGuardianConfig {
   readonly limits: RiskLimits;
@@ -29,6 +29,8 @@ export interface RiskGuardianConfig {
   readonly barSubscribers?: Readonly<Record<string, readonly string[]>>;
   /** Journal actor: every decision is appended; alerts (state changes, kill switch) are sent too. */
   readonly journalPath?: string;
+  /** Venue → symbol → increments and minimums; orders are checked against them (rules in checks.ts). */
+  readonly instruments?: Readonly<Record<string, Readonly<Record<string, InstrumentRules>>>>;
 }
 
 export type RiskMessage =
@@ -146,7 +148,8 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
         state.owners.set(order.strategyId, msg.replyTo);
         while (state.recent.length > 0 && now - state.recent[0] >= 60_000) state.recent.shift();
         let gross = 0;
-        const reason = checkOrder(order, state.config.limits, {
+        const rules = state.config.instruments?.[order.venue]?.[order.symbol];
+        const verdict = checkOrder(order, state.config.limits, {
           state: state.trading,
           position: (s, sym) => state.positions.get(key(s, sym)) ?? 0,
           grossExposure: () => {
@@ -158,10 +161,11 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
           },
           openOrders: state.open.size,
           recentOrders: state.recent.length,
-        });
+          lastPrice: (symbol) => state.lastPrice.get(symbol),
+        }, rules);
         const exchange = state.config.exchanges[order.venue];
-        const denial = reason ?? (exchange ? undefined : `no exchange configured for venue "${order.venue}"`);
-        if (denial) {
+        if (verdict.kind === "deny" || !exchange) {
+          const denial = verdict.kind === "deny" ? verdict.reason : `no exchange configured for venue "${order.venue}"`;
           decide("deny", `${order.clientOrderId}: ${denial}`);
           ctx.tell(msg.replyTo, {
             type: "OrderDenied",
@@ -173,8 +177,10 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
           return state;
         }
         state.recent.push(now);
-        state.open.set(order.clientOrderId, { owner: msg.replyTo, order });
-        ctx.tell(exchange!, { type: "SubmitOrder", order, replyTo: ctx.path });
+        const sent = verdict.order;
+        if (sent.qty !== order.qty) decide("snap", `${order.clientOrderId}: qty ${order.qty} → ${sent.qty}`);
+        state.open.set(order.clientOrderId, { owner: msg.replyTo, order: sent });
+        ctx.tell(exchange, { type: "SubmitOrder", order: sent, replyTo: ctx.path });
         return state;
       }
       case "CancelOrder": {
