@@ -147,7 +147,12 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
         id: "risk",
         module: RUNTIME("risk_guardian/risk_guardian.ts"),
         snapshotEvery: 0,
-        config: { limits: spec.risk ?? {}, exchanges: { [sim.venue]: "bt/exchange" } },
+        // The sim places brackets itself (exits may fill in their parent's bar), whatever the venue is named.
+        config: {
+          limits: spec.risk ?? {},
+          exchanges: { [sim.venue]: "bt/exchange" },
+          nativeBrackets: { [sim.venue]: true },
+        },
       },
       {
         kind: "actor",

@@ -115,7 +115,10 @@ export function applyEvent(tracked: TrackedOrder, event: OrderEvent): void {
   }
 }
 
-/** `${strategyId}-${n}` (or `-kill-n`, `-sl`, `-tp` suffixes) → strategyId, for orders only the venue knows. */
+/**
+ * `${strategyId}-${n}` (or `-kill-n`, `-sl`, `-tp` suffixes; `-sl2`, `-tp3`: the risk guardian's resized exits)
+ * → strategyId, for orders only the venue knows.
+ */
 export function strategyIdOf(clientOrderId: string): string {
-  return clientOrderId.replace(/(-kill-\d+)?-\d+(-sl|-tp)?$/, "");
+  return clientOrderId.replace(/(-kill-\d+)?-\d+(-(?:sl|tp)\d*)?$/, "");
 }

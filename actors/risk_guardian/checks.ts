@@ -1,5 +1,19 @@
-/** Pre-trade checks as pure functions: each returns a denial reason or undefined. */
-import type { OrderRequest } from "../protocol/mod.ts";
+/**
+ * Pre-trade checks as pure functions: a verdict is the order to send (possibly with its quantity snapped) or a
+ * denial reason.
+ *
+ * Venue increments and minimums (`InstrumentRules`, per venue and symbol), in this order:
+ * 1. quantity: snapped DOWN to a whole number of steps (never send more than asked), then denied when it
+ *    snaps to 0 or lies below `minQty`; otherwise the snapped quantity is what goes to the venue;
+ * 2. prices (limit, stop, and the bracket's stop-loss and take-profit): never moved, because a moved price
+ *    changes what the strategy asked for; a price that is not a whole number of ticks is denied;
+ * 3. notional: snapped quantity × price × multiplier, the price being the limit, else the stop, else the
+ *    strategy's reference price, else the last price seen; below `minNotional` is denied (no price: not checked);
+ * Orders sized by the venue (`sizing`) skip the quantity and notional rules: their quantity is not known yet.
+ * Venue rules apply to risk-reducing orders too: the venue refuses them all the same.
+ */
+import type { Instrument, OrderRequest } from "../protocol/mod.ts";
+import { snapPrice, snapQty } from "../exchange/snap.ts";
 
 export type TradingState = "ACTIVE" | "REDUCING" | "HALTED";
 
@@ -21,6 +35,16 @@ export interface RiskLimits {
   readonly minNotional?: number;
 }
 
+/** The increments and minimums of one instrument at one venue; a missing or 0 field is not checked. */
+export type InstrumentRules = Partial<
+  Pick<Instrument, "tickSize" | "stepSize" | "minQty" | "minNotional" | "multiplier">
+>;
+
+/** The order to send (quantity snapped to the venue's step), or why it is denied. */
+export type Verdict =
+  | { readonly kind: "pass"; readonly order: OrderRequest }
+  | { readonly kind: "deny"; readonly reason: string };
+
 export interface RiskView {
   readonly state: TradingState;
   position(strategyId: string, symbol: string): number;
@@ -28,6 +52,52 @@ export interface RiskView {
   readonly openOrders: number;
   /** Orders accepted in the last 60 s of clock time. */
   readonly recentOrders: number;
+  /** Last price seen for a symbol (fills, bars, marks); the notional rule's last resort. */
+  lastPrice?(symbol: string): number | undefined;
+}
+
+const offTick = (price: number, tick: number) => Math.abs(snapPrice(price, tick) - price) > tick * 1e-9;
+
+/** Applies the venue's increments and minimums (rules in the module comment). */
+export function checkInstrument(order: OrderRequest, rules: InstrumentRules, lastPrice?: number): Verdict {
+  const deny = (reason: string): Verdict => ({ kind: "deny", reason });
+  const step = rules.stepSize ?? 0;
+  let qty = order.qty;
+  if (!order.sizing) {
+    qty = snapQty(order.qty, step);
+    const snapped = qty === order.qty ? "" : ` (${order.qty} snapped down to the step size ${step})`;
+    if (!(qty > 0)) return deny(`qty ${order.qty} snaps down to 0 at the step size ${step}`);
+    if (rules.minQty && qty < rules.minQty) {
+      return deny(`qty ${qty}${snapped} is below the venue minimum quantity ${rules.minQty}`);
+    }
+  }
+  const tick = rules.tickSize ?? 0;
+  if (tick > 0) {
+    const prices = [
+      ["limit", order.limitPrice],
+      ["stop", order.stopPrice],
+      ["stop-loss", order.bracket?.stopLoss],
+      ["take-profit", order.bracket?.takeProfit],
+    ] as const;
+    for (const [name, price] of prices) {
+      if (price !== undefined && offTick(price, tick)) {
+        return deny(`${name} price ${price} is not a multiple of the tick size ${tick}`);
+      }
+    }
+  }
+  const price = order.limitPrice ?? order.stopPrice ?? order.refPrice ?? lastPrice;
+  if (rules.minNotional && !order.sizing && price !== undefined) {
+    const notional = qty * price * (rules.multiplier ?? 1);
+    const minimum = rules.minNotional;
+    if (notional < minimum) {
+      return deny(
+        `order notional ${
+          notional.toFixed(2)
+        } (qty ${qty} × price ${price}) is below the venue minimum notional ${minimum}`,
+      );
+    }
+  }
+  return { kind: "pass", order: qty === order.qty ? order : { ...order, qty } };
 }
 
 /** Would this order shrink the strategy's position (never grow or flip it)? */
@@ -37,15 +107,37 @@ export function isReducing(order: OrderRequest, position: number): boolean {
   return position !== 0 && Math.sign(signed) === -Math.sign(position) && Math.abs(signed) <= Math.abs(position);
 }
 
-export function checkOrder(order: OrderRequest, limits: RiskLimits, view: RiskView): string | undefined {
-  const position = view.position(order.strategyId, order.symbol);
-  const reducing = isReducing(order, position) || order.reduceOnly === true;
-  if (view.state === "HALTED") return "trading is HALTED";
-  if (view.state === "REDUCING" && !reducing) return "trading is REDUCING: only orders that reduce a position";
-  for (const [name, value] of [["limit", order.limitPrice], ["stop", order.stopPrice], ["qty", order.qty]] as const) {
-    if (value !== undefined && !Number.isFinite(value)) return `${name} is not a finite number (${value})`;
+/**
+ * Every pre-trade check, in order: trading state, finite numbers, the venue's rules (when known), then the
+ * exposure limits (which risk-reducing orders skip). The limits see the snapped quantity.
+ */
+export function checkOrder(
+  requested: OrderRequest,
+  limits: RiskLimits,
+  view: RiskView,
+  rules?: InstrumentRules,
+): Verdict {
+  const position = view.position(requested.strategyId, requested.symbol);
+  if (view.state === "HALTED") return { kind: "deny", reason: "trading is HALTED" };
+  const numbers = [["limit", requested.limitPrice], ["stop", requested.stopPrice], ["qty", requested.qty]] as const;
+  for (const [name, value] of numbers) {
+    if (value !== undefined && !Number.isFinite(value)) {
+      return { kind: "deny", reason: `${name} is not a finite number (${value})` };
+    }
   }
-  if (reducing) return undefined; // risk-reducing orders pass the exposure limits
+  const venue = rules ? checkInstrument(requested, rules, view.lastPrice?.(requested.symbol)) : undefined;
+  if (venue?.kind === "deny") return venue;
+  const order = venue?.order ?? requested;
+  const reducing = isReducing(order, position) || order.reduceOnly === true;
+  if (view.state === "REDUCING" && !reducing) {
+    return { kind: "deny", reason: "trading is REDUCING: only orders that reduce a position" };
+  }
+  if (reducing) return { kind: "pass", order }; // risk-reducing orders pass the exposure limits
+  const reason = checkLimits(order, limits, view, position);
+  return reason === undefined ? { kind: "pass", order } : { kind: "deny", reason };
+}
+
+function checkLimits(order: OrderRequest, limits: RiskLimits, view: RiskView, position: number): string | undefined {
   const price = order.limitPrice ?? order.stopPrice ?? order.refPrice;
   const notional = price !== undefined && !order.sizing ? order.qty * price : undefined;
   if (limits.maxOpenOrders !== undefined && view.openOrders >= limits.maxOpenOrders) {

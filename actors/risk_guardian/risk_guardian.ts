@@ -1,7 +1,8 @@
 /**
  * The risk guardian: the only road to an exchange. Checks every order (a failed check is an OrderDenied
  * event, not an exception), proxies order events back to their strategy, tracks positions from fills,
- * moves trading between ACTIVE, REDUCING and HALTED on equity limits, and runs the kill switch.
+ * moves trading between ACTIVE, REDUCING and HALTED on equity limits, and runs the kill switch. For venues
+ * without native brackets it manages the stop-loss and take-profit itself (see brackets.ts).
  */
 import { type Behaviour, ConfigError } from "../runtime/mod.ts";
 import {
@@ -13,7 +14,15 @@ import {
   type OrderRequest,
   type SubmitOrder,
 } from "../protocol/mod.ts";
-import { checkOrder, type RiskLimits, type TradingState } from "./checks.ts";
+import { checkOrder, type InstrumentRules, type RiskLimits, type TradingState } from "./checks.ts";
+import {
+  applyBracketEvent,
+  type BracketAction,
+  openBracket,
+  parentOf,
+  planExits,
+  type SyntheticBracket,
+} from "./brackets.ts";
 
 export interface RiskGuardianConfig {
   readonly limits: RiskLimits;
@@ -29,6 +38,18 @@ export interface RiskGuardianConfig {
   readonly barSubscribers?: Readonly<Record<string, readonly string[]>>;
   /** Journal actor: every decision is appended; alerts (state changes, kill switch) are sent too. */
   readonly journalPath?: string;
+  /** Venue → symbol → increments and minimums; orders are checked against them (rules in checks.ts). */
+  readonly instruments?: Readonly<Record<string, Readonly<Record<string, InstrumentRules>>>>;
+  /**
+   * Venue → does it place an order's bracket itself? When not, the guardian strips the bracket and manages the
+   * exits (brackets.ts). Default: true, except for venues named "binance…" (Binance spot has no bracket for a
+   * market entry, and would silently drop it).
+   */
+  readonly nativeBrackets?: Readonly<Record<string, boolean>>;
+}
+
+export function hasNativeBrackets(config: RiskGuardianConfig, venue: string): boolean {
+  return config.nativeBrackets?.[venue] ?? !venue.startsWith("binance");
 }
 
 export type RiskMessage =
@@ -64,7 +85,16 @@ interface State {
   /** Bars forwarded and not yet handled by every subscriber: key → remaining acks and the bar's source. */
   readonly barAcks: Map<string, { remaining: number; source: string; symbol: string; ts: number }>;
   readonly decisions: { ts: number; decision: string; detail: string }[];
+  /** Synthetic brackets by parent client order id (plain data: part of the snapshot). */
+  readonly brackets: Record<string, SyntheticBracket>;
+  /**
+   * Exit ids the guardian asked to cancel, newest last (bounded): a venue's "unknown or closed order" answer
+   * to one of them (the venue's own OCO got there first) is the guardian's business, not the strategy's.
+   */
+  readonly cancelsSent: string[];
 }
+
+const MAX_CANCELS_REMEMBERED = 256;
 
 const key = (strategyId: string, symbol: string) => `${strategyId}\u0000${symbol}`;
 
@@ -114,10 +144,16 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
     decisionSeq: 0,
     barAcks: new Map(),
     decisions: [],
+    brackets: {},
+    cancelsSent: [],
   }),
-  // Plain data (Maps clone): a restarted guardian keeps positions, open orders and its trading state.
+  // Plain data (Maps clone): a restarted guardian keeps positions, open orders, brackets and its trading state.
   snapshot: (state) => state,
-  restore: (snapshot) => snapshot as State,
+  restore: (snapshot) => {
+    const s = snapshot as State;
+    // Snapshots taken before synthetic brackets existed have neither field.
+    return { ...s, brackets: s.brackets ?? {}, cancelsSent: s.cancelsSent ?? [] };
+  },
   receive(state, msg, ctx) {
     const now = ctx.clock.now();
     const journal = state.config.journalPath;
@@ -140,15 +176,50 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
       state.trading = next;
       decide(`state:${next}`, reason);
     };
+    const position = (strategyId: string, symbol: string) => state.positions.get(key(strategyId, symbol)) ?? 0;
+    /** Exits bypass the checks: they only ever reduce a position the guardian saw filled. */
+    const runBracket = (b: SyntheticBracket) => {
+      const step = state.config.instruments?.[b.venue]?.[b.symbol]?.stepSize ?? 0;
+      const { actions, done } = planExits(b, position(b.strategyId, b.symbol), now, step);
+      for (const action of actions) send(b, action);
+      if (done) {
+        delete state.brackets[b.parent];
+        decide("bracket:done", b.parent);
+      }
+    };
+    const send = (b: SyntheticBracket, action: BracketAction) => {
+      const exchange = state.config.exchanges[b.venue];
+      switch (action.kind) {
+        case "submit": {
+          const o = action.order;
+          state.open.set(o.clientOrderId, { owner: b.owner, order: o });
+          decide("bracket:place", `${o.clientOrderId}: ${o.type} ${o.side} ${o.qty} @ ${o.stopPrice ?? o.limitPrice}`);
+          ctx.tell(exchange, { type: "SubmitOrder", order: o, replyTo: ctx.path });
+          return;
+        }
+        case "cancel":
+          state.cancelsSent.push(action.clientOrderId);
+          if (state.cancelsSent.length > MAX_CANCELS_REMEMBERED) state.cancelsSent.shift();
+          decide("bracket:cancel", action.clientOrderId);
+          ctx.tell(exchange, {
+            type: "CancelOrder",
+            clientOrderId: action.clientOrderId,
+            strategyId: action.strategyId,
+            replyTo: ctx.path,
+          });
+          return;
+      }
+    };
     switch (msg.type) {
       case "SubmitOrder": {
         const order = msg.order;
         state.owners.set(order.strategyId, msg.replyTo);
         while (state.recent.length > 0 && now - state.recent[0] >= 60_000) state.recent.shift();
         let gross = 0;
-        const reason = checkOrder(order, state.config.limits, {
+        const rules = state.config.instruments?.[order.venue]?.[order.symbol];
+        const verdict = checkOrder(order, state.config.limits, {
           state: state.trading,
-          position: (s, sym) => state.positions.get(key(s, sym)) ?? 0,
+          position,
           grossExposure: () => {
             if (gross) return gross;
             for (const [k, qty] of state.positions) {
@@ -158,10 +229,11 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
           },
           openOrders: state.open.size,
           recentOrders: state.recent.length,
-        });
+          lastPrice: (symbol) => state.lastPrice.get(symbol),
+        }, rules);
         const exchange = state.config.exchanges[order.venue];
-        const denial = reason ?? (exchange ? undefined : `no exchange configured for venue "${order.venue}"`);
-        if (denial) {
+        if (verdict.kind === "deny" || !exchange) {
+          const denial = verdict.kind === "deny" ? verdict.reason : `no exchange configured for venue "${order.venue}"`;
           decide("deny", `${order.clientOrderId}: ${denial}`);
           ctx.tell(msg.replyTo, {
             type: "OrderDenied",
@@ -173,8 +245,17 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
           return state;
         }
         state.recent.push(now);
-        state.open.set(order.clientOrderId, { owner: msg.replyTo, order });
-        ctx.tell(exchange!, { type: "SubmitOrder", order, replyTo: ctx.path });
+        let sent = verdict.order;
+        if (sent.qty !== order.qty) decide("snap", `${order.clientOrderId}: qty ${order.qty} → ${sent.qty}`);
+        if (sent.bracket && !hasNativeBrackets(state.config, order.venue)) {
+          // A re-sent entry (replay after a restart) keeps the bracket it has: its exits are not placed twice.
+          state.brackets[sent.clientOrderId] ??= openBracket(sent, msg.replyTo);
+          const { bracket: _, ...entry } = sent;
+          sent = entry;
+          decide("bracket:open", `${order.clientOrderId}: managed by the guardian at ${order.venue}`);
+        }
+        state.open.set(order.clientOrderId, { owner: msg.replyTo, order: sent });
+        ctx.tell(exchange, { type: "SubmitOrder", order: sent, replyTo: ctx.path });
         return state;
       }
       case "CancelOrder": {
@@ -225,6 +306,11 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
         return state;
       case "KillSwitch": {
         setState("HALTED", `kill switch: ${msg.reason}`);
+        // The CancelAll below takes the exits; the flatten closes what they protected.
+        for (const parent of Object.keys(state.brackets)) {
+          delete state.brackets[parent];
+          decide("bracket:drop", `${parent}: kill switch`);
+        }
         for (const exchange of new Set(Object.values(state.config.exchanges))) {
           ctx.tell(exchange, { type: "CancelAll" });
         }
@@ -289,23 +375,50 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
           openOrders: state.open.size,
           positions: [...state.positions.entries()].map(([k, qty]) => ({ key: k.replace("\u0000", "/"), qty })),
           decisions: state.decisions.slice(-50),
+          brackets: Object.values(state.brackets).map((b) => ({
+            parent: b.parent,
+            entryFilled: b.entryFilled,
+            entryFinal: b.entryFinal,
+            legs: structuredClone(b.legs),
+          })),
         });
         return state;
       default: {
         // Order events from a venue: track, then forward to the order's owner.
         const event = msg;
         if (event.type === "OrderSubmitted") return state;
-        const tracked = state.open.get(event.clientOrderId);
-        if (event.type === "OrderFilled" || event.type === "OrderPartiallyFilled") {
-          const f = event.fill;
-          const k = key(f.strategyId, f.symbol);
-          state.positions.set(k, (state.positions.get(k) ?? 0) + (f.side === "buy" ? f.qty : -f.qty));
-          state.lastPrice.set(f.symbol, f.price);
+        const id = event.clientOrderId;
+        const cancelled = event.type === "OrderRejected" ? state.cancelsSent.indexOf(id) : -1;
+        if (cancelled >= 0) {
+          // The answer to the guardian's own cancel of an exit: the exit's own events decide its fate.
+          state.cancelsSent.splice(cancelled, 1);
+          decide("bracket:cancel-refused", `${id}: ${(event as { reason: string }).reason}`);
+          return state;
+        }
+        const tracked = state.open.get(id);
+        const fill = event.type === "OrderFilled" || event.type === "OrderPartiallyFilled" ? event.fill : undefined;
+        if (fill) {
+          const k = key(fill.strategyId, fill.symbol);
+          state.positions.set(k, (state.positions.get(k) ?? 0) + (fill.side === "buy" ? fill.qty : -fill.qty));
+          state.lastPrice.set(fill.symbol, fill.price);
         }
         const final = event.type !== "OrderAccepted" && event.type !== "OrderPartiallyFilled";
-        if (final) state.open.delete(event.clientOrderId);
+        if (final) state.open.delete(id);
         const owner = tracked?.owner ?? state.owners.get(event.strategyId);
         if (owner && owner !== ctx.path) ctx.tell(owner, event);
+        const own = state.brackets[id] ?? state.brackets[parentOf(id) ?? ""];
+        if (own && !applyBracketEvent(own, event)) {
+          alert("error", "venue refused a bracket exit: no longer managed", {
+            clientOrderId: id,
+            reason: (event as { reason?: string }).reason,
+          });
+        }
+        // A fill moves the position every bracket of that strategy and symbol is sized against.
+        for (const b of Object.values(state.brackets)) {
+          const affected = b === own ||
+            (fill !== undefined && b.strategyId === fill.strategyId && b.symbol === fill.symbol);
+          if (affected) runBracket(b);
+        }
         return state;
       }
     }

@@ -6,7 +6,7 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { resolveStrategy, StrategyNotFoundError } from "../../strategies/registry.ts";
 import { isTimeframe, type Timeframe } from "../protocol/mod.ts";
-import type { RiskLimits } from "../risk_guardian/checks.ts";
+import type { InstrumentRules, RiskLimits } from "../risk_guardian/checks.ts";
 import { loadBars } from "../../backtest/data/mod.ts";
 import { resolveStrategies } from "../../backtest/engine.ts";
 
@@ -26,9 +26,13 @@ export interface StrategyConfig {
   readonly capital: number;
 }
 
+/** Symbol → increments and minimums the risk guardian checks orders against (see risk_guardian/checks.ts). */
+export type VenueInstruments = Readonly<Record<string, InstrumentRules>>;
+
 export type VenueConfig =
   | {
     readonly type: "paper";
+    readonly instruments?: VenueInstruments;
     readonly name: string;
     readonly initialCash: number;
     /** Commission as a fraction of notional. */
@@ -39,6 +43,7 @@ export type VenueConfig =
   | {
     readonly type: "binance";
     readonly name: string;
+    readonly instruments?: VenueInstruments;
     readonly sandbox: boolean;
     /** Base URL replacing Binance's REST host (a fake, a mirror). */
     readonly apiUrl?: string;
@@ -157,6 +162,21 @@ const RISK_LIMITS = [
   "minNotional",
 ] as const;
 
+const INSTRUMENT_RULES = ["tickSize", "stepSize", "minQty", "minNotional", "multiplier"] as const;
+
+function parseInstruments(raw: unknown): VenueInstruments {
+  const out: Record<string, InstrumentRules> = {};
+  for (const [symbol, value] of Object.entries(obj(raw, "venue.instruments"))) {
+    const field = `venue.instruments.${symbol}`;
+    const r = obj(value, field);
+    known(r, field, INSTRUMENT_RULES);
+    const rules: Record<string, number> = {};
+    for (const key of INSTRUMENT_RULES) if (r[key] !== undefined) rules[key] = num(r[key], `${field}.${key}`);
+    out[symbol] = rules;
+  }
+  return out;
+}
+
 function parseRisk(raw: unknown): RiskLimits {
   const r = obj(raw, "risk", true);
   known(r, "risk", RISK_LIMITS);
@@ -245,12 +265,15 @@ function parseVenue(raw: unknown, paper: boolean, env: (name: string) => string 
     "pollMs",
     "timeoutMs",
     "quote",
+    "instruments",
   ]);
   const name = str(v.name, "venue.name", type);
+  const instruments = v.instruments === undefined ? {} : { instruments: parseInstruments(v.instruments) };
   if (paper || type === "paper") {
     return {
       type: "paper",
       name,
+      ...instruments,
       initialCash: num(v.initialCash, "venue.initialCash", 10_000, Number.MIN_VALUE),
       commission: num(v.commission, "venue.commission", 0),
       defaultStep: num(v.defaultStep, "venue.defaultStep", type === "binance" ? 0.00001 : 1, Number.MIN_VALUE),
@@ -266,6 +289,7 @@ function parseVenue(raw: unknown, paper: boolean, env: (name: string) => string 
   return {
     type: "binance",
     name,
+    ...instruments,
     sandbox: bool(v.sandbox, "venue.sandbox", false),
     ...(v.apiUrl !== undefined ? { apiUrl: str(v.apiUrl, "venue.apiUrl") } : {}),
     apiKey,

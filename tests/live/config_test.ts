@@ -34,6 +34,29 @@ Deno.test("live config: a limit of the wrong type names the limit", async () => 
   await rejects(paperConfig("/tmp/unused", { risk: { maxPositon: 1 } }), "risk.maxPositon");
 });
 
+Deno.test("live config: venue instruments and bracket support reach the risk guardian", async () => {
+  const riskConfig = (config: Awaited<ReturnType<typeof resolveLiveConfig>>) => {
+    const risk = buildLiveTree(config).children.find((c) => c.id === "risk");
+    return (risk as { config: Record<string, unknown> }).config;
+  };
+  const instruments = { GOOG: { tickSize: 0.01, stepSize: 1, minQty: 1, minNotional: 10 } };
+  const paper = await resolveLiveConfig(paperConfig("/tmp/unused", { venue: { type: "paper", instruments } }), {
+    env: noEnv,
+  });
+  assert.deepEqual(riskConfig(paper).instruments, { paper: instruments });
+  assert.deepEqual(riskConfig(paper).nativeBrackets, { paper: true });
+  const raw = paperConfig("/tmp/unused", { mode: "live", venue: { type: "binance" } });
+  const live = await resolveLiveConfig(raw, { env: (n: string) => `value-of-${n}` });
+  assert.deepEqual(riskConfig(live).nativeBrackets, { binance: false });
+  assert.equal(riskConfig(live).instruments, undefined);
+  const bad = { type: "paper", instruments: { GOOG: { tickSize: -1 } } };
+  await rejects(paperConfig("/tmp/unused", { venue: bad }), "venue.instruments.GOOG.tickSize");
+  await rejects(
+    paperConfig("/tmp/unused", { venue: { instruments: { GOOG: { tick: 1 } } } }),
+    "venue.instruments.GOOG.tick",
+  );
+});
+
 Deno.test("live config: bad parameters, feeds and speeds name their field", async () => {
   const bad = { id: "x", strategy: "sma_cross", params: { fast: 50, slow: 20 } };
   await rejects(paperConfig("/tmp/unused", { strategies: [bad] }), "strategies[0].params");
