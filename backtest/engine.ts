@@ -281,7 +281,7 @@ function finalizeTrades(loop: Loop, strategies: readonly string[]): void {
   host.drain();
   host.tell("bt/portfolio", { type: "ReopenLastBar" });
   host.drain();
-  for (const msg of loop.msgs) loop.toExchange(msg);
+  for (let j = 0; j < loop.bars.length; j++) loop.toExchange(loop.msgs[j]);
   host.drain();
   loop.toPortfolio(loop.mark);
   host.drain();
@@ -348,13 +348,12 @@ function runSteps(loop: Loop): "done" | "busy" {
     }
     if (t === Infinity) return "done";
     clock.advanceTo(t + tfMs);
-    // Reused every step: the drain below handles both before the next step, and no actor keeps them.
+    // Reused every step (the drains below handle them before the next step, and no actor keeps them), filled
+    // by index: `array.length = 0` would free the backing store and `push` reallocate it on every bar.
     const bars = loop.bars;
     const seriesOf = loop.seriesOf;
     const msgs = loop.msgs;
-    bars.length = 0;
-    seriesOf.length = 0;
-    msgs.length = 0;
+    let n = 0;
     for (let k = 0; k < data.length; k++) {
       const s = data[k];
       const i = cursors[k];
@@ -370,15 +369,17 @@ function runSteps(loop: Loop): "done" | "busy" {
         close: s.close[i],
         volume: s.volume[i],
       };
-      bars.push(bar);
-      seriesOf.push(k);
       const msg = { type: "Bar" as const, bar };
-      msgs.push(msg);
+      bars[n] = bar;
+      seriesOf[n] = k;
+      msgs[n] = msg;
+      n++;
       loop.toExchange(msg);
       if (k === 0) lastPrimaryClose = bar.close;
     }
+    if (bars.length !== n) bars.length = n; // only when the symbols present change (gaps)
     host.drain();
-    for (let j = 0; j < bars.length; j++) {
+    for (let j = 0; j < n; j++) {
       const bar = bars[j];
       const msg = msgs[j]; // the same message object the exchange got: one allocation per bar
       if (loop.riskNeedsMarks) host.tell("bt/risk", { type: "MarkPrice", symbol: bar.symbol, price: bar.close });
