@@ -18,7 +18,11 @@ export interface Ledger {
   balance: number;
   commissions: number;
   turnover: number;
-  /** Plain data with no shared references: ledgers are snapshotted, cloned and JSON-encoded as they are. */
+  /**
+   * Plain data with no shared references: ledgers are snapshotted, cloned and JSON-encoded as they are.
+   * Holdings are added by `applyFill` and then updated in place; never replace a Holding object under an
+   * existing key (the per-bar loops cache the list of holdings by count).
+   */
   readonly holdings: Map<string, Holding>;
 }
 
@@ -84,9 +88,26 @@ export function markPrice(ledger: Ledger, symbol: string, price: number): void {
   if (h) h.lastPrice = price;
 }
 
+/**
+ * The holdings as an array, for the loops that run on every bar (a Map iterator per call showed up in
+ * profiles). Kept beside the ledger, not in it, so the ledger stays plain data; rebuilt when a holding was
+ * added, or when the ledger is a restored copy.
+ */
+const holdingLists = new WeakMap<Ledger, Holding[]>();
+function holdingList(ledger: Ledger): Holding[] {
+  let list = holdingLists.get(ledger);
+  if (list === undefined || list.length !== ledger.holdings.size) {
+    list = [...ledger.holdings.values()];
+    holdingLists.set(ledger, list);
+  }
+  return list;
+}
+
 export function unrealized(ledger: Ledger): number {
   let sum = 0;
-  for (const h of ledger.holdings.values()) {
+  const list = holdingList(ledger);
+  for (let i = 0; i < list.length; i++) {
+    const h = list[i];
     if (h.qty !== 0) sum += h.qty * (h.lastPrice - h.avgPrice) * h.multiplier;
   }
   return sum;
@@ -98,7 +119,10 @@ export function equity(ledger: Ledger): number {
 
 export function marginUsed(ledger: Ledger, leverage: number): number {
   let sum = 0;
-  for (const h of ledger.holdings.values()) sum += Math.abs(h.qty) * h.lastPrice * h.multiplier / leverage;
+  const list = holdingList(ledger);
+  for (let i = 0; i < list.length; i++) {
+    sum += Math.abs(list[i].qty) * list[i].lastPrice * list[i].multiplier / leverage;
+  }
   return sum;
 }
 

@@ -64,6 +64,7 @@ interface Slot {
   restarts: number;
   snapshot: unknown;
   hostSeq: number;
+  unchecked: number;
 }
 
 const typeOfEnvelope = (env: Envelope) => env.msg.type;
@@ -134,6 +135,7 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
         restarts: 0,
         snapshot: options.snapshots?.get(path),
         hostSeq: 0,
+        unchecked: 0,
       };
       slots.set(path, slot);
     }
@@ -253,6 +255,8 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
       }
       slot.conflated++;
     }
+    // Over-counting only makes the cell re-check a message; it never skips a check.
+    if (!slot.cell) slot.unchecked++;
     mailbox.push(env);
     if (mailbox.size > slot.maxDepth) slot.maxDepth = mailbox.size;
     if (slot.running && !slot.awaiting) makeReady(slot);
@@ -274,7 +278,11 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
           const env = mailbox.shift()!;
           n++;
           slot.processed++;
-          const pending = slot.cell!.deliver(env, ++slot.hostSeq);
+          // Messages queued before the actor first started were not type-checked on the way in (FIFO: they
+          // come out first); the cell checks those itself.
+          const checked = slot.unchecked === 0;
+          if (!checked) slot.unchecked--;
+          const pending = slot.cell!.deliver(env, ++slot.hostSeq, checked);
           if (pending) awaitAsync(slot, pending);
         }
         count += n;
