@@ -7,12 +7,14 @@ const only = Deno.args[0];
 
 if (!only || only === "runtime") await runtimeBench(emit);
 if (!only || only === "backtest") await backtestBench(emit);
-for (
-  const [name, file] of [["data", "./data_bench.ts"], ["indicators", "./indicators_bench.ts"], [
-    "storage",
-    "./storage_bench.ts",
-  ]]
-) {
+const children = [
+  ["data", "./data_bench.ts"],
+  ["indicators", "./indicators_bench.ts"],
+  ["storage", "./storage_bench.ts"],
+  ["optimize", "./optimize_bench.ts"],
+  ["live", "./live_bench.ts"],
+];
+for (const [name, file] of children) {
   if (only && only !== name) continue;
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL(file, import.meta.url).pathname],
