@@ -2,10 +2,43 @@
 import type { Bar, Timeframe } from "../protocol/mod.ts";
 import type { History } from "../../strategies/api.ts";
 
+/** A ring's content as columns, oldest first: what snapshots carry (typed arrays clone as one copy each). */
+export interface RingColumns {
+  readonly symbol: string;
+  readonly timeframe: Timeframe;
+  readonly ts: Float64Array;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: Float64Array;
+}
+
 export interface BarRing extends History {
   push(bar: Bar): void;
   /** Bars oldest first (for warm-up replay after a restart). */
   bars(): Bar[];
+  columns(): RingColumns;
+}
+
+/** Bars of several rings' columns, merged in time order (restores replay them). */
+export function barsOf(columns: readonly RingColumns[]): Bar[] {
+  const out: Bar[] = [];
+  for (const c of columns) {
+    for (let i = 0; i < c.ts.length; i++) {
+      out.push({
+        symbol: c.symbol,
+        timeframe: c.timeframe,
+        ts: c.ts[i],
+        open: c.open[i],
+        high: c.high[i],
+        low: c.low[i],
+        close: c.close[i],
+        volume: c.volume[i],
+      });
+    }
+  }
+  return out.sort((a, b) => a.ts - b.ts);
 }
 
 export function createBarRing(symbol: string, timeframe: Timeframe, capacity: number): BarRing {
@@ -52,6 +85,23 @@ export function createBarRing(symbol: string, timeframe: Timeframe, capacity: nu
       const out = new Float64Array(k);
       for (let j = 0; j < k; j++) out[j] = c[at(k - 1 - j)];
       return out;
+    },
+    columns() {
+      const take = (arr: Float64Array) => {
+        const out = new Float64Array(size);
+        for (let j = 0; j < size; j++) out[j] = arr[at(size - 1 - j)];
+        return out;
+      };
+      return {
+        symbol,
+        timeframe,
+        ts: take(ts),
+        open: take(o),
+        high: take(h),
+        low: take(l),
+        close: take(c),
+        volume: take(v),
+      };
     },
     bars() {
       const out: Bar[] = [];

@@ -24,7 +24,7 @@ import {
 } from "../../strategies/api.ts";
 import { validateParams } from "../../strategies/params.ts";
 import { applyFill, createLedger, equity, type Ledger, markPrice, positionOf } from "../portfolio/ledger.ts";
-import { type BarRing, createBarRing } from "./history.ts";
+import { type BarRing, barsOf, createBarRing, type RingColumns } from "./history.ts";
 import { type Command, type IntentEnv, toCommands } from "./intents.ts";
 
 export interface StrategySupervisorConfig {
@@ -95,7 +95,8 @@ interface Snapshot {
   readonly seq: number;
   readonly ledger: { balance: number; commissions: number; turnover: number; holdings: [string, unknown][] };
   readonly orders: OpenOrder[];
-  readonly bars: Bar[];
+  /** The history windows as columns (a few typed-array copies, not one object per remembered bar). */
+  readonly history: RingColumns[];
   readonly user?: unknown;
 }
 
@@ -342,7 +343,6 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
     }
   },
   snapshot(state): Snapshot {
-    const bars = [...state.history.values()].flatMap((ring) => ring.bars()).sort((a, b) => a.ts - b.ts);
     return {
       seq: state.seq,
       ledger: {
@@ -352,12 +352,13 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
         holdings: [...state.ledger.holdings.entries()].map(([k, h]) => [k, { ...h }]),
       },
       orders: state.orders.map((o) => ({ ...o })),
-      bars,
+      history: [...state.history.values()].map((ring) => ring.columns()),
       ...(state.def.snapshot ? { user: state.def.snapshot(state.user) } : {}),
     };
   },
   async restore(raw, config, actx) {
     const snap = raw as Snapshot;
+    const bars = barsOf(snap.history);
     const def = await loadStrategy(config);
     const state = build(config, def, actx);
     state.seq = snap.seq;
@@ -368,15 +369,15 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
     for (const o of snap.orders) state.orders.push({ ...o });
     if (snap.user !== undefined && def.restore) {
       state.user = def.restore(snap.user, state.sctx);
-      for (const bar of snap.bars) state.history.get(bar.symbol)?.push(bar);
+      for (const bar of bars) state.history.get(bar.symbol)?.push(bar);
     } else {
       // No strategy snapshot: warm indicators up on the remembered bars, without trading.
       state.user = def.init(state.sctx);
       state.muted = true;
-      for (const bar of snap.bars) onBar(state, bar);
+      for (const bar of bars) onBar(state, bar);
       state.muted = false;
     }
-    for (const bar of snap.bars) state.last.set(bar.symbol, bar.close);
+    for (const bar of bars) state.last.set(bar.symbol, bar.close);
     return state;
   },
 };

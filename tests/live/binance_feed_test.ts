@@ -5,6 +5,7 @@
  * a live config with a binance feed passes `live check` and its tree delivers bars to the strategies.
  */
 import assert from "node:assert/strict";
+import { barsOf, type RingColumns } from "../../actors/strategy_supervisor/history.ts";
 import {
   createInProcessHost,
   createWorkerHost,
@@ -280,7 +281,7 @@ Deno.test("binance feed: a live config with feed.type binance passes live check;
     if (stream) ws.push(k);
   };
   const strategyBars = (host: Host) =>
-    (host.lastSnapshot(PATHS.strategy("ma-btc")) as { bars?: Bar[] } | undefined)?.bars ?? [];
+    barsOf((host.lastSnapshot(PATHS.strategy("ma-btc")) as { history?: RingColumns[] } | undefined)?.history ?? []);
   let host: Host | undefined;
   try {
     const path = await writeConfig(dir, raw);
