@@ -71,9 +71,20 @@ function grow(a: Float64Array, n: number): Float64Array {
   return next;
 }
 
+/** The strategy books as an array, cached beside the state (which stays plain data) and rebuilt by count. */
+const bookLists = new WeakMap<Map<string, StrategyBook>, StrategyBook[]>();
+function booksOf(state: State): StrategyBook[] {
+  let list = bookLists.get(state.strategies);
+  if (list === undefined || list.length !== state.strategies.size) {
+    list = [...state.strategies.values()];
+    bookLists.set(state.strategies, list);
+  }
+  return list;
+}
+
 function mark(state: State, b: Bar): void {
   markPrice(state.total, b.symbol, b.close);
-  for (const book of state.strategies.values()) {
+  for (const book of booksOf(state)) {
     markPrice(book.ledger, b.symbol, b.close);
     markRange(book.trips, b.symbol, b.low, b.high);
   }
@@ -110,7 +121,7 @@ function endOfBar(state: State, ts: number, ctx: ActorContext<PortfolioMessage>)
     state.equity = grow(state.equity, i);
     state.ts[i] = ts;
     state.equity[i] = state.bust ? 0 : equity(state.total);
-    for (const s of state.strategies.values()) {
+    for (const s of booksOf(state)) {
       s.equity = grow(s.equity, i);
       s.equity[i] = state.bust ? 0 : equity(s.ledger);
     }

@@ -80,7 +80,8 @@ interface State {
    * a microsecond per insert here (measured), on the path of every order.
    */
   readonly orders: OpenOrder[];
-  readonly last: Map<string, number>;
+  /** Last tick per symbol (bars keep their own closes in `history`). */
+  readonly last: Map<string, { price: number; ts: number }>;
   seq: number;
   stopped: boolean;
   readonly sctx: StrategyContext;
@@ -135,6 +136,14 @@ function emit(state: State, intents: Intents): void {
     if (!intent) continue;
     for (const command of toCommands(state.env, intent)) send(state, command);
   }
+}
+
+/** The last known price: a tick newer than the last bar, else the last bar's close (NaN before any). */
+function lastPriceOf(state: State, symbol: string): number {
+  const ring = state.history.get(symbol);
+  const tick = state.last.get(symbol);
+  if (tick !== undefined && (!ring || ring.length === 0 || tick.ts >= ring.time(0))) return tick.price;
+  return ring && ring.length > 0 ? ring.close(0) : NaN;
 }
 
 function findOrder(state: State, clientOrderId: string): OpenOrder | undefined {
@@ -233,7 +242,7 @@ function build(
       for (const o of state.orders) if (o.symbol === symbol) sum += o.signedRemaining;
       return sum;
     },
-    lastPrice: (symbol) => state.last.get(symbol) ?? NaN,
+    lastPrice: (symbol) => lastPriceOf(state, symbol),
     step: (symbol) => config.steps?.[symbol] ?? config.defaultStep ?? 1,
     tick: (symbol) => config.ticks?.[symbol] ?? 0,
     nextOrderId: () => `${config.strategyId}-${++state.seq}`,
@@ -246,7 +255,6 @@ function onBar(state: State, bar: Bar): void {
   const ring = state.history.get(bar.symbol);
   if (!ring) return;
   ring.push(bar);
-  state.last.set(bar.symbol, bar.close);
   markPrice(state.ledger, bar.symbol, bar.close);
   if (state.def.onBar) emit(state, state.def.onBar(state.user, bar, state.sctx));
 }
@@ -264,7 +272,8 @@ function onOrderEvent(state: State, event: OrderEvent): void {
       const f = event.fill;
       const signed = f.side === "buy" ? f.qty : -f.qty;
       applyFill(state.ledger, f.symbol, signed, f.price, f.commission, f.ts);
-      markPrice(state.ledger, f.symbol, state.last.get(f.symbol) ?? f.price);
+      const last = lastPriceOf(state, f.symbol);
+      markPrice(state.ledger, f.symbol, Number.isNaN(last) ? f.price : last);
       if (event.type === "OrderFilled") removeOrder(state, event.clientOrderId);
       else if (order) {
         order.filledQty = event.filledQty;
@@ -311,7 +320,7 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
         }
         return state;
       case "Tick":
-        state.last.set(msg.tick.symbol, msg.tick.price);
+        state.last.set(msg.tick.symbol, { price: msg.tick.price, ts: msg.tick.ts });
         if (state.def.onTick) emit(state, state.def.onTick(state.user, msg.tick, state.sctx));
         return state;
       case "Flatten": {
@@ -377,7 +386,6 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
       for (const bar of bars) onBar(state, bar);
       state.muted = false;
     }
-    for (const bar of bars) state.last.set(bar.symbol, bar.close);
     return state;
   },
 };
