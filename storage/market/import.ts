@@ -1,5 +1,6 @@
 /**
- * A minimal reader for the two file layouts the store imports (to be unified later with backtest/data's loaders):
+ * The store's file reader. Two layouts are read leniently, so `check` can report their problems instead of the
+ * import refusing them; every other CSV layout goes through backtest/data's strict parser:
  *
  * - freqtrade JSON (`<BASE>_<QUOTE>-<timeframe>.json`): `[[open_time_ms, open, high, low, close, volume], ...]`.
  *   Symbol and timeframe come from the file name: `ADA_BTC-5m.json` → `ADA/BTC`, `5m`.
@@ -13,6 +14,7 @@ import { basename } from "node:path";
 import { type Candles, candlesFromRows } from "./columns.ts";
 import { parseTimeframe, type StoreTimeframe } from "./timeframe.ts";
 import { TIMEFRAME_MS, TIMEFRAMES } from "../../actors/protocol/market.ts";
+import { parseCsvColumns } from "../../backtest/data/csv.ts";
 
 export type FileFormat = "freqtrade-json" | "backtesting-csv";
 
@@ -59,15 +61,34 @@ export function parseCandleFile(path: string, text: string, overrides: ReadOverr
     const candles = parseFreqtradeJson(path, text);
     return { path, format: "freqtrade-json", symbol, timeframe, candles, lineOf: (i) => i + 1 };
   }
-  if (/\.csv$/i.test(name)) {
-    const candles = parseBacktestingCsv(path, text);
+  if (/\.(csv|txt)$/i.test(name)) {
+    const candles = isBacktestingLayout(text) ? parseBacktestingCsv(path, text) : parseOtherCsv(path, text);
     const timeframe = overrides.timeframe
       ? parseTimeframe(overrides.timeframe, "--timeframe")
       : inferTimeframe(path, candles.ts);
-    const symbol = overrides.symbol ?? name.replace(/\.csv$/i, "");
+    const symbol = overrides.symbol ?? name.replace(/\.(csv|txt)$/i, "");
     return { path, format: "backtesting-csv", symbol, timeframe, candles, lineOf: (i) => i + 2 };
   }
   throw new CandleFileError(`Cannot import ${path}: unknown file type (expected a freqtrade .json or a .csv)`);
+}
+
+function isBacktestingLayout(text: string): boolean {
+  const header = text.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0].split(",").map((h) => h.trim().toLowerCase());
+  // backtesting.py's layout leaves the date column's name empty.
+  return header.length === 6 && header[0] === "" && header.every((h, i) => i === 0 || h === CSV_HEADER[i]);
+}
+
+/**
+ * Every other CSV layout the backtester reads (backtrader, Yahoo, Stock.Indicators, split date/time columns),
+ * through backtest/data's parser. That parser is strict (duplicate or out-of-order rows are errors with a line
+ * number), so such files are refused here rather than imported and reported by `check`.
+ */
+function parseOtherCsv(path: string, text: string): Candles {
+  try {
+    return parseCsvColumns(text, basename(path));
+  } catch (error) {
+    throw new CandleFileError(`Cannot import ${path}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 export function parseFreqtradeJson(path: string, text: string): Candles {

@@ -99,6 +99,13 @@ Deno.test("import: layouts, names and inferred timeframes", () => {
   );
   assert.deepEqual([csv.symbol, csv.timeframe, csv.candles.ts[0]], ["AAPL", "1h", Date.UTC(2024, 0, 1, 10)]);
   assert.throws(() => inferTimeframe("f.csv", [0, 7 * MIN, 14 * MIN]), /7 minutes apart, which is no known timeframe/);
-  assert.throws(() => parseCandleFile("f.txt", ""), /unknown file type/);
-  assert.throws(() => parseCandleFile("f.csv", "Date,O,H\n"), /at line 1: expected header/);
+  assert.throws(() => parseCandleFile("f.parquet", ""), /unknown file type/);
+  assert.throws(() => parseCandleFile("f.txt", ""), /Cannot import f\.txt: f\.txt: file is empty/);
+  assert.throws(() => parseCandleFile("f.csv", "Date,O,H\n"), /Cannot import f\.csv: .*f\.csv/);
+  // Other layouts go through backtest/data's parser: a backtrader file with separate date and time columns.
+  const bt = parseCandleFile(
+    "m5.txt",
+    "Date,Time,Open,High,Low,Close,Volume,OpenInterest\n2006-01-02,09:05:00,1,2,0.5,1.5,0,0\n2006-01-02,09:10:00,1,2,0.5,1.5,0,0\n",
+  );
+  assert.deepEqual([bt.symbol, bt.timeframe, bt.candles.length], ["m5", "5m", 2]);
 });
