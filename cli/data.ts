@@ -19,8 +19,9 @@ Commands:
   download  --exchange binance --symbol BTC/USDT --timeframe 1h --from 2024-01-01 [--to DATE] [--venue NAME]
             [--api-url URL]   fetch candles through ccxt; only what the store lacks is asked for
   import    PATH... [--venue local] [--symbol S] [--timeframe TF] [--batch 5000]
-            freqtrade JSON ([[ms,o,h,l,c,v],...], named BASE_QUOTE-TF.json) or backtesting.py CSV
-            (,Open,High,Low,Close,Volume); a folder imports every .json and .csv in it
+            freqtrade JSON ([[ms,o,h,l,c,v],...], named BASE_QUOTE-TF.json), backtesting.py CSV
+            (,Open,High,Low,Close,Volume), or the backtrader/Yahoo/Stock.Indicators CSV layouts (.csv, .txt);
+            a folder imports every .json and .csv in it
   check     [PATH...] [--venue V --symbol S --timeframe TF] [--ignore-weekends] [--spike-threshold 12]
             quality report of files, of one stored series, or (no argument) of every stored series
   list      stored series with counts and time ranges
