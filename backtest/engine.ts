@@ -109,7 +109,12 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   const defs = await resolveStrategies(spec.strategies);
   const allSymbols = spec.data.map((s) => s.symbol);
   const capital = (run: StrategyRun) => run.capital ?? spec.cash / spec.strategies.length;
-  const sim: SimConfig = { ...DEFAULT_SIM_CONFIG, ...spec.sim, initialCash: spec.cash };
+  const sim: SimConfig = {
+    ...DEFAULT_SIM_CONFIG,
+    ...spec.sim,
+    initialCash: spec.cash,
+    strategyCapital: Object.fromEntries(spec.strategies.map((r) => [r.id, capital(r)])),
+  };
   const symbolsOf = (run: StrategyRun) => {
     const symbols = run.symbols ?? allSymbols;
     for (const s of symbols) {

@@ -46,6 +46,8 @@ function exchangeSpec(config: LiveConfig, lockstep: boolean): ActorSpec {
           path: paperVenuePath(config),
           sim: {
             initialCash: venue.initialCash,
+            // Each strategy's equity-fraction orders are sized from its own capital, as in backtests.
+            strategyCapital: Object.fromEntries(config.strategies.map((s) => [s.id, s.capital])),
             defaultStep: venue.defaultStep,
             allowShort: venue.allowShort,
             costs: {

@@ -159,3 +159,24 @@ for (const [name, run] of Object.entries(variantRuns)) {
     }
   });
 }
+
+Deno.test("two strategies on one venue size equity-fraction orders from their own capital", async () => {
+  const { series } = await loadBars(new URL("GOOG.csv", DATA), { symbol: "GOOG" });
+  const alone = await runBacktest({ strategies: [{ id: "a", module: SMA_CROSS }], data: [series], cash: 10_000 });
+  const shared = await runBacktest({
+    strategies: [
+      { id: "a", module: SMA_CROSS, capital: 10_000 },
+      { id: "b", module: SMA_CROSS, params: { fast: 20, slow: 60 }, capital: 10_000 },
+    ],
+    data: [series],
+    cash: 20_000,
+  });
+  // Strategy a trades exactly as it does alone with 10,000: b's money is not in its sizing.
+  const aTrades = shared.input.trades.filter((t) => t.strategyId === "a");
+  assert.deepEqual(
+    aTrades.map((t) => [t.size, t.entryBar, t.exitBar]),
+    alone.input.trades.map((t) => [t.size, t.entryBar, t.exitBar]),
+  );
+  assert.ok(shared.input.trades.some((t) => t.strategyId === "b"));
+  assert.ok(shared.record.perStrategy.a.length > 0 && shared.record.perStrategy.b.length > 0);
+});

@@ -39,6 +39,12 @@ export interface SimConfig {
   readonly allowShort: boolean;
   /** Known instruments; when given, orders for other symbols are rejected. */
   readonly instruments?: Readonly<Record<string, Instrument>>;
+  /**
+   * Capital per strategy: equity-fraction orders are sized from the strategy's own share of the account (its
+   * capital plus its realised and unrealised P&L), not from the whole venue account, so strategies sharing a
+   * venue do not size against each other's money. Without an entry, the whole account is used.
+   */
+  readonly strategyCapital?: Readonly<Record<string, number>>;
   /** Used for symbols without an instrument entry. */
   readonly defaultStep: number;
   readonly defaultTick: number;
@@ -70,6 +76,8 @@ interface Resting {
 export interface SimState {
   readonly config: SimConfig;
   readonly account: Ledger;
+  /** Per-strategy ledgers for sizing (see `strategyCapital`); plain data like the account. */
+  subAccounts?: Map<string, Ledger>;
   orders: Resting[];
   readonly lastBar: Map<string, Bar>;
   orderSeq: number;
@@ -82,6 +90,7 @@ export function createSimState(config: SimConfig): SimState {
   return {
     config,
     account: createLedger(config.initialCash),
+    subAccounts: new Map(),
     orders: [],
     lastBar: new Map(),
     orderSeq: 0,
@@ -291,14 +300,16 @@ function fillResting(state: SimState, r: Resting, touch: number, bar: Bar, now: 
   const side = o.side === "buy" ? 1 : -1;
   const step = stepOf(state, o.symbol);
   const multiplier = multiplierOf(state, o.symbol);
-  const position = positionOf(state.account, o.symbol);
+  // Strategies with their own capital are sub-accounts: their positions do not net with each other's.
+  const own = sizingAccount(state, o.strategyId);
+  const position = positionOf(own, o.symbol);
   const costRate = commissionRateForSizing(cfg.costs.commission);
 
   if (Number.isNaN(r.remaining)) {
     // backtesting.py: int(margin_available × leverage × fraction // (price × (1 + commission)))
     const fraction = o.sizing!.fraction === 1 ? 1 - Number.EPSILON : o.sizing!.fraction;
     const adjusted = executionPrice(cfg.costs, side, touch, 0, bar) * (1 + costRate) * multiplier;
-    const available = availableAfterClosing(state, o.symbol, side, touch, 0);
+    const available = availableAfterClosing(state, own, o.symbol, touch, 0);
     r.remaining = snapQty(Math.floor(available * cfg.leverage * fraction / adjusted / step) * step, step);
     if (!(r.remaining > 0)) {
       finish(state, r, "OrderCanceled", "insufficient margin to size the order", now, emit);
@@ -332,7 +343,7 @@ function fillResting(state: SimState, r: Resting, touch: number, bar: Bar, now: 
       return;
     }
     const required = opening * price * multiplier * (1 + costRate) / cfg.leverage;
-    const available = availableAfterClosing(state, o.symbol, side, price, closing);
+    const available = availableAfterClosing(state, own, o.symbol, price, closing);
     if (required > available * (1 + 1e-12)) {
       finish(
         state,
@@ -347,8 +358,9 @@ function fillResting(state: SimState, r: Resting, touch: number, bar: Bar, now: 
   }
   const commission = commissionFor(cfg.costs.commission, qty, price * multiplier, r.maker);
   applyFill(state.account, o.symbol, side * qty, price, commission, now, multiplier);
+  if (own !== state.account) applyFill(own, o.symbol, side * qty, price, commission, now, multiplier);
   r.filled += qty;
-  r.remaining = o.reduceOnly && closing === qty && Math.abs(positionOf(state.account, o.symbol)) === 0
+  r.remaining = o.reduceOnly && closing === qty && Math.abs(positionOf(own, o.symbol)) === 0
     ? 0
     : snapQty(r.remaining - qty, step);
   const fill: Fill = {
@@ -429,9 +441,28 @@ function placeBracket(state: SimState, parent: Resting, now: number, emit: Emit)
   }
 }
 
+/** The ledger an equity-fraction order of `strategyId` is sized from, marked at the last closes. */
+function sizingAccount(state: SimState, strategyId: string): Ledger {
+  const capital = state.config.strategyCapital?.[strategyId];
+  if (capital === undefined) return state.account;
+  const subs = state.subAccounts ??= new Map();
+  let ledger = subs.get(strategyId);
+  if (!ledger) subs.set(strategyId, ledger = createLedger(capital));
+  for (const [symbol, h] of ledger.holdings) {
+    const last = state.lastBar.get(symbol);
+    if (last) h.lastPrice = last.close;
+  }
+  return ledger;
+}
+
 /** Margin available for new exposure once `closing` units of the opposite position are closed at `price`. */
-function availableAfterClosing(state: SimState, symbol: string, side: 1 | -1, price: number, closing: number): number {
-  const account = state.account;
+function availableAfterClosing(
+  state: SimState,
+  account: Ledger,
+  symbol: string,
+  price: number,
+  closing: number,
+): number {
   const h = account.holdings.get(symbol);
   if (!h || h.qty === 0) return Math.max(0, equity(account) - marginUsed(account, state.config.leverage));
   const last = h.lastPrice;
@@ -440,7 +471,6 @@ function availableAfterClosing(state: SimState, symbol: string, side: 1 | -1, pr
   const used = marginUsed(account, state.config.leverage);
   h.lastPrice = last;
   const released = closing * price * h.multiplier / state.config.leverage;
-  void side;
   return Math.max(0, eq - used + released);
 }
 
