@@ -113,7 +113,10 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
     ...DEFAULT_SIM_CONFIG,
     ...spec.sim,
     initialCash: spec.cash,
-    strategyCapital: Object.fromEntries(spec.strategies.map((r) => [r.id, capital(r)])),
+    // With one strategy its capital is the account: no sub-account bookkeeping needed.
+    ...(spec.strategies.length > 1 || capital(spec.strategies[0]) !== spec.cash
+      ? { strategyCapital: Object.fromEntries(spec.strategies.map((r) => [r.id, capital(r)])) }
+      : {}),
   };
   const symbolsOf = (run: StrategyRun) => {
     const symbols = run.symbols ?? allSymbols;

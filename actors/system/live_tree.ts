@@ -47,7 +47,9 @@ function exchangeSpec(config: LiveConfig, lockstep: boolean): ActorSpec {
           sim: {
             initialCash: venue.initialCash,
             // Each strategy's equity-fraction orders are sized from its own capital, as in backtests.
-            strategyCapital: Object.fromEntries(config.strategies.map((s) => [s.id, s.capital])),
+            ...(config.strategies.length > 1
+              ? { strategyCapital: Object.fromEntries(config.strategies.map((s) => [s.id, s.capital])) }
+              : {}),
             defaultStep: venue.defaultStep,
             allowShort: venue.allowShort,
             costs: {
