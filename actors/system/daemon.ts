@@ -75,6 +75,10 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   };
   const host = createWorkerHost({
     logSink: sink,
+    // Ping every second; an actor silent for 10 s is hung. Generous enough for a cold start on a small VM
+    // (a Worker compiling ccxt), short enough that a stuck strategy is replaced within seconds.
+    heartbeatMs: 1_000,
+    heartbeatTimeoutMs: 10_000,
     onLeakedWorker: (path) => {
       log("error", "a Worker thread leaked; asking the watchdog for a process restart", { path });
       finish(EXIT_RESTART_ME);

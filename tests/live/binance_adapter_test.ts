@@ -34,7 +34,7 @@ function newFake(): FakeTrading {
 
 async function startRig(fake: FakeTrading, dir?: string): Promise<Rig> {
   const root = dir ?? await Deno.makeTempDir({ prefix: "binance-adapter-" });
-  const host = createWorkerHost({ logSink: () => {}, heartbeatMs: 500, heartbeatTimeoutMs: 10_000 });
+  const host = createWorkerHost({ logSink: () => {}, heartbeatMs: 500, heartbeatTimeoutMs: 30_000 });
   await host.start({
     kind: "supervisor",
     id: "t",
@@ -81,7 +81,7 @@ async function events(host: WorkerHost): Promise<OrderEvent[]> {
 }
 
 /** Polls until `predicate` holds over the recorded events (bounded). */
-async function until(host: WorkerHost, predicate: (e: OrderEvent[]) => boolean, what: string, ms = 15_000) {
+async function until(host: WorkerHost, predicate: (e: OrderEvent[]) => boolean, what: string, ms = 60_000) {
   const deadline = Date.now() + ms;
   for (;;) {
     const list = await events(host);
@@ -101,7 +101,7 @@ async function phase(host: WorkerHost): Promise<string> {
   return s.phase;
 }
 
-async function untilPhase(host: WorkerHost, wanted: string, ms = 15_000) {
+async function untilPhase(host: WorkerHost, wanted: string, ms = 60_000) {
   const deadline = Date.now() + ms;
   while ((await phase(host)) !== wanted) {
     if (Date.now() > deadline) throw new Error(`adapter never reached phase ${wanted}`);

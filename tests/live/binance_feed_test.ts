@@ -60,7 +60,7 @@ function barOf(k: FakeKline): Bar {
 }
 
 /** Polls (bounded) until `check` holds; the bound is a hang guard, not a timing assertion. */
-async function until(what: string, check: () => boolean | Promise<boolean>, boundMs = 15_000): Promise<void> {
+async function until(what: string, check: () => boolean | Promise<boolean>, boundMs = 60_000): Promise<void> {
   for (let waited = 0; waited < boundMs; waited += 20) {
     if (await check()) return;
     await sleep(20);
@@ -294,7 +294,7 @@ Deno.test("binance feed: a live config with feed.type binance passes live check;
     assert.match(new TextDecoder().decode(check.stdout), /ok \(paper, venue paper, 1 strategies\)/);
 
     const config = await resolveLiveConfig(raw, { env: () => undefined, baseDir: dir });
-    host = createWorkerHost({ logSink: () => {}, heartbeatMs: 500, heartbeatTimeoutMs: 10_000 });
+    host = createWorkerHost({ logSink: () => {}, heartbeatMs: 500, heartbeatTimeoutMs: 30_000 });
     await host.start(buildLiveTree(config));
     await ws.subscribed(streamName("BTCUSDT", "1m"));
     for (let i = 0; i < 5; i++) closeCandle(i);
@@ -307,7 +307,7 @@ Deno.test("binance feed: a live config with feed.type binance passes live check;
     // The daemon is down (snapshots gone with it) while candles 5 and 6 close; it comes back on the same journal.
     closeCandle(5, false);
     closeCandle(6, false);
-    host = createWorkerHost({ logSink: () => {}, heartbeatMs: 500, heartbeatTimeoutMs: 10_000 });
+    host = createWorkerHost({ logSink: () => {}, heartbeatMs: 500, heartbeatTimeoutMs: 30_000 });
     await host.start(buildLiveTree(config));
     await ws.subscribed(streamName("BTCUSDT", "1m"));
     closeCandle(7);
