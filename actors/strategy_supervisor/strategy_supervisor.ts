@@ -83,6 +83,8 @@ interface State {
   /** Last tick per symbol (bars keep their own closes in `history`). */
   readonly last: Map<string, { price: number; ts: number }>;
   seq: number;
+  /** Set once the strategy submits an order with a bracket (see `emit`). */
+  usedBrackets: boolean;
   stopped: boolean;
   readonly sctx: StrategyContext;
   readonly env: IntentEnv;
@@ -96,6 +98,7 @@ interface Snapshot {
   readonly seq: number;
   readonly ledger: { balance: number; commissions: number; turnover: number; holdings: [string, unknown][] };
   readonly orders: OpenOrder[];
+  readonly usedBrackets?: boolean;
   /** The history windows as columns (a few typed-array copies, not one object per remembered bar). */
   readonly history: RingColumns[];
   readonly user?: unknown;
@@ -134,6 +137,15 @@ function emit(state: State, intents: Intents): void {
   const list = Array.isArray(intents) ? intents : [intents as Exclude<Intents, readonly unknown[]>];
   for (const intent of list) {
     if (!intent) continue;
+    // Nothing this strategy placed can be open: skip the round trip through risk and venue. Brackets are the
+    // exception (their exits are placed by the venue or the risk guardian, not here), so once a strategy has
+    // used one, every cancel-all goes out.
+    if (
+      intent.type === "cancelAll" && !state.usedBrackets &&
+      !state.orders.some((o) => intent.symbol === undefined || o.symbol === intent.symbol)
+    ) {
+      continue;
+    }
     for (const command of toCommands(state.env, intent)) send(state, command);
   }
 }
@@ -159,6 +171,7 @@ function removeOrder(state: State, clientOrderId: string): void {
 function send(state: State, command: Command): void {
   if (command.type === "SubmitOrder") {
     const o = command.order;
+    if (o.bracket) state.usedBrackets = true;
     const view: OpenOrder = {
       clientOrderId: o.clientOrderId,
       symbol: o.symbol,
@@ -193,6 +206,7 @@ function build(
     orders: [],
     last: new Map(),
     seq: 0,
+    usedBrackets: false,
     stopped: false,
     muted: false,
     actx,
@@ -361,6 +375,7 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
         holdings: [...state.ledger.holdings.entries()].map(([k, h]) => [k, { ...h }]),
       },
       orders: state.orders.map((o) => ({ ...o })),
+      usedBrackets: state.usedBrackets,
       history: [...state.history.values()].map((ring) => ring.columns()),
       ...(state.def.snapshot ? { user: state.def.snapshot(state.user) } : {}),
     };
@@ -376,6 +391,7 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
     state.ledger.turnover = snap.ledger.turnover;
     for (const [k, h] of snap.ledger.holdings) state.ledger.holdings.set(k, { ...(h as object) } as never);
     for (const o of snap.orders) state.orders.push({ ...o });
+    state.usedBrackets = snap.usedBrackets ?? true; // an older snapshot: assume brackets, never skip a cancel
     if (snap.user !== undefined && def.restore) {
       state.user = def.restore(snap.user, state.sctx);
       for (const bar of bars) state.history.get(bar.symbol)?.push(bar);
