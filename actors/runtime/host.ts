@@ -39,3 +39,19 @@ export interface Host {
   lastSnapshot(path: string): unknown;
   readonly fatal: Error | undefined;
 }
+
+/** The counters both hosts keep per actor; `depth` is host-specific (the Worker host counts in-flight too). */
+export interface StatsCounters {
+  readonly path: string;
+  readonly running: boolean;
+  readonly maxDepth: number;
+  readonly processed: number;
+  readonly conflated: number;
+  readonly rejected: number;
+  readonly restarts: number;
+}
+
+export function statsOf(counters: StatsCounters, depth: number): ActorStats {
+  const { path, running, maxDepth, processed, conflated, rejected, restarts } = counters;
+  return { path, running, depth, maxDepth, processed, conflated, rejected, restarts };
+}

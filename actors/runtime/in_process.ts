@@ -13,7 +13,7 @@ import {
   NoSuchActorError,
   UnknownMessageError,
 } from "./errors.ts";
-import type { ActorStats, Host, OpenMessage } from "./host.ts";
+import { type ActorStats, type Host, type OpenMessage, statsOf } from "./host.ts";
 import { createLogger, levelFromEnv, type LogLevel, type LogSink, stderrSink } from "./log.ts";
 import { admit, type MailboxPolicy, mailboxPolicy } from "./mailbox.ts";
 import { Queue } from "./queue.ts";
@@ -375,16 +375,7 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
       await tree.shutdown();
     },
     stats(): ActorStats[] {
-      return [...slots.values()].map((s) => ({
-        path: s.path,
-        running: s.running,
-        depth: s.mailbox.size,
-        maxDepth: s.maxDepth,
-        processed: s.processed,
-        conflated: s.conflated,
-        rejected: s.rejected,
-        restarts: s.restarts,
-      }));
+      return [...slots.values()].map((s) => statsOf(s, s.mailbox.size));
     },
     subscribe(listener) {
       listeners.add(listener);

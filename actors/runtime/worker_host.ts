@@ -17,7 +17,7 @@ import {
   NoSuchActorError,
   UnknownMessageError,
 } from "./errors.ts";
-import type { ActorStats, Host, OpenMessage } from "./host.ts";
+import { type ActorStats, type Host, type OpenMessage, statsOf } from "./host.ts";
 import { createLogger, levelFromEnv, type LogLevel, type LogSink, stderrSink } from "./log.ts";
 import { admit, type MailboxPolicy, mailboxPolicy } from "./mailbox.ts";
 import { Queue } from "./queue.ts";
@@ -492,16 +492,7 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
       for (const slot of slots.values()) killWorker(slot);
     },
     stats(): ActorStats[] {
-      return [...slots.values()].map((s) => ({
-        path: s.path,
-        running: s.running,
-        depth: s.queue.size + s.inflight.length,
-        maxDepth: s.maxDepth,
-        processed: s.processed,
-        conflated: s.conflated,
-        rejected: s.rejected,
-        restarts: s.restarts,
-      }));
+      return [...slots.values()].map((s) => statsOf(s, s.queue.size + s.inflight.length));
     },
     subscribe(listener) {
       listeners.add(listener);
