@@ -61,6 +61,7 @@ export async function renderHtml(report: Report, input: ReportInput, ohlc?: Ohlc
     const cls = report[f.key] < 0 ? ' class="neg"' : text === "--" ? ' class="na"' : "";
     return `<tr><th>${escapeHtml(f.label)}</th><td${cls}>${escapeHtml(text)}</td></tr>`;
   }).join("\n");
+  const trades = tradesTable(input);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -87,6 +88,7 @@ ${rows}
 </table>
 </section>
 </main>
+${trades}
 <script>
 /* uPlot v${assets.version}, inlined so this file works offline.
 ${assets.license.replaceAll("*/", "* /")}
@@ -98,6 +100,30 @@ ${escapeScript(assets.js)}
 </body>
 </html>
 `;
+}
+
+/** The trade list (the last 1,000 when there are more; trades.csv has them all). */
+function tradesTable(input: ReportInput): string {
+  const all = input.trades;
+  if (all.length === 0) return "";
+  const shown = all.slice(-1_000);
+  const num = (n: number, digits = 2) => Number.isFinite(n) ? n.toFixed(digits) : "--";
+  const body = shown.map((t) => {
+    const cls = t.pnl < 0 ? ' class="neg"' : "";
+    return `<tr><td class="l">${escapeHtml(t.symbol)}</td><td>${num(t.size, 8).replace(/\.?0+$/, "")}</td>` +
+      `<td class="l">${escapeHtml(formatTime(t.entryTime))}</td><td>${num(t.entryPrice, 4)}</td>` +
+      `<td class="l">${escapeHtml(formatTime(t.exitTime))}</td><td>${num(t.exitPrice, 4)}</td>` +
+      `<td${cls}>${num(t.pnl)}</td><td${cls}>${num(t.returnPct * 100)}</td><td>${num(t.commission)}</td></tr>`;
+  }).join("\n");
+  const note = all.length > shown.length ? ` (the last ${shown.length} of ${all.length}; all in trades.csv)` : "";
+  return `<section id="trades">
+<h2>Trades${note}</h2>
+<table>
+<tr><th>Symbol</th><th>Size</th><th>Entry (UTC)</th><th>Entry price</th><th>Exit (UTC)</th><th>Exit price</th>` +
+    `<th>P&amp;L</th><th>Return [%]</th><th>Commission</th></tr>
+${body}
+</table>
+</section>`;
 }
 
 function escapeHtml(s: string): string {
@@ -117,6 +143,7 @@ main { display: flex; gap: 24px; align-items: flex-start; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th { text-align: left; font-weight: normal; color: #57606a; padding: 1px 16px 1px 0; }
 td { text-align: right; padding: 1px 0; } td.neg { color: #cf222e; } td.na { color: #8c959f; }
+#trades table th, #trades table td { padding: 1px 10px; } #trades td.l { text-align: left; }
 @media (max-width: 900px) { main { flex-direction: column; } }
 `;
 

@@ -67,3 +67,35 @@ Deno.test("writeReport writes report.json, trades.csv, equity.csv and report.htm
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("html: lists the trades, losses marked", async () => {
+  const { renderHtml, computeStats } = await import("../../../backtest/report/mod.ts");
+  const trade = {
+    strategyId: "s",
+    symbol: "GOOG",
+    size: 10,
+    entryBar: 0,
+    exitBar: 1,
+    entryTime: Date.UTC(2020, 0, 1),
+    exitTime: Date.UTC(2020, 0, 2),
+    entryPrice: 100,
+    exitPrice: 90,
+    pnl: -100,
+    commission: 0,
+    returnPct: -0.1,
+    mae: -0.1,
+    mfe: 0,
+  };
+  const input = {
+    ts: Float64Array.of(Date.UTC(2020, 0, 1), Date.UTC(2020, 0, 2)),
+    equity: Float64Array.of(1_000, 900),
+    close: Float64Array.of(100, 90),
+    trades: [trade],
+    initialCash: 1_000,
+    totalCommission: 0,
+  };
+  const html = await renderHtml(computeStats(input), input);
+  assert.match(html, /<h2>Trades<\/h2>/);
+  assert.match(html, /<td class="l">GOOG<\/td><td>10<\/td>/);
+  assert.match(html, /<td class="neg">-100\.00<\/td><td class="neg">-10\.00<\/td>/);
+});
