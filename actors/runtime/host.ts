@@ -48,10 +48,9 @@ export interface StatsCounters {
   readonly processed: number;
   readonly conflated: number;
   readonly rejected: number;
-  readonly restarts: number;
 }
 
-export function statsOf(counters: StatsCounters, depth: number): ActorStats {
-  const { path, running, maxDepth, processed, conflated, rejected, restarts } = counters;
+export function statsOf(counters: StatsCounters, depth: number, restarts: number): ActorStats {
+  const { path, running, maxDepth, processed, conflated, rejected } = counters;
   return { path, running, depth, maxDepth, processed, conflated, rejected, restarts };
 }

@@ -61,7 +61,6 @@ interface Slot {
   processed: number;
   conflated: number;
   rejected: number;
-  restarts: number;
   snapshot: unknown;
   hostSeq: number;
   unchecked: number;
@@ -91,29 +90,16 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
   let drainScheduled = false;
   let awaitingCount = 0;
   let idleWaiters: (() => void)[] = [];
-  let fatal: Error | undefined;
 
   const emit = (event: TreeEvent) => {
     for (const listener of listeners) listener(event);
   };
 
   const tree: Tree = createTree(
-    {
-      startActor: (spec, path, restart) => startActor(spec, path, restart),
-      stopActor: (path) => stopActor(path),
-    },
+    { startActor, stopActor },
     clock,
     log,
-    (event) => {
-      if (event.type === "restarted") {
-        const slot = slots.get(event.path);
-        if (slot) slot.restarts++;
-      }
-      emit(event);
-    },
-    (error) => {
-      fatal = error;
-    },
+    emit,
   );
 
   async function startActor(spec: ActorSpec, path: string, restart: boolean): Promise<void> {
@@ -132,7 +118,6 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
         processed: 0,
         conflated: 0,
         rejected: 0,
-        restarts: 0,
         snapshot: options.snapshots?.get(path),
         hostSeq: 0,
         unchecked: 0,
@@ -322,7 +307,7 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
       return awaitingCount > 0 || tree.pending;
     },
     get fatal() {
-      return fatal ?? tree.fatal;
+      return tree.fatal;
     },
     async start(root: ChildSpec) {
       validateTree(root);
@@ -375,7 +360,7 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
       await tree.shutdown();
     },
     stats(): ActorStats[] {
-      return [...slots.values()].map((s) => statsOf(s, s.mailbox.size));
+      return [...slots.values()].map((s) => statsOf(s, s.mailbox.size, tree.restarts(s.path)));
     },
     subscribe(listener) {
       listeners.add(listener);

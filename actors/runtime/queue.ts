@@ -34,10 +34,6 @@ export class Queue<T> {
     return item;
   }
 
-  peek(): T | undefined {
-    return this.#size === 0 ? undefined : this.#items[this.#head];
-  }
-
   /** Removes the first item matching `pred` (used by keep-newest overflow). */
   removeFirst(pred: (item: T) => boolean): T | undefined {
     const mask = this.#mask;
@@ -53,13 +49,6 @@ export class Queue<T> {
       return item;
     }
     return undefined;
-  }
-
-  clear(): void {
-    this.#items = new Array(16);
-    this.#mask = 15;
-    this.#head = 0;
-    this.#size = 0;
   }
 
   #grow(): void {

@@ -47,6 +47,8 @@ export interface Tree {
   settled(): Promise<void>;
   readonly pending: boolean;
   readonly fatal: Error | undefined;
+  /** How often the child at `path` was restarted. */
+  restarts(path: string): number;
   /** Actor paths in start order. */
   actorPaths(): string[];
 }
@@ -56,8 +58,8 @@ export function createTree(
   clock: Clock,
   log: Logger,
   onEvent: (event: TreeEvent) => void,
-  onFatal: (error: Error) => void,
 ): Tree {
+  const restartCounts = new Map<string, number>();
   const nodes = new Map<string, Node>();
   let root: Node | undefined;
   let chain: Promise<void> = Promise.resolve();
@@ -147,6 +149,7 @@ export function createTree(
           const child = byId.get(childId)!;
           try {
             await startNode(child, true);
+            restartCounts.set(child.path, (restartCounts.get(child.path) ?? 0) + 1);
             onEvent({ type: "restarted", path: child.path, delayMs: decision.delayMs });
           } catch (err) {
             // A child that cannot start counts as another crash: intensity ends an init loop.
@@ -166,7 +169,6 @@ export function createTree(
     fatal = error;
     log.error("supervision tree failed", { error: error.message });
     onEvent({ type: "fatal", error: error.message });
-    onFatal(error);
   }
 
   return {
@@ -203,6 +205,7 @@ export function createTree(
     get fatal() {
       return fatal;
     },
+    restarts: (path) => restartCounts.get(path) ?? 0,
     actorPaths() {
       return [...nodes.values()].filter((n) => n.spec.kind === "actor").map((n) => n.path);
     },

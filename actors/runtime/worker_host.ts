@@ -74,7 +74,6 @@ interface Slot {
   processed: number;
   conflated: number;
   rejected: number;
-  restarts: number;
   lastPoison: number;
   progress: Float64Array;
   onStopped: (() => void) | undefined;
@@ -108,7 +107,6 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
   let askSeq = 0;
   let outsideSeq = 0;
   let leaked = 0;
-  let fatal: Error | undefined;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let idleWaiters: (() => void)[] = [];
 
@@ -120,16 +118,7 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
     { startActor, stopActor },
     clock,
     log,
-    (event) => {
-      if (event.type === "restarted") {
-        const slot = slots.get(event.path);
-        if (slot) slot.restarts++;
-      }
-      emit(event);
-    },
-    (error) => {
-      fatal = error;
-    },
+    emit,
   );
 
   function workerOptions(permissions: WorkerPermissions | undefined): WorkerOptions {
@@ -205,7 +194,6 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
         processed: 0,
         conflated: 0,
         rejected: 0,
-        restarts: 0,
         lastPoison: -1,
         progress: new Float64Array(new SharedArrayBuffer(8)),
         onStopped: undefined,
@@ -435,7 +423,7 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
       return leaked;
     },
     get fatal() {
-      return fatal ?? tree.fatal;
+      return tree.fatal;
     },
     async start(root: ChildSpec) {
       validateTree(root);
@@ -492,7 +480,7 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
       for (const slot of slots.values()) killWorker(slot);
     },
     stats(): ActorStats[] {
-      return [...slots.values()].map((s) => statsOf(s, s.queue.size + s.inflight.length));
+      return [...slots.values()].map((s) => statsOf(s, s.queue.size + s.inflight.length, tree.restarts(s.path)));
     },
     subscribe(listener) {
       listeners.add(listener);

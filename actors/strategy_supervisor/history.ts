@@ -1,6 +1,7 @@
 /** Ring buffers of closed bars per symbol: what `ctx.history` reads. Only delivered bars are in it. */
 import type { Bar, Timeframe } from "../protocol/mod.ts";
 import type { History } from "../../strategies/api.ts";
+import { barAt } from "../../backtest/data/bar.ts";
 
 /** A ring's content as columns, oldest first: what snapshots carry (typed arrays clone as one copy each). */
 export interface RingColumns {
@@ -25,18 +26,8 @@ export interface BarRing extends History {
 export function barsOf(columns: readonly RingColumns[]): Bar[] {
   const out: Bar[] = [];
   for (const c of columns) {
-    for (let i = 0; i < c.ts.length; i++) {
-      out.push({
-        symbol: c.symbol,
-        timeframe: c.timeframe,
-        ts: c.ts[i],
-        open: c.open[i],
-        high: c.high[i],
-        low: c.low[i],
-        close: c.close[i],
-        volume: c.volume[i],
-      });
-    }
+    const series = { ...c, length: c.ts.length };
+    for (let i = 0; i < series.length; i++) out.push(barAt(series, i));
   }
   return out.sort((a, b) => a.ts - b.ts);
 }
