@@ -47,7 +47,7 @@ export interface Cell {
    * Handles one message. Returns a promise only when the behaviour's receive is async; the caller must not
    * deliver the next message before it settles. A throw inside receive is reported through `exited`.
    */
-  deliver(env: Envelope, hostSeq: number, typeChecked?: boolean): void | Promise<void>;
+  deliver(env: Envelope, hostSeq: number): void | Promise<void>;
   /** Runs the behaviour's stop hook (bounded by the caller). */
   stop(): Promise<void>;
   /** Host-side undeliverable notice for a message this actor sent. */
@@ -172,16 +172,14 @@ export function createCell(
       alive = true;
       sinceSnapshot = 0;
     },
-    deliver(envelope, hostSeq, typeChecked = false) {
+    deliver(envelope, hostSeq) {
       if (!alive) return undefined;
       const msg = envelope.msg;
       if (msg.type === UNDELIVERABLE) {
         this.undeliverable(msg as unknown as Undeliverable);
         return undefined;
       }
-      // The in-process host checks types when it routes (so the sender gets the error at once); only messages
-      // it could not check (queued before this cell existed) are checked here.
-      if (!typeChecked && !accepts.has(msg.type)) {
+      if (!accepts.has(msg.type)) {
         // Refused at the door rather than crashing the actor: the sender made the mistake.
         const error = new UnknownMessageError(path, msg.type);
         ctx.log.error(error.message, { from: envelope.from });

@@ -63,7 +63,6 @@ interface Slot {
   rejected: number;
   snapshot: unknown;
   hostSeq: number;
-  unchecked: number;
 }
 
 const typeOfEnvelope = (env: Envelope) => env.msg.type;
@@ -120,7 +119,6 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
         rejected: 0,
         snapshot: options.snapshots?.get(path),
         hostSeq: 0,
-        unchecked: 0,
       };
       slots.set(path, slot);
     }
@@ -240,8 +238,6 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
       }
       slot.conflated++;
     }
-    // Over-counting only makes the cell re-check a message; it never skips a check.
-    if (!slot.cell) slot.unchecked++;
     mailbox.push(env);
     if (mailbox.size > slot.maxDepth) slot.maxDepth = mailbox.size;
     if (slot.running && !slot.awaiting) makeReady(slot);
@@ -263,11 +259,7 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
           const env = mailbox.shift()!;
           n++;
           slot.processed++;
-          // Messages queued before the actor first started were not type-checked on the way in (FIFO: they
-          // come out first); the cell checks those itself.
-          const checked = slot.unchecked === 0;
-          if (!checked) slot.unchecked--;
-          const pending = slot.cell!.deliver(env, ++slot.hostSeq, checked);
+          const pending = slot.cell!.deliver(env, ++slot.hostSeq);
           if (pending) awaitAsync(slot, pending);
         }
         count += n;
