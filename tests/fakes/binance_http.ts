@@ -5,6 +5,7 @@
  * Modular on purpose: `routes` maps "METHOD /path" to a handler; callers add routes (orders, account) through
  * `extraRoutes` without touching the market-data ones here.
  */
+import { TIMEFRAME_MS } from "../../actors/protocol/market.ts";
 
 export interface FakeMarket {
   /** Binance id, e.g. "BTCUSDT". */
@@ -44,20 +45,8 @@ export interface FakeBinance {
   close(): Promise<void>;
 }
 
-const INTERVAL_MS: Record<string, number> = {
-  "1m": 60_000,
-  "3m": 180_000,
-  "5m": 300_000,
-  "15m": 900_000,
-  "30m": 1_800_000,
-  "1h": 3_600_000,
-  "2h": 7_200_000,
-  "4h": 14_400_000,
-  "6h": 21_600_000,
-  "12h": 43_200_000,
-  "1d": 86_400_000,
-  "1w": 604_800_000,
-};
+/** Binance interval → ms: the same names as our timeframes. */
+const INTERVAL_MS: Readonly<Record<string, number>> = TIMEFRAME_MS;
 
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });

@@ -7,6 +7,7 @@
  *
  * Pair it with the REST fake (binance_http.ts) for exchangeInfo and klines (what a feed backfills from).
  */
+import { TIMEFRAME_MS } from "../../actors/protocol/market.ts";
 
 /** One candle as the test describes it; prices are numbers here and strings on the wire. */
 export interface FakeKline {
@@ -45,20 +46,8 @@ export interface FakeBinanceWs {
   close(): Promise<void>;
 }
 
-const INTERVAL_MS: Record<string, number> = {
-  "1m": 60_000,
-  "3m": 180_000,
-  "5m": 300_000,
-  "15m": 900_000,
-  "30m": 1_800_000,
-  "1h": 3_600_000,
-  "2h": 7_200_000,
-  "4h": 14_400_000,
-  "6h": 21_600_000,
-  "12h": 43_200_000,
-  "1d": 86_400_000,
-  "1w": 604_800_000,
-};
+/** Binance interval → ms: the same names as our timeframes. */
+const INTERVAL_MS: Readonly<Record<string, number>> = TIMEFRAME_MS;
 
 export const streamName = (symbol: string, interval: string) => `${symbol.toLowerCase()}@kline_${interval}`;
 
