@@ -33,8 +33,15 @@ export interface OrderRequest {
   /**
    * Size from the account at fill time instead of `qty`: all available margin × fraction, in whole steps
    * (backtesting.py's "all available cash in whole units"). Live adapters resolve it from the last price.
+   * The risk guardian adds caps from the room left under its limits; the venue clamps the resolved quantity
+   * to `maxQty` and to `maxNotional` at the fill price (qty × price × multiplier), in whole steps.
    */
-  readonly sizing?: { readonly mode: "equity_fraction"; readonly fraction: number };
+  readonly sizing?: {
+    readonly mode: "equity_fraction";
+    readonly fraction: number;
+    readonly maxQty?: number;
+    readonly maxNotional?: number;
+  };
   /** Last price the strategy saw when it decided; risk checks (notional, price band) use it. */
   readonly refPrice?: number;
   readonly tag?: string;

@@ -14,7 +14,15 @@ import {
   type OrderRequest,
   type SubmitOrder,
 } from "../protocol/mod.ts";
-import { checkOrder, type InstrumentRules, type RiskLimits, type TradingState } from "./checks.ts";
+import {
+  checkOrder,
+  type InstrumentRules,
+  type OrderLimits,
+  type RiskLimits,
+  type RiskView,
+  type TradingState,
+} from "./checks.ts";
+import { type OpenExposure, openQuantity } from "./exposure.ts";
 import {
   applyBracketEvent,
   type BracketAction,
@@ -26,6 +34,8 @@ import {
 
 export interface RiskGuardianConfig {
   readonly limits: RiskLimits;
+  /** Strategy id → limits of that strategy's own orders and positions (on top of the account's). */
+  readonly strategyLimits?: Readonly<Record<string, OrderLimits>>;
   /** Exchange actor path per venue. */
   readonly exchanges: Readonly<Record<string, string>>;
   readonly initialState?: TradingState;
@@ -67,6 +77,8 @@ export type RiskMessage =
 interface Tracked {
   readonly owner: string;
   readonly order: OrderRequest;
+  /** Filled so far (partial fills): what is left may still fill, and counts against the limits. */
+  filled: number;
 }
 
 interface State {
@@ -77,7 +89,9 @@ interface State {
   readonly positions: Map<string, number>;
   readonly lastPrice: Map<string, number>;
   readonly owners: Map<string, string>;
+  /** Clock times of the orders sent in the last minute, and whose they were (same index). */
   readonly recent: number[];
+  readonly recentBy: string[];
   peakEquity: number;
   dayStartEquity: number;
   day: number;
@@ -103,9 +117,48 @@ function findTracked(state: State, clientOrderId: string): Tracked | undefined {
 }
 
 /** Adds or replaces the tracked order with this client order id (a replayed submit replaces, never doubles). */
-function track(state: State, tracked: Tracked): void {
-  untrack(state, tracked.order.clientOrderId);
-  state.open.push(tracked);
+function track(state: State, owner: string, order: OrderRequest): void {
+  untrack(state, order.clientOrderId);
+  state.open.push({ owner, order, filled: 0 });
+}
+
+/** The guardian's book as the checks see it (built per order; the open-order list only when a limit needs it). */
+function riskView(state: State, venue: string): RiskView {
+  let exposures: OpenExposure[] | undefined;
+  return {
+    state: state.trading,
+    position: (strategyId, symbol) => positionOf(state, strategyId, symbol),
+    *holdings() {
+      for (const [k, qty] of state.positions) {
+        const cut = k.indexOf("\u0000");
+        yield { strategyId: k.slice(0, cut), symbol: k.slice(cut + 1), qty };
+      }
+    },
+    get open() {
+      return exposures ??= state.open.map((t): OpenExposure => ({
+        strategyId: t.order.strategyId,
+        symbol: t.order.symbol,
+        side: t.order.side,
+        reduceOnly: t.order.reduceOnly === true,
+        remaining: openQuantity(t.order, t.filled),
+        price: t.order.limitPrice ?? t.order.stopPrice ?? t.order.refPrice,
+      }));
+    },
+    lastPrice: (symbol) => state.lastPrice.get(symbol),
+    multiplier: (symbol) => state.config.instruments?.[venue]?.[symbol]?.multiplier || 1,
+    openOrders(strategyId) {
+      if (strategyId === undefined) return state.open.length;
+      let n = 0;
+      for (const t of state.open) if (t.order.strategyId === strategyId) n++;
+      return n;
+    },
+    recentOrders(strategyId) {
+      if (strategyId === undefined) return state.recent.length;
+      let n = 0;
+      for (const by of state.recentBy) if (by === strategyId) n++;
+      return n;
+    },
+  };
 }
 
 function untrack(state: State, clientOrderId: string): void {
@@ -120,11 +173,16 @@ function parseConfig(raw: unknown, actor: string): RiskGuardianConfig {
   if (!c.exchanges || Object.keys(c.exchanges).length === 0) {
     throw new ConfigError(actor, "exchanges", "needs at least one venue → exchange path");
   }
-  for (const [name, value] of Object.entries(c.limits ?? {})) {
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-      throw new ConfigError(actor, `limits.${name}`, `must be a non-negative number, got ${JSON.stringify(value)}`);
+  const checkLimits = (limits: object | undefined, field: string) => {
+    for (const [name, value] of Object.entries(limits ?? {})) {
+      if (value === undefined) continue;
+      if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+        throw new ConfigError(actor, `${field}.${name}`, `must be a non-negative number, got ${JSON.stringify(value)}`);
+      }
     }
-  }
+  };
+  checkLimits(c.limits, "limits");
+  for (const [id, limits] of Object.entries(c.strategyLimits ?? {})) checkLimits(limits, `strategyLimits.${id}`);
   if (c.initialState !== undefined && !["ACTIVE", "REDUCING", "HALTED"].includes(c.initialState)) {
     throw new ConfigError(actor, "initialState", `must be ACTIVE, REDUCING or HALTED, got ${c.initialState}`);
   }
@@ -191,7 +249,7 @@ function sendAction(rx: Rx, b: SyntheticBracket, action: BracketAction): void {
   switch (action.kind) {
     case "submit": {
       const o = action.order;
-      track(state, { owner: b.owner, order: o });
+      track(state, b.owner, o);
       decide(rx, "bracket:place", `${o.clientOrderId}: ${o.type} ${o.side} ${o.qty} @ ${o.stopPrice ?? o.limitPrice}`);
       ctx.tell(exchange, { type: "SubmitOrder", order: o, replyTo: ctx.path });
       return;
@@ -233,6 +291,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
     lastPrice: new Map(),
     owners: new Map(Object.entries(config.owners ?? {})),
     recent: [],
+    recentBy: [],
     peakEquity: -Infinity,
     dayStartEquity: NaN,
     day: -1,
@@ -248,7 +307,13 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
   restore: (snapshot) => {
     const s = snapshot as State;
     // Snapshots taken before synthetic brackets existed have neither field.
-    return { ...s, brackets: s.brackets ?? {}, cancelsSent: s.cancelsSent ?? [] };
+    return {
+      ...s,
+      brackets: s.brackets ?? {},
+      cancelsSent: s.cancelsSent ?? [],
+      recentBy: s.recentBy ?? s.recent.map(() => ""),
+      open: s.open.map((t) => ({ ...t, filled: t.filled ?? 0 })),
+    };
   },
   receive(state, msg, ctx) {
     const now = ctx.clock.now();
@@ -257,23 +322,18 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
       case "SubmitOrder": {
         const order = msg.order;
         state.owners.set(order.strategyId, msg.replyTo);
-        while (state.recent.length > 0 && now - state.recent[0] >= 60_000) state.recent.shift();
-        let gross = 0;
+        while (state.recent.length > 0 && now - state.recent[0] >= 60_000) {
+          state.recent.shift();
+          state.recentBy.shift();
+        }
         const rules = state.config.instruments?.[order.venue]?.[order.symbol];
-        const verdict = checkOrder(order, state.config.limits, {
-          state: state.trading,
-          position: (strategyId, symbol) => positionOf(state, strategyId, symbol),
-          grossExposure: () => {
-            if (gross) return gross;
-            for (const [k, qty] of state.positions) {
-              gross += Math.abs(qty) * (state.lastPrice.get(k.split("\u0000")[1]) ?? 0);
-            }
-            return gross;
-          },
-          openOrders: state.open.length,
-          recentOrders: state.recent.length,
-          lastPrice: (symbol) => state.lastPrice.get(symbol),
-        }, rules);
+        const verdict = checkOrder(
+          order,
+          state.config.limits,
+          riskView(state, order.venue),
+          rules,
+          state.config.strategyLimits?.[order.strategyId],
+        );
         const exchange = state.config.exchanges[order.venue];
         if (verdict.kind === "deny" || !exchange) {
           const denial = verdict.kind === "deny" ? verdict.reason : `no exchange configured for venue "${order.venue}"`;
@@ -288,6 +348,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
           return state;
         }
         state.recent.push(now);
+        state.recentBy.push(order.strategyId);
         let sent = verdict.order;
         if (sent.qty !== order.qty) decide(rx, "snap", `${order.clientOrderId}: qty ${order.qty} → ${sent.qty}`);
         if (sent.bracket && !hasNativeBrackets(state.config, order.venue)) {
@@ -297,7 +358,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
           sent = entry;
           decide(rx, "bracket:open", `${order.clientOrderId}: managed by the guardian at ${order.venue}`);
         }
-        track(state, { owner: msg.replyTo, order: sent });
+        track(state, msg.replyTo, sent);
         ctx.tell(exchange, { type: "SubmitOrder", order: sent, replyTo: ctx.path });
         return state;
       }
@@ -381,7 +442,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
               ts: now,
             };
             const owner = state.owners.get(strategyId) ?? ctx.path;
-            track(state, { owner, order });
+            track(state, owner, order);
             ctx.tell(state.config.exchanges[venue], { type: "SubmitOrder", order, replyTo: ctx.path });
           }
         }
@@ -450,6 +511,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
           state.positions.set(k, (state.positions.get(k) ?? 0) + (fill.side === "buy" ? fill.qty : -fill.qty));
           state.lastPrice.set(fill.symbol, fill.price);
         }
+        if (event.type === "OrderPartiallyFilled" && tracked) tracked.filled = event.filledQty;
         const final = event.type !== "OrderAccepted" && event.type !== "OrderPartiallyFilled";
         if (final) untrack(state, id);
         const owner = tracked?.owner ?? state.owners.get(event.strategyId);

@@ -7,6 +7,7 @@ import ccxt, { type Exchange } from "ccxt";
 import type { Balance, OrderRequest } from "../../protocol/mod.ts";
 import { ConfigError } from "../../runtime/mod.ts";
 import { snapQty } from "../snap.ts";
+import { clampSized } from "../sizing.ts";
 import { type OrderReport, type SubmitContext, type VenueClient, VenueError } from "../venue.ts";
 import { isDuplicate, isNotFound, toCreateArgs, toVenueError } from "./mapping.ts";
 import { fetchOpenReports, fetchReport, withTrades } from "./reconcile.ts";
@@ -89,7 +90,7 @@ export function binanceClient(config: BinanceClientConfig, venue: string): Venue
     if (!(price! > 0)) throw new VenueError("rejected", `cannot size ${order.clientOrderId}: no last price`);
     const f = order.sizing.fraction;
     const qty = order.side === "buy" ? (free[market.quote] ?? 0) * f / price! : (free[market.base] ?? 0) * f;
-    return snapQty(qty, step);
+    return clampSized(snapQty(qty, step), order, price!, step);
   }
 
   return {

@@ -25,6 +25,7 @@ import {
   positionOf,
 } from "../../portfolio/ledger.ts";
 import { snapPrice, snapQty } from "../snap.ts";
+import { clampSized } from "../sizing.ts";
 import { commissionFor, commissionRateForSizing, type CostModels, executionPrice, NO_COSTS } from "./costs.ts";
 
 export interface SimConfig {
@@ -313,6 +314,11 @@ function fillResting(state: SimState, r: Resting, touch: number, bar: Bar, now: 
     r.remaining = snapQty(Math.floor(available * cfg.leverage * fraction / adjusted / step) * step, step);
     if (!(r.remaining > 0)) {
       finish(state, r, "OrderCanceled", "insufficient margin to size the order", now, emit);
+      return;
+    }
+    r.remaining = clampSized(r.remaining, o, executionPrice(cfg.costs, side, touch, 0, bar) * multiplier, step);
+    if (!(r.remaining > 0)) {
+      finish(state, r, "OrderCanceled", "no room under the risk limits at the fill price", now, emit);
       return;
     }
   }
