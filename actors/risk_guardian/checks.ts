@@ -31,6 +31,14 @@ export interface OrderLimits {
   readonly maxOrdersPerMinute?: number;
 }
 
+/** A strategy's limits: its own orders and positions, and the losses that stop it (flatten, then STOPPED). */
+export interface StrategyLimits extends OrderLimits {
+  /** Loss from the strategy's capital, in quote currency. */
+  readonly maxLoss?: number;
+  /** Drawdown from the strategy's peak equity, as a fraction. */
+  readonly maxDrawdown?: number;
+}
+
 /** Account-wide limits: the order limits (account totals) plus state rules and venue minimums. */
 export interface RiskLimits extends OrderLimits {
   /** Limit/stop prices must lie within this fraction of the last price (e.g. 0.1 = ±10 %). */

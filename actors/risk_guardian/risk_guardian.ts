@@ -17,11 +17,12 @@ import {
 import {
   checkOrder,
   type InstrumentRules,
-  type OrderLimits,
   type RiskLimits,
   type RiskView,
+  type StrategyLimits,
   type TradingState,
 } from "./checks.ts";
+import { applyPatch, type LimitPatch, type LimitScope, validatePatch } from "./limit_changes.ts";
 import { type OpenExposure, openQuantity } from "./exposure.ts";
 import {
   applyBracketEvent,
@@ -35,7 +36,7 @@ import {
 export interface RiskGuardianConfig {
   readonly limits: RiskLimits;
   /** Strategy id → limits of that strategy's own orders and positions (on top of the account's). */
-  readonly strategyLimits?: Readonly<Record<string, OrderLimits>>;
+  readonly strategyLimits?: Readonly<Record<string, StrategyLimits>>;
   /** Exchange actor path per venue. */
   readonly exchanges: Readonly<Record<string, string>>;
   readonly initialState?: TradingState;
@@ -66,7 +67,25 @@ export type RiskMessage =
   | SubmitOrder
   | Extract<ExchangeMessage, { type: "CancelOrder" | "CancelAll" }>
   | OrderEvent
-  | { readonly type: "EquityUpdate"; readonly equity: number; readonly ts: number }
+  | {
+    readonly type: "EquityUpdate";
+    readonly equity: number;
+    readonly ts: number;
+    /** Equity per strategy (its capital plus its P&L), for the per-strategy loss stops. */
+    readonly strategies?: Readonly<Record<string, number>>;
+  }
+  /**
+   * Change limits while running (a number sets one, null removes it): validated as a whole, journaled, in force
+   * from the next order. An ask gets LimitsSet or LimitsRejected back.
+   */
+  | {
+    readonly type: "SetLimits";
+    readonly scope: LimitScope;
+    readonly limits: LimitPatch;
+    readonly reason: string;
+    /** Who asked (an operator, a token id), for the journal. */
+    readonly by?: string;
+  }
   | { readonly type: "MarkPrice"; readonly symbol: string; readonly price: number }
   | { readonly type: "KillSwitch"; readonly reason: string; readonly flatten?: boolean }
   | { readonly type: "SetTradingState"; readonly state: TradingState; readonly reason: string }
@@ -84,6 +103,9 @@ interface Tracked {
 interface State {
   readonly config: RiskGuardianConfig;
   trading: TradingState;
+  /** Limits in force: the config's, as changed by SetLimits since. */
+  limits: RiskLimits;
+  readonly strategyLimits: Record<string, StrategyLimits>;
   /** Orders at a venue, few at a time: an array (string-keyed Map inserts cost ~1 µs here; see the supervisor). */
   readonly open: Tracked[];
   readonly positions: Map<string, number>;
@@ -94,6 +116,8 @@ interface State {
   readonly recentBy: string[];
   peakEquity: number;
   dayStartEquity: number;
+  /** The last equity seen: the next day's starting equity when the day turns. */
+  lastEquity: number;
   day: number;
   killSeq: number;
   decisionSeq: number;
@@ -196,14 +220,14 @@ interface Rx {
   readonly now: number;
 }
 
-function decide(rx: Rx, decision: string, detail: string): void {
+function decide(rx: Rx, decision: string, detail: string, extra?: Record<string, unknown>): void {
   const { state, ctx, now } = rx;
   state.decisions.push({ ts: now, decision, detail });
   if (state.decisions.length > 1_000) state.decisions.shift();
   const journal = state.config.journalPath;
   if (journal) {
     const eventId = `${ctx.path}:${now}:${++state.decisionSeq}`;
-    const payload = { decision, detail, trading: state.trading };
+    const payload = { decision, detail, trading: state.trading, ...extra };
     ctx.tell(journal, { type: "Append", events: [{ eventId, stream: "risk", type: decision, ts: now, payload }] });
   }
 }
@@ -220,6 +244,31 @@ function setState(rx: Rx, next: TradingState, reason: string): void {
   alert(rx, "warn", "trading state changed", { from: state.trading, to: next, reason });
   state.trading = next;
   decide(rx, `state:${next}`, reason);
+}
+
+function setLimits(rx: Rx, msg: Extract<RiskMessage, { type: "SetLimits" }>): void {
+  const { state, ctx } = rx;
+  const errors = validatePatch(msg.scope, msg.limits);
+  if (typeof msg.reason !== "string" || msg.reason.trim() === "") errors.push("reason: required (it is journaled)");
+  if (errors.length > 0) {
+    ctx.log.warn("limit change refused", { errors });
+    if (ctx.sender) ctx.reply({ type: "LimitsRejected", errors });
+    return;
+  }
+  let limits: RiskLimits | StrategyLimits;
+  if (msg.scope.kind === "account") limits = state.limits = applyPatch(state.limits, msg.limits);
+  else {
+    const id = msg.scope.strategyId;
+    limits = state.strategyLimits[id] = applyPatch(state.strategyLimits[id] ?? {}, msg.limits);
+  }
+  const who = msg.by ? ` by ${msg.by}` : "";
+  decide(rx, "limits", `${JSON.stringify(msg.scope)} ${JSON.stringify(limits)}${who}: ${msg.reason}`, {
+    scope: msg.scope,
+    limits,
+    by: msg.by,
+  });
+  alert(rx, "warn", "risk limits changed", { scope: msg.scope, limits, reason: msg.reason, by: msg.by });
+  if (ctx.sender) ctx.reply({ type: "LimitsSet", scope: msg.scope, limits });
 }
 
 function hasBrackets(state: State): boolean {
@@ -275,6 +324,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
     "CancelAll",
     ...ORDER_EVENT_TYPES,
     "EquityUpdate",
+    "SetLimits",
     "MarkPrice",
     "KillSwitch",
     "SetTradingState",
@@ -286,6 +336,8 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
   init: (config) => ({
     config,
     trading: config.initialState ?? "ACTIVE",
+    limits: config.limits,
+    strategyLimits: { ...config.strategyLimits },
     open: [],
     positions: new Map(),
     lastPrice: new Map(),
@@ -294,6 +346,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
     recentBy: [],
     peakEquity: -Infinity,
     dayStartEquity: NaN,
+    lastEquity: NaN,
     day: -1,
     killSeq: 0,
     decisionSeq: 0,
@@ -312,6 +365,9 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
       brackets: s.brackets ?? {},
       cancelsSent: s.cancelsSent ?? [],
       recentBy: s.recentBy ?? s.recent.map(() => ""),
+      limits: s.limits ?? s.config.limits,
+      strategyLimits: s.strategyLimits ?? { ...s.config.strategyLimits },
+      lastEquity: s.lastEquity ?? NaN,
       open: s.open.map((t) => ({ ...t, filled: t.filled ?? 0 })),
     };
   },
@@ -329,10 +385,10 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
         const rules = state.config.instruments?.[order.venue]?.[order.symbol];
         const verdict = checkOrder(
           order,
-          state.config.limits,
+          state.limits,
           riskView(state, order.venue),
           rules,
-          state.config.strategyLimits?.[order.strategyId],
+          state.strategyLimits[order.strategyId],
         );
         const exchange = state.config.exchanges[order.venue];
         if (verdict.kind === "deny" || !exchange) {
@@ -385,12 +441,15 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
         state.lastPrice.set(msg.symbol, msg.price);
         return state;
       case "EquityUpdate": {
-        const limits = state.config.limits;
+        const limits = state.limits;
+        // The day's loss counts from the last equity of the day before (the overnight gap included, so a
+        // daily bar's loss counts too); the very first update starts the first day.
         const day = Math.floor(msg.ts / 86_400_000);
         if (day !== state.day) {
           state.day = day;
-          state.dayStartEquity = msg.equity;
+          state.dayStartEquity = Number.isNaN(state.lastEquity) ? msg.equity : state.lastEquity;
         }
+        state.lastEquity = msg.equity;
         state.peakEquity = Math.max(state.peakEquity, msg.equity);
         if (limits.dailyLossLimit !== undefined && state.dayStartEquity - msg.equity >= limits.dailyLossLimit) {
           setState(
@@ -412,6 +471,9 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
       }
       case "SetTradingState":
         setState(rx, msg.state, msg.reason);
+        return state;
+      case "SetLimits":
+        setLimits(rx, msg);
         return state;
       case "KillSwitch": {
         setState(rx, "HALTED", `kill switch: ${msg.reason}`);
@@ -481,6 +543,8 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
         ctx.reply({
           type: "RiskState",
           trading: state.trading,
+          limits: state.limits,
+          strategyLimits: state.strategyLimits,
           openOrders: state.open.length,
           positions: [...state.positions.entries()].map(([k, qty]) => ({ key: k.replace("\u0000", "/"), qty })),
           decisions: state.decisions.slice(-50),

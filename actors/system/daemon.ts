@@ -49,6 +49,22 @@ async function lastTradingState(journal: Journal): Promise<TradingState | undefi
   return undefined;
 }
 
+/**
+ * Limits changed while an earlier run was trading (SetLimits, journaled by the guardian): the last change per
+ * scope wins, on top of the config file's limits.
+ */
+async function changedLimits(journal: Journal): Promise<{ account?: object; strategies: Record<string, object> }> {
+  const out: { account?: object; strategies: Record<string, object> } = { strategies: {} };
+  for (const record of await journal.read({ stream: "risk" })) {
+    if (record.type !== "limits") continue;
+    const { scope, limits } = record.payload as { scope?: { kind: string; strategyId?: string }; limits?: object };
+    if (!scope || !limits) continue;
+    if (scope.kind === "account") out.account = limits;
+    else if (scope.strategyId) out.strategies[scope.strategyId] = limits;
+  }
+  return out;
+}
+
 export async function runDaemon(config: LiveConfig, options: DaemonOptions = {}): Promise<number> {
   const sink = options.logSink ?? stderrSink();
   const log = (level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown> = {}) =>
@@ -58,6 +74,22 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   const journal = createSqlJournal(database);
   const tree = buildLiveTree(config);
   const initialState = await lastTradingState(journal);
+  const changed = await changedLimits(journal);
+  if (changed.account || Object.keys(changed.strategies).length > 0) {
+    log("warn", "risk limits changed while running are back in force", changed);
+    for (const child of tree.children) {
+      if (child.kind === "actor" && child.id === "risk") {
+        const config = child.config as { limits: object; strategyLimits?: Record<string, object> };
+        Object.assign(child, {
+          config: {
+            ...config,
+            limits: changed.account ?? config.limits,
+            strategyLimits: { ...config.strategyLimits, ...changed.strategies },
+          },
+        });
+      }
+    }
+  }
   if (initialState && initialState !== "ACTIVE") {
     log("warn", "resuming in the trading state the last run ended in", { trading: initialState });
     for (const child of tree.children) {

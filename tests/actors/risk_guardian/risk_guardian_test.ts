@@ -106,3 +106,65 @@ Deno.test("risk: a drawdown moves trading to REDUCING, the daily loss limit to H
   assert.equal(last.fill.qty, 5); // flattened the remaining 5
   await host.stop();
 });
+
+const DAY = 86_400_000;
+
+Deno.test("risk: the daily loss counts from the day before's last equity, so it fires on daily bars", async () => {
+  const { host } = await setup({ dailyLossLimit: 500 });
+  const trading = async () => {
+    const reply = host.ask<{ type: "RiskState"; trading: string }>("t/risk", { type: "GetRiskState" }, 1_000);
+    host.drain();
+    return (await reply).trading;
+  };
+  // One update per daily bar: each day's loss is the step from the previous bar's equity.
+  host.tell("t/risk", { type: "EquityUpdate", equity: 10_000, ts: 0 });
+  host.tell("t/risk", { type: "EquityUpdate", equity: 9_700, ts: DAY }); // −300: fine
+  host.drain();
+  assert.equal(await trading(), "ACTIVE");
+  host.tell("t/risk", { type: "EquityUpdate", equity: 9_150, ts: 2 * DAY }); // −550 since yesterday's close
+  host.drain();
+  assert.equal(await trading(), "HALTED");
+  await host.stop();
+});
+
+Deno.test("risk: limits change while running — validated as a whole, journaled, in force from the next order", async () => {
+  const { host, submit, events } = await setup({ maxPositionQty: 100 });
+  const change = async (msg: Record<string, unknown>) => {
+    const reply = host.ask<{ type: string; errors?: string[] }>("t/risk", { type: "SetLimits", ...msg }, 1_000);
+    host.drain();
+    return await reply;
+  };
+  submit({ qty: 20 });
+  const refused = await change({
+    scope: { kind: "account" },
+    limits: { maxPositionQty: -1, maxWhatever: 3, maxOrderNotional: 10 },
+    reason: "typo",
+  });
+  assert.equal(refused.type, "LimitsRejected");
+  assert.equal(refused.errors?.length, 2);
+  submit({ qty: 20 }); // still under the old limit of 100 (the valid part of a refused change is not applied)
+  const ok = await change({ scope: { kind: "account" }, limits: { maxPositionQty: 30 }, reason: "calmer", by: "test" });
+  assert.equal(ok.type, "LimitsSet");
+  submit({ qty: 20 }); // 60 > 30: denied now
+  await change({ scope: { kind: "strategy", strategyId: "s" }, limits: { maxOrderNotional: 150 }, reason: "cap" });
+  submit({ side: "sell", qty: 2 }); // 200 > 150 for strategy s
+  await change({ scope: { kind: "account" }, limits: { maxPositionQty: null }, reason: "lift" });
+  submit({ qty: 1 }); // no position limit any more; 100 ≤ 150
+  const got = await events();
+  const denied = got.filter((e) => e.type === "OrderDenied").map((e) => (e as { reason: string }).reason);
+  assert.deepEqual(denied, [
+    "position would be 60 X, beyond the limit of 30",
+    "order notional 200.00 exceeds 150 for strategy s",
+  ]);
+  assert.equal(got.filter((e) => e.type === "OrderFilled").length, 3);
+  const state = host.ask<{ type: "RiskState"; decisions: { decision: string; detail: string }[] }>(
+    "t/risk",
+    { type: "GetRiskState" },
+    1_000,
+  );
+  host.drain();
+  const changes = (await state).decisions.filter((d) => d.decision === "limits");
+  assert.equal(changes.length, 3);
+  assert.match(changes[0].detail, /"maxPositionQty":30.* by test: calmer/);
+  await host.stop();
+});
