@@ -129,7 +129,9 @@ function endOfBar(state: State, ts: number, ctx: ActorContext<PortfolioMessage>)
   state.bars++;
   const subscribers = state.config.equitySubscribers!;
   if (subscribers.length > 0) {
-    const update = { type: "EquityUpdate", equity: equity(state.total), ts: ts };
+    const strategies: Record<string, number> = {};
+    for (const [id, s] of state.strategies) strategies[id] = state.bust ? 0 : equity(s.ledger);
+    const update = { type: "EquityUpdate", equity: equity(state.total), ts: ts, strategies };
     for (const to of subscribers) ctx.tell(to, update);
   }
 }
