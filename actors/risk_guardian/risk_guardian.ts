@@ -32,6 +32,8 @@ import {
   planExits,
   type SyntheticBracket,
 } from "./brackets.ts";
+import { ackBar, awaitBar, type BarAcks, releaseStrategy } from "./lockstep.ts";
+import * as status from "./strategy_status.ts";
 
 export interface RiskGuardianConfig {
   readonly limits: RiskLimits;
@@ -57,6 +59,10 @@ export interface RiskGuardianConfig {
    * market entry, and would silently drop it).
    */
   readonly nativeBrackets?: Readonly<Record<string, boolean>>;
+  /** What happens to a quarantined strategy's positions: "flatten" (default) or "keep" (strategy_status.ts). */
+  readonly quarantinePolicy?: status.QuarantinePolicy;
+  /** Strategies the last run ended with disabled (from the journal, through the daemon). */
+  readonly disabledStrategies?: Readonly<Record<string, status.DisabledRecord>>;
 }
 
 export function hasNativeBrackets(config: RiskGuardianConfig, venue: string): boolean {
@@ -91,7 +97,8 @@ export type RiskMessage =
   | { readonly type: "SetTradingState"; readonly state: TradingState; readonly reason: string }
   | { readonly type: "GetRiskState" }
   | { readonly type: "Bar"; readonly bar: Bar }
-  | BarHandled;
+  | BarHandled
+  | status.StrategyMessage;
 
 interface Tracked {
   readonly owner: string;
@@ -121,8 +128,12 @@ interface State {
   day: number;
   killSeq: number;
   decisionSeq: number;
-  /** Bars forwarded and not yet handled by every subscriber: key → remaining acks and the bar's source. */
-  readonly barAcks: Map<string, { remaining: number; source: string; symbol: string; ts: number }>;
+  /** Bars forwarded and not yet handled by every strategy waited for (lockstep.ts). */
+  readonly barAcks: BarAcks;
+  /** Per-strategy status: ACTIVE, STOPPED, QUARANTINED (strategy_status.ts). */
+  readonly strategies: status.StrategyBook;
+  /** Bar subscriber path → strategy id (from `owners`; a path that is no owner stands for itself). */
+  readonly idByPath: Map<string, string>;
   readonly decisions: { ts: number; decision: string; detail: string }[];
   /** Synthetic brackets by parent client order id (plain data: part of the snapshot). */
   readonly brackets: Record<string, SyntheticBracket>;
@@ -210,6 +221,10 @@ function parseConfig(raw: unknown, actor: string): RiskGuardianConfig {
   if (c.initialState !== undefined && !["ACTIVE", "REDUCING", "HALTED"].includes(c.initialState)) {
     throw new ConfigError(actor, "initialState", `must be ACTIVE, REDUCING or HALTED, got ${c.initialState}`);
   }
+  const policy = status.parseQuarantinePolicy(c.quarantinePolicy);
+  if (policy !== "flatten" && policy !== "keep") throw new ConfigError(actor, "quarantinePolicy", policy);
+  const restored = status.checkRestored(c.disabledStrategies);
+  if (restored) throw new ConfigError(actor, "disabledStrategies", restored);
   return { ...c, limits: c.limits ?? {}, exchanges: c.exchanges, initialState: c.initialState ?? "ACTIVE" };
 }
 
@@ -220,6 +235,7 @@ interface Rx {
   readonly now: number;
 }
 
+/** Records a decision; `extra` fields join the journaled payload (e.g. `strategy`, `limits`). */
 function decide(rx: Rx, decision: string, detail: string, extra?: Record<string, unknown>): void {
   const { state, ctx, now } = rx;
   state.decisions.push({ ts: now, decision, detail });
@@ -317,6 +333,75 @@ function sendAction(rx: Rx, b: SyntheticBracket, action: BracketAction): void {
   }
 }
 
+function idsByPath(config: RiskGuardianConfig): Map<string, string> {
+  return new Map(Object.entries(config.owners ?? {}).map(([id, path]) => [path, id]));
+}
+
+function denyOrder(rx: Rx, msg: SubmitOrder, reason: string): State {
+  const order = msg.order;
+  decide(rx, "deny", `${order.clientOrderId}: ${reason}`);
+  rx.ctx.tell(msg.replyTo, {
+    type: "OrderDenied",
+    clientOrderId: order.clientOrderId,
+    strategyId: order.strategyId,
+    reason,
+    ts: rx.now,
+  });
+  return rx.state;
+}
+
+/** What the strategy status rules may do here (strategy_status.ts). */
+function statusIO(rx: Rx): status.StatusIO {
+  const { state, ctx, now } = rx;
+  return {
+    now,
+    known: (id) => state.owners.has(id),
+    positions(id) {
+      const out: [string, number][] = [];
+      for (const [k, qty] of state.positions) {
+        const [strategyId, symbol] = k.split("\u0000");
+        if (strategyId === id && qty !== 0) out.push([symbol, qty]);
+      }
+      return out;
+    },
+    flattening: (id, symbol) =>
+      state.open.some((t) => t.order.symbol === symbol && t.order.clientOrderId.startsWith(`${id}-flatten-`)),
+    journal: (decision, detail, strategy) => decide(rx, decision, detail, { strategy }),
+    alert: (level, message, fields) => alert(rx, level, message, fields),
+    cancelAll(strategyId) {
+      for (const exchange of new Set(Object.values(state.config.exchanges))) {
+        ctx.tell(exchange, { type: "CancelAll", strategyId });
+      }
+    },
+    flatten(strategyId, symbol, qty) {
+      const venue = Object.keys(state.config.exchanges)[0];
+      const order: OrderRequest = {
+        // Time in the id: flatten orders of another run (after a restart) never reuse an id the venue has seen.
+        clientOrderId: `${strategyId}-flatten-${now}-${++state.killSeq}`,
+        strategyId,
+        venue,
+        symbol,
+        side: qty > 0 ? "sell" : "buy",
+        type: "market",
+        qty: Math.abs(qty),
+        tif: "GTC",
+        reduceOnly: true,
+        ts: now,
+      };
+      // A strategy left down by the runtime would only pile its events up: the guardian keeps them.
+      const down = state.strategies.down[strategyId] === "quarantined";
+      track(state, down ? ctx.path : state.owners.get(strategyId) ?? ctx.path, order);
+      decide(rx, "strategy:flatten", `${order.clientOrderId}: ${order.side} ${order.qty} ${symbol}`);
+      ctx.tell(state.config.exchanges[venue], { type: "SubmitOrder", order, replyTo: ctx.path });
+    },
+    release(strategyId) {
+      for (const done of releaseStrategy(state.barAcks, strategyId)) {
+        ctx.tell(done.source, { type: "BarDone", symbol: done.symbol, ts: done.ts });
+      }
+    },
+  };
+}
+
 export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
   accepts: [
     "SubmitOrder",
@@ -331,6 +416,9 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
     "GetRiskState",
     "Bar",
     "BarHandled",
+    "DisableStrategy",
+    "EnableStrategy",
+    "StrategyLifecycle",
   ],
   parseConfig,
   init: (config) => ({
@@ -351,6 +439,8 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
     killSeq: 0,
     decisionSeq: 0,
     barAcks: new Map(),
+    strategies: status.createBook(config.disabledStrategies),
+    idByPath: idsByPath(config),
     decisions: [],
     brackets: {},
     cancelsSent: [],
@@ -359,7 +449,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
   snapshot: (state) => state,
   restore: (snapshot) => {
     const s = snapshot as State;
-    // Snapshots taken before synthetic brackets existed have neither field.
+    // Snapshots taken before synthetic brackets (or strategy statuses, or limit changes) existed lack those fields.
     return {
       ...s,
       brackets: s.brackets ?? {},
@@ -369,11 +459,17 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
       strategyLimits: s.strategyLimits ?? { ...s.config.strategyLimits },
       lastEquity: s.lastEquity ?? NaN,
       open: s.open.map((t) => ({ ...t, filled: t.filled ?? 0 })),
+      strategies: s.strategies ?? status.createBook(s.config.disabledStrategies),
+      idByPath: idsByPath(s.config),
     };
   },
   receive(state, msg, ctx) {
     const now = ctx.clock.now();
     const rx: Rx = { state, ctx, now };
+    if (msg.type === "SubmitOrder" && state.strategies.watched > 0) {
+      const reason = status.denial(state.strategies, msg.order);
+      if (reason) return denyOrder(rx, msg, reason);
+    }
     switch (msg.type) {
       case "SubmitOrder": {
         const order = msg.order;
@@ -515,30 +611,35 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
       case "Bar": {
         const bar = msg.bar;
         state.lastPrice.set(bar.symbol, bar.close);
-        const subscribers = state.config.barSubscribers?.[bar.symbol] ?? [];
-        for (const to of subscribers) ctx.tell(to, msg);
+        const book = state.strategies;
+        if (book.watched > 0) status.beforeBar(book, statusIO(rx), bar);
+        const waiting: string[] = [];
+        for (const to of state.config.barSubscribers?.[bar.symbol] ?? []) {
+          const id = state.idByPath.get(to) ?? to;
+          if (!status.isFed(book, id)) continue;
+          ctx.tell(to, msg);
+          if (status.isAwaited(book, id)) waiting.push(id);
+        }
         const source = ctx.sender?.path;
-        if (!source) return state;
-        if (subscribers.length === 0) ctx.tell(source, { type: "BarDone", symbol: bar.symbol, ts: bar.ts });
-        else {
-          state.barAcks.set(`${bar.symbol}@${bar.ts}`, {
-            remaining: subscribers.length,
-            source,
-            symbol: bar.symbol,
-            ts: bar.ts,
-          });
+        if (source && !awaitBar(state.barAcks, source, bar.symbol, bar.ts, waiting)) {
+          ctx.tell(source, { type: "BarDone", symbol: bar.symbol, ts: bar.ts });
         }
         return state;
       }
       case "BarHandled": {
-        const k = `${msg.symbol}@${msg.ts}`;
-        const pending = state.barAcks.get(k);
-        if (!pending || --pending.remaining > 0) return state;
-        state.barAcks.delete(k);
+        if (status.barHandled(state.strategies, msg.strategyId, msg)) {
+          status.disableAgain(state.strategies, statusIO(rx), msg.strategyId);
+        }
+        const done = ackBar(state.barAcks, msg.strategyId, msg.symbol, msg.ts);
         // Sent after the commands the strategies sent for this bar (FIFO through here): they reach the venue first.
-        ctx.tell(pending.source, { type: "BarDone", symbol: pending.symbol, ts: pending.ts });
+        if (done) ctx.tell(done.source, { type: "BarDone", symbol: done.symbol, ts: done.ts });
         return state;
       }
+      case "DisableStrategy":
+      case "EnableStrategy":
+      case "StrategyLifecycle":
+        status.onStrategyMessage(state.strategies, statusIO(rx), msg, state.config.quarantinePolicy ?? "flatten");
+        return state;
       case "GetRiskState":
         ctx.reply({
           type: "RiskState",
@@ -554,6 +655,10 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
             entryFinal: b.entryFinal,
             legs: structuredClone(b.legs),
           })),
+          strategies: status.report(state.strategies, [
+            ...Object.keys(state.config.owners ?? {}),
+            ...state.owners.keys(),
+          ]),
         });
         return state;
       default: {

@@ -43,8 +43,16 @@ export interface SupervisorSpec {
   readonly kind: "supervisor";
   readonly id: string;
   readonly strategy: SupervisionStrategy;
-  /** More than `maxRestarts` within `withinMs` → stop all children and escalate to the parent. */
+  /** More than `maxRestarts` within `withinMs` → stop all children and escalate to the parent (see `onExceeded`). */
   readonly intensity?: { readonly maxRestarts: number; readonly withinMs: number };
+  /**
+   * What exceeding `intensity` costs. "escalate" (default, OTP): the restarts of all children count together, and
+   * too many stop every child and fail this supervisor. "quarantine": each child's restarts count apart, and a
+   * child over the limit is left down (a "quarantined" event) while its siblings and this supervisor go on; it
+   * stays down for the life of the tree, also when this supervisor is restarted. For children that fail alone
+   * (strategies), so one poison child cannot take the others down. Needs one_for_one.
+   */
+  readonly onExceeded?: "escalate" | "quarantine";
   /** Delay before a restart: min(maxMs, minMs × factor^(recent restarts − 1)). */
   readonly backoff?: { readonly minMs: number; readonly maxMs: number; readonly factor: number };
   readonly restart?: RestartType;
@@ -78,5 +86,12 @@ export function validateTree(spec: ChildSpec, parentPath = ""): void {
   const intensity = spec.intensity ?? DEFAULT_INTENSITY;
   if (!(intensity.maxRestarts >= 0) || !(intensity.withinMs > 0)) {
     throw new Error(`${path}: intensity needs maxRestarts ≥ 0 and withinMs > 0`);
+  }
+  const exceeded = spec.onExceeded ?? "escalate";
+  if (exceeded !== "escalate" && exceeded !== "quarantine") {
+    throw new Error(`${path}: onExceeded must be "escalate" or "quarantine", got ${JSON.stringify(exceeded)}`);
+  }
+  if (exceeded === "quarantine" && spec.strategy !== "one_for_one") {
+    throw new Error(`${path}: onExceeded "quarantine" needs one_for_one (${spec.strategy} restarts siblings together)`);
   }
 }

@@ -17,12 +17,17 @@ export type SupervisionDecision =
     readonly delayMs: number;
   }
   /** Restart intensity exceeded: stop every child and fail this supervisor. */
-  | { readonly kind: "escalate"; readonly reason: string };
+  | { readonly kind: "escalate"; readonly reason: string }
+  /** The child's own restart intensity exceeded (onExceeded "quarantine"): leave it down, nothing else. */
+  | { readonly kind: "quarantine"; readonly reason: string };
 
-/** Restart times kept per supervisor (the sliding window of its intensity). */
+/** Restart times kept per supervisor (the sliding window of its intensity), and per child when it quarantines. */
 export interface RestartHistory {
   readonly times: number[];
+  readonly byChild: Map<string, number[]>;
 }
+
+export const emptyHistory = (): RestartHistory => ({ times: [], byChild: new Map() });
 
 export function decide(
   spec: SupervisorSpec,
@@ -38,14 +43,19 @@ export function decide(
   if (restart === "transient" && reason === "normal") return { kind: "ignore", removeChild: true };
 
   const intensity = spec.intensity ?? DEFAULT_INTENSITY;
-  const recent = history.times.filter((t) => now - t < intensity.withinMs);
+  const quarantine = spec.onExceeded === "quarantine";
+  let times = history.times;
+  if (quarantine) {
+    times = history.byChild.get(childId) ?? [];
+    history.byChild.set(childId, times);
+  }
+  const recent = times.filter((t) => now - t < intensity.withinMs);
   recent.push(now);
-  history.times.splice(0, history.times.length, ...recent);
+  times.splice(0, times.length, ...recent);
   if (recent.length > intensity.maxRestarts) {
-    return {
-      kind: "escalate",
-      reason: `${recent.length} restarts within ${intensity.withinMs} ms exceed the limit of ${intensity.maxRestarts}`,
-    };
+    const reason =
+      `${recent.length} restarts within ${intensity.withinMs} ms exceed the limit of ${intensity.maxRestarts}`;
+    return quarantine ? { kind: "quarantine", reason } : { kind: "escalate", reason };
   }
 
   const backoff = spec.backoff ?? DEFAULT_BACKOFF;

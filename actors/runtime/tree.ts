@@ -7,7 +7,7 @@ import type { Clock } from "./clock.ts";
 import { errorText } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import type { ActorSpec, ChildSpec, SupervisorSpec } from "./spec.ts";
-import { decide, type ExitReason, type RestartHistory } from "./supervisor.ts";
+import { decide, emptyHistory, type ExitReason, type RestartHistory } from "./supervisor.ts";
 
 export interface ActorDriver {
   /** Starts (or restarts) an actor; rejects when its init fails. */
@@ -22,6 +22,8 @@ export type TreeEvent =
   | { readonly type: "exited"; readonly path: string }
   | { readonly type: "restarted"; readonly path: string; readonly delayMs: number }
   | { readonly type: "escalated"; readonly path: string; readonly reason: string }
+  /** The child exceeded its own restart intensity and is left down (its supervisor's onExceeded "quarantine"). */
+  | { readonly type: "quarantined"; readonly path: string; readonly reason: string }
   | { readonly type: "stopped"; readonly path: string }
   | { readonly type: "fatal"; readonly error: string };
 
@@ -30,6 +32,8 @@ interface Node {
   readonly path: string;
   readonly parent: SupervisorNode | undefined;
   running: boolean;
+  /** Left down for good: never started again, also when its supervisor restarts. */
+  quarantined: boolean;
 }
 
 interface SupervisorNode extends Node {
@@ -78,9 +82,15 @@ export function createTree(
 
   function build(spec: ChildSpec, parent: SupervisorNode | undefined): Node {
     const path = parent ? `${parent.path}/${spec.id}` : spec.id;
-    const node: Node = spec.kind === "actor"
-      ? { spec, path, parent, running: false }
-      : ({ spec, path, parent, running: false, children: [], history: { times: [] } } as SupervisorNode);
+    const node: Node = spec.kind === "actor" ? { spec, path, parent, running: false, quarantined: false } : ({
+      spec,
+      path,
+      parent,
+      running: false,
+      quarantined: false,
+      children: [],
+      history: emptyHistory(),
+    } as SupervisorNode);
     nodes.set(path, node);
     if (spec.kind === "supervisor") {
       for (const child of spec.children) (node as SupervisorNode).children.push(build(child, node as SupervisorNode));
@@ -97,9 +107,11 @@ export function createTree(
     }
     const sup = node as SupervisorNode;
     sup.history.times.length = 0;
+    sup.history.byChild.clear();
     node.running = true;
     for (const child of sup.children) {
       if (shuttingDown || !node.running) return;
+      if (child.quarantined) continue;
       await startNode(child, restart);
     }
     onEvent({ type: "started", path: node.path });
@@ -129,6 +141,15 @@ export function createTree(
     const decision = decide(parent.spec, parent.history, id, reason, clock.now());
     switch (decision.kind) {
       case "ignore":
+        return;
+      case "quarantine":
+        // The child has already exited (crash or end): leaving it down is all there is to do.
+        node.quarantined = true;
+        log.error("restart intensity of a child exceeded; quarantining it", {
+          child: node.path,
+          reason: decision.reason,
+        });
+        onEvent({ type: "quarantined", path: node.path, reason: decision.reason });
         return;
       case "escalate": {
         log.error("restart intensity exceeded; escalating", { supervisor: parent.path, reason: decision.reason });

@@ -173,6 +173,48 @@ export function runtimeContract(name: string, make: HostFactory) {
     });
   });
 
+  t("quarantine: a child over its own intensity is left down alone; siblings and the supervisor go on", async () => {
+    const strategies = sup("s", "one_for_one", [actor("bad", "counter"), actor("good", "counter")], {
+      intensity: { maxRestarts: 2, withinMs: 60_000 },
+      onExceeded: "quarantine",
+    });
+    const tree = sup("root", "one_for_one", [strategies], { intensity: { maxRestarts: 0, withinMs: 60_000 } });
+    await withHost(make, tree, async (host, events) => {
+      const running = (path: string) => host.stats().find((s) => s.path === path)?.running === true;
+      const crash = async (path: string, n: number) => {
+        await until(`${path} running`, () => running(path));
+        host.tell(path, { type: "Crash" });
+        await until(`crash #${n}`, () => events.filter((e) => e.type === "crashed").length === n);
+      };
+      host.tell("root/s/good", { type: "Inc", by: 5 });
+      // Four crashes in the window: escalation would count them together (4 > 2); quarantine counts per child.
+      await crash("root/s/good", 1);
+      await crash("root/s/bad", 2);
+      await crash("root/s/good", 3);
+      await crash("root/s/bad", 4);
+      await until("good restarted twice", () => host.stats().find((s) => s.path === "root/s/good")!.restarts === 2);
+      assert.equal(events.filter((e) => e.type === "quarantined").length, 0);
+      await crash("root/s/bad", 5);
+      await until("quarantine", () => events.some((e) => e.type === "quarantined"));
+      await host.idle();
+      const quarantined = events.filter((e) => e.type === "quarantined");
+      assert.deepEqual(quarantined, [{
+        type: "quarantined",
+        path: "root/s/bad",
+        reason: "3 restarts within 60000 ms exceed the limit of 2",
+      }]);
+      assert.equal(events.some((e) => e.type === "escalated" || e.type === "fatal"), false);
+      assert.equal(host.fatal, undefined);
+      assert.equal(running("root/s/bad"), false);
+      assert.equal(host.stats().find((s) => s.path === "root/s/bad")!.restarts, 2);
+      host.tell("root/s/good", { type: "Inc" });
+      assert.equal(await count(host, "root/s/good"), 6);
+      // Left down: nothing restarts it later.
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(running("root/s/bad"), false);
+    });
+  });
+
   t("mailbox overflow: reject tells the sender, keep-newest conflates", async () => {
     const tree = sup("root", "one_for_one", [
       actor("r", "counter", { mailbox: { capacity: 3, overflow: "reject" } }),
