@@ -61,6 +61,8 @@ export interface RiskGuardianConfig {
   readonly nativeBrackets?: Readonly<Record<string, boolean>>;
   /** What happens to a quarantined strategy's positions: "flatten" (default) or "keep" (strategy_status.ts). */
   readonly quarantinePolicy?: status.QuarantinePolicy;
+  /** Strategy id → its capital: what `maxLoss` counts from (default: its first equity seen). */
+  readonly strategyCapital?: Readonly<Record<string, number>>;
   /** Strategies the last run ended with disabled (from the journal, through the daemon). */
   readonly disabledStrategies?: Readonly<Record<string, status.DisabledRecord>>;
 }
@@ -125,6 +127,9 @@ interface State {
   dayStartEquity: number;
   /** The last equity seen: the next day's starting equity when the day turns. */
   lastEquity: number;
+  /** Per strategy: peak equity and the equity its loss counts from (loss stops, see `checkStrategyLosses`). */
+  readonly strategyPeak: Record<string, number>;
+  readonly strategyBase: Record<string, number>;
   day: number;
   killSeq: number;
   decisionSeq: number;
@@ -287,6 +292,36 @@ function setLimits(rx: Rx, msg: Extract<RiskMessage, { type: "SetLimits" }>): vo
   if (ctx.sender) ctx.reply({ type: "LimitsSet", scope: msg.scope, limits });
 }
 
+/**
+ * Per-strategy loss stops: a strategy that lost `maxLoss` from its capital, or fell `maxDrawdown` from its peak
+ * equity, is STOPPED (its orders cancelled, its positions flattened) while the others trade on.
+ */
+function checkStrategyLosses(rx: Rx, equities: Readonly<Record<string, number>>): void {
+  const state = rx.state;
+  for (const [id, equity] of Object.entries(equities)) {
+    const limits = state.strategyLimits[id];
+    if (!limits || (limits.maxLoss === undefined && limits.maxDrawdown === undefined)) continue;
+    if (state.strategies.disabled[id] || !Number.isFinite(equity)) continue;
+    const base = state.config.strategyCapital?.[id] ?? (state.strategyBase[id] ??= equity);
+    const peak = state.strategyPeak[id] = Math.max(state.strategyPeak[id] ?? base, equity);
+    const loss = base - equity;
+    const drawdown = peak > 0 ? 1 - equity / peak : 0;
+    let reason: string | undefined;
+    if (limits.maxLoss !== undefined && loss >= limits.maxLoss) {
+      reason = `loss ${loss.toFixed(2)} ≥ maxLoss ${limits.maxLoss}`;
+    } else if (limits.maxDrawdown !== undefined && drawdown >= limits.maxDrawdown) {
+      reason = `drawdown ${(drawdown * 100).toFixed(2)}% ≥ maxDrawdown ${limits.maxDrawdown * 100}%`;
+    }
+    if (reason === undefined) continue;
+    status.onStrategyMessage(
+      state.strategies,
+      statusIO(rx),
+      { type: "DisableStrategy", strategyId: id, status: "STOPPED", reason, flatten: true },
+      state.config.quarantinePolicy ?? "flatten",
+    );
+  }
+}
+
 function hasBrackets(state: State): boolean {
   for (const _ in state.brackets) return true;
   return false;
@@ -435,6 +470,8 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
     peakEquity: -Infinity,
     dayStartEquity: NaN,
     lastEquity: NaN,
+    strategyPeak: {},
+    strategyBase: {},
     day: -1,
     killSeq: 0,
     decisionSeq: 0,
@@ -458,6 +495,8 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
       limits: s.limits ?? s.config.limits,
       strategyLimits: s.strategyLimits ?? { ...s.config.strategyLimits },
       lastEquity: s.lastEquity ?? NaN,
+      strategyPeak: s.strategyPeak ?? {},
+      strategyBase: s.strategyBase ?? {},
       open: s.open.map((t) => ({ ...t, filled: t.filled ?? 0 })),
       strategies: s.strategies ?? status.createBook(s.config.disabledStrategies),
       idByPath: idsByPath(s.config),
@@ -563,6 +602,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
             `drawdown ${((1 - msg.equity / state.peakEquity) * 100).toFixed(2)}% ≥ ${limits.maxDrawdown * 100}%`,
           );
         }
+        if (msg.strategies) checkStrategyLosses(rx, msg.strategies);
         return state;
       }
       case "SetTradingState":

@@ -7,7 +7,7 @@ import type { RiskLimits } from "../../../actors/risk_guardian/checks.ts";
 const module = (p: string) => new URL(`../../../actors/${p}`, import.meta.url).href;
 const RECORDER = new URL("./recorder.ts", import.meta.url).href;
 
-async function setup(limits: RiskLimits) {
+async function setup(limits: RiskLimits, extra: Record<string, unknown> = {}) {
   const clock = simulatedClock(0);
   const host = createInProcessHost({ clock, logSink: () => {}, autoDrain: false });
   await host.start({
@@ -20,7 +20,7 @@ async function setup(limits: RiskLimits) {
         kind: "actor",
         id: "risk",
         module: module("risk_guardian/risk_guardian.ts"),
-        config: { limits, exchanges: { sim: "t/exchange" } },
+        config: { limits, exchanges: { sim: "t/exchange" }, ...extra },
       },
       {
         kind: "actor",
@@ -166,5 +166,49 @@ Deno.test("risk: limits change while running — validated as a whole, journaled
   const changes = (await state).decisions.filter((d) => d.decision === "limits");
   assert.equal(changes.length, 3);
   assert.match(changes[0].detail, /"maxPositionQty":30.* by test: calmer/);
+  await host.stop();
+});
+
+Deno.test("risk: a strategy past its own max loss or drawdown is stopped and flattened; the others trade on", async () => {
+  const { host, submit, events } = await setup({}, {
+    strategyLimits: { s: { maxLoss: 1_000 }, t: { maxDrawdown: 0.2 } },
+    strategyCapital: { s: 10_000, t: 10_000, u: 10_000 },
+    owners: { s: "t/owner", t: "t/owner", u: "t/owner" },
+  });
+  submit({ strategyId: "s", qty: 10 });
+  submit({ strategyId: "t", qty: 10 });
+  submit({ strategyId: "u", qty: 10 });
+  const update = (s: number, t: number, ts: number) =>
+    host.tell("t/risk", { type: "EquityUpdate", equity: s + t + 10_000, ts, strategies: { s, t, u: 10_000 } });
+  update(9_500, 12_000, 1); // s lost 500 of 1,000; t is 20 % up (its peak)
+  host.drain();
+  update(8_900, 10_000, 2); // s lost 1,100: stopped; t is 16.7 % below its peak: fine
+  host.drain();
+  update(8_900, 9_500, 3); // t is 20.8 % below its peak: stopped
+  host.drain();
+  submit({ strategyId: "s", qty: 1 }); // denied: stopped
+  submit({ strategyId: "u", qty: 1 }); // u trades on
+  const reply = host.ask<{ type: "RiskState"; strategies: Record<string, { status: string; reason?: string }> }>(
+    "t/risk",
+    { type: "GetRiskState" },
+    1_000,
+  );
+  host.drain();
+  const { strategies } = await reply;
+  assert.equal(strategies.s.status, "STOPPED");
+  assert.match(strategies.s.reason ?? "", /loss 1100\.00 ≥ maxLoss 1000/);
+  assert.equal(strategies.t.status, "STOPPED");
+  assert.match(strategies.t.reason ?? "", /drawdown 20\.83% ≥ maxDrawdown 20%/);
+  assert.equal(strategies.u.status, "ACTIVE");
+  const got = await events();
+  const sells = got.filter((e) => e.type === "OrderFilled" && e.fill.side === "sell") as Extract<
+    OrderEvent,
+    { type: "OrderFilled" }
+  >[];
+  assert.deepEqual(sells.map((e) => [e.fill.strategyId, e.fill.qty]), [["s", 10], ["t", 10]]); // both flattened
+  const denied = got.filter((e) => e.type === "OrderDenied") as { strategyId: string; reason: string }[];
+  assert.deepEqual(denied.map((e) => e.strategyId), ["s"]);
+  assert.match(denied[0].reason, /strategy s is STOPPED/);
+  assert.equal(got.filter((e) => e.type === "OrderFilled" && e.fill.strategyId === "u").length, 2);
   await host.stop();
 });
