@@ -1,0 +1,60 @@
+/**
+ * The risk limits on paper, through the real daemon (Workers, the paper venue, the replay feed): two strategies
+ * that place random orders of every kind on GOOG must never hold a position beyond the account's limit, summed
+ * over strategies. (tests/actors/risk_guardian/limits_property_test.ts tries many more cases in-process.)
+ */
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { finished, paperConfig, readResult, spawnDaemon, writeConfig } from "./helpers.ts";
+
+const RANDOM = fileURLToPath(new URL("../actors/risk_guardian/fixtures/random_strategy.ts", import.meta.url));
+const LIMIT = 25;
+
+function riskDecisions(dataDir: string, type: string): number {
+  const db = new DatabaseSync(join(dataDir, "journal.sqlite"), { readOnly: true });
+  try {
+    const row = db.prepare("SELECT COUNT(*) AS n FROM journal_events WHERE stream = 'risk' AND type = ?").get(type);
+    return Number((row as { n: number }).n);
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test({
+  name: "paper daemon: random orders of two strategies never take the account past its position limit",
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "live-limits-" });
+    const strategy = (id: string, seed: number) => ({
+      id,
+      strategy: RANDOM,
+      params: { seed, maxQty: 20, activity: 0.5 },
+      capital: 50_000,
+    });
+    const config = paperConfig(dir, {
+      venue: { type: "paper", name: "paper", initialCash: 100_000, commission: 0.001, defaultStep: 1 },
+      strategies: [strategy("r1", 11), strategy("r2", 12)],
+      risk: { maxPositionQty: LIMIT, maxOrderNotional: 12_000 },
+    });
+    config.feed = { ...config.feed as object, limit: 800 };
+    const { code, stderr } = await finished(spawnDaemon(await writeConfig(dir, config)));
+    assert.equal(code, 0, stderr);
+    const { fills } = await readResult(dir) as unknown as {
+      fills: { strategyId: string; side: string; qty: number }[];
+    };
+    const held = new Map<string, number>();
+    let worst = 0;
+    for (const f of fills) {
+      held.set(f.strategyId, (held.get(f.strategyId) ?? 0) + (f.side === "buy" ? f.qty : -f.qty));
+      const account = [...held.values()].reduce((n, q) => n + Math.abs(q), 0);
+      worst = Math.max(worst, account);
+    }
+    assert.ok(worst <= LIMIT, `the account held ${worst} GOOG, beyond ${LIMIT}`);
+    // Exercised, not vacuous: both traded, and the guardian had to deny or cap orders to stay inside.
+    assert.ok(fills.length > 100, `only ${fills.length} fills`);
+    assert.ok(worst >= LIMIT - 5, `never came near the limit (max ${worst})`);
+    assert.ok(riskDecisions(dir, "deny") > 10, "the guardian denied nothing");
+  },
+});
