@@ -12,6 +12,20 @@ export interface Problem {
 }
 
 export type Problems = Problem[];
+
+/** Every problem found in a config file, each with its JSON path; `field` is the first one's. */
+export class LiveConfigError extends Error {
+  override name = "LiveConfigError";
+  readonly field: string;
+  constructor(readonly problems: readonly Problem[], source?: string) {
+    const where = source ? ` in ${source}` : "";
+    const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+    const lines = problems.map((p) => `  ${p.field || "(the file)"}: ${p.why}`);
+    super(`Invalid config${where} (${count}):\n${lines.join("\n")}`);
+    this.field = problems[0]?.field ?? "";
+  }
+}
+
 export type Raw = Record<string, unknown>;
 
 export const at = (parent: string, key: string): string => (parent ? `${parent}.${key}` : key);
@@ -19,7 +33,7 @@ export const at = (parent: string, key: string): string => (parent ? `${parent}.
 export function obj(p: Problems, value: unknown, field: string, optional = false): Raw {
   if (value === undefined && optional) return {};
   if (!value || typeof value !== "object" || Array.isArray(value)) {
-    p.push({ field, why: `must be an object, got ${show(value)}` });
+    p.push({ field, why: value === undefined ? "required (an object)" : `must be an object, got ${show(value)}` });
     return {};
   }
   return value as Raw;
@@ -27,7 +41,8 @@ export function obj(p: Problems, value: unknown, field: string, optional = false
 
 export function list(p: Problems, value: unknown, field: string, what: string): unknown[] {
   if (!Array.isArray(value) || value.length === 0) {
-    p.push({ field, why: `needs a list of at least one ${what}, got ${show(value)}` });
+    const got = value === undefined ? "" : `, got ${show(value)}`;
+    p.push({ field, why: `needs a list of at least one ${what}${got}` });
     return [];
   }
   return value;
@@ -36,7 +51,7 @@ export function list(p: Problems, value: unknown, field: string, what: string): 
 export function str(p: Problems, value: unknown, field: string, fallback?: string): string {
   if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== "string" || value.length === 0) {
-    p.push({ field, why: `must be a non-empty string, got ${show(value)}` });
+    p.push({ field, why: value === undefined ? "required" : `must be a non-empty string, got ${show(value)}` });
     return "";
   }
   return value;
@@ -81,6 +96,8 @@ export function known(p: Problems, raw: Raw, field: string, keys: readonly strin
     if (!keys.includes(key)) p.push({ field: at(field, key), why: unknownKey(key, keys) });
   }
 }
+
+export const HTTP = ["http:", "https:"];
 
 /** A URL with one of `protocols` (`["http:", "https:"]`): a webhook to `file:///etc/passwd` is refused. */
 export function url(p: Problems, value: unknown, field: string, protocols: readonly string[]): string {
