@@ -15,7 +15,7 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LiveConfigError, loadLiveConfig } from "../actors/system/live_config.ts";
+import { LiveConfigError, loadDataDir, loadLiveConfig } from "../actors/system/live_config.ts";
 import { runDaemon } from "../actors/system/daemon.ts";
 import { runWatchdog } from "../actors/system/watchdog.ts";
 
@@ -129,8 +129,7 @@ async function control(command: "kill" | "status" | "resume", values: Record<str
   let url = values.url as string | undefined;
   if (!url) {
     if (!values.config) throw new UsageError("give --url URL or --config FILE (to find the running daemon)");
-    const config = await loadLiveConfig(values.config as string);
-    const file = resolve(config.dataDir, "control.json");
+    const file = resolve(await loadDataDir(values.config as string), "control.json");
     try {
       url = (JSON.parse(await Deno.readTextFile(file)) as { url: string }).url;
     } catch {

@@ -81,6 +81,7 @@ const TOP_KEYS = [
   "statusEveryMs",
   "exitAtEnd",
 ] as const;
+const DEFAULT_DATA_DIR = "./data/live";
 const RISK_KEYS = Object.keys(RISK_LIMIT_RULES) as (keyof RiskLimits)[];
 function parseRisk(p: Problems, raw: unknown): { limits: RiskLimits; quarantinePolicy: QuarantinePolicy } {
   const r = obj(p, raw, "risk", true);
@@ -141,7 +142,7 @@ export async function resolveLiveConfig(raw: unknown, options: ResolveOptions = 
     : feed.symbols;
   const strategies = await parseStrategies(p, c.strategies, venue, feedSymbols, baseDir);
   checkCapitalSum(p, strategies, venue);
-  const dataDir = resolve(baseDir, str(p, c.dataDir, "dataDir", "./data/live"));
+  const dataDir = resolve(baseDir, str(p, c.dataDir, "dataDir", DEFAULT_DATA_DIR));
   const control = obj(p, c.control, "control", true);
   known(p, control, "control", ["hostname", "port"]);
   const alerts = obj(p, c.alerts, "alerts", true);
@@ -188,21 +189,36 @@ function inFileOrder(problems: Problems, keys: readonly string[]): Problems {
 
 /** Reads and validates a config file; relative paths in it are relative to the file. */
 export async function loadLiveConfig(path: string, options: ResolveOptions = {}): Promise<LiveConfig> {
+  const raw = await readConfigFile(path);
+  try {
+    return await resolveLiveConfig(raw, { baseDir: dirname(resolve(path)), ...options });
+  } catch (err) {
+    throw err instanceof LiveConfigError ? new LiveConfigError(err.problems, path) : err;
+  }
+}
+
+/**
+ * Only the data directory of a config file, where a running daemon leaves its control URL: the kill switch must
+ * find the daemon even when the file was since edited into something invalid, and without loading strategies.
+ */
+export async function loadDataDir(path: string): Promise<string> {
+  const raw = await readConfigFile(path);
+  const p: Problems = [];
+  const dataDir = str(p, obj(p, raw, "").dataDir, "dataDir", DEFAULT_DATA_DIR);
+  if (p.length > 0) throw new LiveConfigError(p, path);
+  return resolve(dirname(resolve(path)), dataDir);
+}
+
+async function readConfigFile(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
   } catch (err) {
     throw new LiveConfigError([{ field: "--config", why: `cannot read ${path}: ${(err as Error).message}` }]);
   }
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new LiveConfigError([{ field: "--config", why: `${path} is not valid JSON: ${(err as Error).message}` }]);
-  }
-  try {
-    return await resolveLiveConfig(raw, { baseDir: dirname(resolve(path)), ...options });
-  } catch (err) {
-    throw err instanceof LiveConfigError ? new LiveConfigError(err.problems, path) : err;
   }
 }

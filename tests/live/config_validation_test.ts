@@ -302,6 +302,29 @@ Deno.test("config validation: live run with a bad port stops before anything sta
   }
 });
 
+Deno.test("config validation: live status still finds the daemon when the file was since edited into an error", async () => {
+  const dir = await Deno.makeTempDir();
+  const dataDir = join(dir, "data");
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (req) => Response.json({ path: new URL(req.url).pathname, seen: "by the running daemon" }),
+  );
+  try {
+    await Deno.mkdir(dataDir);
+    const url = `http://127.0.0.1:${server.addr.port}`;
+    await Deno.writeTextFile(join(dataDir, "control.json"), JSON.stringify({ url, pid: 1 }));
+    const path = await writeConfig(dir, paperConfig("./data", { control: { port: 70_000 }, venue: { commission: 5 } }));
+    const run = await cli(["run", "--config", path]);
+    assert.equal(run.code, 1, "the file is invalid");
+    const status = await cli(["status", "--config", path]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.deepEqual(JSON.parse(status.stdout), { path: "/status", seen: "by the running daemon" });
+  } finally {
+    await server.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--config", DENO_JSON, CLI, ...args],
