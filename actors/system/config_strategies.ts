@@ -63,7 +63,7 @@ export async function parseStrategies(
         field: `${field}.id`,
         why: `"${id}" must be ≤ 20 letters, digits, _ . or - (a client order id prefix)`,
       });
-    } else if (ids.has(id)) {
+    } else if (id !== "" && ids.has(id)) {
       p.push({ field: `${field}.id`, why: `duplicate strategy id "${id}"` });
     }
     ids.add(id);

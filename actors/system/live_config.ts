@@ -83,6 +83,7 @@ const TOP_KEYS = [
 ] as const;
 const DEFAULT_DATA_DIR = "./data/live";
 const RISK_KEYS = Object.keys(RISK_LIMIT_RULES) as (keyof RiskLimits)[];
+
 function parseRisk(p: Problems, raw: unknown): { limits: RiskLimits; quarantinePolicy: QuarantinePolicy } {
   const r = obj(p, raw, "risk", true);
   known(p, r, "risk", [...RISK_KEYS, "quarantinePolicy"]);
@@ -180,6 +181,7 @@ export async function resolveLiveConfig(raw: unknown, options: ResolveOptions = 
 /** Problems sorted by where their top-level key is in the file (stable: within a key, in the order found). */
 function inFileOrder(problems: Problems, keys: readonly string[]): Problems {
   const rank = (field: string) => {
+    if (field === "") return -1;
     const i = keys.indexOf(field.split(/[.[]/)[0]);
     return i < 0 ? keys.length : i;
   };
