@@ -8,12 +8,14 @@
  *   live status [--config FILE | --url URL]
  *
  * `run` goes under the watchdog by default (actors/system/watchdog.ts): the daemon runs as a child process that is
- * restarted when it crashes or falls silent, and recovers from the journal. Exit codes: 0 ok, 1 failed, 2 usage.
+ * restarted when it crashes or falls silent, and recovers from the journal. `run` and `check` validate the whole
+ * config first and list every problem with its JSON path. Exit codes: 0 ok, 1 failed (an invalid config
+ * included; nothing started), 2 usage.
  */
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LiveConfigError, loadLiveConfig } from "../actors/system/live_config.ts";
+import { LiveConfigError, loadDataDir, loadLiveConfig } from "../actors/system/live_config.ts";
 import { runDaemon } from "../actors/system/daemon.ts";
 import { runWatchdog } from "../actors/system/watchdog.ts";
 
@@ -25,7 +27,9 @@ const USAGE = `Usage: deno task live [run] --config FILE [--paper | --live] [--e
 
 Paper mode (the simulated matching engine, live or replayed data) is the default when no API keys are set
 (env BINANCE_API_KEY / BINANCE_API_SECRET); --live insists on them. Signals: SIGTERM/SIGINT stop in order,
-SIGUSR1 triggers the kill switch (cancel all, flatten, halt). Example config: deploy/live.example.json.`;
+SIGUSR1 triggers the kill switch (cancel all, flatten, halt). Example config: deploy/live.example.json.
+Exit codes: 0 ok, 1 failed (an invalid config is reported in full, each problem with its JSON path, before anything
+starts), 2 usage.`;
 
 const OPTIONS = {
   config: { type: "string", short: "c" },
@@ -125,8 +129,7 @@ async function control(command: "kill" | "status" | "resume", values: Record<str
   let url = values.url as string | undefined;
   if (!url) {
     if (!values.config) throw new UsageError("give --url URL or --config FILE (to find the running daemon)");
-    const config = await loadLiveConfig(values.config as string);
-    const file = resolve(config.dataDir, "control.json");
+    const file = resolve(await loadDataDir(values.config as string), "control.json");
     try {
       url = (JSON.parse(await Deno.readTextFile(file)) as { url: string }).url;
     } catch {

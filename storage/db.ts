@@ -1,6 +1,7 @@
 /**
  * Opens the store: SQLite (embedded default, a file under the data directory, nothing to start, works offline) or
- * PostgreSQL when a `postgres://` URL is given. Migrations run at open so callers always see the latest schema.
+ * PostgreSQL when a `postgres://` URL is given (schemes in url.ts). Migrations run at open so callers always see the
+ * latest schema.
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -10,11 +11,15 @@ import pg from "pg";
 import type { Schema } from "./schema.ts";
 import { sqliteDialect } from "./sqlite_dialect.ts";
 import { type DialectName, migrationProvider } from "./migrations/mod.ts";
+import { parseStorageUrl } from "./url.ts";
 
 export type { DialectName };
 
 export interface OpenOptions {
-  /** `sqlite:<path>`, `postgres://user@host:port/db`; absent: SQLite at `<dataDir>/tradeactor.sqlite`. */
+  /**
+   * `sqlite:<path>` or a plain path, `postgres://user@host:port/db`; absent or `sqlite:` alone: SQLite at
+   * `<dataDir>/tradeactor.sqlite`. Any other scheme is a StorageError.
+   */
   readonly url?: string;
   /** Default `./data`. */
   readonly dataDir?: string;
@@ -38,9 +43,8 @@ export class StorageError extends Error {
 }
 
 export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
-  const url = options.url ?? "";
-  const isPostgres = /^postgres(ql)?:\/\//.test(url);
-  const opened = isPostgres ? openPostgres(url, options.schema) : openSqlite(url, options.dataDir ?? "./data");
+  const opened = openByScheme(options);
+  const isPostgres = opened.dialect === "postgres";
   if (options.migrate ?? true) {
     try {
       await migrate(opened, options.schema);
@@ -55,8 +59,30 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
   return opened;
 }
 
-function openSqlite(url: string, dataDir: string): Database {
-  const given = url.replace(/^sqlite:(\/\/)?/, "");
+function openByScheme(options: OpenOptions): Database {
+  const parsed = parseStorageUrl(options.url ?? "");
+  switch (parsed.kind) {
+    case "sqlite":
+      return openSqlite(parsed.path, options.dataDir ?? "./data");
+    case "postgres":
+      return openPostgres(parsed.url, options.schema);
+    case "redis":
+      throw new StorageError(
+        `Cannot open ${redact(parsed.url)} as a database: Redis holds a journal (storage/journal/redis_journal.ts), ` +
+          `not the SQL store; use sqlite:PATH or postgres://…`,
+      );
+    case "invalid":
+      throw new StorageError(
+        `Cannot open database URL: ${parsed.why}; use sqlite:PATH (or a file path) or postgres://…`,
+      );
+    default: {
+      const unknown: never = parsed;
+      throw new StorageError(`Unhandled storage URL ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+function openSqlite(given: string, dataDir: string): Database {
   const path = resolve(given || join(dataDir, "tradeactor.sqlite"));
   try {
     mkdirSync(dirname(path), { recursive: true });

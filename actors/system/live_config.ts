@@ -1,87 +1,58 @@
 /**
  * The live daemon's config file: schema, defaults and validation. Secrets come from the environment only.
- * Every error names the field (`strategies[0].strategy`, `risk.maxOrderNotional`), and validation runs before
- * anything starts, so a bad config never reaches a venue.
+ * Every field is checked and every problem is reported at once, each with its JSON path (`control.port`,
+ * `strategies[0].limits.maxLoss`), before anything starts, so a bad config never reaches a venue.
+ * The sections live beside it: config_venue.ts, config_feed.ts, config_strategies.ts; the field readers that
+ * collect problems in config_fields.ts.
  */
-import { dirname, isAbsolute, resolve } from "node:path";
-import { resolveStrategy, StrategyNotFoundError } from "../../strategies/registry.ts";
-import { isTimeframe, type Timeframe } from "../protocol/mod.ts";
-import type { InstrumentRules, RiskLimits } from "../risk_guardian/checks.ts";
-import { loadBars } from "../../backtest/data/mod.ts";
-import { resolveStrategies } from "../../backtest/engine.ts";
+import { dirname, resolve } from "node:path";
+import type { Timeframe } from "../protocol/mod.ts";
+import type { RiskLimits } from "../risk_guardian/checks.ts";
+import {
+  DEFAULT_QUARANTINE_POLICY,
+  QUARANTINE_POLICIES,
+  type QuarantinePolicy,
+  RISK_LIMIT_RULES,
+  type StrategyLimits,
+} from "../risk_guardian/limits.ts";
+import { parseStorageUrl } from "../../storage/url.ts";
+import { assertNever } from "../runtime/errors.ts";
+import {
+  bool,
+  hostname,
+  HTTP,
+  known,
+  LiveConfigError,
+  num,
+  obj,
+  oneOf,
+  type Problem,
+  type Problems,
+  type Raw,
+  str,
+  url,
+} from "./config_fields.ts";
+import { type FeedConfig, parseFeed } from "./config_feed.ts";
+import { parseVenue, type VenueConfig, type VenueInstruments } from "./config_venue.ts";
+import { checkCapitalSum, parseStrategies, resolveStrategyModule, type StrategyConfig } from "./config_strategies.ts";
 
-export class LiveConfigError extends Error {
-  override name = "LiveConfigError";
-  constructor(readonly field: string, why: string) {
-    super(`Invalid config at "${field}": ${why}`);
-  }
-}
-
-export interface StrategyConfig {
-  readonly id: string;
-  /** Module URL, resolved from a built-in name or a path. */
-  readonly module: string;
-  readonly params: Readonly<Record<string, unknown>>;
-  readonly symbols: readonly string[];
-  readonly capital: number;
-}
-
-/** Symbol → increments and minimums the risk guardian checks orders against (see risk_guardian/checks.ts). */
-export type VenueInstruments = Readonly<Record<string, InstrumentRules>>;
-
-export type VenueConfig =
-  | {
-    readonly type: "paper";
-    readonly instruments?: VenueInstruments;
-    readonly name: string;
-    readonly initialCash: number;
-    /** Commission as a fraction of notional. */
-    readonly commission: number;
-    readonly defaultStep: number;
-    readonly allowShort: boolean;
-  }
-  | {
-    readonly type: "binance";
-    readonly name: string;
-    readonly instruments?: VenueInstruments;
-    readonly sandbox: boolean;
-    /** Base URL replacing Binance's REST host (a fake, a mirror). */
-    readonly apiUrl?: string;
-    readonly apiKey: string;
-    readonly secret: string;
-    readonly pollMs: number;
-    readonly timeoutMs: number;
-    readonly quote: string;
-  };
-
-export type FeedConfig =
-  | {
-    readonly type: "replay";
-    readonly sources: readonly { readonly file: string; readonly symbol: string; readonly timeframe: Timeframe }[];
-    readonly speed: number | "max";
-    readonly limit?: number;
-  }
-  | {
-    readonly type: "binance";
-    readonly symbols: readonly string[];
-    readonly timeframe: Timeframe;
-    /** Binance's spot testnet. */
-    readonly sandbox: boolean;
-    readonly apiUrl?: string;
-    readonly wsUrl?: string;
-  };
+export { LiveConfigError, resolveStrategyModule };
+export type { FeedConfig, Problem, QuarantinePolicy, StrategyConfig, StrategyLimits, VenueConfig, VenueInstruments };
 
 export interface LiveConfig {
   readonly mode: "paper" | "live";
   readonly dataDir: string;
-  /** Journal database URL. */
+  /** Journal database URL: `sqlite:ABSOLUTE_PATH` or `postgres://…` (storage/url.ts). */
   readonly db: string;
   readonly control: { readonly hostname: string; readonly port: number };
   readonly venue: VenueConfig;
   readonly feed: FeedConfig;
   readonly timeframe: Timeframe;
   readonly strategies: readonly StrategyConfig[];
+  /** The account's limits. */
   readonly risk: RiskLimits;
+  /** `risk.quarantinePolicy` in the file: what happens to a stopped or quarantined strategy's position. */
+  readonly quarantinePolicy: QuarantinePolicy;
   readonly alerts: { readonly webhookUrl?: string };
   readonly statusEveryMs: number;
   /** Stop (exit 0) when a replay feed has sent its last bar. */
@@ -97,334 +68,159 @@ export interface ResolveOptions {
   readonly baseDir?: string;
 }
 
-/** A built-in strategy name or a path (relative to the config file) → module URL, through the strategy registry. */
-export function resolveStrategyModule(nameOrPath: string, baseDir: string, field: string): string {
-  if (/^(https?|npm):/.test(nameOrPath)) return nameOrPath;
-  try {
-    return resolveStrategy(nameOrPath, baseDir).module;
-  } catch (err) {
-    if (err instanceof StrategyNotFoundError) throw new LiveConfigError(field, err.message);
-    throw err;
-  }
-}
-
-type Raw = Record<string, unknown>;
-
-function obj(value: unknown, field: string, optional = false): Raw {
-  if (value === undefined && optional) return {};
-  if (!value || typeof value !== "object" || Array.isArray(value)) {
-    throw new LiveConfigError(field, `must be an object, got ${JSON.stringify(value)}`);
-  }
-  return value as Raw;
-}
-
-function str(value: unknown, field: string, fallback?: string): string {
-  if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== "string" || value.length === 0) {
-    throw new LiveConfigError(field, `must be a non-empty string, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function num(value: unknown, field: string, fallback?: number, min = 0): number {
-  if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
-    throw new LiveConfigError(field, `must be a number ≥ ${min}, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function bool(value: unknown, field: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== "boolean") {
-    throw new LiveConfigError(field, `must be true or false, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function known(raw: Raw, field: string, keys: readonly string[]): void {
-  for (const key of Object.keys(raw)) {
-    if (!keys.includes(key)) {
-      throw new LiveConfigError(field ? `${field}.${key}` : key, `unknown field (known: ${keys.join(", ")})`);
-    }
-  }
-}
-
-const RISK_LIMITS = [
-  "maxPositionQty",
-  "maxGrossExposure",
-  "maxOrderNotional",
-  "maxOpenOrders",
-  "maxOrdersPerMinute",
-  "priceBand",
-  "dailyLossLimit",
-  "maxDrawdown",
-  "minNotional",
+const TOP_KEYS = [
+  "mode",
+  "dataDir",
+  "db",
+  "control",
+  "venue",
+  "feed",
+  "strategies",
+  "risk",
+  "alerts",
+  "statusEveryMs",
+  "exitAtEnd",
 ] as const;
+const DEFAULT_DATA_DIR = "./data/live";
+const RISK_KEYS = Object.keys(RISK_LIMIT_RULES) as (keyof RiskLimits)[];
 
-const INSTRUMENT_RULES = ["tickSize", "stepSize", "minQty", "minNotional", "multiplier"] as const;
-
-function parseInstruments(raw: unknown): VenueInstruments {
-  const out: Record<string, InstrumentRules> = {};
-  for (const [symbol, value] of Object.entries(obj(raw, "venue.instruments"))) {
-    const field = `venue.instruments.${symbol}`;
-    const r = obj(value, field);
-    known(r, field, INSTRUMENT_RULES);
-    const rules: Record<string, number> = {};
-    for (const key of INSTRUMENT_RULES) if (r[key] !== undefined) rules[key] = num(r[key], `${field}.${key}`);
-    out[symbol] = rules;
+function parseRisk(p: Problems, raw: unknown): { limits: RiskLimits; quarantinePolicy: QuarantinePolicy } {
+  const r = obj(p, raw, "risk", true);
+  known(p, r, "risk", [...RISK_KEYS, "quarantinePolicy"]);
+  const limits: Record<string, number> = {};
+  for (const key of RISK_KEYS) {
+    if (r[key] !== undefined) limits[key] = num(p, r[key], `risk.${key}`, RISK_LIMIT_RULES[key]);
   }
-  return out;
+  const policy = oneOf(p, r.quarantinePolicy, "risk.quarantinePolicy", QUARANTINE_POLICIES, DEFAULT_QUARANTINE_POLICY);
+  return { limits, quarantinePolicy: policy ?? DEFAULT_QUARANTINE_POLICY };
 }
 
-function parseRisk(raw: unknown): RiskLimits {
-  const r = obj(raw, "risk", true);
-  known(r, "risk", RISK_LIMITS);
-  const out: Record<string, number> = {};
-  for (const key of RISK_LIMITS) if (r[key] !== undefined) out[key] = num(r[key], `risk.${key}`);
-  return out as RiskLimits;
-}
+const JOURNAL_SCHEMES = "sqlite:PATH (or a plain file path; the default) or postgres://… (postgresql://…)";
 
-async function parseFeed(raw: unknown, baseDir: string): Promise<FeedConfig> {
-  const f = obj(raw, "feed");
-  const type = str(f.type, "feed.type");
-  if (type === "replay") {
-    known(f, "feed", ["type", "sources", "speed", "limit"]);
-    if (!Array.isArray(f.sources) || f.sources.length === 0) {
-      throw new LiveConfigError("feed.sources", "needs at least one { file }");
-    }
-    const sources = [];
-    for (const [i, s] of (f.sources as unknown[]).entries()) {
-      const field = `feed.sources[${i}]`;
-      const source = obj(s, field);
-      known(source, field, ["file", "symbol", "timeframe"]);
-      const given = str(source.file, `${field}.file`);
-      const file = isAbsolute(given) ? given : resolve(baseDir, given);
-      if (source.timeframe !== undefined && !(typeof source.timeframe === "string" && isTimeframe(source.timeframe))) {
-        throw new LiveConfigError(`${field}.timeframe`, `unknown timeframe ${JSON.stringify(source.timeframe)}`);
-      }
-      let loaded;
-      try {
-        loaded = await loadBars(file, {
-          ...(source.symbol !== undefined ? { symbol: str(source.symbol, `${field}.symbol`) } : {}),
-          ...(source.timeframe !== undefined ? { timeframe: source.timeframe as Timeframe } : {}),
-        });
-      } catch (err) {
-        throw new LiveConfigError(`${field}.file`, `cannot load ${file}: ${(err as Error).message}`);
-      }
-      sources.push({ file, symbol: loaded.series.symbol, timeframe: loaded.series.timeframe });
-    }
-    const speed = f.speed ?? "max";
-    if (speed !== "max" && !(typeof speed === "number" && speed > 0)) {
-      throw new LiveConfigError("feed.speed", `must be a positive number or "max", got ${JSON.stringify(speed)}`);
-    }
-    return {
-      type,
-      sources,
-      speed: speed as number | "max",
-      ...(f.limit !== undefined ? { limit: num(f.limit, "feed.limit", undefined, 1) } : {}),
-    };
+/** `db` through the storage URL parser; a SQLite path is made absolute (relative to the file, like every path). */
+function parseDb(p: Problems, value: unknown, baseDir: string, dataDir: string): string {
+  if (value === undefined) return `sqlite:${resolve(dataDir, "journal.sqlite")}`;
+  const text = str(p, value, "db");
+  if (text === "") return text;
+  const parsed = parseStorageUrl(text);
+  switch (parsed.kind) {
+    case "sqlite":
+      return `sqlite:${resolve(baseDir, parsed.path || resolve(dataDir, "journal.sqlite"))}`;
+    case "postgres":
+      return parsed.url;
+    case "redis":
+      p.push({
+        field: "db",
+        why: `the Redis Streams journal is not wired into the daemon yet: use ${JOURNAL_SCHEMES}`,
+      });
+      return "";
+    case "invalid":
+      p.push({ field: "db", why: `${parsed.why}: use ${JOURNAL_SCHEMES}` });
+      return "";
+    default:
+      return assertNever(parsed, "storage URL");
   }
-  if (type === "binance") {
-    known(f, "feed", ["type", "symbols", "timeframe", "sandbox", "apiUrl", "wsUrl"]);
-    if (!Array.isArray(f.symbols) || f.symbols.length === 0) {
-      throw new LiveConfigError("feed.symbols", 'needs at least one symbol, e.g. "BTC/USDT"');
-    }
-    const symbols = (f.symbols as unknown[]).map((s, i) => str(s, `feed.symbols[${i}]`));
-    const timeframe = str(f.timeframe, "feed.timeframe", "1m");
-    if (!isTimeframe(timeframe)) throw new LiveConfigError("feed.timeframe", `unknown timeframe "${timeframe}"`);
-    return {
-      type,
-      symbols,
-      timeframe,
-      sandbox: bool(f.sandbox, "feed.sandbox", false),
-      ...(f.apiUrl !== undefined ? { apiUrl: str(f.apiUrl, "feed.apiUrl") } : {}),
-      ...(f.wsUrl !== undefined ? { wsUrl: str(f.wsUrl, "feed.wsUrl") } : {}),
-    };
-  }
-  throw new LiveConfigError("feed.type", `must be "replay" or "binance", got ${JSON.stringify(type)}`);
-}
-
-function parseVenue(raw: unknown, paper: boolean, env: (name: string) => string | undefined): VenueConfig {
-  const v = obj(raw, "venue", true);
-  const type = str(v.type, "venue.type", "paper");
-  if (type !== "paper" && type !== "binance") {
-    throw new LiveConfigError("venue.type", `must be "paper" or "binance", got ${JSON.stringify(type)}`);
-  }
-  known(v, "venue", [
-    "type",
-    "name",
-    "initialCash",
-    "commission",
-    "defaultStep",
-    "allowShort",
-    "sandbox",
-    "apiUrl",
-    "apiKeyEnv",
-    "secretEnv",
-    "pollMs",
-    "timeoutMs",
-    "quote",
-    "instruments",
-  ]);
-  const name = str(v.name, "venue.name", type);
-  const instruments = v.instruments === undefined ? {} : { instruments: parseInstruments(v.instruments) };
-  if (paper || type === "paper") {
-    return {
-      type: "paper",
-      name,
-      ...instruments,
-      initialCash: num(v.initialCash, "venue.initialCash", 10_000, Number.MIN_VALUE),
-      commission: num(v.commission, "venue.commission", 0),
-      defaultStep: num(v.defaultStep, "venue.defaultStep", type === "binance" ? 0.00001 : 1, Number.MIN_VALUE),
-      allowShort: bool(v.allowShort, "venue.allowShort", type === "paper"),
-    };
-  }
-  const keyEnv = str(v.apiKeyEnv, "venue.apiKeyEnv", "BINANCE_API_KEY");
-  const secretEnv = str(v.secretEnv, "venue.secretEnv", "BINANCE_API_SECRET");
-  const apiKey = env(keyEnv);
-  const secret = env(secretEnv);
-  if (!apiKey) throw new LiveConfigError("venue.apiKey", `live mode needs the API key in env ${keyEnv}`);
-  if (!secret) throw new LiveConfigError("venue.secret", `live mode needs the API secret in env ${secretEnv}`);
-  return {
-    type: "binance",
-    name,
-    ...instruments,
-    sandbox: bool(v.sandbox, "venue.sandbox", false),
-    ...(v.apiUrl !== undefined ? { apiUrl: str(v.apiUrl, "venue.apiUrl") } : {}),
-    apiKey,
-    secret,
-    pollMs: num(v.pollMs, "venue.pollMs", 1_000, 10),
-    timeoutMs: num(v.timeoutMs, "venue.timeoutMs", 10_000, 1),
-    quote: str(v.quote, "venue.quote", "USDT"),
-  };
 }
 
 /** Validates a parsed config file and resolves defaults, files and strategies. Throws LiveConfigError. */
 export async function resolveLiveConfig(raw: unknown, options: ResolveOptions = {}): Promise<LiveConfig> {
   const env = options.env ?? ((name: string) => Deno.env.get(name));
   const baseDir = options.baseDir ?? Deno.cwd();
-  const c = obj(raw, "");
-  known(c, "", [
-    "mode",
-    "dataDir",
-    "db",
-    "control",
-    "venue",
-    "feed",
-    "strategies",
-    "risk",
-    "alerts",
-    "statusEveryMs",
-    "exitAtEnd",
-  ]);
-  const mode = c.mode === undefined ? undefined : str(c.mode, "mode");
-  if (mode !== undefined && mode !== "paper" && mode !== "live") {
-    throw new LiveConfigError("mode", `must be "paper" or "live", got ${JSON.stringify(mode)}`);
-  }
-  const venueRaw = obj(c.venue, "venue", true);
+  const p: Problems = [];
+  const c = obj(p, raw, "");
+  known(p, c, "", TOP_KEYS);
+  const mode = oneOf(p, c.mode, "mode", ["paper", "live"] as const);
+  const venueRaw = c.venue && typeof c.venue === "object" ? c.venue as Raw : {};
   const keyEnv = typeof venueRaw.apiKeyEnv === "string" ? venueRaw.apiKeyEnv : "BINANCE_API_KEY";
   // Paper is the default when no keys are configured; --live or mode "live" insists on them.
   const paper = options.paper ?? (mode === undefined ? !env(keyEnv) : mode === "paper");
-  const venue = parseVenue(c.venue, paper, env);
-  const feed = await parseFeed(c.feed, baseDir);
-  const feedSymbols = feed.type === "replay" ? feed.sources.map((s) => s.symbol) : feed.symbols;
-  const timeframe = feed.type === "replay" ? feed.sources[0].timeframe : feed.timeframe;
-  if (feed.type === "replay" && feed.sources.some((s) => s.timeframe !== timeframe)) {
-    throw new LiveConfigError("feed.sources", "every source needs the same timeframe");
-  }
-  if (!Array.isArray(c.strategies) || c.strategies.length === 0) {
-    throw new LiveConfigError("strategies", "needs at least one strategy");
-  }
-  const ids = new Set<string>();
-  const strategies: StrategyConfig[] = [];
-  for (const [i, s] of (c.strategies as unknown[]).entries()) {
-    const field = `strategies[${i}]`;
-    const r = obj(s, field);
-    known(r, field, ["id", "strategy", "params", "symbols", "capital"]);
-    const id = str(r.id, `${field}.id`);
-    if (!/^[A-Za-z0-9_.]+(-[A-Za-z0-9_.]+)*$/.test(id) || id.length > 20) {
-      throw new LiveConfigError(
-        `${field}.id`,
-        `"${id}" must be ≤ 20 letters, digits, _ . or - (a client order id prefix)`,
-      );
-    }
-    if (ids.has(id)) throw new LiveConfigError(`${field}.id`, `duplicate strategy id "${id}"`);
-    ids.add(id);
-    const module = resolveStrategyModule(str(r.strategy, `${field}.strategy`), baseDir, `${field}.strategy`);
-    const params = obj(r.params, `${field}.params`, true);
-    const symbols = r.symbols === undefined
-      ? feedSymbols
-      : Array.isArray(r.symbols)
-      ? r.symbols.map((x, j) => str(x, `${field}.symbols[${j}]`))
-      : (() => {
-        throw new LiveConfigError(`${field}.symbols`, "must be a list of symbols");
-      })();
-    for (const [j, symbol] of symbols.entries()) {
-      if (!feedSymbols.includes(symbol)) {
-        throw new LiveConfigError(
-          `${field}.symbols[${j}]`,
-          `no feed for ${symbol} (feed has ${feedSymbols.join(", ")})`,
-        );
-      }
-    }
-    const capital = num(
-      r.capital,
-      `${field}.capital`,
-      venue.type === "paper" ? venue.initialCash / (c.strategies as unknown[]).length : undefined,
-      Number.MIN_VALUE,
-    );
-    try {
-      await resolveStrategies([{ id, module, params }]);
-    } catch (err) {
-      throw new LiveConfigError(`${field}.params`, (err as Error).message);
-    }
-    strategies.push({ id, module, params, symbols, capital });
-  }
-  const dataDir = resolve(baseDir, str(c.dataDir, "dataDir", "./data/live"));
-  const control = obj(c.control, "control", true);
-  known(control, "control", ["hostname", "port"]);
-  const alerts = obj(c.alerts, "alerts", true);
-  known(alerts, "alerts", ["webhookUrl"]);
-  if (alerts.webhookUrl !== undefined) {
-    try {
-      new URL(str(alerts.webhookUrl, "alerts.webhookUrl"));
-    } catch {
-      throw new LiveConfigError("alerts.webhookUrl", `not a URL: ${JSON.stringify(alerts.webhookUrl)}`);
-    }
-  }
-  return {
+  const venue = parseVenue(p, c.venue, paper, env);
+  const feed = await parseFeed(p, c.feed, baseDir);
+  const feedSymbols = feed === undefined
+    ? undefined
+    : feed.type === "replay"
+    ? feed.sources.map((s) => s.symbol)
+    : feed.symbols;
+  const strategies = await parseStrategies(p, c.strategies, venue, feedSymbols, baseDir);
+  checkCapitalSum(p, strategies, venue);
+  const dataDir = resolve(baseDir, str(p, c.dataDir, "dataDir", DEFAULT_DATA_DIR));
+  const control = obj(p, c.control, "control", true);
+  known(p, control, "control", ["hostname", "port"]);
+  const alerts = obj(p, c.alerts, "alerts", true);
+  known(p, alerts, "alerts", ["webhookUrl"]);
+  const webhookUrl = alerts.webhookUrl === undefined ? undefined : url(p, alerts.webhookUrl, "alerts.webhookUrl", HTTP);
+  const { limits, quarantinePolicy } = parseRisk(p, c.risk);
+  const config: LiveConfig = {
     mode: venue.type === "paper" ? "paper" : "live",
     dataDir,
-    db: c.db === undefined ? `sqlite:${resolve(dataDir, "journal.sqlite")}` : str(c.db, "db"),
+    db: parseDb(p, c.db, baseDir, dataDir),
     control: {
-      hostname: str(control.hostname, "control.hostname", "127.0.0.1"),
-      port: num(control.port, "control.port", 0),
+      hostname: hostname(p, control.hostname, "control.hostname", "127.0.0.1"),
+      port: num(p, control.port, "control.port", { min: 0, max: 65_535, integer: true, hint: "0 = any free port" }, 0),
     },
     venue,
-    feed,
-    timeframe,
+    feed: feed ?? { type: "replay", sources: [], speed: "max" },
+    timeframe: feed === undefined ? "1m" : feed.type === "replay" ? feed.sources[0]?.timeframe ?? "1m" : feed.timeframe,
     strategies,
-    risk: parseRisk(c.risk),
-    alerts: alerts.webhookUrl === undefined ? {} : { webhookUrl: alerts.webhookUrl as string },
-    statusEveryMs: num(c.statusEveryMs, "statusEveryMs", 5_000),
-    exitAtEnd: options.exitAtEnd ?? bool(c.exitAtEnd, "exitAtEnd", false),
+    risk: limits,
+    quarantinePolicy,
+    alerts: webhookUrl === undefined ? {} : { webhookUrl },
+    statusEveryMs: num(
+      p,
+      c.statusEveryMs,
+      "statusEveryMs",
+      { min: 0, hint: "milliseconds; 0 = no status lines" },
+      5_000,
+    ),
+    exitAtEnd: options.exitAtEnd ?? bool(p, c.exitAtEnd, "exitAtEnd", false),
   };
+  if (p.length > 0) throw new LiveConfigError(inFileOrder(p, Object.keys(c)));
+  return config;
+}
+
+/** Problems sorted by where their top-level key is in the file (stable: within a key, in the order found). */
+function inFileOrder(problems: Problems, keys: readonly string[]): Problems {
+  const rank = (field: string) => {
+    if (field === "") return -1;
+    const i = keys.indexOf(field.split(/[.[]/)[0]);
+    return i < 0 ? keys.length : i;
+  };
+  return problems.map((p, i) => ({ p, i })).sort((a, b) => rank(a.p.field) - rank(b.p.field) || a.i - b.i)
+    .map(({ p }) => p);
 }
 
 /** Reads and validates a config file; relative paths in it are relative to the file. */
 export async function loadLiveConfig(path: string, options: ResolveOptions = {}): Promise<LiveConfig> {
+  const raw = await readConfigFile(path);
+  try {
+    return await resolveLiveConfig(raw, { baseDir: dirname(resolve(path)), ...options });
+  } catch (err) {
+    throw err instanceof LiveConfigError ? new LiveConfigError(err.problems, path) : err;
+  }
+}
+
+/**
+ * Only the data directory of a config file, where a running daemon leaves its control URL: the kill switch must
+ * find the daemon even when the file was since edited into something invalid, and without loading strategies.
+ */
+export async function loadDataDir(path: string): Promise<string> {
+  const raw = await readConfigFile(path);
+  const p: Problems = [];
+  const dataDir = str(p, obj(p, raw, "").dataDir, "dataDir", DEFAULT_DATA_DIR);
+  if (p.length > 0) throw new LiveConfigError(p, path);
+  return resolve(dirname(resolve(path)), dataDir);
+}
+
+async function readConfigFile(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
   } catch (err) {
-    throw new LiveConfigError("--config", `cannot read ${path}: ${(err as Error).message}`);
+    throw new LiveConfigError([{ field: "--config", why: `cannot read ${path}: ${(err as Error).message}` }]);
   }
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
-    throw new LiveConfigError("--config", `${path} is not valid JSON: ${(err as Error).message}`);
+    throw new LiveConfigError([{ field: "--config", why: `${path} is not valid JSON: ${(err as Error).message}` }]);
   }
-  return await resolveLiveConfig(raw, { baseDir: dirname(resolve(path)), ...options });
 }

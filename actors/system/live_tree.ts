@@ -54,7 +54,7 @@ function exchangeSpec(config: LiveConfig, lockstep: boolean): ActorSpec {
             allowShort: venue.allowShort,
             costs: {
               commission: venue.commission > 0 ? { kind: "percent", rate: venue.commission } : { kind: "none" },
-              slippage: { kind: "none" },
+              slippage: venue.slippageBps > 0 ? { kind: "fixed_bps", bps: venue.slippageBps } : { kind: "none" },
               impact: { kind: "none" },
             },
           },
@@ -151,6 +151,9 @@ export function buildLiveTree(config: LiveConfig): SupervisorSpec {
         module: ACTOR("risk_guardian/risk_guardian.ts"),
         config: {
           limits,
+          // Per-strategy limits (risk_guardian/limits.ts), only for the strategies that have some.
+          strategyLimits: Object.fromEntries(config.strategies.flatMap((s) => (s.limits ? [[s.id, s.limits]] : []))),
+          quarantinePolicy: config.quarantinePolicy,
           exchanges: { [config.venue.name]: PATHS.exchange },
           owners: Object.fromEntries(config.strategies.map((s) => [s.id, PATHS.strategy(s.id)])),
           barSubscribers,

@@ -11,7 +11,9 @@ const noEnv = () => undefined;
 async function rejects(raw: Record<string, unknown>, field: string, options = {}) {
   await assert.rejects(
     () => resolveLiveConfig(raw, { env: noEnv, ...options }),
-    (err: unknown) => err instanceof LiveConfigError && err.field === field && err.message.includes(`"${field}"`),
+    (err: unknown) =>
+      err instanceof LiveConfigError && err.problems.some((p) => p.field === field) &&
+      err.message.includes(`\n  ${field}: `),
   );
 }
 
@@ -96,7 +98,9 @@ Deno.test("live CLI: a missing key in live mode stops the start and sends nothin
     }).output();
     const stderr = new TextDecoder().decode(out.stderr);
     assert.equal(out.code, 1);
-    assert.match(stderr, /Invalid config at "venue.apiKey"/);
+    assert.match(stderr, /Invalid config in .*live\.json \(2 problems\):/);
+    assert.match(stderr, /^ {2}venue\.apiKey: live mode needs the API key in env BINANCE_API_KEY$/m);
+    assert.match(stderr, /^ {2}venue\.secret: live mode needs the API secret in env BINANCE_API_SECRET$/m);
     assert.equal(fake.count(), 0);
   } finally {
     await fake.close();
