@@ -15,6 +15,7 @@
  */
 import type { Instrument, OrderRequest } from "../protocol/mod.ts";
 import { snapPrice, snapQty } from "../exchange/snap.ts";
+export type { StrategyLimits } from "./limits.ts";
 import { type ExposureBook, grossReach, othersWorst, type Reach, reach, worstAbs } from "./exposure.ts";
 
 export type TradingState = "ACTIVE" | "REDUCING" | "HALTED";
@@ -29,14 +30,6 @@ export interface OrderLimits {
   readonly maxOrderNotional?: number;
   readonly maxOpenOrders?: number;
   readonly maxOrdersPerMinute?: number;
-}
-
-/** A strategy's limits: its own orders and positions, and the losses that stop it (flatten, then STOPPED). */
-export interface StrategyLimits extends OrderLimits {
-  /** Loss from the strategy's capital, in quote currency. */
-  readonly maxLoss?: number;
-  /** Drawdown from the strategy's peak equity, as a fraction. */
-  readonly maxDrawdown?: number;
 }
 
 /** Account-wide limits: the order limits (account totals) plus state rules and venue minimums. */

@@ -3,39 +3,31 @@
  * limits in force (a number sets a limit, null removes it). The guardian journals the result, and a restarted
  * daemon re-applies the last change it finds there.
  */
-import type { RiskLimits, StrategyLimits } from "./checks.ts";
+import type { RiskLimits } from "./checks.ts";
+import { limitProblems, RISK_LIMIT_RULES, STRATEGY_LIMIT_RULES, type StrategyLimits } from "./limits.ts";
 
 /** Whose limits: the account's, or one strategy's. */
 export type LimitScope = { readonly kind: "account" } | { readonly kind: "strategy"; readonly strategyId: string };
 
 export type LimitPatch = Readonly<Record<string, number | null>>;
 
-const ORDER_KEYS = ["maxPositionQty", "maxGrossExposure", "maxOrderNotional", "maxOpenOrders", "maxOrdersPerMinute"];
-const ACCOUNT_KEYS = [...ORDER_KEYS, "priceBand", "dailyLossLimit", "maxDrawdown", "minNotional"];
-const STRATEGY_KEYS = [...ORDER_KEYS, "maxLoss", "maxDrawdown"];
-/** Fractions: a drawdown of 1 is everything, and a band of ±100 % is no band. */
-const FRACTIONS = new Set(["maxDrawdown", "priceBand"]);
-
-/** Every problem with a patch, each naming its field (empty: valid). */
+/** Every problem with a patch, each naming its field (empty: valid). The config file's rules and words. */
 export function validatePatch(scope: LimitScope, patch: unknown): string[] {
   if (!patch || typeof patch !== "object" || Array.isArray(patch)) return ["limits: must be an object"];
-  const keys = scope.kind === "account" ? ACCOUNT_KEYS : STRATEGY_KEYS;
   const errors: string[] = [];
-  for (const [key, value] of Object.entries(patch)) {
-    if (!keys.includes(key)) {
-      errors.push(
-        `limits.${key}: unknown limit for ${scope.kind === "account" ? "the account" : "a strategy"} (known: ${
-          keys.join(", ")
-        })`,
-      );
-    } else if (value !== null && (typeof value !== "number" || !Number.isFinite(value) || value < 0)) {
-      errors.push(`limits.${key}: must be a non-negative number or null (to remove it), got ${JSON.stringify(value)}`);
-    } else if (value !== null && FRACTIONS.has(key) && !(value > 0 && value <= 1)) {
-      errors.push(`limits.${key}: must be a fraction in (0, 1], got ${value}`);
-    }
+  if (scope?.kind !== "account" && scope?.kind !== "strategy") {
+    errors.push(`scope: must be { "kind": "account" } or { "kind": "strategy", "strategyId": … }`);
+    return errors;
   }
-  if (scope.kind === "strategy" && !/^[A-Za-z0-9_.:-]+$/.test(scope.strategyId)) {
-    errors.push(`strategyId: must match [A-Za-z0-9_.:-]+, got ${JSON.stringify(scope.strategyId)}`);
+  if (scope.kind === "strategy" && !/^[A-Za-z0-9_.:-]+$/.test(String(scope.strategyId))) {
+    errors.push(`scope.strategyId: must match [A-Za-z0-9_.:-]+, got ${JSON.stringify(scope.strategyId)}`);
+  }
+  // null removes a limit; every number meets the same rule as in the config file.
+  const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null));
+  const rules = scope.kind === "account" ? RISK_LIMIT_RULES : STRATEGY_LIMIT_RULES;
+  for (const p of limitProblems(set, rules)) errors.push(`limits.${p.key}: ${p.why}`);
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null && !Object.hasOwn(rules, key)) errors.push(`limits.${key}: not a limit`);
   }
   return errors;
 }

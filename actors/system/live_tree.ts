@@ -140,9 +140,8 @@ export function buildLiveTree(config: LiveConfig): SupervisorSpec {
         config: {
           capital: Object.fromEntries(config.strategies.map((s) => [s.id, s.capital])),
           recordEquity: false,
-          equitySubscribers: limits.dailyLossLimit !== undefined || limits.maxDrawdown !== undefined
-            ? [PATHS.risk]
-            : [],
+          // Always: loss limits may be set while running (SetLimits), and one message per bar costs nothing live.
+          equitySubscribers: [PATHS.risk],
         },
       },
       {
@@ -154,6 +153,8 @@ export function buildLiveTree(config: LiveConfig): SupervisorSpec {
           // Per-strategy limits (risk_guardian/limits.ts), only for the strategies that have some.
           strategyLimits: Object.fromEntries(config.strategies.flatMap((s) => (s.limits ? [[s.id, s.limits]] : []))),
           quarantinePolicy: config.quarantinePolicy,
+          // What each strategy's maxLoss counts from.
+          strategyCapital: Object.fromEntries(config.strategies.map((s) => [s.id, s.capital])),
           exchanges: { [config.venue.name]: PATHS.exchange },
           owners: Object.fromEntries(config.strategies.map((s) => [s.id, PATHS.strategy(s.id)])),
           barSubscribers,

@@ -1,7 +1,7 @@
 /**
  * The risk limits on paper, through the real daemon (Workers, the paper venue, the replay feed): two strategies
  * that place random orders of every kind on GOOG must never hold a position beyond the account's limit, summed
- * over strategies. (tests/actors/risk_guardian/limits_property_test.ts tries many more cases in-process.)
+ * over strategies, nor beyond their own. (tests/actors/risk_guardian/limits_property_test.ts tries many more cases in-process.)
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
@@ -11,6 +11,7 @@ import { finished, paperConfig, readResult, spawnDaemon, writeConfig } from "./h
 
 const RANDOM = fileURLToPath(new URL("../actors/risk_guardian/fixtures/random_strategy.ts", import.meta.url));
 const LIMIT = 25;
+const OWN_LIMIT = 15;
 
 function riskDecisions(dataDir: string, type: string): number {
   const db = new DatabaseSync(join(dataDir, "journal.sqlite"), { readOnly: true });
@@ -23,7 +24,7 @@ function riskDecisions(dataDir: string, type: string): number {
 }
 
 Deno.test({
-  name: "paper daemon: random orders of two strategies never take the account past its position limit",
+  name: "paper daemon: random orders of two strategies never pass the account's or their own position limit",
   sanitizeResources: false,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "live-limits-" });
@@ -32,6 +33,7 @@ Deno.test({
       strategy: RANDOM,
       params: { seed, maxQty: 20, activity: 0.5 },
       capital: 50_000,
+      limits: { maxPositionQty: OWN_LIMIT },
     });
     const config = paperConfig(dir, {
       venue: { type: "paper", name: "paper", initialCash: 100_000, commission: 0.001, defaultStep: 1 },
@@ -46,12 +48,16 @@ Deno.test({
     };
     const held = new Map<string, number>();
     let worst = 0;
+    let worstOwn = 0;
     for (const f of fills) {
-      held.set(f.strategyId, (held.get(f.strategyId) ?? 0) + (f.side === "buy" ? f.qty : -f.qty));
+      const own = (held.get(f.strategyId) ?? 0) + (f.side === "buy" ? f.qty : -f.qty);
+      held.set(f.strategyId, own);
+      worstOwn = Math.max(worstOwn, Math.abs(own));
       const account = [...held.values()].reduce((n, q) => n + Math.abs(q), 0);
       worst = Math.max(worst, account);
     }
     assert.ok(worst <= LIMIT, `the account held ${worst} GOOG, beyond ${LIMIT}`);
+    assert.ok(worstOwn <= OWN_LIMIT, `a strategy held ${worstOwn} GOOG, beyond its own ${OWN_LIMIT}`);
     // Exercised, not vacuous: both traded, and the guardian had to deny or cap orders to stay inside.
     assert.ok(fills.length > 100, `only ${fills.length} fills`);
     assert.ok(worst >= LIMIT - 5, `never came near the limit (max ${worst})`);
