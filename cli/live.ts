@@ -8,7 +8,9 @@
  *   live status [--config FILE | --url URL]
  *
  * `run` goes under the watchdog by default (actors/system/watchdog.ts): the daemon runs as a child process that is
- * restarted when it crashes or falls silent, and recovers from the journal. Exit codes: 0 ok, 1 failed, 2 usage.
+ * restarted when it crashes or falls silent, and recovers from the journal. The daemon stops when the watchdog dies,
+ * and the watchdog when its parent does. One daemon per data directory (actors/system/lock.ts).
+ * Exit codes: 0 ok, 1 failed, 2 usage, 3 another daemon holds the data directory or the journal (not restarted).
  */
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
@@ -112,6 +114,8 @@ async function underWatchdog(args: string[], dataDir: string): Promise<number> {
       windowMs: 300_000,
       backoffMs: 1_000,
       signal: abort.signal,
+      // `deno task` killed with SIGKILL cannot pass the signal on: notice it, and take the daemon down with us.
+      parentPid: Deno.ppid,
     });
     return result.exitCode;
   } finally {

@@ -17,7 +17,7 @@ import { startControlServer } from "../gateway/health.ts";
 import type { TradingState } from "../risk_guardian/checks.ts";
 import type { LiveConfig } from "./live_config.ts";
 import { buildLiveTree, PATHS } from "./live_tree.ts";
-import { EXIT_RESTART_ME, startHeartbeat } from "./watchdog.ts";
+import { EXIT_RESTART_ME, onWatchdogGone, startHeartbeat } from "./watchdog.ts";
 
 export interface DaemonOptions {
   readonly logSink?: LogSink;
@@ -54,7 +54,22 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   const log = (level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown> = {}) =>
     sink({ ts: Date.now(), level, actor: "daemon", msg, ...fields });
   mkdirSync(config.dataDir, { recursive: true });
-  const database = await openDatabase({ url: config.db });
+  let exitCode: number | undefined;
+  let wake: () => void = () => {};
+  const finish = (code: number) => {
+    if (exitCode === undefined) exitCode = code;
+    wake();
+  };
+  let orphaned = false;
+  const stopWatchingWatchdog = onWatchdogGone(() => {
+    log("warn", "the watchdog is gone; stopping (an orphan must not trade beside the next daemon)");
+    orphaned = true;
+    finish(0);
+  });
+  const database = await openDatabase({ url: config.db }).catch(async (err) => {
+    stopWatchingWatchdog();
+    throw err;
+  });
   const journal = createSqlJournal(database);
   const tree = buildLiveTree(config);
   const initialState = await lastTradingState(journal);
@@ -67,12 +82,6 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     }
   }
 
-  let exitCode: number | undefined;
-  let wake: () => void = () => {};
-  const finish = (code: number) => {
-    if (exitCode === undefined) exitCode = code;
-    wake();
-  };
   const host = createWorkerHost({
     logSink: sink,
     // Ping every second; an actor silent for 10 s is hung. Generous enough for a cold start on a small VM
@@ -94,6 +103,7 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     log("error", "cannot start the daemon", { error: errorText(err) });
     await host.stop().catch(() => {});
     await database.close();
+    stopWatchingWatchdog();
     return 1;
   }
   const control = startControlServer({
@@ -134,7 +144,8 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   if (exitCode === undefined) await new Promise<void>((resolve) => (wake = resolve));
   if (timer !== undefined) clearInterval(timer);
 
-  if (exitCode === 0 && config.exitAtEnd) {
+  // An orphan stops at once: nobody waits for its result.
+  if (exitCode === 0 && config.exitAtEnd && !orphaned) {
     await Promise.race([host.idle(), new Promise((r) => setTimeout(r, 30_000))]);
     const portfolio = await status();
     const risk = await host.ask(PATHS.risk, { type: "GetRiskState" }, 3_000).catch(() => undefined);
@@ -146,6 +157,7 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   await control.close().catch(() => {});
   await host.stop().catch((err) => log("warn", "stop failed", { error: errorText(err) }));
   await database.close();
+  stopWatchingWatchdog();
   log("info", "daemon stopped", { exitCode });
   return exitCode ?? 0;
 }
