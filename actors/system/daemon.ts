@@ -17,7 +17,8 @@ import { startControlServer } from "../gateway/health.ts";
 import type { TradingState } from "../risk_guardian/checks.ts";
 import type { LiveConfig } from "./live_config.ts";
 import { buildLiveTree, PATHS } from "./live_tree.ts";
-import { EXIT_RESTART_ME, onWatchdogGone, startHeartbeat } from "./watchdog.ts";
+import { lockDaemon } from "./lock.ts";
+import { EXIT_LOCKED, EXIT_RESTART_ME, onWatchdogGone, startHeartbeat } from "./watchdog.ts";
 
 export interface DaemonOptions {
   readonly logSink?: LogSink;
@@ -60,6 +61,20 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     if (exitCode === undefined) exitCode = code;
     wake();
   };
+  // Before anything that trades: a second daemon here would send every order again.
+  const locked = await lockDaemon(config.dataDir, config.db, {
+    onLost: (error) => {
+      log("error", "lost the journal lock; stopping so the watchdog restarts and takes it again", {
+        error: errorText(error),
+      });
+      finish(1);
+    },
+  });
+  if (locked.kind === "refused") {
+    log("error", locked.message);
+    return EXIT_LOCKED;
+  }
+  const lock = locked.lock;
   let orphaned = false;
   const stopWatchingWatchdog = onWatchdogGone(() => {
     log("warn", "the watchdog is gone; stopping (an orphan must not trade beside the next daemon)");
@@ -68,6 +83,7 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   });
   const database = await openDatabase({ url: config.db }).catch(async (err) => {
     stopWatchingWatchdog();
+    await lock.release();
     throw err;
   });
   const journal = createSqlJournal(database);
@@ -104,6 +120,7 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     await host.stop().catch(() => {});
     await database.close();
     stopWatchingWatchdog();
+    await lock.release();
     return 1;
   }
   const control = startControlServer({
@@ -117,6 +134,7 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     resolve(config.dataDir, "control.json"),
     JSON.stringify({ url: control.url, pid: Deno.pid }),
   );
+  await lock.update({ control: control.url });
   log("info", "daemon started", { mode: config.mode, venue: config.venue.name, control: control.url });
   const stopHeartbeat = startHeartbeat();
   const signals: [Deno.Signal, () => void][] = [
@@ -143,8 +161,9 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   const timer = config.statusEveryMs > 0 ? setInterval(() => void status(), config.statusEveryMs) : undefined;
   if (exitCode === undefined) await new Promise<void>((resolve) => (wake = resolve));
   if (timer !== undefined) clearInterval(timer);
+  await lock.update({ stoppingSince: new Date().toISOString() }).catch(() => {});
 
-  // An orphan stops at once: nobody waits for its result.
+  // An orphan stops at once: nobody waits for its result, and the next start needs its lock.
   if (exitCode === 0 && config.exitAtEnd && !orphaned) {
     await Promise.race([host.idle(), new Promise((r) => setTimeout(r, 30_000))]);
     const portfolio = await status();
@@ -158,6 +177,8 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   await host.stop().catch((err) => log("warn", "stop failed", { error: errorText(err) }));
   await database.close();
   stopWatchingWatchdog();
+  // Last: the next daemon may start only once this one has stopped touching the venue and the journal.
+  await lock.release();
   log("info", "daemon stopped", { exitCode });
   return exitCode ?? 0;
 }
