@@ -114,8 +114,9 @@ async function underWatchdog(args: string[], dataDir: string): Promise<number> {
       windowMs: 300_000,
       backoffMs: 1_000,
       signal: abort.signal,
-      // `deno task` killed with SIGKILL cannot pass the signal on: notice it, and take the daemon down with us.
-      parentPid: Deno.ppid,
+      // `deno task` killed with SIGKILL cannot pass the signal on: notice it, and take the daemon down with us. Only
+      // under a task runner (it sets INIT_CWD): a shell that started us with nohup may end without meaning "stop".
+      ...(Deno.env.get("INIT_CWD") !== undefined ? { parentPid: Deno.ppid } : {}),
     });
     return result.exitCode;
   } finally {

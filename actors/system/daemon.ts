@@ -134,7 +134,9 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     resolve(config.dataDir, "control.json"),
     JSON.stringify({ url: control.url, pid: Deno.pid }),
   );
-  await lock.update({ control: control.url });
+  await lock.update({ control: control.url }).catch((err) =>
+    log("warn", "cannot write the control URL into the lock file", { error: errorText(err) })
+  );
   log("info", "daemon started", { mode: config.mode, venue: config.venue.name, control: control.url });
   const stopHeartbeat = startHeartbeat();
   const signals: [Deno.Signal, () => void][] = [
