@@ -8,9 +8,11 @@
  *   live status [--config FILE | --url URL]
  *
  * `run` goes under the watchdog by default (actors/system/watchdog.ts): the daemon runs as a child process that is
- * restarted when it crashes or falls silent, and recovers from the journal. `run` and `check` validate the whole
- * config first and list every problem with its JSON path. Exit codes: 0 ok, 1 failed (an invalid config
- * included; nothing started), 2 usage.
+ * restarted when it crashes or falls silent, and recovers from the journal. The daemon stops when the watchdog dies,
+ * and the watchdog when its parent does. One daemon per data directory (actors/system/lock.ts). `run` and `check`
+ * validate the whole config first and list every problem with its JSON path.
+ * Exit codes: 0 ok, 1 failed (an invalid config included; nothing started), 2 usage, 3 another daemon holds the
+ * data directory or the journal (not restarted).
  */
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
@@ -29,7 +31,7 @@ Paper mode (the simulated matching engine, live or replayed data) is the default
 (env BINANCE_API_KEY / BINANCE_API_SECRET); --live insists on them. Signals: SIGTERM/SIGINT stop in order,
 SIGUSR1 triggers the kill switch (cancel all, flatten, halt). Example config: deploy/live.example.json.
 Exit codes: 0 ok, 1 failed (an invalid config is reported in full, each problem with its JSON path, before anything
-starts), 2 usage.`;
+starts), 2 usage, 3 another daemon holds the data directory or the journal (the watchdog does not restart it).`;
 
 const OPTIONS = {
   config: { type: "string", short: "c" },
@@ -116,6 +118,9 @@ async function underWatchdog(args: string[], dataDir: string): Promise<number> {
       windowMs: 300_000,
       backoffMs: 1_000,
       signal: abort.signal,
+      // `deno task` killed with SIGKILL cannot pass the signal on: notice it, and take the daemon down with us. Only
+      // under a task runner (it sets INIT_CWD): a shell that started us with nohup may end without meaning "stop".
+      ...(Deno.env.get("INIT_CWD") !== undefined ? { parentPid: Deno.ppid } : {}),
     });
     return result.exitCode;
   } finally {

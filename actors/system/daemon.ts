@@ -17,7 +17,8 @@ import { startControlServer } from "../gateway/health.ts";
 import type { TradingState } from "../risk_guardian/checks.ts";
 import type { LiveConfig } from "./live_config.ts";
 import { buildLiveTree, PATHS } from "./live_tree.ts";
-import { EXIT_RESTART_ME, startHeartbeat } from "./watchdog.ts";
+import { lockDaemon } from "./lock.ts";
+import { EXIT_LOCKED, EXIT_RESTART_ME, onWatchdogGone, startHeartbeat } from "./watchdog.ts";
 
 export interface DaemonOptions {
   readonly logSink?: LogSink;
@@ -70,7 +71,37 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   const log = (level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown> = {}) =>
     sink({ ts: Date.now(), level, actor: "daemon", msg, ...fields });
   mkdirSync(config.dataDir, { recursive: true });
-  const database = await openDatabase({ url: config.db });
+  let exitCode: number | undefined;
+  let wake: () => void = () => {};
+  const finish = (code: number) => {
+    if (exitCode === undefined) exitCode = code;
+    wake();
+  };
+  // Before anything that trades: a second daemon here would send every order again.
+  const locked = await lockDaemon(config.dataDir, config.db, {
+    onLost: (error) => {
+      log("error", "lost the journal lock; stopping so the watchdog restarts and takes it again", {
+        error: errorText(error),
+      });
+      finish(1);
+    },
+  });
+  if (locked.kind === "refused") {
+    log("error", locked.message);
+    return EXIT_LOCKED;
+  }
+  const lock = locked.lock;
+  let orphaned = false;
+  const stopWatchingWatchdog = onWatchdogGone(() => {
+    log("warn", "the watchdog is gone; stopping (an orphan must not trade beside the next daemon)");
+    orphaned = true;
+    finish(0);
+  });
+  const database = await openDatabase({ url: config.db }).catch(async (err) => {
+    stopWatchingWatchdog();
+    await lock.release();
+    throw err;
+  });
   const journal = createSqlJournal(database);
   const tree = buildLiveTree(config);
   const initialState = await lastTradingState(journal);
@@ -99,12 +130,6 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     }
   }
 
-  let exitCode: number | undefined;
-  let wake: () => void = () => {};
-  const finish = (code: number) => {
-    if (exitCode === undefined) exitCode = code;
-    wake();
-  };
   const host = createWorkerHost({
     logSink: sink,
     // Ping every second; an actor silent for 10 s is hung. Generous enough for a cold start on a small VM
@@ -126,6 +151,8 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     log("error", "cannot start the daemon", { error: errorText(err) });
     await host.stop().catch(() => {});
     await database.close();
+    stopWatchingWatchdog();
+    await lock.release();
     return 1;
   }
   const control = startControlServer({
@@ -138,6 +165,9 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   await Deno.writeTextFile(
     resolve(config.dataDir, "control.json"),
     JSON.stringify({ url: control.url, pid: Deno.pid }),
+  );
+  await lock.update({ control: control.url }).catch((err) =>
+    log("warn", "cannot write the control URL into the lock file", { error: errorText(err) })
   );
   log("info", "daemon started", { mode: config.mode, venue: config.venue.name, control: control.url });
   const stopHeartbeat = startHeartbeat();
@@ -165,8 +195,10 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   const timer = config.statusEveryMs > 0 ? setInterval(() => void status(), config.statusEveryMs) : undefined;
   if (exitCode === undefined) await new Promise<void>((resolve) => (wake = resolve));
   if (timer !== undefined) clearInterval(timer);
+  await lock.update({ stoppingSince: new Date().toISOString() }).catch(() => {});
 
-  if (exitCode === 0 && config.exitAtEnd) {
+  // An orphan stops at once: nobody waits for its result, and the next start needs its lock.
+  if (exitCode === 0 && config.exitAtEnd && !orphaned) {
     await Promise.race([host.idle(), new Promise((r) => setTimeout(r, 30_000))]);
     const portfolio = await status();
     const risk = await host.ask(PATHS.risk, { type: "GetRiskState" }, 3_000).catch(() => undefined);
@@ -178,6 +210,9 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   await control.close().catch(() => {});
   await host.stop().catch((err) => log("warn", "stop failed", { error: errorText(err) }));
   await database.close();
+  stopWatchingWatchdog();
+  // Last: the next daemon may start only once this one has stopped touching the venue and the journal.
+  await lock.release();
   log("info", "daemon stopped", { exitCode });
   return exitCode ?? 0;
 }

@@ -38,6 +38,17 @@ export function spawnDaemon(configPath: string, extra: string[] = []): Deno.Chil
   }).spawn();
 }
 
+/** `live run` as an operator starts it: under the watchdog, the daemon a child process of this one. */
+export function spawnUnderWatchdog(configPath: string): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--config", DENO_JSON, CLI, "run", "--config", configPath],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+    env: { TRADEACTOR_LOG: "warn" },
+  }).spawn();
+}
+
 /** Waits for the child to exit; returns its code and stderr. */
 export async function finished(child: Deno.ChildProcess): Promise<{ code: number; stderr: string }> {
   const { code, stderr } = await child.output();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runWatchdog } from "../../../actors/system/watchdog.ts";
+import { EXIT_LOCKED, runWatchdog, WATCHDOG_STDIN_ENV } from "../../../actors/system/watchdog.ts";
 
 const DAEMON = new URL("./fixtures/hang_daemon.ts", import.meta.url).pathname;
 
@@ -33,4 +33,78 @@ Deno.test("watchdog: a daemon whose main thread hangs is killed for silence and 
   assert.equal(result.restarts, 1);
   assert.equal(runs, 2);
   assert.equal(count, 1);
+});
+
+Deno.test("watchdog: a daemon refused the data directory lock is not restarted", async () => {
+  const { result, runs } = await watch("locked");
+  assert.equal(result.exitCode, EXIT_LOCKED);
+  assert.equal(result.restarts, 0);
+  assert.equal(runs, 1);
+});
+
+const FIXTURES = new URL("./fixtures/", import.meta.url).pathname;
+const HANG_GUARD_MS = 60_000;
+
+async function fileWhen(path: string): Promise<string> {
+  const deadline = Date.now() + HANG_GUARD_MS;
+  for (;;) {
+    const text = await Deno.readTextFile(path).catch(() => undefined);
+    if (text !== undefined && text !== "") return text;
+    if (Date.now() > deadline) throw new Error(`hang guard: ${path} never appeared`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** shell → watchdog → daemon, as `deno task live` runs them; the shell stays the watchdog's parent. */
+async function launch(dir: string) {
+  const shell = new Deno.Command("sh", {
+    args: ["-c", `"${Deno.execPath()}" run -A "${FIXTURES}watchdog_host.ts" "${dir}"; true`],
+    stdin: "null",
+  }).spawn();
+  const watchdogPid = Number(await fileWhen(`${dir}/watchdog-pid`));
+  const daemonPid = Number(await fileWhen(`${dir}/daemon-pid`));
+  return { shell, watchdogPid, daemonPid };
+}
+
+Deno.test("watchdog: the daemon stops by itself when its watchdog is killed with SIGKILL", async () => {
+  const dir = await Deno.makeTempDir();
+  const { shell, watchdogPid } = await launch(dir);
+  Deno.kill(watchdogPid, "SIGKILL");
+  // Its stdin pipe closed with the watchdog: nobody signalled it.
+  assert.equal(await fileWhen(`${dir}/daemon-stopped`), "watchdog gone");
+  await shell.status;
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("watchdog: it stops the daemon and exits when its own parent is killed with SIGKILL", async () => {
+  const dir = await Deno.makeTempDir();
+  const { shell } = await launch(dir);
+  shell.kill("SIGKILL");
+  await shell.status;
+  assert.equal(await fileWhen(`${dir}/daemon-stopped`), "SIGTERM");
+  const result = JSON.parse(await fileWhen(`${dir}/watchdog-exited`));
+  assert.equal(result.restarts, 0);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("watchdog pipe: read only under a watchdog; EOF there calls back, and without one nothing holds the loop", async () => {
+  const dir = await Deno.makeTempDir();
+  const run = (env: Record<string, string>) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${FIXTURES}stdin_watch.ts`, dir],
+      stdin: "piped",
+      env,
+    }).spawn();
+  // No watchdog: the process ends by itself although its stdin stays open.
+  const alone = run({});
+  const aloneStatus = await alone.status;
+  assert.equal(aloneStatus.code, 0);
+  assert.equal(await Deno.readTextFile(`${dir}/gone`).catch(() => "absent"), "absent");
+  await alone.stdin.close();
+
+  const watched = run({ [WATCHDOG_STDIN_ENV]: "1" });
+  await watched.stdin.close();
+  assert.equal((await watched.status).code, 0);
+  assert.equal(await Deno.readTextFile(`${dir}/gone`), "stdin closed");
+  await Deno.remove(dir, { recursive: true });
 });
