@@ -29,7 +29,7 @@ const USAGE = `Usage: deno task live [run] --config FILE [--paper | --live] [--e
 
 Paper mode (the simulated matching engine, live or replayed data) is the default when no API keys are set
 (env BINANCE_API_KEY / BINANCE_API_SECRET); --live insists on them. Signals: SIGTERM/SIGINT stop in order,
-SIGUSR1 triggers the kill switch (cancel all, flatten, halt). Example config: deploy/live.example.json.
+SIGUSR2 triggers the kill switch (cancel all, flatten, halt; not SIGUSR1, on which Deno opens a debugger port). Example config: deploy/live.example.json.
 Exit codes: 0 ok, 1 failed (an invalid config is reported in full, each problem with its JSON path, before anything
 starts), 2 usage, 3 another daemon holds the data directory or the journal (the watchdog does not restart it).`;
 

@@ -2,7 +2,9 @@
  * The live/paper daemon: starts the tree on the Worker host, the control endpoint and the watchdog heartbeat,
  * logs a status line, and handles signals:
  *   SIGTERM, SIGINT → orderly stop (orders stay at the venue; the journal has everything for the next start);
- *   SIGUSR1        → kill switch (cancel all, flatten, halt; the halt survives restarts via the journal).
+ *   SIGUSR2        → kill switch (cancel all, flatten, halt; the halt survives restarts via the journal);
+ *   SIGUSR1        → the same, kept for old runbooks; but Deno (≥ 2.9.2) also opens its V8 inspector on
+ *                    127.0.0.1:9229 on SIGUSR1, whatever the program does, so operators should send SIGUSR2.
  * Startup is crash recovery: the adapter reconciles with the venue and replays the journal to fresh strategies
  * before the feed resumes after the last journaled bar.
  */
@@ -174,6 +176,7 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   const signals: [Deno.Signal, () => void][] = [
     ["SIGTERM", () => finish(0)],
     ["SIGINT", () => finish(0)],
+    ["SIGUSR2", () => host.tell(PATHS.risk, { type: "KillSwitch", reason: "SIGUSR2", flatten: true })],
     ["SIGUSR1", () => host.tell(PATHS.risk, { type: "KillSwitch", reason: "SIGUSR1", flatten: true })],
   ];
   for (const [sig, handler] of signals) Deno.addSignalListener(sig, handler);

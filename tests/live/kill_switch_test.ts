@@ -1,6 +1,6 @@
 /**
  * The kill switch reaches a running daemon from the command line (`live kill`, through the control endpoint) and
- * by SIGUSR1: orders cancelled, positions flattened, trading HALTED, and the halt survives a restart.
+ * by SIGUSR2: orders cancelled, positions flattened, trading HALTED, and the halt survives a restart.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -86,11 +86,11 @@ Deno.test({
 });
 
 Deno.test({
-  name: "kill switch: SIGUSR1 triggers it",
+  name: "kill switch: SIGUSR2 triggers it (SIGUSR1 would open Deno's inspector)",
   sanitizeResources: false,
   fn: () =>
     killTest(async (_dir, child) => {
       await sleep(0);
-      child.kill("SIGUSR1");
+      child.kill("SIGUSR2");
     }),
 });
