@@ -1,114 +1,251 @@
 /**
- * The minimal health and control endpoint of the daemon (main thread, 127.0.0.1 by default):
- *   GET /health  → 200 when the tree runs and the venue is reconciled, 503 otherwise; actor stats
- *   GET /status  → portfolio, risk state, adapter state
- *   POST /kill   → kill switch: cancel all, flatten, halt (body: { "reason"?: string, "flatten"?: boolean })
- *   POST /resume → trading back to ACTIVE after a halt (body: { "reason": string }, required: it is journaled)
- *   GET /        → the web dashboard (dashboard.ts)
- *   GET /ws      → WebSocket: the /status document pushed every second
- * No authentication beyond binding to loopback; set TRADEACTOR_CONTROL_TOKEN to require `Authorization: Bearer`.
+ * The daemon's control endpoint (main thread, 127.0.0.1 by default). Routes (routes/*):
+ *   GET  /api/v1/system/health (= /health)   200 or 503 with reasons (health.ts); no token needed
+ *   GET  /health/live                         200 while the process answers; no token, no data
+ *   GET  /api/v1/status (= /status)           portfolio, risk state, adapter state (bounded)
+ *   POST /api/v1/system/kill (= /kill)        kill switch { "reason"?: string, "flatten"?: boolean }
+ *   POST /api/v1/system/resume (= /resume)    back to ACTIVE { "reason": string }
+ *   GET|POST|DELETE /api/v1/session           browser login with a token → HttpOnly SameSite=Strict cookie
+ *   GET  /  and  /ws                          the dashboard and its status push
+ *
+ * Every request passes the same pipeline before a handler runs, denying by default:
+ *   rate limit per client (429 + Retry-After) → Host is ours (421) → route exists (404/405) → a browser's Origin is
+ *   ours (403) → mutating calls: Content-Type application/json (415), not cross-site → credential for the route's
+ *   access (401/403) → strict JSON body within 64 KB (413/400). Handlers only talk to actors by messages.
  */
 import type { Host } from "../runtime/mod.ts";
 import { errorText } from "../runtime/mod.ts";
-import { dashboardHtml } from "./dashboard.ts";
+import { createAudit } from "./audit.ts";
+import { authenticate, createSessions, type Principal, type Tokens } from "./auth.ts";
+import { readJson } from "./body.ts";
+import { boundedJson, type ClipLimits, DEFAULT_CLIP } from "./clip.ts";
+import type { FeedPolicy } from "./feed_health.ts";
+import { assessHealth } from "./health.ts";
+import { refuse } from "./http.ts";
+import { allowedHostNames, hostNameOf, isJsonContentType, isLoopback, originAllowed } from "./origin.ts";
+import { createRateLimiter, type RateLimit } from "./rate_limit.ts";
+import { createRouter, type Route } from "./router.ts";
+import { checkBody } from "./schema.ts";
+import { createSnapshotSource } from "./snapshot.ts";
+import { watchTree } from "./tree_watch.ts";
+import { createPushHub } from "./ws_push.ts";
+import type { ControlDeps } from "./routes/deps.ts";
+import { pageRoutes } from "./routes/pages.ts";
+import { sessionRoutes } from "./routes/session.ts";
+import { systemRoutes } from "./routes/system.ts";
+
+export interface ControlLimits {
+  readonly bodyBytes: number;
+  readonly bodyTimeoutMs: number;
+  readonly rate: RateLimit;
+  readonly wsBufferedBytes: number;
+  readonly wsMaxSockets: number;
+  readonly sessionTtlMs: number;
+  readonly maxSessions: number;
+  readonly clip: ClipLimits;
+}
+
+export const DEFAULT_LIMITS: ControlLimits = {
+  bodyBytes: 64 * 1024,
+  bodyTimeoutMs: 10_000,
+  // A dashboard and a TUI refresh once a second each; scripts get a generous burst.
+  rate: { burst: 60, perSecond: 20 },
+  wsBufferedBytes: 4 * 1024 * 1024,
+  wsMaxSockets: 32,
+  sessionTtlMs: 12 * 3_600_000,
+  maxSessions: 1_000,
+  clip: DEFAULT_CLIP,
+};
 
 export interface ControlOptions {
   readonly host: Host;
   readonly hostname: string;
   readonly port: number;
-  readonly paths: { readonly risk: string; readonly portfolio: string; readonly exchange: string };
-  readonly token?: string;
+  readonly paths: {
+    readonly risk: string;
+    readonly portfolio: string;
+    readonly exchange: string;
+    /** Where accepted mutating calls are journaled (the journal actor). */
+    readonly journal: string;
+    /** The feed actor: its normal exit is "replay ended", not a stale feed. */
+    readonly feed?: string;
+    readonly strategy?: (id: string) => string;
+  };
+  /** The admin token is required for every mutating call; without one, nothing can be changed over HTTP. */
+  readonly tokens: Tokens;
+  /** Host names besides loopback and the bound name (a DNS name in front of the daemon). */
+  readonly allowedHosts?: readonly string[];
+  /** Browser origins besides the daemon's own (e.g. https://ops.example.com behind a proxy). */
+  readonly allowedOrigins?: readonly string[];
+  readonly feed?: FeedPolicy;
+  readonly limits?: Partial<ControlLimits>;
   readonly askTimeoutMs?: number;
   readonly pushEveryMs?: number;
+  /** Wall clock (rate limits, sessions, feed freshness); injected by tests. */
+  readonly now?: () => number;
 }
 
 export interface ControlServer {
   readonly url: string;
+  /** Connected WebSocket clients and how many were dropped for not keeping up. */
+  pushStats(): { readonly sockets: number; readonly dropped: number };
   close(): Promise<void>;
 }
 
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body, null, 2), { status, headers: { "content-type": "application/json" } });
+export class ControlSecurityError extends Error {
+  override name = "ControlSecurityError";
+}
+
+/** Why a control endpoint on this hostname with these tokens must not start, if it must not. */
+export function controlSecurityProblem(hostname: string, tokens: Tokens): string | undefined {
+  if (isLoopback(hostname) || tokens.admin !== undefined) return undefined;
+  return `control.hostname ${JSON.stringify(hostname)} is not a loopback address: set TRADEACTOR_CONTROL_TOKEN ` +
+    `(at least 16 characters) so that nobody else on the network can read or control the daemon, or bind 127.0.0.1`;
+}
+
+const UNAUTHORIZED = { "www-authenticate": 'Bearer realm="tradeactor"' };
 
 export function startControlServer(options: ControlOptions): ControlServer {
-  const { host, paths } = options;
-  const timeout = options.askTimeoutMs ?? 3_000;
-  const ask = (path: string, type: string) =>
-    host.ask(path, { type }, timeout).catch((err) => ({ type: "Error", error: errorText(err) }));
-  const status = async () => {
-    const [portfolio, risk, adapter] = await Promise.all([
-      ask(paths.portfolio, "GetPortfolio"),
-      ask(paths.risk, "GetRiskState"),
-      ask(paths.exchange, "GetAdapterState"),
-    ]);
-    return { portfolio, risk, adapter };
+  const problem = controlSecurityProblem(options.hostname, options.tokens);
+  if (problem) throw new ControlSecurityError(problem);
+  const { host, paths, tokens } = options;
+  const limits: ControlLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  // On loopback anyone on this machine may read, unless a read token says otherwise; elsewhere everything needs one.
+  const readsProtected = !isLoopback(options.hostname) || tokens.read !== undefined;
+  const hostNames = allowedHostNames(options.hostname, options.allowedHosts ?? []);
+  const origins = new Set(options.allowedOrigins ?? []);
+  const limiter = createRateLimiter(limits.rate, now);
+  const sessions = createSessions({ ttlMs: limits.sessionTtlMs, max: limits.maxSessions, now });
+  const snapshot = createSnapshotSource(host, paths, options.askTimeoutMs ?? 3_000);
+  const watch = watchTree(host, now);
+  const statusText = async () => boundedJson(await snapshot(), limits.clip);
+  const hub = createPushHub(
+    {
+      everyMs: options.pushEveryMs ?? 1_000,
+      maxBufferedBytes: limits.wsBufferedBytes,
+      maxSockets: limits.wsMaxSockets,
+    },
+    statusText,
+  );
+  const feedEnded = () => {
+    if (!paths.feed) return false;
+    if (watch.exited(paths.feed)) return true;
+    const stats = host.stats().find((s) => s.path === paths.feed);
+    return stats !== undefined && !stats.running && !watch.restarting().includes(paths.feed);
   };
-  const sockets = new Set<WebSocket>();
-  const server = Deno.serve({ hostname: options.hostname, port: options.port, onListen: () => {} }, async (req) => {
+  const deps: ControlDeps = {
+    host,
+    riskPath: paths.risk,
+    health: async () =>
+      assessHealth({
+        snapshot: await snapshot(),
+        fatal: host.fatal?.message,
+        restarting: watch.restarting(),
+        feed: {
+          policy: options.feed ?? { kind: "unpaced" },
+          startedAt: Math.max(startedAt, watch.lastStart(paths.exchange) ?? 0),
+          ended: feedEnded(),
+        },
+        strategyPath: paths.strategy ?? ((id) => id),
+        now: now(),
+      }),
+    statusText,
+    audit: createAudit(host, paths.journal, now),
+    sessions,
+    tokens,
+    hub,
+  };
+  const router = createRouter([...systemRoutes(deps), ...sessionRoutes(deps), ...pageRoutes(deps)]);
+
+  /** The caller's right to this route, or the refusal. */
+  const admit = (route: Route, principal: Principal | undefined, invalid: boolean): Response | undefined => {
+    const missing = invalid
+      ? "the token or session is not valid"
+      : "a token is required (Authorization: Bearer …, or a session from POST /api/v1/session)";
+    switch (route.access) {
+      case "public":
+        return undefined;
+      case "read":
+        return readsProtected && !principal ? refuse(401, missing, UNAUTHORIZED) : undefined;
+      case "admin":
+        if (tokens.admin === undefined) return refuse(403, "no admin token is configured (TRADEACTOR_CONTROL_TOKEN)");
+        if (!principal) return refuse(401, missing, UNAUTHORIZED);
+        return principal.scope === "admin" ? undefined : refuse(403, "a read-only token cannot change anything");
+    }
+  };
+
+  const handle = async (req: Request, client: string): Promise<Response> => {
+    const rate = limiter.take(client);
+    if (!rate.ok) {
+      await req.body?.cancel().catch(() => {});
+      return refuse(429, `too many requests; retry after ${rate.retryAfterS} s`, {
+        "retry-after": String(rate.retryAfterS),
+      });
+    }
+    const hostHeader = req.headers.get("host") ?? "";
+    const name = hostNameOf(hostHeader);
+    if (name === undefined || !hostNames.has(name)) {
+      return refuse(
+        421,
+        `this daemon does not answer to host ${JSON.stringify(hostHeader.slice(0, 100))}; ` +
+          `if the name is yours, add it to TRADEACTOR_CONTROL_HOSTS`,
+      );
+    }
     const url = new URL(req.url);
-    if (options.token && req.headers.get("authorization") !== `Bearer ${options.token}`) {
-      return json({ error: "unauthorized" }, 401);
+    const match = router.match(req.method, url.pathname);
+    if (match.kind === "none") return refuse(404, `no route ${req.method} ${url.pathname.slice(0, 200)}`);
+    if (match.kind === "wrong_method") {
+      return refuse(405, `${req.method} is not allowed here`, { allow: match.allowed.join(", ") });
     }
-    const route = `${req.method} ${url.pathname}`;
-    switch (route) {
-      case "GET /":
-        return new Response(dashboardHtml(), { headers: { "content-type": "text/html; charset=utf-8" } });
-      case "GET /ws": {
-        if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-          return json({ error: "expected a WebSocket" }, 400);
-        }
-        const { socket, response } = Deno.upgradeWebSocket(req);
-        let timer: ReturnType<typeof setInterval> | undefined;
-        const push = async () => {
-          if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(await status()));
-        };
-        socket.onopen = () => {
-          void push();
-          timer = setInterval(push, options.pushEveryMs ?? 1_000);
-        };
-        socket.onclose = () => clearInterval(timer);
-        socket.onerror = () => clearInterval(timer);
-        sockets.add(socket);
-        socket.addEventListener("close", () => sockets.delete(socket));
-        return response;
-      }
-      case "GET /health": {
-        const adapter = await ask(paths.exchange, "GetAdapterState") as { phase?: string };
-        const ok = host.fatal === undefined && adapter.phase === "ready";
-        return json({ ok, fatal: host.fatal?.message, venue: adapter, actors: host.stats() }, ok ? 200 : 503);
-      }
-      case "GET /status":
-        return json(await status());
-      case "POST /kill": {
-        const body = await req.json().catch(() => ({})) as { reason?: unknown; flatten?: unknown };
-        const reason = typeof body.reason === "string" ? body.reason : "kill switch from the control endpoint";
-        try {
-          host.tell(paths.risk, { type: "KillSwitch", reason, flatten: body.flatten !== false });
-        } catch (err) {
-          return json({ ok: false, error: errorText(err) }, 500);
-        }
-        return json({ ok: true, reason });
-      }
-      case "POST /resume": {
-        const body = await req.json().catch(() => ({})) as { reason?: unknown };
-        if (typeof body.reason !== "string" || body.reason.trim() === "") {
-          return json({ ok: false, error: "a reason is required" }, 400);
-        }
-        host.tell(paths.risk, {
-          type: "SetTradingState",
-          state: "ACTIVE",
-          reason: `resumed by operator: ${body.reason}`,
-        });
-        return json({ ok: true });
-      }
-      default:
-        return json({ error: `no route ${route}` }, 404);
+    const { route, params } = match;
+    const origin = req.headers.get("origin");
+    if (origin !== null && !originAllowed(origin, hostHeader, origins)) {
+      return refuse(403, `requests from origin ${JSON.stringify(origin.slice(0, 200))} are not allowed`);
     }
-  });
+    if (route.mutating) {
+      const site = req.headers.get("sec-fetch-site");
+      if (site !== null && site !== "same-origin" && site !== "none") {
+        return refuse(403, `a ${site} request cannot change anything`);
+      }
+      if (!isJsonContentType(req.headers.get("content-type"))) {
+        return refuse(415, "a request that changes something needs Content-Type: application/json");
+      }
+    }
+    const auth = authenticate(req, tokens, sessions);
+    const principal = auth === "invalid" ? undefined : auth;
+    const refused = admit(route, principal, auth === "invalid");
+    if (refused) return refused;
+
+    let body = {};
+    if (route.body) {
+      const read = await readJson(req, {
+        maxBytes: limits.bodyBytes,
+        timeoutMs: limits.bodyTimeoutMs,
+        ...(route.emptyBody ? { emptyAs: route.emptyBody } : {}),
+      });
+      if (!read.ok) return refuse(read.status, read.error);
+      const checked = checkBody(route.body, read.value);
+      if (!checked.ok) return refuse(400, checked.error);
+      body = checked.value;
+    }
+    return await route.handle({ req, params, principal, canRead: !readsProtected || !!principal, body, client });
+  };
+
+  const server = Deno.serve({
+    hostname: options.hostname,
+    port: options.port,
+    onListen: () => {},
+    onError: (err) => refuse(500, `internal error: ${errorText(err)}`),
+  }, (req, info) => handle(req, (info.remoteAddr as Deno.NetAddr).hostname ?? "unknown"));
+  const shown = options.hostname.includes(":") ? `[${options.hostname}]` : options.hostname;
   return {
-    url: `http://${options.hostname}:${server.addr.port}`,
+    url: `http://${shown}:${server.addr.port}`,
+    pushStats: () => hub.stats(),
     close: async () => {
-      for (const socket of sockets) socket.close();
+      hub.close();
+      watch.close();
       await server.shutdown();
     },
   };
