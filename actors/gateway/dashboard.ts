@@ -79,7 +79,7 @@ function showSession() {
 const refreshSession = () => fetch("api/v1/session").then((r) => r.json()).then((s) => { session = s; showSession(); }).catch(() => {});
 // The token is traded once for an HttpOnly cookie: this page never keeps it.
 async function login() {
-  const token = prompt("Control token (TRADEACTOR_CONTROL_TOKEN, or \"token\" in control.json in the data directory)");
+  const token = prompt("Control token (TRADEACTOR_CONTROL_TOKEN, or 'token' in control.json in the data directory)");
   if (!token) return false;
   const r = await api("api/v1/session", "POST", { token: token.trim() });
   if (!r.ok) { alert("Login refused: " + ((await r.json().catch(() => ({}))).error || r.status)); return false; }
@@ -105,7 +105,7 @@ function connect() {
   polling = undefined;
   if (ws) { ws.onclose = null; ws.close(); }
   try {
-    ws = new WebSocket(location.href.replace(/^http/, "ws").replace(/[?#].*$/, "").replace(/\/?$/, "/ws"));
+    ws = new WebSocket(location.href.replace(/^http/, "ws").replace(/[?#].*$/, "").replace(/\\/?$/, "/ws"));
     ws.onopen = () => ($("link").textContent = "live");
     ws.onmessage = (e) => show(JSON.parse(e.data));
     ws.onclose = poll;

@@ -237,7 +237,11 @@ export function startControlServer(options: ControlOptions): ControlServer {
     hostname: options.hostname,
     port: options.port,
     onListen: () => {},
-    onError: (err) => refuse(500, `internal error: ${errorText(err)}`),
+    // The detail goes to the log, not to a caller who may be anyone.
+    onError: (err) => {
+      console.error(JSON.stringify({ level: "error", actor: "control", msg: "request failed", error: errorText(err) }));
+      return refuse(500, "internal error");
+    },
   }, (req, info) => handle(req, (info.remoteAddr as Deno.NetAddr).hostname ?? "unknown"));
   const shown = options.hostname.includes(":") ? `[${options.hostname}]` : options.hostname;
   return {

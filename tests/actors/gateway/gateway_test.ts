@@ -21,6 +21,8 @@ Deno.test("gateway: dashboard, /api/v1/status, /ws push, kill and resume (new pa
     assert.doesNotMatch(html, /<script src=/, "self-contained: no external scripts");
     assert.match(html, /api\/v1\/system\/kill/);
     assert.match(html, /api\/v1\/session/);
+    const script = html.slice(html.indexOf("<script>") + 8, html.indexOf("</script>"));
+    assert.doesNotThrow(() => new Function(script), "the page's script parses");
 
     for (const path of ["/api/v1/status", "/status"]) {
       const status = await (await fetch(`${h.url}${path}`)).json();
