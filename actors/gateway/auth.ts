@@ -69,8 +69,9 @@ export function cookieValue(header: string | null, name: string): string | undef
   return undefined;
 }
 
-export const sessionCookie = (id: string, maxAgeS: number) =>
-  `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}`;
+/** `secure`: the browser reached us over https (a TLS proxy in front): the cookie never travels in clear then. */
+export const sessionCookie = (id: string, maxAgeS: number, secure: boolean) =>
+  `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${secure ? "; Secure" : ""}`;
 
 export const clearedSessionCookie = () => `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
 

@@ -13,8 +13,7 @@
  *   ours (403) → mutating calls: Content-Type application/json (415), not cross-site → credential for the route's
  *   access (401/403) → strict JSON body within 64 KB (413/400). Handlers only talk to actors by messages.
  */
-import type { Host } from "../runtime/mod.ts";
-import { errorText } from "../runtime/mod.ts";
+import { errorText, type Host, type LogSink, stderrSink } from "../runtime/mod.ts";
 import { createAudit } from "./audit.ts";
 import { authenticate, createSessions, type Principal, type Tokens } from "./auth.ts";
 import { readJson } from "./body.ts";
@@ -83,6 +82,7 @@ export interface ControlOptions {
   readonly pushEveryMs?: number;
   /** Wall clock (rate limits, sessions, feed freshness); injected by tests. */
   readonly now?: () => number;
+  readonly logSink?: LogSink;
 }
 
 export interface ControlServer {
@@ -111,6 +111,7 @@ export function startControlServer(options: ControlOptions): ControlServer {
   const { host, paths, tokens } = options;
   const limits: ControlLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const now = options.now ?? Date.now;
+  const sink = options.logSink ?? stderrSink();
   const startedAt = now();
   // On loopback anyone on this machine may read, unless a read token says otherwise; elsewhere everything needs one.
   const readsProtected = !isLoopback(options.hostname) || tokens.read !== undefined;
@@ -239,7 +240,7 @@ export function startControlServer(options: ControlOptions): ControlServer {
     onListen: () => {},
     // The detail goes to the log, not to a caller who may be anyone.
     onError: (err) => {
-      console.error(JSON.stringify({ level: "error", actor: "control", msg: "request failed", error: errorText(err) }));
+      sink({ ts: now(), level: "error", actor: "control", msg: "request failed", error: errorText(err) });
       return refuse(500, "internal error");
     },
   }, (req, info) => handle(req, (info.remoteAddr as Deno.NetAddr).hostname ?? "unknown"));

@@ -12,7 +12,7 @@
  */
 import { rename } from "node:fs/promises";
 import { resolve } from "node:path";
-import type { Host } from "../runtime/mod.ts";
+import type { Host, LogSink } from "../runtime/mod.ts";
 import { TIMEFRAME_MS } from "../protocol/mod.ts";
 import type { Tokens } from "../gateway/auth.ts";
 import type { FeedPolicy } from "../gateway/feed_health.ts";
@@ -112,9 +112,11 @@ export async function startDaemonControl(
   config: LiveConfig,
   host: Host,
   settings: ControlSettings,
+  logSink?: LogSink,
 ): Promise<ControlServer> {
   const control = startControlServer({
     host,
+    ...(logSink ? { logSink } : {}),
     hostname: config.control.hostname,
     port: config.control.port,
     paths: {

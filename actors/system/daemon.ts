@@ -105,7 +105,7 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     await database.close();
     return 1;
   }
-  const control = await startDaemonControl(config, host, controlConfig);
+  const control = await startDaemonControl(config, host, controlConfig, sink);
   log("info", "daemon started", {
     mode: config.mode,
     venue: config.venue.name,

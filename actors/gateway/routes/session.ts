@@ -43,7 +43,8 @@ export const sessionRoutes: RouteModule = (deps) => [
       });
       if (!journaled.ok) return refuse(503, `no session opened: the journal is unavailable (${journaled.error})`);
       const session = deps.sessions.open(scope);
-      return json({ ok: true, scope }, 200, { "set-cookie": sessionCookie(session.id, session.maxAgeS) });
+      const secure = req.headers.get("origin")?.startsWith("https:") ?? false;
+      return json({ ok: true, scope }, 200, { "set-cookie": sessionCookie(session.id, session.maxAgeS, secure) });
     },
   },
   {

@@ -237,6 +237,7 @@ Deno.test("security: a browser logs in with the token (HttpOnly SameSite=Strict 
     assert.match(setCookie, /SameSite=Strict/);
     assert.match(setCookie, /Path=\//);
     assert.doesNotMatch(setCookie, new RegExp(ADMIN), "the cookie is a session id, not the token");
+    assert.doesNotMatch(setCookie, /Secure/, "plain http on loopback: a Secure cookie would never be sent back");
     await login.body?.cancel();
     const cookie = setCookie.split(";")[0];
 
