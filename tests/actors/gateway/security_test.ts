@@ -409,3 +409,27 @@ Deno.test("security: /status is bounded, concurrent readers share one read, and 
     await h.close();
   }
 });
+
+Deno.test("security: a configured https origin (a TLS proxy) may log in and gets a Secure cookie", async () => {
+  const h = await startHarness({ control: { allowedOrigins: ["https://ops.example.com"] } });
+  try {
+    const login = await fetch(`${h.url}/api/v1/session`, {
+      method: "POST",
+      headers: { ...JSON_TYPE, origin: "https://ops.example.com" },
+      body: JSON.stringify({ token: ADMIN }),
+    });
+    assert.equal(login.status, 200);
+    assert.match(login.headers.get("set-cookie") ?? "", /; Secure$/);
+    await login.body?.cancel();
+    await expectStatus(
+      fetch(`${h.url}/api/v1/session`, {
+        method: "POST",
+        headers: { ...JSON_TYPE, origin: "https://other.example.com" },
+        body: JSON.stringify({ token: ADMIN }),
+      }),
+      403,
+    );
+  } finally {
+    await h.close();
+  }
+});
