@@ -35,6 +35,8 @@ export interface Route {
   readonly mutating: boolean;
   /** The request body, strictly checked; absent: no body expected (none is read). */
   readonly body?: ObjectSchema;
+  /** Not rate limited (liveness: cheap, touches no actor, and must answer during a flood). */
+  readonly unmetered?: boolean;
   /** When set, an empty body is read as this value (e.g. {} for a logout). */
   readonly emptyBody?: Readonly<Record<string, never>>;
   readonly handle: (ctx: RequestContext) => Response | Promise<Response>;

@@ -9,9 +9,10 @@
  *   GET  /  and  /ws                          the dashboard and its status push
  *
  * Every request passes the same pipeline before a handler runs, denying by default:
- *   rate limit per client (429 + Retry-After) → Host is ours (421) → route exists (404/405) → a browser's Origin is
- *   ours (403) → mutating calls: Content-Type application/json (415), not cross-site → credential for the route's
- *   access (401/403) → strict JSON body within 64 KB (413/400). Handlers only talk to actors by messages.
+ *   rate limit per client (429 + Retry-After; liveness excepted) → Host is ours (421) → route exists (404/405) →
+ *   a browser's Origin is ours (403) → mutating calls: Content-Type application/json (415), not cross-site →
+ *   credential for the route's access (401/403) → strict JSON body within 64 KB (413/400). Handlers only talk to
+ *   actors by messages.
  */
 import { errorText, type Host, type LogSink, stderrSink } from "../runtime/mod.ts";
 import { createAudit } from "./audit.ts";
@@ -178,12 +179,17 @@ export function startControlServer(options: ControlOptions): ControlServer {
   };
 
   const handle = async (req: Request, client: string): Promise<Response> => {
-    const rate = limiter.take(client);
-    if (!rate.ok) {
-      await req.body?.cancel().catch(() => {});
-      return refuse(429, `too many requests; retry after ${rate.retryAfterS} s`, {
-        "retry-after": String(rate.retryAfterS),
-      });
+    const url = new URL(req.url);
+    const match = router.match(req.method, url.pathname);
+    // Liveness is never metered: a flood from one address must not make an orchestrator restart the daemon.
+    if (match.kind !== "found" || !match.route.unmetered) {
+      const rate = limiter.take(client);
+      if (!rate.ok) {
+        await req.body?.cancel().catch(() => {});
+        return refuse(429, `too many requests; retry after ${rate.retryAfterS} s`, {
+          "retry-after": String(rate.retryAfterS),
+        });
+      }
     }
     const hostHeader = req.headers.get("host") ?? "";
     const name = hostNameOf(hostHeader);
@@ -194,8 +200,6 @@ export function startControlServer(options: ControlOptions): ControlServer {
           `if the name is yours, add it to TRADEACTOR_CONTROL_HOSTS`,
       );
     }
-    const url = new URL(req.url);
-    const match = router.match(req.method, url.pathname);
     if (match.kind === "none") return refuse(404, `no route ${req.method} ${url.pathname.slice(0, 200)}`);
     if (match.kind === "wrong_method") {
       return refuse(405, `${req.method} is not allowed here`, { allow: match.allowed.join(", ") });

@@ -77,6 +77,7 @@ export const systemRoutes: RouteModule = (deps) => {
       path: "/health/live",
       access: "public",
       mutating: false,
+      unmetered: true,
       handle: () => new Response(null, { status: 200, headers: BASE_HEADERS }),
     },
     ...aliased(["/api/v1/status", "/status"], {

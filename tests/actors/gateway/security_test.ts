@@ -302,7 +302,7 @@ Deno.test("security: a client over its rate is answered 429 with Retry-After, an
   // A frozen clock: the bucket never refills during the test, whatever the machine's speed.
   const h = await startHarness({ control: { now: () => 1_000_000, limits: { rate: { burst: 5, perSecond: 0.5 } } } });
   try {
-    for (let i = 0; i < 5; i++) await expectStatus(fetch(`${h.url}/health/live`), 200);
+    for (let i = 0; i < 5; i++) await expectStatus(fetch(`${h.url}/api/v1/session`), 200);
     const limited = await fetch(`${h.url}/api/v1/system/kill`, {
       method: "POST",
       headers: { ...JSON_TYPE, ...bearer(ADMIN) },
@@ -312,6 +312,9 @@ Deno.test("security: a client over its rate is answered 429 with Retry-After, an
     assert.equal(limited.headers.get("retry-after"), "2");
     await limited.body?.cancel();
     assert.equal(await fetch(`${h.url}/api/v1/status`).then((r) => (r.body?.cancel(), r.status)), 429);
+    assert.equal(await fetch(`${h.url}/nothing`).then((r) => (r.body?.cancel(), r.status)), 429);
+    // Liveness still answers: a flood must not get the daemon restarted by its orchestrator.
+    await expectStatus(fetch(`${h.url}/health/live`), 200);
     assert.equal(await h.trading(), "ACTIVE");
     assert.deepEqual(await h.journaled(), []);
   } finally {
