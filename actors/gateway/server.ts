@@ -122,7 +122,12 @@ export function startControlServer(options: ControlOptions): ControlServer {
   const sessions = createSessions({ ttlMs: limits.sessionTtlMs, max: limits.maxSessions, now });
   const snapshot = createSnapshotSource(host, paths, options.askTimeoutMs ?? 3_000);
   const watch = watchTree(host, now);
-  const statusText = async () => boundedJson(await snapshot(), limits.clip);
+  // Shared while in flight like the snapshot itself: a burst of readers costs one clip and one serialisation.
+  let statusInFlight: Promise<string> | undefined;
+  const statusText = () =>
+    statusInFlight ??= snapshot().then((doc) => boundedJson(doc, limits.clip)).finally(
+      () => (statusInFlight = undefined),
+    );
   const hub = createPushHub(
     {
       everyMs: options.pushEveryMs ?? 1_000,
