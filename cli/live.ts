@@ -7,6 +7,9 @@
  *   live resume [--config FILE | --url URL] --reason TEXT   (HALTED/REDUCING → ACTIVE, journaled)
  *   live status [--config FILE | --url URL]
  *
+ * The control commands use the admin token from TRADEACTOR_CONTROL_TOKEN, or the one a daemon on loopback generated
+ * and wrote to control.json in its data directory (found through --config).
+ *
  * `run` goes under the watchdog by default (actors/system/watchdog.ts): the daemon runs as a child process that is
  * restarted when it crashes or falls silent, and recovers from the journal. The daemon stops when the watchdog dies,
  * and the watchdog when its parent does. One daemon per data directory (actors/system/lock.ts). `run` and `check`
@@ -19,6 +22,8 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LiveConfigError, loadDataDir, loadLiveConfig } from "../actors/system/live_config.ts";
 import { runDaemon } from "../actors/system/daemon.ts";
+import { controlSettings, readControlFile } from "../actors/system/control.ts";
+import { ControlSecurityError } from "../actors/gateway/server.ts";
 import { runWatchdog } from "../actors/system/watchdog.ts";
 
 const USAGE = `Usage: deno task live [run] --config FILE [--paper | --live] [--exit-at-end] [--no-watchdog]
@@ -72,6 +77,8 @@ export async function runLiveCommand(args: string[]): Promise<number> {
           ...mode,
           ...(values["exit-at-end"] ? { exitAtEnd: true } : {}),
         });
+        // An unsafe control endpoint (a public bind without a token) stops here, before the watchdog would retry it.
+        controlSettings(config, (name) => Deno.env.get(name));
         if (command === "check") {
           console.log(
             `${values.config}: ok (${config.mode}, venue ${config.venue.name}, ${config.strategies.length} strategies)`,
@@ -93,7 +100,7 @@ export async function runLiveCommand(args: string[]): Promise<number> {
       console.error(`${err.message}\n\n${USAGE}`);
       return 2;
     }
-    if (err instanceof LiveConfigError) {
+    if (err instanceof LiveConfigError || err instanceof ControlSecurityError) {
       console.error(err.message);
       return 1;
     }
@@ -129,23 +136,26 @@ async function underWatchdog(args: string[], dataDir: string): Promise<number> {
   }
 }
 
+/** Where the running daemon listens and which token to use: --url and the environment, or control.json. */
+async function findDaemon(values: Record<string, unknown>): Promise<{ url: string; token?: string }> {
+  const envToken = Deno.env.get("TRADEACTOR_CONTROL_TOKEN") || undefined;
+  const url = values.url as string | undefined;
+  if (url) return { url: url.replace(/\/$/, ""), ...(envToken ? { token: envToken } : {}) };
+  if (!values.config) throw new UsageError("give --url URL or --config FILE (to find the running daemon)");
+  // Only the data directory: a config edited into an error must not keep the kill switch from the daemon.
+  const found = await readControlFile({ dataDir: await loadDataDir(values.config as string) });
+  // The environment's token wins; control.json holds one only when the daemon generated it (loopback, no env).
+  const token = envToken ?? found.token;
+  return { url: found.url, ...(token ? { token } : {}) };
+}
+
 async function control(command: "kill" | "status" | "resume", values: Record<string, unknown>): Promise<number> {
   if (command === "resume" && !values.reason) throw new UsageError("resume needs --reason (it is journaled)");
-  let url = values.url as string | undefined;
-  if (!url) {
-    if (!values.config) throw new UsageError("give --url URL or --config FILE (to find the running daemon)");
-    const file = resolve(await loadDataDir(values.config as string), "control.json");
-    try {
-      url = (JSON.parse(await Deno.readTextFile(file)) as { url: string }).url;
-    } catch {
-      throw new Error(`no running daemon found (cannot read ${file})`);
-    }
-  }
-  const token = Deno.env.get("TRADEACTOR_CONTROL_TOKEN");
+  const { url, token } = await findDaemon(values);
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
   const response = command === "kill"
-    ? await fetch(`${url}/kill`, {
+    ? await fetch(`${url}/api/v1/system/kill`, {
       method: "POST",
       headers,
       body: JSON.stringify({
@@ -155,13 +165,13 @@ async function control(command: "kill" | "status" | "resume", values: Record<str
       signal: AbortSignal.timeout(10_000),
     })
     : command === "resume"
-    ? await fetch(`${url}/resume`, {
+    ? await fetch(`${url}/api/v1/system/resume`, {
       method: "POST",
       headers,
       body: JSON.stringify({ reason: values.reason }),
       signal: AbortSignal.timeout(10_000),
     })
-    : await fetch(`${url}/status`, { headers, signal: AbortSignal.timeout(10_000) });
+    : await fetch(`${url}/api/v1/status`, { headers, signal: AbortSignal.timeout(10_000) });
   console.log(await response.text());
   return response.ok ? 0 : 1;
 }

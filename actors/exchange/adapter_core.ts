@@ -107,6 +107,8 @@ export interface AdapterState {
   replay: JournalRecord[];
   waiting: BarPos | undefined;
   lastBar: BarPos | undefined;
+  /** Per symbol, the last bar from the feed and when it arrived (wall clock): how health judges the feed fresh. */
+  readonly barsSeen: Map<string, { readonly ts: number; readonly at: number }>;
   readonly lastPrice: Map<string, number>;
   balances: readonly Balance[];
   emittedSeq: number;
@@ -528,6 +530,7 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
       replay: [],
       waiting: undefined,
       lastBar: undefined,
+      barsSeen: new Map(),
       lastPrice: new Map(),
       balances: [],
       emittedSeq: snapshot?.emittedSeq ?? 0,
@@ -587,6 +590,7 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
         case "Bar":
           state.lastPrice.set(msg.bar.symbol, msg.bar.close);
           if (state.lastBar && (msg.bar.ts < state.lastBar.ts)) return state; // stale (a repeated request)
+          state.barsSeen.set(msg.bar.symbol, { ts: msg.bar.ts, at: ctx.clock.now() });
           await onBar(state, ctx, msg.bar);
           return state;
         case "Tick":
@@ -638,6 +642,7 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
             openOrders: [...state.orders.values()].filter((t) => !t.final).map((t) => t.clientOrderId),
             pending: [...state.pending.keys()],
             lastBar: state.lastBar,
+            bars: Object.fromEntries(state.barsSeen),
             replaying: state.replay.length + (state.waiting ? 1 : 0),
             balances: state.balances,
           });

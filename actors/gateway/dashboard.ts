@@ -1,7 +1,8 @@
 /**
  * The web dashboard: one self-contained page (no external scripts, dark theme, responsive down to a phone)
- * that subscribes to the daemon's `/ws` WebSocket (falling back to polling `/status` every second) and shows
- * equity, P&L, positions, strategies, risk state and decisions, with a guarded kill-switch button.
+ * that subscribes to the daemon's `/ws` WebSocket (falling back to polling `/api/v1/status` every second) and shows
+ * equity, P&L, positions, strategies, risk state and decisions, with a guarded kill-switch button. It logs in by
+ * trading the control token for an HttpOnly session cookie (POST /api/v1/session) when an action needs it.
  */
 export function dashboardHtml(): string {
   return `<!doctype html>
@@ -26,11 +27,13 @@ export function dashboardHtml(): string {
   th { color:var(--dim); font-weight:normal; border-bottom:1px solid #262b36; }
   .up { color:var(--up); } .down { color:var(--down); } .warn { color:var(--warn); } .dim { color:var(--dim); }
   button { background:#3a1d1d; color:var(--down); border:1px solid var(--down); border-radius:4px; padding:.4rem .8rem; font:inherit; cursor:pointer; }
+  button.plain { background:var(--panel); color:var(--fg); border-color:#262b36; }
   .scroll { overflow-x:auto; }
   @media (max-width: 600px) { .hide-sm { display:none; } }
 </style></head>
 <body>
 <header><h1>tradeactor</h1><span id="link" class="dim">connecting…</span><span style="flex:1"></span>
+<span id="who" class="dim"></span><button id="login" class="plain">Log in</button>
 <button id="kill" title="Cancel all orders, flatten, halt">Kill switch</button></header>
 <div class="kpis">
   <div class="kpi"><div class="label">Equity</div><div class="value" id="equity">--</div></div>
@@ -67,23 +70,57 @@ function show(s) {
   $("decisions").innerHTML = ((s.risk && s.risk.decisions) || []).slice().reverse().slice(0, 50).map((d) => "<tr><td>" + new Date(d.ts).toISOString().slice(0, 19).replace("T", " ") +
     '</td><td class="text ' + (/^(deny|kill)/.test(d.decision) ? "down" : "") + '">' + esc(d.decision) + '</td><td class="text">' + esc(d.detail) + "</td></tr>").join("") || '<tr><td class="dim">none</td></tr>';
 }
+const api = (path, method, body) => fetch(path, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+let session = { authenticated: false };
+function showSession() {
+  $("who").textContent = session.authenticated ? "signed in (" + session.scope + ")" : "";
+  $("login").textContent = session.authenticated ? "Log out" : "Log in";
+}
+const refreshSession = () => fetch("api/v1/session").then((r) => r.json()).then((s) => { session = s; showSession(); }).catch(() => {});
+// The token is traded once for an HttpOnly cookie: this page never keeps it.
+async function login() {
+  const token = prompt("Control token (TRADEACTOR_CONTROL_TOKEN, or 'token' in control.json in the data directory)");
+  if (!token) return false;
+  const r = await api("api/v1/session", "POST", { token: token.trim() });
+  if (!r.ok) { alert("Login refused: " + ((await r.json().catch(() => ({}))).error || r.status)); return false; }
+  await refreshSession();
+  connect();
+  return true;
+}
+$("login").onclick = async () => {
+  if (session.authenticated) { await api("api/v1/session", "DELETE"); await refreshSession(); } else await login();
+};
 let polling;
 function poll() {
   if (polling) return;
-  $("link").textContent = "polling /status";
-  polling = setInterval(() => fetch("status").then((r) => r.json()).then(show).catch(() => ($("link").textContent = "daemon unreachable")), 1000);
+  $("link").textContent = "polling";
+  polling = setInterval(() => fetch("api/v1/status").then((r) => {
+    if (r.status === 401) { $("link").textContent = "log in to see the account"; return; }
+    return r.json().then(show);
+  }).catch(() => ($("link").textContent = "daemon unreachable")), 1000);
 }
-try {
-  const ws = new WebSocket(location.href.replace(/^http/, "ws").replace(/\\/?$/, "/ws"));
-  ws.onopen = () => ($("link").textContent = "live");
-  ws.onmessage = (e) => show(JSON.parse(e.data));
-  ws.onclose = poll;
-  ws.onerror = poll;
-} catch { poll(); }
-$("kill").onclick = () => {
+let ws;
+function connect() {
+  clearInterval(polling);
+  polling = undefined;
+  if (ws) { ws.onclose = null; ws.close(); }
+  try {
+    ws = new WebSocket(location.href.replace(/^http/, "ws").replace(/[?#].*$/, "").replace(/\\/?$/, "/ws"));
+    ws.onopen = () => ($("link").textContent = "live");
+    ws.onmessage = (e) => show(JSON.parse(e.data));
+    ws.onclose = poll;
+    ws.onerror = poll;
+  } catch { poll(); }
+}
+refreshSession();
+connect();
+$("kill").onclick = async () => {
   if (!confirm("Kill switch: cancel every order, flatten every position and halt trading?")) return;
-  fetch("kill", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reason: "kill switch from the web dashboard" }) })
-    .then((r) => r.json()).then((r) => alert(r.ok ? "Kill switch sent" : "Kill switch failed: " + r.error));
+  const send = () => api("api/v1/system/kill", "POST", { reason: "kill switch from the web dashboard" });
+  let r = await send();
+  if ((r.status === 401 || r.status === 403) && !session.authenticated && await login()) r = await send();
+  const body = await r.json().catch(() => ({}));
+  alert(r.ok ? "Kill switch sent" : "Kill switch failed: " + (body.error || r.status));
 };
 </script></body></html>`;
 }

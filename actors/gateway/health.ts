@@ -1,115 +1,97 @@
 /**
- * The minimal health and control endpoint of the daemon (main thread, 127.0.0.1 by default):
- *   GET /health  → 200 when the tree runs and the venue is reconciled, 503 otherwise; actor stats
- *   GET /status  → portfolio, risk state, adapter state
- *   POST /kill   → kill switch: cancel all, flatten, halt (body: { "reason"?: string, "flatten"?: boolean })
- *   POST /resume → trading back to ACTIVE after a halt (body: { "reason": string }, required: it is journaled)
- *   GET /        → the web dashboard (dashboard.ts)
- *   GET /ws      → WebSocket: the /status document pushed every second
- * No authentication beyond binding to loopback; set TRADEACTOR_CONTROL_TOKEN to require `Authorization: Bearer`.
+ * The daemon's health, told truthfully: 200 only when the tree runs (no fatal failure, no actor restarting), the
+ * venue adapter has reconciled, the feed is fresh, trading is ACTIVE and no strategy is stopped or quarantined.
+ * Otherwise 503 with every reason, each a short machine-readable string:
+ *   "tree failed", "actor restarting: <path>", "venue not reconciled", "feed stale since <iso>[ (<symbol>)]",
+ *   "halted", "reducing", "risk guardian not answering", "strategy quarantined: <id>", "strategy stopped: <id>",
+ *   "portfolio not answering".
+ * The reasons carry no account data; the detail (equity, venue, feed, strategies, actors) is for callers who may
+ * read account data.
  */
-import type { Host } from "../runtime/mod.ts";
-import { errorText } from "../runtime/mod.ts";
-import { dashboardHtml } from "./dashboard.ts";
+import type { ActorStats } from "../runtime/mod.ts";
+import { assessFeed, type FeedHealth, type FeedPolicy } from "./feed_health.ts";
+import { failed, type Snapshot, type StrategyStatus } from "./snapshot.ts";
 
-export interface ControlOptions {
-  readonly host: Host;
-  readonly hostname: string;
-  readonly port: number;
-  readonly paths: { readonly risk: string; readonly portfolio: string; readonly exchange: string };
-  readonly token?: string;
-  readonly askTimeoutMs?: number;
-  readonly pushEveryMs?: number;
+export interface HealthInputs {
+  readonly snapshot: Snapshot;
+  readonly fatal: string | undefined;
+  readonly restarting: readonly string[];
+  readonly feed: { readonly policy: FeedPolicy; readonly startedAt: number; readonly ended: boolean };
+  /** The actor path of a strategy (to tell a quarantined strategy from one that is restarting). */
+  readonly strategyPath: (id: string) => string;
+  readonly now: number;
 }
 
-export interface ControlServer {
-  readonly url: string;
-  close(): Promise<void>;
-}
-
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body, null, 2), { status, headers: { "content-type": "application/json" } });
-
-export function startControlServer(options: ControlOptions): ControlServer {
-  const { host, paths } = options;
-  const timeout = options.askTimeoutMs ?? 3_000;
-  const ask = (path: string, type: string) =>
-    host.ask(path, { type }, timeout).catch((err) => ({ type: "Error", error: errorText(err) }));
-  const status = async () => {
-    const [portfolio, risk, adapter] = await Promise.all([
-      ask(paths.portfolio, "GetPortfolio"),
-      ask(paths.risk, "GetRiskState"),
-      ask(paths.exchange, "GetAdapterState"),
-    ]);
-    return { portfolio, risk, adapter };
+export interface HealthReport {
+  readonly ok: boolean;
+  readonly reasons: readonly string[];
+  readonly detail: {
+    readonly trading: string | undefined;
+    /** The portfolio's total equity (marked to market), not the venue's starting balances. */
+    readonly equity: number | undefined;
+    readonly venue: { readonly name?: string; readonly phase?: string; readonly error?: string };
+    readonly feed: FeedHealth;
+    readonly strategies: Readonly<Record<string, StrategyStatus>>;
+    readonly restarting: readonly string[];
+    readonly fatal?: string;
   };
-  const sockets = new Set<WebSocket>();
-  const server = Deno.serve({ hostname: options.hostname, port: options.port, onListen: () => {} }, async (req) => {
-    const url = new URL(req.url);
-    if (options.token && req.headers.get("authorization") !== `Bearer ${options.token}`) {
-      return json({ error: "unauthorized" }, 401);
-    }
-    const route = `${req.method} ${url.pathname}`;
-    switch (route) {
-      case "GET /":
-        return new Response(dashboardHtml(), { headers: { "content-type": "text/html; charset=utf-8" } });
-      case "GET /ws": {
-        if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-          return json({ error: "expected a WebSocket" }, 400);
-        }
-        const { socket, response } = Deno.upgradeWebSocket(req);
-        let timer: ReturnType<typeof setInterval> | undefined;
-        const push = async () => {
-          if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(await status()));
-        };
-        socket.onopen = () => {
-          void push();
-          timer = setInterval(push, options.pushEveryMs ?? 1_000);
-        };
-        socket.onclose = () => clearInterval(timer);
-        socket.onerror = () => clearInterval(timer);
-        sockets.add(socket);
-        socket.addEventListener("close", () => sockets.delete(socket));
-        return response;
-      }
-      case "GET /health": {
-        const adapter = await ask(paths.exchange, "GetAdapterState") as { phase?: string };
-        const ok = host.fatal === undefined && adapter.phase === "ready";
-        return json({ ok, fatal: host.fatal?.message, venue: adapter, actors: host.stats() }, ok ? 200 : 503);
-      }
-      case "GET /status":
-        return json(await status());
-      case "POST /kill": {
-        const body = await req.json().catch(() => ({})) as { reason?: unknown; flatten?: unknown };
-        const reason = typeof body.reason === "string" ? body.reason : "kill switch from the control endpoint";
-        try {
-          host.tell(paths.risk, { type: "KillSwitch", reason, flatten: body.flatten !== false });
-        } catch (err) {
-          return json({ ok: false, error: errorText(err) }, 500);
-        }
-        return json({ ok: true, reason });
-      }
-      case "POST /resume": {
-        const body = await req.json().catch(() => ({})) as { reason?: unknown };
-        if (typeof body.reason !== "string" || body.reason.trim() === "") {
-          return json({ ok: false, error: "a reason is required" }, 400);
-        }
-        host.tell(paths.risk, {
-          type: "SetTradingState",
-          state: "ACTIVE",
-          reason: `resumed by operator: ${body.reason}`,
-        });
-        return json({ ok: true });
-      }
-      default:
-        return json({ error: `no route ${route}` }, 404);
-    }
-  });
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function assessHealth(inputs: HealthInputs): HealthReport {
+  const { snapshot, now } = inputs;
+  const reasons: string[] = [];
+  if (inputs.fatal !== undefined) reasons.push("tree failed");
+
+  const risk = snapshot.risk;
+  const strategies = failed(risk) ? {} : risk.strategies ?? {};
+  const parked = new Set(
+    Object.entries(strategies).filter(([, s]) => s.status !== "ACTIVE").map(([id]) => inputs.strategyPath(id)),
+  );
+  // A quarantined strategy's crash is reported as the quarantine, not as a restart that will never come.
+  const restarting = inputs.restarting.filter((path) => !parked.has(path)).sort();
+  for (const path of restarting) reasons.push(`actor restarting: ${path}`);
+
+  const adapter = snapshot.adapter;
+  if (failed(adapter) || adapter.phase !== "ready") reasons.push("venue not reconciled");
+
+  const feed = assessFeed(inputs.feed.policy, {
+    bars: failed(adapter) ? {} : adapter.bars ?? {},
+    startedAt: inputs.feed.startedAt,
+    ended: inputs.feed.ended,
+  }, now);
+  for (const s of feed.stale) reasons.push(`feed stale since ${iso(s.since)}${s.symbol ? ` (${s.symbol})` : ""}`);
+
+  if (failed(risk)) reasons.push("risk guardian not answering");
+  else if (risk.trading === "HALTED") reasons.push("halted");
+  else if (risk.trading === "REDUCING") reasons.push("reducing");
+  else if (risk.trading !== "ACTIVE") reasons.push(`trading ${String(risk.trading)}`);
+  for (const [id, s] of Object.entries(strategies).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (s.status === "QUARANTINED") reasons.push(`strategy quarantined: ${id}`);
+    else if (s.status === "STOPPED") reasons.push(`strategy stopped: ${id}`);
+  }
+
+  const portfolio = snapshot.portfolio;
+  if (failed(portfolio)) reasons.push("portfolio not answering");
+
   return {
-    url: `http://${options.hostname}:${server.addr.port}`,
-    close: async () => {
-      for (const socket of sockets) socket.close();
-      await server.shutdown();
+    ok: reasons.length === 0,
+    reasons,
+    detail: {
+      trading: failed(risk) ? undefined : risk.trading,
+      equity: failed(portfolio) ? undefined : portfolio.total?.equity,
+      venue: failed(adapter) ? { error: adapter.error } : { name: adapter.venue, phase: adapter.phase },
+      feed,
+      strategies,
+      restarting,
+      ...(inputs.fatal !== undefined ? { fatal: inputs.fatal } : {}),
     },
   };
+}
+
+/** The /health document: reasons for everyone, the detail and the actors' counters only for readers. */
+export function healthDocument(report: HealthReport, canRead: boolean, actors: () => ActorStats[]): unknown {
+  const head = { ok: report.ok, status: report.ok ? "ok" : "unavailable", reasons: report.reasons };
+  return canRead ? { ...head, ...report.detail, actors: actors() } : head;
 }

@@ -15,7 +15,7 @@ import type { Fill } from "../protocol/mod.ts";
 import { openDatabase } from "../../storage/db.ts";
 import { createSqlJournal } from "../../storage/journal/sql_journal.ts";
 import type { Journal } from "../../storage/journal/types.ts";
-import { startControlServer } from "../gateway/health.ts";
+import { controlSettings, type Env, startDaemonControl } from "./control.ts";
 import type { TradingState } from "../risk_guardian/checks.ts";
 import type { LiveConfig } from "./live_config.ts";
 import { buildLiveTree, PATHS } from "./live_tree.ts";
@@ -26,6 +26,8 @@ export interface DaemonOptions {
   readonly logSink?: LogSink;
   /** Resolves the daemon's wait (tests); signals do the same in production. */
   readonly signal?: AbortSignal;
+  /** Where control tokens come from (default: the process environment). */
+  readonly env?: Env;
 }
 
 export interface DaemonResult {
@@ -72,6 +74,13 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   const sink = options.logSink ?? stderrSink();
   const log = (level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown> = {}) =>
     sink({ ts: Date.now(), level, actor: "daemon", msg, ...fields });
+  let controlConfig;
+  try {
+    controlConfig = controlSettings(config, options.env ?? ((name) => Deno.env.get(name)));
+  } catch (err) {
+    log("error", "refusing to start: the control endpoint would be unsafe", { error: errorText(err) });
+    return 1;
+  }
   mkdirSync(config.dataDir, { recursive: true });
   let exitCode: number | undefined;
   let wake: () => void = () => {};
@@ -157,21 +166,18 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     await lock.release();
     return 1;
   }
-  const control = startControlServer({
-    host,
-    hostname: config.control.hostname,
-    port: config.control.port,
-    paths: { risk: PATHS.risk, portfolio: PATHS.portfolio, exchange: PATHS.exchange },
-    token: Deno.env.get("TRADEACTOR_CONTROL_TOKEN"),
+  const control = await startDaemonControl(config, host, controlConfig, sink);
+  log("info", "daemon started", {
+    mode: config.mode,
+    venue: config.venue.name,
+    control: control.url,
+    ...(controlConfig.generated
+      ? { controlToken: "generated for this run: see control.json in the data directory" }
+      : {}),
   });
-  await Deno.writeTextFile(
-    resolve(config.dataDir, "control.json"),
-    JSON.stringify({ url: control.url, pid: Deno.pid }),
-  );
   await lock.update({ control: control.url }).catch((err) =>
     log("warn", "cannot write the control URL into the lock file", { error: errorText(err) })
   );
-  log("info", "daemon started", { mode: config.mode, venue: config.venue.name, control: control.url });
   const stopHeartbeat = startHeartbeat();
   const signals: [Deno.Signal, () => void][] = [
     ["SIGTERM", () => finish(0)],

@@ -25,11 +25,14 @@ const KEYS: Record<string, Key> = {
 };
 
 async function fetchStatus(url: string, token?: string): Promise<StatusDocument> {
-  const res = await fetch(`${url}/status`, {
+  const res = await fetch(`${url}/api/v1/status`, {
     headers: token ? { authorization: `Bearer ${token}` } : {},
     signal: AbortSignal.timeout(3_000),
   });
-  if (!res.ok) throw new Error(`GET /status answered ${res.status}`);
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new Error(`GET /api/v1/status answered ${res.status}${res.status === 401 ? " (a token is needed)" : ""}`);
+  }
   return await res.json();
 }
 
@@ -76,14 +79,17 @@ export async function runTui(options: TuiOptions): Promise<number> {
       if (action.type === "quit") break;
       if (action.type === "refresh") await refresh();
       if (action.type === "kill") {
-        await fetch(`${options.url}/kill`, {
+        await fetch(`${options.url}/api/v1/system/kill`, {
           method: "POST",
           headers: {
             "content-type": "application/json",
             ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
           },
           body: JSON.stringify({ reason: "kill switch from the terminal UI" }),
-        }).then((r) => r.body?.cancel()).catch((err) => (ui = { ...ui, message: `kill failed: ${err.message}` }));
+        }).then(async (r) => {
+          const answer = await r.json().catch(() => ({})) as { error?: string };
+          if (!r.ok) ui = { ...ui, message: `kill refused (${r.status}): ${answer.error ?? "no reason given"}` };
+        }).catch((err) => (ui = { ...ui, message: `kill failed: ${err.message}` }));
         await refresh();
       }
       draw();

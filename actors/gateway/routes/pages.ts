@@ -1,0 +1,38 @@
+/** The dashboard page and its WebSocket (the /status document pushed every second, bounded per client). */
+import { dashboardHtml } from "../dashboard.ts";
+import { BASE_HEADERS, refuse } from "../http.ts";
+import type { RouteModule } from "./deps.ts";
+
+export const pageRoutes: RouteModule = (deps) => [
+  {
+    method: "GET",
+    path: "/",
+    access: "public",
+    mutating: false,
+    handle: ({ req }) => {
+      const host = req.headers.get("host") ?? "";
+      return new Response(dashboardHtml(), {
+        headers: {
+          ...BASE_HEADERS,
+          "content-type": "text/html; charset=utf-8",
+          // Inline script and style only, talking to this host only; no framing (the kill switch is on it).
+          "content-security-policy": `default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; ` +
+            `connect-src 'self' ws://${host} wss://${host}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,
+        },
+      });
+    },
+  },
+  {
+    method: "GET",
+    path: "/ws",
+    access: "read",
+    mutating: false,
+    handle: ({ req }) => {
+      if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") return refuse(400, "expected a WebSocket upgrade");
+      if (deps.hub.full()) return refuse(503, "too many WebSocket clients");
+      const { socket, response } = Deno.upgradeWebSocket(req);
+      deps.hub.add(socket);
+      return response;
+    },
+  },
+];

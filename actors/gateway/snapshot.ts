@@ -1,0 +1,71 @@
+/**
+ * One read of the actors the control endpoint reports on: portfolio, risk guardian, venue adapter, asked in
+ * parallel with a timeout. Concurrent callers share the read in flight, so a burst of /status, /health and
+ * WebSocket pushes costs the actors one round of asks, not one per request.
+ */
+import type { Host } from "../runtime/mod.ts";
+import { errorText } from "../runtime/mod.ts";
+
+export interface StrategyStatus {
+  readonly status: "ACTIVE" | "STOPPED" | "QUARANTINED";
+  readonly reason?: string;
+  readonly since?: number;
+}
+
+/** What the risk guardian's GetRiskState answers (the fields read here; `strategies` may be absent). */
+export interface RiskView {
+  readonly trading?: string;
+  readonly strategies?: Readonly<Record<string, StrategyStatus>>;
+  readonly [field: string]: unknown;
+}
+
+/** Per symbol: the last bar's open time and when the adapter received it (wall clock). */
+export type BarsSeen = Readonly<Record<string, { readonly ts: number; readonly at: number }>>;
+
+export interface AdapterView {
+  readonly phase?: string;
+  readonly venue?: string;
+  readonly bars?: BarsSeen;
+  readonly [field: string]: unknown;
+}
+
+export interface PortfolioView {
+  readonly total?: { readonly equity?: number; readonly [field: string]: unknown };
+  readonly [field: string]: unknown;
+}
+
+/** An actor that did not answer. */
+export interface AskFailure {
+  readonly error: string;
+}
+
+export interface Snapshot {
+  readonly portfolio: PortfolioView | AskFailure;
+  readonly risk: RiskView | AskFailure;
+  readonly adapter: AdapterView | AskFailure;
+}
+
+export const failed = (v: object): v is AskFailure => typeof (v as AskFailure).error === "string";
+
+export interface SnapshotPaths {
+  readonly risk: string;
+  readonly portfolio: string;
+  readonly exchange: string;
+}
+
+export function createSnapshotSource(host: Host, paths: SnapshotPaths, timeoutMs: number): () => Promise<Snapshot> {
+  const ask = (path: string, type: string) =>
+    host.ask(path, { type }, timeoutMs).then(
+      (reply) => reply as unknown as Record<string, unknown>,
+      (err) => ({ type: "Error", error: errorText(err) }),
+    );
+  let inFlight: Promise<Snapshot> | undefined;
+  return () => {
+    inFlight ??= Promise.all([
+      ask(paths.portfolio, "GetPortfolio"),
+      ask(paths.risk, "GetRiskState"),
+      ask(paths.exchange, "GetAdapterState"),
+    ]).then(([portfolio, risk, adapter]) => ({ portfolio, risk, adapter })).finally(() => (inFlight = undefined));
+    return inFlight;
+  };
+}
