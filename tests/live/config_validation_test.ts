@@ -318,7 +318,7 @@ Deno.test("config validation: live status still finds the daemon when the file w
     assert.equal(run.code, 1, "the file is invalid");
     const status = await cli(["status", "--config", path]);
     assert.equal(status.code, 0, status.stderr);
-    assert.deepEqual(JSON.parse(status.stdout), { path: "/status", seen: "by the running daemon" });
+    assert.deepEqual(JSON.parse(status.stdout), { path: "/api/v1/status", seen: "by the running daemon" });
   } finally {
     await server.shutdown();
     await Deno.remove(dir, { recursive: true });
