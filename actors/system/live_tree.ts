@@ -164,7 +164,9 @@ export function buildLiveTree(config: LiveConfig): SupervisorSpec {
         kind: "supervisor",
         id: "strategies",
         strategy: "one_for_one",
+        // Per strategy: the sixth crash within a minute quarantines that strategy alone (the daemon tells the guardian).
         intensity: { maxRestarts: 5, withinMs: 60_000 },
+        onExceeded: "quarantine",
         backoff: { minMs: 50, maxMs: 5_000, factor: 2 },
         children: config.strategies.map((s) => ({
           kind: "actor" as const,
