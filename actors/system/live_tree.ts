@@ -182,7 +182,9 @@ export function buildLiveTree(config: LiveConfig): SupervisorSpec {
             riskPath: PATHS.risk,
             capital: s.capital,
             defaultStep: config.venue.type === "paper" ? config.venue.defaultStep : 0.00001,
-            ackBars: lockstep,
+            // Also without lockstep: the guardian learns the last bar each strategy handled (where a restarted daemon
+            // stops feeding a quarantined one), and its pending acknowledgements complete instead of piling up.
+            ackBars: true,
           },
         })),
       },
