@@ -285,6 +285,7 @@ function setLimits(rx: Rx, msg: Extract<RiskMessage, { type: "SetLimits" }>): vo
   const who = msg.by ? ` by ${msg.by}` : "";
   decide(rx, "limits", `${JSON.stringify(msg.scope)} ${JSON.stringify(limits)}${who}: ${msg.reason}`, {
     scope: msg.scope,
+    patch: msg.limits,
     limits,
     by: msg.by,
   });

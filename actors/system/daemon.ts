@@ -16,11 +16,13 @@ import { openDatabase } from "../../storage/db.ts";
 import { createSqlJournal } from "../../storage/journal/sql_journal.ts";
 import type { Journal } from "../../storage/journal/types.ts";
 import { controlSettings, type Env, startDaemonControl } from "./control.ts";
-import type { TradingState } from "../risk_guardian/checks.ts";
+import type { RiskLimits, StrategyLimits, TradingState } from "../risk_guardian/checks.ts";
+import { applyPatch, type LimitPatch, type LimitScope, validatePatch } from "../risk_guardian/limit_changes.ts";
 import type { LiveConfig } from "./live_config.ts";
 import { buildLiveTree, PATHS } from "./live_tree.ts";
 import { lockDaemon } from "./lock.ts";
 import { EXIT_LOCKED, EXIT_RESTART_ME, onWatchdogGone, startHeartbeat } from "./watchdog.ts";
+import { disabledStrategies, lifecycleOf, recordHung, strategyIdOf, withRiskConfig } from "./strategy_faults.ts";
 
 export interface DaemonOptions {
   readonly logSink?: LogSink;
@@ -55,17 +57,16 @@ async function lastTradingState(journal: Journal): Promise<TradingState | undefi
 }
 
 /**
- * Limits changed while an earlier run was trading (SetLimits, journaled by the guardian): the last change per
- * scope wins, on top of the config file's limits.
+ * Limits changed while an earlier run was trading (SetLimits, journaled by the guardian with the patch it applied):
+ * the patches again, in order, on top of the config file's limits. A field the operator changed at run time keeps
+ * that value; the file's other fields (edited since, or not) stay in force.
  */
-async function changedLimits(journal: Journal): Promise<{ account?: object; strategies: Record<string, object> }> {
-  const out: { account?: object; strategies: Record<string, object> } = { strategies: {} };
+async function changedLimits(journal: Journal): Promise<{ scope: LimitScope; patch: LimitPatch }[]> {
+  const out: { scope: LimitScope; patch: LimitPatch }[] = [];
   for (const record of await journal.read({ stream: "risk" })) {
     if (record.type !== "limits") continue;
-    const { scope, limits } = record.payload as { scope?: { kind: string; strategyId?: string }; limits?: object };
-    if (!scope || !limits) continue;
-    if (scope.kind === "account") out.account = limits;
-    else if (scope.strategyId) out.strategies[scope.strategyId] = limits;
+    const { scope, patch } = record.payload as { scope?: LimitScope; patch?: LimitPatch };
+    if (scope && patch && validatePatch(scope, patch).length === 0) out.push({ scope, patch });
   }
   return out;
 }
@@ -117,28 +118,26 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   const tree = buildLiveTree(config);
   const initialState = await lastTradingState(journal);
   const changed = await changedLimits(journal);
-  if (changed.account || Object.keys(changed.strategies).length > 0) {
-    log("warn", "risk limits changed while running are back in force", changed);
-    for (const child of tree.children) {
-      if (child.kind === "actor" && child.id === "risk") {
-        const config = child.config as { limits: object; strategyLimits?: Record<string, object> };
-        Object.assign(child, {
-          config: {
-            ...config,
-            limits: changed.account ?? config.limits,
-            strategyLimits: { ...config.strategyLimits, ...changed.strategies },
-          },
-        });
-      }
+  if (changed.length > 0) {
+    const node = tree.children.find((c) => c.kind === "actor" && c.id === "risk");
+    const risk = (node?.kind === "actor" ? node.config : {}) as { strategyLimits?: Record<string, StrategyLimits> };
+    let limits: RiskLimits = config.risk;
+    const strategyLimits = { ...risk.strategyLimits };
+    for (const { scope, patch } of changed) {
+      if (scope.kind === "account") limits = applyPatch(limits, patch);
+      else strategyLimits[scope.strategyId] = applyPatch(strategyLimits[scope.strategyId] ?? {}, patch);
     }
+    log("warn", "risk limits changed while running are back in force", { limits, strategyLimits });
+    withRiskConfig(tree, { limits, strategyLimits });
   }
   if (initialState && initialState !== "ACTIVE") {
     log("warn", "resuming in the trading state the last run ended in", { trading: initialState });
-    for (const child of tree.children) {
-      if (child.kind === "actor" && child.id === "risk") {
-        Object.assign(child, { config: { ...(child.config as object), initialState } });
-      }
-    }
+    withRiskConfig(tree, { initialState });
+  }
+  const disabled = await disabledStrategies(journal, config.strategies.map((s) => s.id));
+  if (Object.keys(disabled).length > 0) {
+    log("warn", "strategies stay disabled as the last run left them", { strategies: disabled });
+    withRiskConfig(tree, { disabledStrategies: disabled });
   }
 
   const host = createWorkerHost({
@@ -149,12 +148,27 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     heartbeatTimeoutMs: 10_000,
     onLeakedWorker: (path) => {
       log("error", "a Worker thread leaked; asking the watchdog for a process restart", { path });
-      finish(EXIT_RESTART_ME);
+      const strategyId = strategyIdOf(path);
+      if (strategyId === undefined) return finish(EXIT_RESTART_ME);
+      // Recorded before the exit: the strategy comes back disabled, so it costs one restart, not a crash loop.
+      const detail = "hung: no heartbeat; its Worker thread leaked (one process restart)";
+      void recordHung(host, journal, strategyId, detail)
+        .then((record) => log("error", "hung strategy quarantined", { strategyId, ...record }))
+        .catch((err) => log("error", "cannot record the hung strategy", { strategyId, error: errorText(err) }))
+        .finally(() => finish(EXIT_RESTART_ME));
     },
   });
   host.subscribe((event: TreeEvent) => {
     if (event.type === "exited" && event.path === PATHS.feed && config.exitAtEnd) finish(0);
     if (event.type === "fatal") finish(1);
+    const lifecycle = lifecycleOf(event);
+    if (lifecycle) {
+      try {
+        host.tell(PATHS.risk, lifecycle);
+      } catch (err) {
+        log("error", "cannot tell the risk guardian about a strategy", { ...lifecycle, error: errorText(err) });
+      }
+    }
   });
   try {
     await host.start(tree);
