@@ -323,6 +323,32 @@ function checkStrategyLosses(rx: Rx, equities: Readonly<Record<string, number>>)
   }
 }
 
+/**
+ * A reduce-only market order closing `position` (signed). The id carries the clock time (`tag`): such orders of
+ * another run, after a restart, never reuse an id the venue has seen.
+ */
+function closingOrder(
+  strategyId: string,
+  venue: string,
+  symbol: string,
+  position: number,
+  tag: string,
+  now: number,
+): OrderRequest {
+  return {
+    clientOrderId: `${strategyId}-${tag}`,
+    strategyId,
+    venue,
+    symbol,
+    side: position > 0 ? "sell" : "buy",
+    type: "market",
+    qty: Math.abs(position),
+    tif: "GTC",
+    reduceOnly: true,
+    ts: now,
+  };
+}
+
 function hasBrackets(state: State): boolean {
   for (const _ in state.brackets) return true;
   return false;
@@ -411,19 +437,7 @@ function statusIO(rx: Rx): status.StatusIO {
     },
     flatten(strategyId, symbol, qty) {
       const venue = Object.keys(state.config.exchanges)[0];
-      const order: OrderRequest = {
-        // Time in the id: flatten orders of another run (after a restart) never reuse an id the venue has seen.
-        clientOrderId: `${strategyId}-flatten-${now}-${++state.killSeq}`,
-        strategyId,
-        venue,
-        symbol,
-        side: qty > 0 ? "sell" : "buy",
-        type: "market",
-        qty: Math.abs(qty),
-        tif: "GTC",
-        reduceOnly: true,
-        ts: now,
-      };
+      const order = closingOrder(strategyId, venue, symbol, qty, `flatten-${now}-${++state.killSeq}`, now);
       // A strategy left down by the runtime would only pile its events up: the guardian keeps them.
       const down = state.strategies.down[strategyId] === "quarantined";
       track(state, down ? ctx.path : state.owners.get(strategyId) ?? ctx.path, order);
@@ -627,19 +641,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
             if (qty === 0) continue;
             const [strategyId, symbol] = k.split("\u0000");
             const venue = Object.keys(state.config.exchanges)[0];
-            const order: OrderRequest = {
-              // Time in the id: kill orders of another run (after a restart) never reuse an id the venue has seen.
-              clientOrderId: `${strategyId}-kill-${now}-${++state.killSeq}`,
-              strategyId,
-              venue,
-              symbol,
-              side: qty > 0 ? "sell" : "buy",
-              type: "market",
-              qty: Math.abs(qty),
-              tif: "GTC",
-              reduceOnly: true,
-              ts: now,
-            };
+            const order = closingOrder(strategyId, venue, symbol, qty, `kill-${now}-${++state.killSeq}`, now);
             const owner = state.owners.get(strategyId) ?? ctx.path;
             track(state, owner, order);
             ctx.tell(state.config.exchanges[venue], { type: "SubmitOrder", order, replyTo: ctx.path });
