@@ -12,7 +12,8 @@ import type { CostModels } from "../actors/exchange/sim/costs.ts";
 import { ParamError } from "../strategies/params.ts";
 import { resolveStrategy, StrategyNotFoundError } from "../strategies/registry.ts";
 
-const SAMPLE = new URL("../examples/data/GOOG.csv", import.meta.url);
+/** The bundled sample (GOOG daily): the default data of `backtest` and `optimize`. */
+export const SAMPLE_DATA = decodeURIComponent(new URL("../examples/data/GOOG.csv", import.meta.url).pathname);
 
 export const BACKTEST_HELP = `Usage: deno task backtest [options]
 
@@ -129,7 +130,7 @@ export async function parseBacktestArgs(args: string[]): Promise<Options | "help
     const raw = pick(flag, key);
     return raw === undefined ? undefined : num(flag, raw, check, rule);
   };
-  const data = (values.data ?? (file.data as string[] | undefined) ?? [SAMPLE.pathname]) as string[];
+  const data = (values.data ?? (file.data as string[] | undefined) ?? [SAMPLE_DATA]) as string[];
   return {
     strategy: (pick("strategy", "strategy") ?? "sma_cross") as string,
     params,

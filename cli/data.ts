@@ -3,7 +3,7 @@
  * Results go to stdout, progress and errors to stderr. Exit codes: 0 ok, 1 failed or problems found, 2 bad usage.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { basename, extname, join } from "node:path";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import { type Database, openDatabase } from "../storage/db.ts";
 import { countCandles, listSeries, readCandles, type SeriesKey, upsertCandles } from "../storage/market/candles.ts";
 import type { Candles } from "../storage/market/columns.ts";
@@ -329,6 +329,7 @@ async function exportSeries({ values }: { values: Values }): Promise<number> {
     const candles = target === key.timeframe ? stored : resample(stored, key.timeframe, target);
     const text = format === "json" ? toJson(candles) : toCsv(candles, target);
     if (out) {
+      await Deno.mkdir(dirname(resolve(out)), { recursive: true });
       await Deno.writeTextFile(out, text);
       console.error(`exported ${candles.length} ${target} candles of ${key.symbol} to ${out}`);
     } else {

@@ -21,14 +21,16 @@ import {
   writeOptimizeOutputs,
 } from "../backtest/optimize/mod.ts";
 import { loadSeries } from "../backtest/optimize/runner.ts";
+import { SAMPLE_DATA } from "../backtest/cli.ts";
 import type { DataSpec, RunSetup } from "../backtest/optimize/types.ts";
 import { ParamError } from "../strategies/params.ts";
 import { resolveStrategy, StrategyNotFoundError } from "../strategies/registry.ts";
 
-const USAGE = `Usage: deno task optimize --strategy NAME|PATH --data [SYMBOL=]PATH --param SPEC... [options]
+const USAGE = `Usage: deno task optimize [--strategy NAME|PATH] [--data [SYMBOL=]PATH] --param SPEC... [options]
 
-  --strategy NAME|PATH   built-in (sma_cross, mean_reversion, momentum) or your .ts file
+  --strategy NAME|PATH   built-in (sma_cross, mean_reversion, momentum) or your .ts file (default sma_cross)
   --data [SYMBOL=]PATH   bar file (CSV or JSON); repeat for several symbols (the first is the primary)
+                         (default: the bundled sample, examples/data/GOOG.csv)
   --timeframe TF         bar timeframe when the file does not say (e.g. 1d, 1h)
   --param SPEC           repeat: fast=5..50:5 (inclusive range, step), slow=20..200 (step 1),
                          average=sma,ema (list), mode=long_only (fixed), k=0.5..3 (random search only)
@@ -135,8 +137,7 @@ function buildSpec(args: string[]): Command {
       help: { type: "boolean", short: "h" },
     },
   });
-  if (!v.strategy) throw new UsageError("--strategy is required");
-  if (!v.data?.length) throw new UsageError("--data is required");
+  const data = v.data?.length ? v.data : [SAMPLE_DATA];
   const method = v.method ?? "grid";
   if (method !== "grid" && method !== "random") {
     throw new UsageError(`--method must be grid or random, got "${method}"`);
@@ -147,10 +148,10 @@ function buildSpec(args: string[]): Command {
   if (!(commission >= 0 && commission < 1)) {
     throw new UsageError(`--commission must be a fraction in [0, 1), got "${v.commission}"`);
   }
-  const strategy = resolveStrategy(v.strategy);
+  const strategy = resolveStrategy(v.strategy ?? "sma_cross");
   const setup: RunSetup = {
     module: strategy.module,
-    data: v.data.map((d) => parseDataArg(d, v.timeframe)),
+    data: data.map((d) => parseDataArg(d, v.timeframe)),
     cash,
     ...(commission > 0
       ? {
