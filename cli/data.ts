@@ -2,7 +2,6 @@
  * `deno task data <command>`: download, import, check, list and export market data in the candle store.
  * Results go to stdout, progress and errors to stderr. Exit codes: 0 ok, 1 failed or problems found, 2 bad usage.
  */
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { type Database, openDatabase } from "../storage/db.ts";
 import { countCandles, listSeries, readCandles, type SeriesKey, upsertCandles } from "../storage/market/candles.ts";
@@ -12,6 +11,7 @@ import { checkCandles, formatReport, issueCount, type QualityOptions } from "../
 import { resample } from "../storage/market/resample.ts";
 import { parseTimeframe, type StoreTimeframe } from "../storage/market/timeframe.ts";
 import { isTimeframe } from "../actors/protocol/market.ts";
+import { type Options, parseCommandLine, UsageError } from "./args.ts";
 
 const USAGE = `Usage: deno task data <command> [options]
 
@@ -33,7 +33,6 @@ Common options:
   --data-dir DIR   default ./data
   -h, --help`;
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
 const COMMON: Options = {
   db: { type: "string" },
   "data-dir": { type: "string" },
@@ -41,8 +40,6 @@ const COMMON: Options = {
 };
 const KEY: Options = { venue: { type: "string" }, symbol: { type: "string" }, timeframe: { type: "string" } };
 type Values = Record<string, string | boolean | undefined>;
-
-class UsageError extends Error {}
 
 export async function runDataCommand(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -91,7 +88,7 @@ export async function runDataCommand(args: string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     }
-    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    const usage = error instanceof UsageError;
     console.error(`data ${command ?? ""}: ${(error as Error).message}`);
     if (usage) console.error(`Run "deno task data --help" for usage.`);
     return usage ? 2 : 1;
@@ -101,7 +98,7 @@ export async function runDataCommand(args: string[]): Promise<number> {
 class Help extends Error {}
 
 function parse(args: string[], options: Options): { values: Values; positionals: string[] } {
-  const { values, positionals } = parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true });
+  const { values, positionals } = parseCommandLine(args, { ...COMMON, ...options }, true);
   if (values.help) throw new Help();
   return { values: values as Values, positionals };
 }

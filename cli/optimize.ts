@@ -3,7 +3,6 @@
  * analysis. Results go to stdout (and --out), progress to stderr. Exit codes: 0 ok, 1 failed, 2 bad usage
  * (including bad parameters, found before anything runs).
  */
-import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { isTimeframe } from "../actors/protocol/mod.ts";
 import { DataError } from "../backtest/data/mod.ts";
@@ -21,7 +20,8 @@ import {
   writeOptimizeOutputs,
 } from "../backtest/optimize/mod.ts";
 import { loadSeries } from "../backtest/optimize/runner.ts";
-import { SAMPLE_DATA } from "../backtest/cli.ts";
+import { SAMPLE_DATA } from "./backtest.ts";
+import { CommandError, isOsError, namedValues, parseCommandLine, UsageError } from "./args.ts";
 import type { DataSpec, RunSetup } from "../backtest/optimize/types.ts";
 import { ParamError } from "../strategies/params.ts";
 import { resolveStrategy, StrategyNotFoundError } from "../strategies/registry.ts";
@@ -51,8 +51,6 @@ const USAGE = `Usage: deno task optimize [--strategy NAME|PATH] [--data [SYMBOL=
   --heatmap X,Y          heatmap axes (default: the first two searched parameters)
   --out DIR              write results.csv, results.json, heatmap.html (and walk_forward_equity.csv)
   -h, --help`;
-
-class UsageError extends Error {}
 
 const DATA_EXT = /\.(csv|json|txt)$/i;
 
@@ -109,34 +107,30 @@ interface Command {
 }
 
 function buildSpec(args: string[]): Command {
-  const { values: v } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      strategy: { type: "string" },
-      data: { type: "string", multiple: true },
-      timeframe: { type: "string" },
-      param: { type: "string", multiple: true },
-      objective: { type: "string" },
-      minimize: { type: "boolean" },
-      method: { type: "string" },
-      samples: { type: "string" },
-      seed: { type: "string" },
-      workers: { type: "string" },
-      cash: { type: "string" },
-      commission: { type: "string" },
-      "walk-forward": { type: "boolean" },
-      "is-bars": { type: "string" },
-      "oos-bars": { type: "string" },
-      folds: { type: "string" },
-      anchored: { type: "boolean" },
-      top: { type: "string" },
-      heatmap: { type: "string" },
-      out: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
+  const { values: v } = parseCommandLine(args, {
+    strategy: { type: "string" },
+    data: { type: "string", multiple: true },
+    timeframe: { type: "string" },
+    param: { type: "string", multiple: true },
+    objective: { type: "string" },
+    minimize: { type: "boolean" },
+    method: { type: "string" },
+    samples: { type: "string" },
+    seed: { type: "string" },
+    workers: { type: "string" },
+    cash: { type: "string" },
+    commission: { type: "string" },
+    "walk-forward": { type: "boolean" },
+    "is-bars": { type: "string" },
+    "oos-bars": { type: "string" },
+    folds: { type: "string" },
+    anchored: { type: "boolean" },
+    top: { type: "string" },
+    heatmap: { type: "string" },
+    out: { type: "string" },
+    help: { type: "boolean", short: "h" },
   });
+  namedValues("param", v.param); // each parameter once: a repeated one is refused, not "the last one wins"
   const data = v.data?.length ? v.data : [SAMPLE_DATA];
   const method = v.method ?? "grid";
   if (method !== "grid" && method !== "random") {
@@ -219,10 +213,9 @@ export async function runOptimizeCommand(args: string[]): Promise<number> {
   } catch (err) {
     if (
       err instanceof UsageError || err instanceof ParamError || err instanceof OptimizeError ||
-      err instanceof StrategyNotFoundError || err instanceof RangeError || (err as Error).name === "TypeError" &&
-        String((err as { code?: string }).code).startsWith("ERR_PARSE_ARGS")
+      err instanceof StrategyNotFoundError || err instanceof RangeError
     ) {
-      console.error(`optimize: ${(err as Error).message}\n\n${USAGE}`);
+      console.error(`optimize: ${(err as Error).message}\nRun "deno task optimize --help" for the options.`);
       return 2;
     }
     console.error(`optimize: ${(err as Error).message}`);
@@ -249,13 +242,18 @@ export async function runOptimizeCommand(args: string[]): Promise<number> {
       console.log(formatResults(result, parsed.top));
     }
     if (parsed.out) {
-      const files = await writeOptimizeOutputs(parsed.out, result, parsed.heatmap);
+      const out = parsed.out;
+      const files = await writeOptimizeOutputs(out, result, parsed.heatmap).catch((err) => {
+        if (isOsError(err)) throw new CommandError(`--out: cannot write the results to ${out}: ${err.message}`);
+        throw err;
+      });
       console.error(`wrote ${files.join(", ")}`);
     }
     return 0;
   } catch (err) {
     const e = err as Error;
-    console.error(`optimize: ${e instanceof DataError ? e.message : `${e.name}: ${e.message}`}`);
+    const plain = e instanceof DataError || e instanceof CommandError;
+    console.error(`optimize: ${plain ? e.message : `${e.name}: ${e.message}`}`);
     return 1;
   }
 }

@@ -9,17 +9,19 @@
  * - Stock.Indicators `date,open,high,low,close,volume`, with or without a UTF-8 BOM
  * The date column may be named date, datetime, timestamp, open_time or time (or be unnamed when first); with both
  * a date and a time column their values are added. Volume is optional (0 when absent); other columns are ignored.
- * The delimiter is a comma, or `;` / tab when the header has no comma. Quoted fields are not supported.
- * Timestamp formats: see dates.ts. Every rule a row breaks is a located `DataError` (see validate.ts).
+ * The delimiter is a comma, or `;` / tab when the header has no comma. Fields may be quoted (RFC 4180: `""` is a
+ * quote inside one); a quoted number may group thousands with commas (`"1,234.5"`). Rows with a quote take a slower
+ * path; the others are read in place. Timestamp formats: see dates.ts. Every rule a row breaks is a located
+ * `DataError` (see validate.ts); prices above `maxPrice` (DEFAULT_MAX_PRICE) are refused.
  */
 import type { BarSeries, Timeframe } from "../../actors/protocol/mod.ts";
 import { allocColumns, type Columns, finishColumns, toSeries } from "./columns.ts";
 import { parseDateTime, parseTimeOfDay } from "./dates.ts";
 import { DataError } from "./errors.ts";
 import { isNonFiniteLiteral, parseNumber } from "./numbers.ts";
-import { type BarField, barProblem, orderProblem } from "./validate.ts";
+import { type BarField, type BarLimits, barProblem, DEFAULT_MAX_PRICE, orderProblem } from "./validate.ts";
 
-export interface CsvOptions {
+export interface CsvOptions extends BarLimits {
   readonly symbol: string;
   readonly timeframe: Timeframe;
   /** Name used in error messages, usually the file's base name. */
@@ -47,11 +49,12 @@ interface Header {
 }
 
 export function parseCsv(text: string, options: CsvOptions): BarSeries {
-  return toSeries(parseCsvColumns(text, options.file), options.symbol, options.timeframe);
+  return toSeries(parseCsvColumns(text, options.file, options), options.symbol, options.timeframe);
 }
 
 /** Parses without naming the series, for callers (loadBars) that infer the timeframe from the timestamps. */
-export function parseCsvColumns(text: string, file = "input.csv"): Columns {
+export function parseCsvColumns(text: string, file = "input.csv", limits: BarLimits = {}): Columns {
+  const maxPrice = limits.maxPrice ?? DEFAULT_MAX_PRICE;
   let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (start < text.length && isBlank(text.charCodeAt(start))) start++;
   if (start >= text.length) throw new DataError({ file }, "file is empty");
@@ -68,6 +71,7 @@ export function parseCsvColumns(text: string, file = "input.csv"): Columns {
   let prevLine = 0;
   let pos = headerEol + 1;
   const len = text.length;
+  let quote = text.indexOf('"', pos);
   while (pos < len) {
     line++;
     let eol = text.indexOf("\n", pos);
@@ -81,51 +85,59 @@ export function parseCsvColumns(text: string, file = "input.csv"): Columns {
     let ts = NaN, tod = 0, open = NaN, high = NaN, low = NaN, close = NaN, volume = 0;
     let col = 0;
     let fs = pos;
-    for (;;) {
-      let fe = text.indexOf(delim, fs);
-      if (fe < 0 || fe > end) fe = end;
-      if (col < ncols) {
-        switch (roles[col]) {
-          case DATE:
-            ts = parseDateTime(text, fs, fe);
-            break;
-          case TIME:
-            tod = parseTimeOfDay(text, fs, fe);
-            break;
-          case OPEN:
-            open = parseNumber(text, fs, fe);
-            break;
-          case HIGH:
-            high = parseNumber(text, fs, fe);
-            break;
-          case LOW:
-            low = parseNumber(text, fs, fe);
-            break;
-          case CLOSE:
-            close = parseNumber(text, fs, fe);
-            break;
-          case VOLUME:
-            volume = parseNumber(text, fs, fe);
-            break;
+    if (quote >= 0 && quote < pos) quote = text.indexOf('"', pos);
+    let quoted: string[] | undefined;
+    if (quote >= 0 && quote < end) {
+      quoted = splitQuoted(text.slice(pos, end), delimiter, file, line);
+      [ts, tod, open, high, low, close, volume] = readFields(quoted, roles);
+      col = quoted.length;
+    } else {
+      for (;;) {
+        let fe = text.indexOf(delim, fs);
+        if (fe < 0 || fe > end) fe = end;
+        if (col < ncols) {
+          switch (roles[col]) {
+            case DATE:
+              ts = parseDateTime(text, fs, fe);
+              break;
+            case TIME:
+              tod = parseTimeOfDay(text, fs, fe);
+              break;
+            case OPEN:
+              open = parseNumber(text, fs, fe);
+              break;
+            case HIGH:
+              high = parseNumber(text, fs, fe);
+              break;
+            case LOW:
+              low = parseNumber(text, fs, fe);
+              break;
+            case CLOSE:
+              close = parseNumber(text, fs, fe);
+              break;
+            case VOLUME:
+              volume = parseNumber(text, fs, fe);
+              break;
+          }
         }
+        col++;
+        if (fe === end) break;
+        fs = fe + 1;
       }
-      col++;
-      if (fe === end) break;
-      fs = fe + 1;
     }
     if (col !== ncols) {
       throw new DataError({ file, line }, `expected ${ncols} columns, found ${col}`);
     }
     ts += tod;
     if (ts !== ts || open !== open || high !== high || low !== low || close !== close || volume !== volume) {
-      throwUnparsable(text.slice(pos, end), header, file, line);
+      throwUnparsable(quoted ?? text.slice(pos, end).split(delim), header, file, line, maxPrice);
     }
     // Inline sound-bar test first; barProblem only runs to word a failure.
     if (
       !(low > 0 && high >= low && open >= low && open <= high && close >= low && close <= high && high < Infinity &&
-        volume >= 0 && volume < Infinity)
+        high <= maxPrice && volume >= 0 && volume < Infinity)
     ) {
-      const problem = barProblem(open, high, low, close, volume)!;
+      const problem = barProblem(open, high, low, close, volume, maxPrice)!;
       throw new DataError({ file, line, column: nameOf(header, problem.field) }, problem.reason);
     }
     if (n > 0 && !(ts > buf.ts[n - 1])) {
@@ -176,9 +188,14 @@ function nameOf(header: Header, field: BarField): string {
   return header.roleName[field === "ts" ? DATE : ROLE_FIELD.indexOf(field)] ?? field;
 }
 
-/** Error path only: re-split the row to say which field is unreadable and why. */
-function throwUnparsable(row: string, header: Header, file: string, line: number): never {
-  const fields = row.split(String.fromCharCode(header.delimiter));
+/** Error path only: say which field of the row is unreadable and why. */
+function throwUnparsable(
+  fields: readonly string[],
+  header: Header,
+  file: string,
+  line: number,
+  maxPrice: number,
+): never {
   for (let i = 0; i < fields.length; i++) {
     const role = header.roles[i];
     if (role === SKIP) continue;
@@ -198,7 +215,7 @@ function throwUnparsable(row: string, header: Header, file: string, line: number
   // Every field reads, so a value is NaN on purpose: barProblem words that.
   const values = fields.map((f) => parseNumber(f, 0, f.length));
   const at = (role: number) => values[header.roles.indexOf(role)] ?? 0;
-  const problem = barProblem(at(OPEN), at(HIGH), at(LOW), at(CLOSE), at(VOLUME));
+  const problem = barProblem(at(OPEN), at(HIGH), at(LOW), at(CLOSE), at(VOLUME), maxPrice);
   throw new DataError({ file, line, column: problem && nameOf(header, problem.field) }, problem?.reason ?? "bad row");
 }
 
@@ -210,4 +227,76 @@ function countNewlines(text: string, from: number, to: number): number {
 
 function isBlank(c: number): boolean {
   return c === 10 || c === 13 || c === 32 || c === 9;
+}
+
+/**
+ * One row with quoted fields → its fields, unquoted (RFC 4180: `""` is a quote). A quoted number's thousands
+ * separators go (`"1,234.5"` → `1234.5`): spreadsheets write numbers that way.
+ */
+function splitQuoted(row: string, delimiter: number, file: string, line: number): string[] {
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    while (row.charCodeAt(i) === 32) i++;
+    if (row.charCodeAt(i) === 34) {
+      let value = "";
+      let j = i + 1;
+      for (;;) {
+        const q = row.indexOf('"', j);
+        if (q < 0) throw new DataError({ file, line }, `a quoted field is not closed: ${row.slice(i)}`);
+        value += row.slice(j, q);
+        if (row.charCodeAt(q + 1) === 34) {
+          value += '"';
+          j = q + 2;
+          continue;
+        }
+        j = q + 1;
+        break;
+      }
+      while (row.charCodeAt(j) === 32) j++;
+      if (j < row.length && row.charCodeAt(j) !== delimiter) {
+        const stop = row.indexOf(String.fromCharCode(delimiter), j);
+        throw new DataError(
+          { file, line },
+          `text after the closing quote in ${row.slice(i, stop < 0 ? undefined : stop)}`,
+        );
+      }
+      fields.push(THOUSANDS.test(value) ? value.replaceAll(",", "") : value);
+      if (j >= row.length) return fields;
+      i = j + 1;
+    } else {
+      let j = row.indexOf(String.fromCharCode(delimiter), i);
+      if (j < 0) j = row.length;
+      fields.push(row.slice(i, j));
+      if (j >= row.length) return fields;
+      i = j + 1;
+    }
+  }
+}
+
+const THOUSANDS = /^\s*[+-]?\d{1,3}(,\d{3})+(\.\d*)?\s*$/;
+
+/** [ts, time of day, open, high, low, close, volume] from already split fields (the quoted-row path). */
+function readFields(fields: readonly string[], roles: Int8Array): number[] {
+  const v = [NaN, 0, NaN, NaN, NaN, NaN, 0];
+  const n = Math.min(fields.length, roles.length);
+  for (let i = 0; i < n; i++) {
+    const f = fields[i];
+    switch (roles[i]) {
+      case DATE:
+        v[0] = parseDateTime(f, 0, f.length);
+        break;
+      case TIME:
+        v[1] = parseTimeOfDay(f, 0, f.length);
+        break;
+      case OPEN:
+      case HIGH:
+      case LOW:
+      case CLOSE:
+      case VOLUME:
+        v[roles[i] - 1] = parseNumber(f, 0, f.length);
+        break;
+    }
+  }
+  return v;
 }

@@ -13,5 +13,6 @@ export { DataError, type DataErrorLocation, type LocationUnit } from "./errors.t
 export { type Calendar, countMissing, findGaps, type Gap, type GapOptions, inferCalendar } from "./gaps.ts";
 export { resample, type ResampleOptions } from "./resample.ts";
 export { barAt } from "./bar.ts";
+export { type BarLimits, DEFAULT_MAX_PRICE } from "./validate.ts";
 export { type Columns, toSeries } from "./columns.ts";
 export { medianSpacing, nearestTimeframe } from "./timeframe.ts";

@@ -2,7 +2,8 @@
  * Data-quality checks on one series of candles, and a readable report.
  *
  * - missing candles: runs of empty slots between consecutive candles (see `timeframe.ts`);
- * - invalid values: NaN or infinite anywhere, non-positive prices, negative volume (zero volume is a quiet market);
+ * - invalid values: NaN or infinite anywhere, non-positive prices or prices above `maxPrice` (default 1e12, the
+ *   backtester's limit), negative volume (zero volume is a quiet market);
  * - OHLC inconsistency: high below low, open or close; low above open or close;
  * - duplicate and out-of-order timestamps (in the order given, i.e. file order), and misaligned open times;
  * - outlier spikes: a price that jumps and comes straight back. With r the log returns of the close, a robust z-score
@@ -13,6 +14,7 @@
 import type { Candles } from "./columns.ts";
 import { sortedUnique } from "./columns.ts";
 import { findGaps, type Gap, isAligned, type StoreTimeframe } from "./timeframe.ts";
+import { DEFAULT_MAX_PRICE } from "../../backtest/data/validate.ts";
 
 export interface QualityOptions {
   readonly timeframe: StoreTimeframe;
@@ -20,6 +22,8 @@ export interface QualityOptions {
   readonly spikeThreshold?: number;
   /** Ignore gaps that span a weekend and last at most 4 days (markets closed over a weekend or a long one). */
   readonly ignoreWeekends?: boolean;
+  /** Prices above this are invalid (see DEFAULT_MAX_PRICE). */
+  readonly maxPrice?: number;
 }
 
 export interface Issue {
@@ -55,7 +59,7 @@ export function checkCandles(label: string, c: Candles, options: QualityOptions)
   const seen = new Set<number>();
   for (let i = 0; i < c.length; i++) {
     const ts = c.ts[i];
-    const bad = invalidValues(c, i);
+    const bad = invalidValues(c, i, options.maxPrice ?? DEFAULT_MAX_PRICE);
     if (bad) invalid.push({ index: i, ts, detail: bad });
     else {
       const why = ohlcProblem(c.open[i], c.high[i], c.low[i], c.close[i]);
@@ -93,11 +97,12 @@ export function issueCount(r: QualityReport): number {
     r.misaligned.length + r.spikes.length;
 }
 
-function invalidValues(c: Candles, i: number): string | undefined {
+function invalidValues(c: Candles, i: number, maxPrice: number): string | undefined {
   const fields = { open: c.open[i], high: c.high[i], low: c.low[i], close: c.close[i] };
   for (const [name, v] of Object.entries(fields)) {
     if (!Number.isFinite(v)) return `${name} is ${v}`;
     if (v <= 0) return `${name} is ${v}, not positive`;
+    if (v > maxPrice) return `${name} is ${v}, above the price limit ${maxPrice}`;
   }
   if (!Number.isFinite(c.volume[i])) return `volume is ${c.volume[i]}`;
   if (c.volume[i] < 0) return `volume is negative (${c.volume[i]})`;

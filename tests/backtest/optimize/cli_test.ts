@@ -105,3 +105,12 @@ Deno.test("cli: with no --strategy and no --data it searches sma_cross over the 
   assert.match(implicit.stdout, /^sma_cross: 4 combinations; grid;/);
   assert.equal(untimed(implicit.stdout), untimed(explicit.stdout));
 });
+
+Deno.test("cli: a parameter given twice and a negative number are refused with their values", async () => {
+  const twice = await cli(...base, "--param", "fast=5,10", "--param", "fast=20");
+  assert.equal(twice.code, 2);
+  assert.match(twice.stderr, /--param fast is given twice \("5,10" and "20"\)/);
+  const cash = await cli(...base, "--param", "fast=5,10", "--cash", "-5");
+  assert.equal(cash.code, 2);
+  assert.match(cash.stderr, /--cash must be > 0, got "-5"/);
+});

@@ -109,3 +109,16 @@ Deno.test("import: layouts, names and inferred timeframes", () => {
   );
   assert.deepEqual([bt.symbol, bt.timeframe, bt.candles.length], ["m5", "5m", 2]);
 });
+
+Deno.test("quality: a price above the sanity limit is invalid (the importer then refuses the file)", () => {
+  const rows = calm(50);
+  rows[7][2] = 1e308; // high
+  rows[7][4] = 1e308; // close
+  const r = checkCandles("huge", candlesFromRows(rows), { timeframe: "1m" });
+  assert.deepEqual(r.invalid.map((i) => [i.index, i.detail]), [[
+    7,
+    "high is 1e+308, above the price limit 1000000000000",
+  ]]);
+  const raised = checkCandles("huge", candlesFromRows(rows), { timeframe: "1m", maxPrice: Infinity });
+  assert.equal(raised.invalid.length, 0);
+});

@@ -3,10 +3,10 @@
  * writes the report (console table, report.json, trades.csv, equity.csv, report.html).
  * Every flag can also come from a JSON config file (`--config`); flags win over the file.
  */
-import { parseArgs } from "node:util";
-import { loadBars } from "./data/mod.ts";
-import { BacktestError, runBacktest } from "./engine.ts";
-import { formatTable, toJson, writeReport } from "./report/mod.ts";
+import { CommandError, isOsError, namedValues, parseCommandLine, UsageError } from "./args.ts";
+import { DEFAULT_MAX_PRICE, loadBars } from "../backtest/data/mod.ts";
+import { BacktestError, runBacktest } from "../backtest/engine.ts";
+import { formatTable, toJson, writeReport } from "../backtest/report/mod.ts";
 import { isTimeframe, type Timeframe } from "../actors/protocol/mod.ts";
 import type { CostModels } from "../actors/exchange/sim/costs.ts";
 import { ParamError } from "../strategies/params.ts";
@@ -23,6 +23,7 @@ Runs a strategy over stored bars through the same actors live trading uses, on a
   --param NAME=VALUE      strategy parameter (repeat)
   --data [SYMBOL=]PATH    CSV or JSON bars (repeat for several symbols)    [examples/data/GOOG.csv]
   --timeframe TF          1m 5m 15m 1h 4h 1d ... (default: inferred from the data)
+  --max-price N           refuse bars with a price above N (a corrupt or mistyped value)    [1e12]
   --cash N                starting cash                                        [10000]
   --commission RATE       commission as a fraction of notional (0.001 = 10 bps)  [0]
   --commission-fixed N    fixed commission per fill
@@ -46,6 +47,7 @@ interface Options {
   params: Record<string, string>;
   data: string[];
   timeframe?: Timeframe;
+  maxPrice: number;
   cash: number;
   commission: number;
   commissionFixed?: number;
@@ -62,10 +64,6 @@ interface Options {
   json: boolean;
 }
 
-export class UsageError extends Error {
-  override name = "UsageError";
-}
-
 function num(name: string, raw: unknown, check: (n: number) => boolean, rule: string): number {
   const n = typeof raw === "number" ? raw : Number(raw);
   if (raw === undefined || raw === "" || !Number.isFinite(n) || !check(n)) {
@@ -75,31 +73,28 @@ function num(name: string, raw: unknown, check: (n: number) => boolean, rule: st
 }
 
 export async function parseBacktestArgs(args: string[]): Promise<Options | "help"> {
-  const { values } = parseArgs({
-    args,
-    allowPositionals: false,
-    options: {
-      strategy: { type: "string" },
-      param: { type: "string", multiple: true },
-      data: { type: "string", multiple: true },
-      timeframe: { type: "string" },
-      cash: { type: "string" },
-      commission: { type: "string" },
-      "commission-fixed": { type: "string" },
-      "slippage-bps": { type: "string" },
-      spread: { type: "string" },
-      impact: { type: "string" },
-      fill: { type: "string" },
-      "volume-share": { type: "string" },
-      leverage: { type: "string" },
-      "no-short": { type: "boolean" },
-      step: { type: "string" },
-      "close-at-end": { type: "boolean" },
-      out: { type: "string" },
-      config: { type: "string" },
-      json: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
+  const { values } = parseCommandLine(args, {
+    strategy: { type: "string" },
+    param: { type: "string", multiple: true },
+    data: { type: "string", multiple: true },
+    timeframe: { type: "string" },
+    "max-price": { type: "string" },
+    cash: { type: "string" },
+    commission: { type: "string" },
+    "commission-fixed": { type: "string" },
+    "slippage-bps": { type: "string" },
+    spread: { type: "string" },
+    impact: { type: "string" },
+    fill: { type: "string" },
+    "volume-share": { type: "string" },
+    leverage: { type: "string" },
+    "no-short": { type: "boolean" },
+    step: { type: "string" },
+    "close-at-end": { type: "boolean" },
+    out: { type: "string" },
+    config: { type: "string" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
   });
   if (values.help) return "help";
   let file: Record<string, unknown> = {};
@@ -113,11 +108,8 @@ export async function parseBacktestArgs(args: string[]): Promise<Options | "help
   const pick = (flag: string, key: string) => (values as Record<string, unknown>)[flag] ?? file[key];
   const params: Record<string, string> = {};
   for (const [k, v] of Object.entries((file.params ?? {}) as Record<string, unknown>)) params[k] = String(v);
-  for (const p of values.param ?? []) {
-    const eq = p.indexOf("=");
-    if (eq <= 0) throw new UsageError(`--param expects NAME=VALUE, got "${p}"`);
-    params[p.slice(0, eq)] = p.slice(eq + 1);
-  }
+  // Flags win over the file's params, name by name; a name given twice on the command line is an error.
+  for (const [name, value] of namedValues("param", values.param)) params[name] = value;
   const timeframe = pick("timeframe", "timeframe") as string | undefined;
   if (timeframe !== undefined && !isTimeframe(timeframe)) {
     throw new UsageError(`--timeframe: unknown timeframe "${timeframe}"`);
@@ -136,6 +128,7 @@ export async function parseBacktestArgs(args: string[]): Promise<Options | "help
     params,
     data,
     timeframe,
+    maxPrice: num("max-price", pick("max-price", "maxPrice") ?? DEFAULT_MAX_PRICE, (n) => n > 0, "a positive number"),
     cash: num("cash", pick("cash", "cash") ?? 10_000, (n) => n > 0, "a positive number"),
     commission: num(
       "commission",
@@ -179,8 +172,7 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
   try {
     options = await parseBacktestArgs(args);
   } catch (err) {
-    console.error(`backtest: ${(err as Error).message}\n\n${BACKTEST_HELP}`);
-    return 2;
+    return failed(err);
   }
   if (options === "help") {
     console.log(BACKTEST_HELP);
@@ -197,8 +189,10 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
       const loaded = await loadBars(path, {
         ...(symbol ? { symbol } : {}),
         ...(options.timeframe ? { timeframe: options.timeframe } : {}),
+        maxPrice: options.maxPrice,
       }).catch((err) => {
-        if (err instanceof Deno.errors.NotFound) throw new UsageError(`--data: cannot read ${path}: no such file`);
+        if (err instanceof Deno.errors.NotFound) throw new CommandError(`--data: cannot read ${path}: no such file`);
+        if (isOsError(err)) throw new CommandError(`--data: cannot read ${path}: ${err.message}`);
         throw err;
       });
       for (const warning of loaded.warnings) console.error(`warning: ${path}: ${warning}`);
@@ -222,7 +216,10 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
         ...(options.volumeShare !== undefined ? { volumeShare: options.volumeShare } : {}),
       },
     });
-    await writeReport(options.out, result.report, result.input, result.ohlc);
+    await writeReport(options.out, result.report, result.input, result.ohlc).catch((err) => {
+      if (isOsError(err)) throw new CommandError(`--out: cannot write the report to ${options.out}: ${err.message}`);
+      throw err;
+    });
     if (options.json) console.log(toJson(result.report));
     else {
       console.log(formatTable(result.report));
@@ -232,10 +229,21 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
     }
     return 0;
   } catch (err) {
-    const known = err instanceof UsageError || err instanceof ParamError || err instanceof BacktestError ||
-      err instanceof StrategyNotFoundError ||
-      (err as Error).name === "DataError";
-    console.error(`backtest: ${known ? (err as Error).message : (err as Error).stack}`);
-    return known ? 1 : 70;
+    return failed(err);
   }
+}
+
+/** Exit codes: 2 the command line is wrong (an option, a parameter, a strategy name), 1 the run failed, 70 a bug. */
+function failed(err: unknown): number {
+  const e = err as Error;
+  if (err instanceof UsageError || err instanceof ParamError || err instanceof StrategyNotFoundError) {
+    console.error(`backtest: ${e.message}\nRun "deno task backtest --help" for the options.`);
+    return 2;
+  }
+  if (err instanceof CommandError || err instanceof BacktestError || e?.name === "DataError") {
+    console.error(`backtest: ${e.message}`);
+    return 1;
+  }
+  console.error(`backtest: internal error: ${e?.stack ?? String(err)}`);
+  return 70;
 }
