@@ -4,7 +4,13 @@
  * The loop is plain and synchronous: per bar time it delivers the bars to the exchange (fills at the open),
  * then to the portfolio and strategies (decisions at the close), and drains the mailboxes.
  */
-import { createInProcessHost, type LogSink, type OpenMessage, simulatedClock } from "../actors/runtime/mod.ts";
+import {
+  createInProcessHost,
+  type LogLevel,
+  type LogSink,
+  type OpenMessage,
+  simulatedClock,
+} from "../actors/runtime/mod.ts";
 import type { SupervisorSpec } from "../actors/runtime/spec.ts";
 import { type Bar, type BarSeries, type Timeframe, TIMEFRAME_MS } from "../actors/protocol/mod.ts";
 import { DEFAULT_SIM_CONFIG, type SimConfig } from "../actors/exchange/sim/matching.ts";
@@ -40,6 +46,8 @@ export interface BacktestSpec {
   readonly closeAtEnd?: boolean;
   readonly seed?: number;
   readonly logSink?: LogSink;
+  /** Default "warn". */
+  readonly logLevel?: LogLevel;
   /**
    * When equity falls to zero or below, liquidate at that bar's close, halt trading and keep equity at 0
    * (backtesting.py's out-of-money rule; default true).
@@ -202,7 +210,7 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
     autoDrain: false,
     seed: spec.seed ?? 0,
     logSink: spec.logSink ?? (() => {}),
-    logLevel: "warn",
+    logLevel: spec.logLevel ?? "warn",
   });
   await host.start(root);
 

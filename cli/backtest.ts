@@ -4,6 +4,8 @@
  * Every flag can also come from a JSON config file (`--config`); flags win over the file.
  */
 import { CommandError, isOsError, namedValues, parseCommandLine, UsageError } from "./args.ts";
+import { commandLog } from "./log.ts";
+import { useColor } from "./tty.ts";
 import { DEFAULT_MAX_PRICE, loadBars } from "../backtest/data/mod.ts";
 import { BacktestError, runBacktest } from "../backtest/engine.ts";
 import { formatTable, toJson, writeReport } from "../backtest/report/mod.ts";
@@ -178,8 +180,10 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
     console.log(BACKTEST_HELP);
     return 0;
   }
+  const log = commandLog("backtest");
   try {
     const { module } = resolveStrategy(options.strategy);
+    log.debug("strategy resolved", { strategy: options.strategy, module });
     const series = [];
     for (const spec of options.data) {
       const eq = spec.indexOf("=");
@@ -195,6 +199,8 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
         if (isOsError(err)) throw new CommandError(`--data: cannot read ${path}: ${err.message}`);
         throw err;
       });
+      const { series: s, calendar } = loaded;
+      log.debug("bars loaded", { path, symbol: s.symbol, timeframe: s.timeframe, bars: s.length, calendar });
       for (const warning of loaded.warnings) console.error(`warning: ${path}: ${warning}`);
       if (loaded.gaps.length > 0) {
         const missing = loaded.gaps.reduce((n, g) => n + g.missing, 0);
@@ -207,6 +213,8 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
       data: series,
       cash: options.cash,
       closeAtEnd: options.closeAtEnd,
+      logSink: log.sink,
+      logLevel: log.level,
       sim: {
         costs: costs(options),
         fillAt: options.fill,
@@ -222,11 +230,17 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
     });
     if (options.json) console.log(toJson(result.report));
     else {
-      console.log(formatTable(result.report));
+      console.log(formatTable(result.report, { color: useColor() }));
       const rate = Math.round(result.bars / (result.elapsedMs / 1000));
       console.log(`\n${result.bars} bars in ${result.elapsedMs.toFixed(1)} ms (${rate.toLocaleString("en")} bars/s)`);
       console.log(`Report: ${options.out}/report.html (also report.json, trades.csv, equity.csv)`);
     }
+    log.info("backtest done", {
+      bars: result.bars,
+      trades: result.report.tradeCount,
+      ms: result.elapsedMs,
+      out: options.out,
+    });
     return 0;
   } catch (err) {
     return failed(err);

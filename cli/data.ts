@@ -7,11 +7,18 @@ import { type Database, openDatabase } from "../storage/db.ts";
 import { countCandles, listSeries, readCandles, type SeriesKey, upsertCandles } from "../storage/market/candles.ts";
 import type { Candles } from "../storage/market/columns.ts";
 import { type CandleFile, CandleFileError, readCandleFile } from "../storage/market/import.ts";
-import { checkCandles, formatReport, issueCount, type QualityOptions } from "../storage/market/quality.ts";
+import {
+  checkCandles,
+  formatReport,
+  issueCount,
+  type QualityOptions,
+  type QualityReport,
+} from "../storage/market/quality.ts";
 import { resample } from "../storage/market/resample.ts";
 import { parseTimeframe, type StoreTimeframe } from "../storage/market/timeframe.ts";
 import { isTimeframe } from "../actors/protocol/market.ts";
 import { type Options, parseCommandLine, UsageError } from "./args.ts";
+import { type CommandLog, commandLog } from "./log.ts";
 
 const USAGE = `Usage: deno task data <command> [options]
 
@@ -22,16 +29,20 @@ Commands:
             freqtrade JSON ([[ms,o,h,l,c,v],...], named BASE_QUOTE-TF.json), backtesting.py CSV
             (,Open,High,Low,Close,Volume), or the backtrader/Yahoo/Stock.Indicators CSV layouts (.csv, .txt);
             a folder imports every .json and .csv in it
-  check     [PATH...] [--venue V --symbol S --timeframe TF] [--ignore-weekends] [--spike-threshold 12]
-            quality report of files, of one stored series, or (no argument) of every stored series
-  list      stored series with counts and time ranges
+  check     [PATH...] [--venue V --symbol S --timeframe TF] [--ignore-weekends] [--spike-threshold 12] [--json]
+            quality report of files, of one stored series, or (no argument) of every stored series;
+            exits 1 when it finds a problem (a gap counts)
+  list      [--json]   stored series with counts and time ranges
   export    --venue V --symbol S --timeframe TF [--from DATE] [--to DATE] [--resample TF]
             [--format csv|json] [--out FILE]   (default: CSV to stdout)
 
 Common options:
   --db URL         postgres://user@host:port/db or sqlite:PATH (default: SQLite in --data-dir)
   --data-dir DIR   default ./data
-  -h, --help`;
+  -h, --help
+
+Results go to stdout, progress and errors to stderr; logs are JSON lines on stderr at TRADEACTOR_LOG's level
+(default warn). Exit codes: 0 ok, 1 failed or problems found, 2 bad usage.`;
 
 const COMMON: Options = {
   db: { type: "string" },
@@ -41,8 +52,11 @@ const COMMON: Options = {
 const KEY: Options = { venue: { type: "string" }, symbol: { type: "string" }, timeframe: { type: "string" } };
 type Values = Record<string, string | boolean | undefined>;
 
+let log: CommandLog | undefined;
+
 export async function runDataCommand(args: string[]): Promise<number> {
   const [command, ...rest] = args;
+  log = commandLog(`data ${command ?? ""}`.trim());
   try {
     switch (command) {
       case "download":
@@ -59,10 +73,15 @@ export async function runDataCommand(args: string[]): Promise<number> {
         return await importFiles(parse(rest, { ...KEY, batch: { type: "string" } }));
       case "check":
         return await check(
-          parse(rest, { ...KEY, "ignore-weekends": { type: "boolean" }, "spike-threshold": { type: "string" } }),
+          parse(rest, {
+            ...KEY,
+            "ignore-weekends": { type: "boolean" },
+            "spike-threshold": { type: "string" },
+            json: { type: "boolean" },
+          }),
         );
       case "list":
-        return await list(parse(rest, {}));
+        return await list(parse(rest, { json: { type: "boolean" } }));
       case "export":
         return await exportSeries(
           parse(rest, {
@@ -115,6 +134,7 @@ function required(values: Values, name: string): string {
 
 async function withDb<T>(values: Values, run: (database: Database) => Promise<T>): Promise<T> {
   const database = await openDatabase({ url: str(values, "db"), dataDir: str(values, "data-dir") });
+  log?.debug("database open", { location: database.location });
   try {
     return await run(database);
   } finally {
@@ -254,14 +274,15 @@ async function importFiles({ values, positionals }: { values: Values; positional
 async function check({ values, positionals }: { values: Values; positionals: string[] }): Promise<number> {
   const spikeThreshold = values["spike-threshold"] ? Number(values["spike-threshold"]) : undefined;
   const base = { ignoreWeekends: Boolean(values["ignore-weekends"]), spikeThreshold };
-  const reports: string[] = [];
+  const json = Boolean(values.json);
+  const reports: QualityReport[] = [];
   let problems = 0;
   const report = (label: string, c: Candles, timeframe: StoreTimeframe) => {
     const options: QualityOptions = { ...base, timeframe };
     const r = checkCandles(label, c, options);
     problems += issueCount(r);
-    reports.push(formatReport(r));
-    console.log(reports[reports.length - 1]);
+    reports.push(r);
+    if (!json) console.log(formatReport(r));
   };
   if (positionals.length > 0) {
     for (const path of await expandPaths(positionals)) {
@@ -271,17 +292,27 @@ async function check({ values, positionals }: { values: Values; positionals: str
   } else {
     await withDb(values, async ({ db }) => {
       const keys = values.venue || values.symbol || values.timeframe ? [keyFrom(values)] : await listSeries(db);
-      if (keys.length === 0) console.log("No stored series: import or download some first.");
+      if (keys.length === 0 && !json) console.log("No stored series: import or download some first.");
       for (const key of keys) report(`${key.venue} ${key.symbol}`, await readCandles(db, key), key.timeframe);
     });
   }
-  if (reports.length > 1) console.log(`\n${reports.length} series checked, ${problems} problem(s) found`);
+  if (json) console.log(JSON.stringify(reports.map((r) => ({ ...r, problems: issueCount(r) })), null, 2));
+  else if (reports.length > 1) console.log(`\n${reports.length} series checked, ${problems} problem(s) found`);
   return problems > 0 ? 1 : 0;
 }
 
 async function list({ values }: { values: Values }): Promise<number> {
   return await withDb(values, async ({ db, location }) => {
     const series = await listSeries(db);
+    if (values.json) {
+      const rows = series.map((s) => ({
+        ...s,
+        first: new Date(s.first).toISOString(),
+        last: new Date(s.last).toISOString(),
+      }));
+      console.log(JSON.stringify({ location, series: rows }, null, 2));
+      return 0;
+    }
     console.log(`${series.length} series in ${location}`);
     const rows = series.map((s) => [s.venue, s.symbol, s.timeframe, String(s.count), iso(s.first), iso(s.last)]);
     const header = ["venue", "symbol", "tf", "candles", "first (UTC)", "last (UTC)"];

@@ -13,15 +13,19 @@ import {
   formatWalkForward,
   optimize,
   OptimizeError,
+  type OptimizeResult,
   type OptimizeSpec,
   plan,
   type Progress,
+  resultsJson,
   walkForwardFolds,
   writeOptimizeOutputs,
 } from "../backtest/optimize/mod.ts";
 import { loadSeries } from "../backtest/optimize/runner.ts";
 import { SAMPLE_DATA } from "./backtest.ts";
 import { CommandError, isOsError, namedValues, parseCommandLine, UsageError } from "./args.ts";
+import { commandLog } from "./log.ts";
+import { useColor } from "./tty.ts";
 import type { DataSpec, RunSetup } from "../backtest/optimize/types.ts";
 import { ParamError } from "../strategies/params.ts";
 import { resolveStrategy, StrategyNotFoundError } from "../strategies/registry.ts";
@@ -50,7 +54,11 @@ const USAGE = `Usage: deno task optimize [--strategy NAME|PATH] [--data [SYMBOL=
   --top N                rows to print (default 20)
   --heatmap X,Y          heatmap axes (default: the first two searched parameters)
   --out DIR              write results.csv, results.json, heatmap.html (and walk_forward_equity.csv)
-  -h, --help`;
+  --json                 print every result as JSON (as results.json) instead of the tables
+  -h, --help
+
+Exit codes: 0 ok, 1 the run failed (data, files), 2 bad usage (options and parameters are checked before anything
+runs). Logs: JSON lines on stderr at TRADEACTOR_LOG's level (default warn); progress goes to stderr too.`;
 
 const DATA_EXT = /\.(csv|json|txt)$/i;
 
@@ -104,6 +112,7 @@ interface Command {
   readonly out?: string;
   readonly top: number;
   readonly heatmap?: [string, string];
+  readonly json: boolean;
 }
 
 function buildSpec(args: string[]): Command {
@@ -128,6 +137,7 @@ function buildSpec(args: string[]): Command {
     top: { type: "string" },
     heatmap: { type: "string" },
     out: { type: "string" },
+    json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
   namedValues("param", v.param); // each parameter once: a repeated one is refused, not "the last one wins"
@@ -187,6 +197,7 @@ function buildSpec(args: string[]): Command {
     ...(wf ? { walkForward: { isBars, oosBars, folds, anchored: v.anchored ?? false } } : {}),
     ...(v.out ? { out: v.out } : {}),
     top: int("top", v.top, 1) ?? 20,
+    json: v.json ?? false,
     ...(heatmap ? { heatmap: heatmap as [string, string] } : {}),
   };
 }
@@ -196,6 +207,7 @@ export async function runOptimizeCommand(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  const log = commandLog("optimize");
   let parsed: Command;
   let spec: OptimizeSpec;
   try {
@@ -223,24 +235,9 @@ export async function runOptimizeCommand(args: string[]): Promise<number> {
   }
   try {
     const result = await optimize(spec);
-    const s = result.space;
-    const skipped = s.skipped > 0 ? `, ${s.skipped} skipped by the constraint (${s.skipReason})` : "";
-    const goal = `${result.objective.key} (${result.objective.minimize ? "min" : "max"})`;
-    console.log(
-      `${result.strategy}: ${s.combos.length} combinations${skipped}; ${result.method}; objective ${goal}; ` +
-        `${result.workers} workers; ${(result.elapsedMs / 1000).toFixed(1)} s`,
-    );
-    if (result.walkForward) {
-      const o = result.walkForward.options;
-      console.log(
-        `\nWalk-forward (${o.anchored ? "anchored" : "rolling"}, IS ${o.isBars} bars, OOS ${o.oosBars} bars):`,
-      );
-      console.log(formatWalkForward(result));
-      console.log("Stitched out-of-sample statistics:");
-      console.log(formatTable(result.walkForward.report));
-    } else {
-      console.log(formatResults(result, parsed.top));
-    }
+    log.info("optimisation done", { combinations: result.space.combos.length, ms: Math.round(result.elapsedMs) });
+    if (parsed.json) console.log(resultsJson(result));
+    else printTables(result, parsed.top);
     if (parsed.out) {
       const out = parsed.out;
       const files = await writeOptimizeOutputs(out, result, parsed.heatmap).catch((err) => {
@@ -255,6 +252,25 @@ export async function runOptimizeCommand(args: string[]): Promise<number> {
     const plain = e instanceof DataError || e instanceof CommandError;
     console.error(`optimize: ${plain ? e.message : `${e.name}: ${e.message}`}`);
     return 1;
+  }
+}
+
+function printTables(result: OptimizeResult, top: number): void {
+  const s = result.space;
+  const skipped = s.skipped > 0 ? `, ${s.skipped} skipped by the constraint (${s.skipReason})` : "";
+  const goal = `${result.objective.key} (${result.objective.minimize ? "min" : "max"})`;
+  console.log(
+    `${result.strategy}: ${s.combos.length} combinations${skipped}; ${result.method}; objective ${goal}; ` +
+      `${result.workers} workers; ${(result.elapsedMs / 1000).toFixed(1)} s`,
+  );
+  if (result.walkForward) {
+    const o = result.walkForward.options;
+    console.log(`\nWalk-forward (${o.anchored ? "anchored" : "rolling"}, IS ${o.isBars} bars, OOS ${o.oosBars} bars):`);
+    console.log(formatWalkForward(result));
+    console.log("Stitched out-of-sample statistics:");
+    console.log(formatTable(result.walkForward.report, { color: useColor() }));
+  } else {
+    console.log(formatResults(result, top));
   }
 }
 
