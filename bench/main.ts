@@ -13,7 +13,7 @@ const GROUPS: Readonly<Record<string, string | (() => Promise<void>)>> = {
   live: "./live_bench.ts",
 };
 
-const HELP = `Usage: deno task bench [NAME...]
+const HELP = `Usage: deno task bench [NAME...] [-h, --help]
 
 Runs the named benchmark groups (default: all, in this order) and prints one JSON object per line on stdout:
   {"bench": "backtest_sma_cross_1x1", "unit": "bars/s", "value": 1234567, ...details}

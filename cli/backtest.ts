@@ -41,7 +41,11 @@ Runs a strategy over stored bars through the same actors live trading uses, on a
   --out DIR               where report files go                                [out/backtest]
   --config FILE           JSON file with any of the above (keys without dashes, e.g. "cash")
   --json                  print the report as JSON instead of the table
-  --help
+  -h, --help
+
+The table (or JSON) goes to stdout; notes, warnings and errors to stderr, with logs as JSON lines at TRADEACTOR_LOG's
+level (default warn). Exit codes: 0 ok, 1 the run failed (unreadable or bad data, a report that cannot be written),
+2 bad usage (an option, a parameter or a strategy name; nothing ran), 70 an internal error (a bug: please report it).
 `;
 
 interface Options {

@@ -139,8 +139,22 @@ async function control(command: "kill" | "status" | "resume", values: Record<str
   const token = Deno.env.get("TRADEACTOR_CONTROL_TOKEN");
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
-  const response = command === "kill"
-    ? await fetch(`${url}/kill`, {
+  const response = await request(command, url, headers, values).catch((err) => {
+    const why = (err as Error).name === "TimeoutError" ? "no answer within 10 s" : (err as Error).message;
+    throw new Error(`cannot reach the daemon at ${url} (${why}); is it running?`);
+  });
+  console.log(await response.text());
+  return response.ok ? 0 : 1;
+}
+
+function request(
+  command: "kill" | "status" | "resume",
+  url: string,
+  headers: Record<string, string>,
+  values: Record<string, unknown>,
+): Promise<Response> {
+  return command === "kill"
+    ? fetch(`${url}/kill`, {
       method: "POST",
       headers,
       body: JSON.stringify({
@@ -150,15 +164,13 @@ async function control(command: "kill" | "status" | "resume", values: Record<str
       signal: AbortSignal.timeout(10_000),
     })
     : command === "resume"
-    ? await fetch(`${url}/resume`, {
+    ? fetch(`${url}/resume`, {
       method: "POST",
       headers,
       body: JSON.stringify({ reason: values.reason }),
       signal: AbortSignal.timeout(10_000),
     })
-    : await fetch(`${url}/status`, { headers, signal: AbortSignal.timeout(10_000) });
-  console.log(await response.text());
-  return response.ok ? 0 : 1;
+    : fetch(`${url}/status`, { headers, signal: AbortSignal.timeout(10_000) });
 }
 
 if (import.meta.main) Deno.exit(await runLiveCommand(Deno.args));

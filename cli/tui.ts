@@ -1,17 +1,28 @@
 /** `deno task tui [--url URL] [--token T]`: the terminal UI over a running daemon's control endpoint. */
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "./args.ts";
 import { runTui } from "../actors/tui/tui.ts";
+import { KEYS_HELP } from "../actors/tui/render.ts";
 
 export async function runTuiCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { url: { type: "string" }, token: { type: "string" }, help: { type: "boolean", short: "h" } },
-  });
+  let values;
+  try {
+    ({ values } = parseCommandLine(args, {
+      url: { type: "string" },
+      token: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    }));
+  } catch (err) {
+    console.error(`tui: ${(err as Error).message}\nRun "deno task tui --help" for the options.`);
+    return 2;
+  }
   if (values.help) {
-    console.log(`Usage: deno task tui [--url http://127.0.0.1:8787] [--token TOKEN]
+    console.log(`Usage: deno task tui [--url http://127.0.0.1:8787] [--token TOKEN] [-h, --help]
 
 Watches a running daemon (deno task live): equity, P&L (green/red), positions, strategies and risk decisions,
-refreshed every second. Keys: j/k move, h/l or tab switch pane, g/G top/bottom, r refresh, K K kill switch, q quit.`);
+refreshed every second. The kill switch asks for a second K before it fires. Keys:
+  ${KEYS_HELP}
+
+Exit codes: 0 quit, 2 bad usage or standard input is not a terminal.`);
     return 0;
   }
   if (!Deno.stdin.isTerminal()) {
