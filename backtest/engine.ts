@@ -20,6 +20,7 @@ import type { PortfolioRecord } from "../actors/portfolio/portfolio.ts";
 import { computeStats, type Ohlc, type Report, type ReportInput } from "./report/mod.ts";
 import type { AnyStrategy } from "../strategies/api.ts";
 import { validateParams } from "../strategies/params.ts";
+import { loadStrategy, StrategyLoadError } from "../strategies/registry.ts";
 
 export interface StrategyRun {
   /** Unique id; client order ids start with it. */
@@ -74,21 +75,11 @@ export class BacktestError extends Error {
 /** Loads and validates every strategy before anything runs: bad parameters fail here, naming the parameter. */
 export async function resolveStrategies(runs: readonly StrategyRun[]): Promise<Map<string, AnyStrategy>> {
   const out = new Map<string, AnyStrategy>();
-  const ids = new Set<string>();
   for (const run of runs) {
-    if (ids.has(run.id)) throw new BacktestError(`duplicate strategy id "${run.id}"`);
-    ids.add(run.id);
-    let mod: Record<string, unknown>;
-    try {
-      mod = await import(run.module);
-    } catch (err) {
-      throw new BacktestError(`cannot load strategy ${run.module}: ${(err as Error).message}`);
-    }
-    const def = mod[run.export ?? "default"] as AnyStrategy | undefined;
-    if (!def || typeof def.init !== "function") {
-      throw new BacktestError(`${run.module} has no strategy export "${run.export ?? "default"}"`);
-    }
-    validateParams(def.name ?? run.id, def.params, run.params, def.constraint);
+    if (out.has(run.id)) throw new BacktestError(`duplicate strategy id "${run.id}"`);
+    const def = await loadStrategy(run.module, run.export, run.params, run.id).catch((err) => {
+      throw err instanceof StrategyLoadError ? new BacktestError(err.message) : err;
+    });
     out.set(run.id, def);
   }
   return out;

@@ -3,7 +3,7 @@
  * one symbol and for 10 strategies on 10 symbols, and the same trading rule as a bare Float64Array loop.
  * Bars are built from GOOG's real daily returns, resampled with a seeded RNG (block bootstrap).
  */
-import { loadBars } from "../backtest/data/mod.ts";
+import { loadBars } from "../storage/bars/mod.ts";
 import { runBacktest } from "../backtest/engine.ts";
 import type { BarSeries } from "../actors/protocol/mod.ts";
 import { seededRandom } from "../actors/runtime/random.ts";

@@ -2,7 +2,7 @@
  * CSV parsing throughput: GOOG.csv's rows repeated to ~1M, re-dated one day apart so they stay valid and ordered.
  * Prints one JSON line (bench/row.ts). Run: deno run -A bench/data_bench.ts
  */
-import { parseCsv } from "../backtest/data/mod.ts";
+import { parseCsv } from "../storage/bars/mod.ts";
 import { printRow } from "./row.ts";
 
 const TARGET_ROWS = 1_000_000;

@@ -6,7 +6,7 @@
 import { CommandError, isOsError, namedValues, parseCommandLine, UsageError } from "./args.ts";
 import { commandLog } from "./log.ts";
 import { useColor } from "./tty.ts";
-import { DEFAULT_MAX_PRICE, loadBars } from "../backtest/data/mod.ts";
+import { DEFAULT_MAX_PRICE, loadBars } from "../storage/bars/mod.ts";
 import { BacktestError, runBacktest } from "../backtest/engine.ts";
 import { formatTable, toJson, writeReport } from "../backtest/report/mod.ts";
 import { isTimeframe, type Timeframe } from "../actors/protocol/mod.ts";

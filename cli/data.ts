@@ -226,8 +226,8 @@ function assertStorable(file: CandleFile): void {
   const bad = report.invalid;
   if (bad.length > 0) {
     throw new CandleFileError(
-      `Cannot import ${file.path}: ${bad.length} candle(s) have invalid values, the first at line ${
-        file.lineOf(bad[0].index)
+      `Cannot import ${file.path}: ${bad.length} candle(s) have invalid values, the first at ${
+        file.placeOf(bad[0].index)
       }: ${bad[0].detail}. Nothing was stored from this file.`,
     );
   }

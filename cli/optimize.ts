@@ -5,7 +5,7 @@
  */
 import { resolve } from "node:path";
 import { isTimeframe } from "../actors/protocol/mod.ts";
-import { DataError } from "../backtest/data/mod.ts";
+import { DataError } from "../storage/bars/mod.ts";
 import { formatTable } from "../backtest/report/mod.ts";
 import {
   defaultWorkers,

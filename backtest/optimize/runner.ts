@@ -1,5 +1,5 @@
 /** Runs one job: the same code in a pool worker and in-process (workers: 0). Data is loaded once per runner. */
-import { loadBars } from "../data/mod.ts";
+import { loadBars } from "../../storage/bars/mod.ts";
 import { runBacktest } from "../engine.ts";
 import type { BarSeries } from "../../actors/protocol/mod.ts";
 import { levelFromEnv, stderrSink } from "../../actors/runtime/mod.ts";

@@ -14,7 +14,7 @@
 import type { Candles } from "./columns.ts";
 import { sortedUnique } from "./columns.ts";
 import { findGaps, type Gap, isAligned, type StoreTimeframe } from "./timeframe.ts";
-import { DEFAULT_MAX_PRICE } from "../../backtest/data/validate.ts";
+import { DEFAULT_MAX_PRICE } from "../bars/validate.ts";
 
 export interface QualityOptions {
   readonly timeframe: StoreTimeframe;

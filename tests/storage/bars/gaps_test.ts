@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type BarSeries, type Timeframe } from "../../../actors/protocol/mod.ts";
-import { countMissing, findGaps, inferCalendar, loadBars } from "../../../backtest/data/mod.ts";
+import { countMissing, findGaps, inferCalendar, loadBars } from "../../../storage/bars/mod.ts";
 import { dataUrl } from "./data_path.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 16);

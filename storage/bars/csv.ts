@@ -21,6 +21,20 @@ import { DataError } from "./errors.ts";
 import { isNonFiniteLiteral, parseNumber } from "./numbers.ts";
 import { type BarField, type BarLimits, barProblem, DEFAULT_MAX_PRICE, orderProblem } from "./validate.ts";
 
+/**
+ * `lenient`: read every row whose fields parse, and leave the bar rules (positive prices, high ≥ low, time order,
+ * the price limit) to the caller, e.g. the store's quality check, which reports them all instead of the first; an
+ * empty or "NaN" price is read as NaN. The rows' line numbers come back in `lines`.
+ */
+export interface ParseOptions extends BarLimits {
+  readonly lenient?: boolean;
+}
+
+/** Columns of a lenient parse: `lines[i]` is the file line of row i, for messages. */
+export interface LenientColumns extends Columns {
+  readonly lines: Uint32Array;
+}
+
 export interface CsvOptions extends BarLimits {
   readonly symbol: string;
   readonly timeframe: Timeframe;
@@ -53,8 +67,11 @@ export function parseCsv(text: string, options: CsvOptions): BarSeries {
 }
 
 /** Parses without naming the series, for callers (loadBars) that infer the timeframe from the timestamps. */
-export function parseCsvColumns(text: string, file = "input.csv", limits: BarLimits = {}): Columns {
-  const maxPrice = limits.maxPrice ?? DEFAULT_MAX_PRICE;
+export function parseCsvColumns(text: string, file?: string, options?: ParseOptions & { lenient?: false }): Columns;
+export function parseCsvColumns(text: string, file: string, options: ParseOptions & { lenient: true }): LenientColumns;
+export function parseCsvColumns(text: string, file = "input.csv", options: ParseOptions = {}): Columns {
+  const maxPrice = options.maxPrice ?? DEFAULT_MAX_PRICE;
+  const lenient = options.lenient ?? false;
   let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (start < text.length && isBlank(text.charCodeAt(start))) start++;
   if (start >= text.length) throw new DataError({ file }, "file is empty");
@@ -63,6 +80,7 @@ export function parseCsvColumns(text: string, file = "input.csv", limits: BarLim
   const headerLine = 1 + countNewlines(text, 0, start);
   const header = readHeader(text.slice(start, headerEol).replace(/\r$/, ""), file, headerLine);
   const buf = allocColumns(countNewlines(text, headerEol, text.length) + 1);
+  const lines = lenient ? new Uint32Array(buf.ts.length) : undefined;
   const { roles, delimiter } = header;
   const ncols = roles.length;
   const delim = String.fromCharCode(delimiter);
@@ -130,19 +148,23 @@ export function parseCsvColumns(text: string, file = "input.csv", limits: BarLim
     }
     ts += tod;
     if (ts !== ts || open !== open || high !== high || low !== low || close !== close || volume !== volume) {
-      throwUnparsable(quoted ?? text.slice(pos, end).split(delim), header, file, line, maxPrice);
+      unreadable(quoted ?? text.slice(pos, end).split(delim), header, file, line, maxPrice, lenient);
     }
-    // Inline sound-bar test first; barProblem only runs to word a failure.
-    if (
-      !(low > 0 && high >= low && open >= low && open <= high && close >= low && close <= high && high < Infinity &&
-        high <= maxPrice && volume >= 0 && volume < Infinity)
-    ) {
-      const problem = barProblem(open, high, low, close, volume, maxPrice)!;
-      throw new DataError({ file, line, column: nameOf(header, problem.field) }, problem.reason);
-    }
-    if (n > 0 && !(ts > buf.ts[n - 1])) {
-      const reason = orderProblem(buf.ts[n - 1], ts, `line ${prevLine}`);
-      if (reason !== undefined) throw new DataError({ file, line, column: header.roleName[DATE] }, reason);
+    if (lenient) {
+      lines![n] = line;
+    } else {
+      // Inline sound-bar test first; barProblem only runs to word a failure.
+      if (
+        !(low > 0 && high >= low && open >= low && open <= high && close >= low && close <= high &&
+          high < Infinity && high <= maxPrice && volume >= 0 && volume < Infinity)
+      ) {
+        const problem = barProblem(open, high, low, close, volume, maxPrice)!;
+        throw new DataError({ file, line, column: nameOf(header, problem.field) }, problem.reason);
+      }
+      if (n > 0 && !(ts > buf.ts[n - 1])) {
+        const reason = orderProblem(buf.ts[n - 1], ts, `line ${prevLine}`);
+        if (reason !== undefined) throw new DataError({ file, line, column: header.roleName[DATE] }, reason);
+      }
     }
     buf.ts[n] = ts;
     buf.open[n] = open;
@@ -155,7 +177,10 @@ export function parseCsvColumns(text: string, file = "input.csv", limits: BarLim
     pos = eol + 1;
   }
   if (n === 0) throw new DataError({ file }, "no bars after the header");
-  return finishColumns(buf, n);
+  const columns = finishColumns(buf, n);
+  if (!lines) return columns;
+  const withLines: LenientColumns = { ...columns, lines: lines.slice(0, n) };
+  return withLines;
 }
 
 function readHeader(raw: string, file: string, line: number): Header {
@@ -188,19 +213,24 @@ function nameOf(header: Header, field: BarField): string {
   return header.roleName[field === "ts" ? DATE : ROLE_FIELD.indexOf(field)] ?? field;
 }
 
-/** Error path only: say which field of the row is unreadable and why. */
-function throwUnparsable(
+/**
+ * A value of the row is NaN: throws, saying which field is unreadable and why. Lenient, an empty or "NaN" price is
+ * a value the quality check reports, so it returns when that is all there is.
+ */
+function unreadable(
   fields: readonly string[],
   header: Header,
   file: string,
   line: number,
   maxPrice: number,
-): never {
+  lenient: boolean,
+): void {
   for (let i = 0; i < fields.length; i++) {
     const role = header.roles[i];
     if (role === SKIP) continue;
     const raw = fields[i];
     const column = header.roleName[role];
+    if (lenient && role >= OPEN && (raw.trim() === "" || isNonFiniteLiteral(raw))) continue;
     if (raw.trim() === "") throw new DataError({ file, line, column }, "value is empty");
     if (role === DATE && Number.isNaN(parseDateTime(raw, 0, raw.length))) {
       throw new DataError({ file, line, column }, `cannot parse date "${raw}"`);
@@ -212,6 +242,7 @@ function throwUnparsable(
       throw new DataError({ file, line, column }, `cannot parse number "${raw}"`);
     }
   }
+  if (lenient) return;
   // Every field reads, so a value is NaN on purpose: barProblem words that.
   const values = fields.map((f) => parseNumber(f, 0, f.length));
   const at = (role: number) => values[header.roles.indexOf(role)] ?? 0;

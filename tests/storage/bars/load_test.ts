@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { barAt, countMissing, loadBars, nameFromFile, parseBars } from "../../../backtest/data/mod.ts";
+import { barAt, countMissing, loadBars, nameFromFile, parseBars } from "../../../storage/bars/mod.ts";
 import { dataUrl } from "./data_path.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DataError, parseCsv, parseJsonCandles } from "../../../backtest/data/mod.ts";
+import { DataError, parseCsv, parseJsonCandles } from "../../../storage/bars/mod.ts";
 
 const csv = (body: string, header = ",Open,High,Low,Close,Volume") =>
   parseCsv(`${header}\n2004-08-19,100,104.06,95.96,100.34,22351900\n${body}`, {

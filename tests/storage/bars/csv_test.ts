@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { parseCsv } from "../../../backtest/data/mod.ts";
-import { parseDateTime, parseTimeOfDay } from "../../../backtest/data/dates.ts";
-import { parseNumber } from "../../../backtest/data/numbers.ts";
+import { parseCsv } from "../../../storage/bars/mod.ts";
+import { parseDateTime, parseTimeOfDay } from "../../../storage/bars/dates.ts";
+import { parseNumber } from "../../../storage/bars/numbers.ts";
 import { dataUrl } from "./data_path.ts";
 
 const opts = { symbol: "T", timeframe: "1d", file: "t.csv" } as const;
