@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { LiveConfigError, loadDataDir, loadLiveConfig } from "../actors/system/live_config.ts";
 import { runDaemon } from "../actors/system/daemon.ts";
 import { runWatchdog } from "../actors/system/watchdog.ts";
+import { type LogRecord, stderrSink } from "../actors/runtime/mod.ts";
 
 const USAGE = `Usage: deno task live [run] --config FILE [--paper | --live] [--exit-at-end] [--no-watchdog]
        deno task live check --config FILE [--paper | --live]
@@ -104,6 +105,7 @@ async function underWatchdog(args: string[], dataDir: string): Promise<number> {
   const self = fileURLToPath(import.meta.url);
   const denoJson = fileURLToPath(new URL("../deno.json", import.meta.url));
   const abort = new AbortController();
+  const sink = stderrSink();
   const stop = () => abort.abort();
   Deno.addSignalListener("SIGTERM", stop);
   Deno.addSignalListener("SIGINT", stop);
@@ -116,6 +118,8 @@ async function underWatchdog(args: string[], dataDir: string): Promise<number> {
       windowMs: 300_000,
       backoffMs: 1_000,
       signal: abort.signal,
+      // Its lines through the daemon's sink: JSON with a time, at TRADEACTOR_LOG's level.
+      log: (line) => sink({ ts: Date.now(), actor: "watchdog", msg: "", level: "info", ...line } as LogRecord),
     });
     return result.exitCode;
   } finally {
