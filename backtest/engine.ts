@@ -4,7 +4,13 @@
  * The loop is plain and synchronous: per bar time it delivers the bars to the exchange (fills at the open),
  * then to the portfolio and strategies (decisions at the close), and drains the mailboxes.
  */
-import { createInProcessHost, type LogSink, type OpenMessage, simulatedClock } from "../actors/runtime/mod.ts";
+import {
+  createInProcessHost,
+  type LogLevel,
+  type LogSink,
+  type OpenMessage,
+  simulatedClock,
+} from "../actors/runtime/mod.ts";
 import type { SupervisorSpec } from "../actors/runtime/spec.ts";
 import { type Bar, type BarSeries, type Timeframe, TIMEFRAME_MS } from "../actors/protocol/mod.ts";
 import { DEFAULT_SIM_CONFIG, type SimConfig } from "../actors/exchange/sim/matching.ts";
@@ -14,6 +20,7 @@ import type { PortfolioRecord } from "../actors/portfolio/portfolio.ts";
 import { computeStats, type Ohlc, type Report, type ReportInput } from "./report/mod.ts";
 import type { AnyStrategy } from "../strategies/api.ts";
 import { validateParams } from "../strategies/params.ts";
+import { loadStrategy, StrategyLoadError } from "../strategies/registry.ts";
 
 export interface StrategyRun {
   /** Unique id; client order ids start with it. */
@@ -40,6 +47,8 @@ export interface BacktestSpec {
   readonly closeAtEnd?: boolean;
   readonly seed?: number;
   readonly logSink?: LogSink;
+  /** Default "warn". */
+  readonly logLevel?: LogLevel;
   /**
    * When equity falls to zero or below, liquidate at that bar's close, halt trading and keep equity at 0
    * (backtesting.py's out-of-money rule; default true).
@@ -66,21 +75,11 @@ export class BacktestError extends Error {
 /** Loads and validates every strategy before anything runs: bad parameters fail here, naming the parameter. */
 export async function resolveStrategies(runs: readonly StrategyRun[]): Promise<Map<string, AnyStrategy>> {
   const out = new Map<string, AnyStrategy>();
-  const ids = new Set<string>();
   for (const run of runs) {
-    if (ids.has(run.id)) throw new BacktestError(`duplicate strategy id "${run.id}"`);
-    ids.add(run.id);
-    let mod: Record<string, unknown>;
-    try {
-      mod = await import(run.module);
-    } catch (err) {
-      throw new BacktestError(`cannot load strategy ${run.module}: ${(err as Error).message}`);
-    }
-    const def = mod[run.export ?? "default"] as AnyStrategy | undefined;
-    if (!def || typeof def.init !== "function") {
-      throw new BacktestError(`${run.module} has no strategy export "${run.export ?? "default"}"`);
-    }
-    validateParams(def.name ?? run.id, def.params, run.params, def.constraint);
+    if (out.has(run.id)) throw new BacktestError(`duplicate strategy id "${run.id}"`);
+    const def = await loadStrategy(run.module, run.export, run.params, run.id).catch((err) => {
+      throw err instanceof StrategyLoadError ? new BacktestError(err.message) : err;
+    });
     out.set(run.id, def);
   }
   return out;
@@ -202,7 +201,7 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
     autoDrain: false,
     seed: spec.seed ?? 0,
     logSink: spec.logSink ?? (() => {}),
-    logLevel: "warn",
+    logLevel: spec.logLevel ?? "warn",
   });
   await host.start(root);
 

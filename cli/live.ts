@@ -25,6 +25,7 @@ import { runDaemon } from "../actors/system/daemon.ts";
 import { controlSettings, readControlFile } from "../actors/system/control.ts";
 import { ControlSecurityError } from "../actors/gateway/server.ts";
 import { runWatchdog } from "../actors/system/watchdog.ts";
+import { type LogRecord, stderrSink } from "../actors/runtime/mod.ts";
 
 const USAGE = `Usage: deno task live [run] --config FILE [--paper | --live] [--exit-at-end] [--no-watchdog]
        deno task live check --config FILE [--paper | --live]
@@ -113,6 +114,7 @@ async function underWatchdog(args: string[], dataDir: string): Promise<number> {
   const self = fileURLToPath(import.meta.url);
   const denoJson = fileURLToPath(new URL("../deno.json", import.meta.url));
   const abort = new AbortController();
+  const sink = stderrSink();
   const stop = () => abort.abort();
   Deno.addSignalListener("SIGTERM", stop);
   Deno.addSignalListener("SIGINT", stop);
@@ -128,6 +130,8 @@ async function underWatchdog(args: string[], dataDir: string): Promise<number> {
       // `deno task` killed with SIGKILL cannot pass the signal on: notice it, and take the daemon down with us. Only
       // under a task runner (it sets INIT_CWD): a shell that started us with nohup may end without meaning "stop".
       ...(Deno.env.get("INIT_CWD") !== undefined ? { parentPid: Deno.ppid } : {}),
+      // Its lines through the daemon's sink: JSON with a time, at TRADEACTOR_LOG's level.
+      log: (line) => sink({ ts: Date.now(), actor: "watchdog", msg: "", level: "info", ...line } as LogRecord),
     });
     return result.exitCode;
   } finally {
@@ -154,8 +158,22 @@ async function control(command: "kill" | "status" | "resume", values: Record<str
   const { url, token } = await findDaemon(values);
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
-  const response = command === "kill"
-    ? await fetch(`${url}/api/v1/system/kill`, {
+  const response = await request(command, url, headers, values).catch((err) => {
+    const why = (err as Error).name === "TimeoutError" ? "no answer within 10 s" : (err as Error).message;
+    throw new Error(`cannot reach the daemon at ${url} (${why}); is it running?`);
+  });
+  console.log(await response.text());
+  return response.ok ? 0 : 1;
+}
+
+function request(
+  command: "kill" | "status" | "resume",
+  url: string,
+  headers: Record<string, string>,
+  values: Record<string, unknown>,
+): Promise<Response> {
+  return command === "kill"
+    ? fetch(`${url}/api/v1/system/kill`, {
       method: "POST",
       headers,
       body: JSON.stringify({
@@ -165,15 +183,13 @@ async function control(command: "kill" | "status" | "resume", values: Record<str
       signal: AbortSignal.timeout(10_000),
     })
     : command === "resume"
-    ? await fetch(`${url}/api/v1/system/resume`, {
+    ? fetch(`${url}/api/v1/system/resume`, {
       method: "POST",
       headers,
       body: JSON.stringify({ reason: values.reason }),
       signal: AbortSignal.timeout(10_000),
     })
-    : await fetch(`${url}/api/v1/status`, { headers, signal: AbortSignal.timeout(10_000) });
-  console.log(await response.text());
-  return response.ok ? 0 : 1;
+    : fetch(`${url}/api/v1/status`, { headers, signal: AbortSignal.timeout(10_000) });
 }
 
 if (import.meta.main) Deno.exit(await runLiveCommand(Deno.args));

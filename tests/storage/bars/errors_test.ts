@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DataError, parseCsv, parseJsonCandles } from "../../../backtest/data/mod.ts";
+import { DataError, parseCsv, parseJsonCandles } from "../../../storage/bars/mod.ts";
 
 const csv = (body: string, header = ",Open,High,Low,Close,Volume") =>
   parseCsv(`${header}\n2004-08-19,100,104.06,95.96,100.34,22351900\n${body}`, {
@@ -202,4 +202,35 @@ Deno.test("json: volume may be left out, epoch seconds are accepted", () => {
   const s = json("[[1515560100, 1, 2, 0.5, 1.5]]");
   assert.equal(s.ts[0], 1515560100000);
   assert.equal(s.volume[0], 0);
+});
+
+Deno.test("csv and json error: a price above the sanity limit is refused, named, and the limit can be raised", () => {
+  rejects(
+    () => csv("2004-08-20,101,1e308,100,1e308,1\n"),
+    'GOOG.csv line 3, column "High": high 1e+308 is above the price limit 1000000000000 (raise it with --max-price)',
+  );
+  const raised = parseCsv(",Open,High,Low,Close,Volume\n2004-08-19,2e12,3e12,1e12,2.5e12,1\n", {
+    symbol: "X",
+    timeframe: "1d",
+    maxPrice: 1e13,
+  });
+  assert.equal(raised.close[0], 2.5e12);
+  const lowered = { symbol: "X", timeframe: "1d", file: "x.json", maxPrice: 50 } as const;
+  rejects(
+    () => parseJsonCandles("[[1e12,40,60,30,50,1]]", lowered),
+    `x.json candle 1, column "high": high 60 is above the price limit 50 (raise it with --max-price)`,
+    { line: 1, column: "high", unit: "candle" },
+  );
+});
+
+Deno.test("csv error: a quoted field that is not closed, or text after the closing quote", () => {
+  rejects(
+    () => csv('2004-08-20,"101,104,100,101,1\n'),
+    'GOOG.csv line 3: a quoted field is not closed: "101,104,100,101,1',
+  );
+  rejects(
+    () => csv('2004-08-20,"101"x,104,100,101,1\n'),
+    'GOOG.csv line 3: text after the closing quote in "101"x',
+  );
+  rejects(() => csv('2004-08-20,"abc",104,100,101,1\n'), 'GOOG.csv line 3, column "Open": cannot parse number "abc"');
 });

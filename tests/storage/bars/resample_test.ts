@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { BarSeries } from "../../../actors/protocol/mod.ts";
-import { loadBars, parseJsonCandles, resample } from "../../../backtest/data/mod.ts";
+import { loadBars, parseJsonCandles, resample } from "../../../storage/bars/mod.ts";
 import { dataUrl } from "./data_path.ts";
 
 const load = async (file: string) => (await loadBars(dataUrl(`freqtrade/${file}.json`))).series;

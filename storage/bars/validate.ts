@@ -8,9 +8,23 @@ export interface Problem {
   readonly reason: string;
 }
 
-function priceProblem(field: BarField, value: number): Problem | undefined {
+/**
+ * Prices above this are refused: no traded instrument is near it, and a corrupt or mistyped value (1e308) would
+ * overflow every sum downstream into a meaningless report. Raise it with `maxPrice` (`--max-price`).
+ */
+export const DEFAULT_MAX_PRICE = 1e12;
+
+/** Sanity limits on bar values; see DEFAULT_MAX_PRICE. */
+export interface BarLimits {
+  readonly maxPrice?: number;
+}
+
+function priceProblem(field: BarField, value: number, maxPrice: number): Problem | undefined {
   if (!Number.isFinite(value)) return { field, reason: `${field} ${value} is not a finite number` };
   if (value <= 0) return { field, reason: `${field} ${value} is not positive` };
+  if (value > maxPrice) {
+    return { field, reason: `${field} ${value} is above the price limit ${maxPrice} (raise it with --max-price)` };
+  }
   return undefined;
 }
 
@@ -21,9 +35,10 @@ export function barProblem(
   low: number,
   close: number,
   volume: number,
+  maxPrice = DEFAULT_MAX_PRICE,
 ): Problem | undefined {
-  const p = priceProblem("open", open) ?? priceProblem("high", high) ?? priceProblem("low", low) ??
-    priceProblem("close", close);
+  const p = priceProblem("open", open, maxPrice) ?? priceProblem("high", high, maxPrice) ??
+    priceProblem("low", low, maxPrice) ?? priceProblem("close", close, maxPrice);
   if (p !== undefined) return p;
   if (!Number.isFinite(volume)) return { field: "volume", reason: `volume ${volume} is not a finite number` };
   if (volume < 0) return { field: "volume", reason: `volume ${volume} is negative` };

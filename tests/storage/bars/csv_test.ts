@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { parseCsv } from "../../../backtest/data/mod.ts";
-import { parseDateTime, parseTimeOfDay } from "../../../backtest/data/dates.ts";
-import { parseNumber } from "../../../backtest/data/numbers.ts";
+import { parseCsv } from "../../../storage/bars/mod.ts";
+import { parseDateTime, parseTimeOfDay } from "../../../storage/bars/dates.ts";
+import { parseNumber } from "../../../storage/bars/numbers.ts";
 import { dataUrl } from "./data_path.ts";
 
 const opts = { symbol: "T", timeframe: "1d", file: "t.csv" } as const;
@@ -135,4 +135,19 @@ Deno.test("dates: invalid calendar dates and times are rejected", () => {
   assert.equal(t("9:30"), (9 * 60 + 30) * 60_000);
   assert.equal(t("23:59:59"), 86_399_000);
   assert.ok(Number.isNaN(t("9.30")));
+});
+
+Deno.test("csv: quoted fields are read (RFC 4180), quoted numbers may group thousands with commas", () => {
+  const text = "Date,Open,High,Low,Close,Volume,Note\n" +
+    '"2024-01-02","1,234.5","1,240",1200,"1,230.25","12,345,678","said ""hi"", then left"\n' +
+    "2024-01-03,1230,1250,1220,1245,1000,plain\n";
+  const s = parseCsv(text, opts);
+  assert.deepEqual([...s.open], [1234.5, 1230]);
+  assert.deepEqual([...s.high], [1240, 1250]);
+  assert.deepEqual([...s.close], [1230.25, 1245]);
+  assert.deepEqual([...s.volume], [12_345_678, 1000]);
+  assert.deepEqual(times(text), ["2024-01-02T00:00:00.000Z", "2024-01-03T00:00:00.000Z"]);
+  // Only quoted values are ungrouped: unquoted, the comma is the delimiter.
+  const semicolons = parseCsv('Date;Open;High;Low;Close\n2024-01-02;"1,000.5";1001;999;1000\n', opts);
+  assert.equal(semicolons.open[0], 1000.5);
 });
