@@ -166,7 +166,7 @@ const barId = (venue: string, bar: BarPos) => `${venue}:bar:${bar.symbol}:${bar.
 const commandId = (state: AdapterState, key: string) => `${state.config.venue}:cmd:${key}`;
 const isTracked = (state: AdapterState, cid: string) => state.orders.has(cid) || state.closed.has(cid);
 
-/** Whether `has` holds a prefix `p` of `cid` with `cid` = `${p}-...` (a bracket leg's parent). */
+/** The prefix `p` of `cid` (`cid` = `${p}-...`) that `has` holds: a bracket leg's parent, or undefined. */
 function hasParent(cid: string, has: (p: string) => boolean): string | undefined {
   for (let i = cid.indexOf("-"); i >= 0; i = cid.indexOf("-", i + 1)) {
     if (has(cid.slice(0, i))) return cid.slice(0, i);
