@@ -46,6 +46,21 @@ export async function journaledFills(journal: Journal, venue: string): Promise<F
   return records.filter((r) => FILL_TYPES.includes(r.type)).map((r) => (r.payload as { fill: Fill }).fill);
 }
 
+/**
+ * The number of fills journaled so far, read incrementally: each call reads only the records appended since the last
+ * one (the status line runs every few seconds; re-reading the whole journal would grow with every fill).
+ */
+export function fillCounter(journal: Journal, venue: string): () => Promise<number> {
+  let count = 0;
+  let seq = 0;
+  return async () => {
+    const records = await journal.read({ stream: `venue:${venue}`, fromSeq: seq + 1 });
+    for (const r of records) if (FILL_TYPES.includes(r.type)) count++;
+    if (records.length > 0) seq = records[records.length - 1].seq;
+    return count;
+  };
+}
+
 /** The trading state the last run ended in (a kill switch must survive a restart). */
 async function lastTradingState(journal: Journal): Promise<TradingState | undefined> {
   const records = await journal.read({ stream: "risk" });
@@ -202,11 +217,12 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   for (const [sig, handler] of signals) Deno.addSignalListener(sig, handler);
   options.signal?.addEventListener("abort", () => finish(0));
 
+  const countFills = fillCounter(journal, config.venue.name);
   const status = async () => {
     const portfolio = await host.ask(PATHS.portfolio, { type: "GetPortfolio" }, 3_000).catch(() => undefined) as
       | { total?: { equity: number; balance: number; positions: unknown[] } }
       | undefined;
-    const fills = (await journaledFills(journal, config.venue.name)).length;
+    const fills = await countFills();
     log("info", "status", {
       equity: portfolio?.total?.equity,
       balance: portfolio?.total?.balance,
@@ -222,7 +238,9 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
 
   // An orphan stops at once: nobody waits for its result, and the next start needs its lock.
   if (exitCode === 0 && config.exitAtEnd && !orphaned) {
-    await Promise.race([host.idle(), new Promise((r) => setTimeout(r, 30_000))]);
+    let idleGuard: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([host.idle(), new Promise((r) => (idleGuard = setTimeout(r, 30_000)))]);
+    clearTimeout(idleGuard); // a timer left behind would hold the process (or a test) 30 s after the stop
     const portfolio = await status();
     const risk = await host.ask(PATHS.risk, { type: "GetRiskState" }, 3_000).catch(() => undefined);
     const result: DaemonResult = { fills: await journaledFills(journal, config.venue.name), portfolio, risk };
