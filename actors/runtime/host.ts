@@ -35,9 +35,34 @@ export interface Host {
   stats(): ActorStats[];
   /** Lifecycle events (started, crashed, restarted, escalated, stopped, fatal). */
   subscribe(listener: (event: TreeEvent) => void): () => void;
+  /**
+   * A mailbox on the host's own thread at `path` (which starts with "$main/"): what actors tell it is handed to
+   * `listener` as it is routed, with no actor turn in between. Meant for taps (the control endpoint's WebSocket
+   * channels): keep the listener cheap, it runs on the routing path. Messages while nobody listens are dropped.
+   */
+  listen(path: string, listener: (msg: Message) => void): () => void;
   /** The last snapshot of an actor, if it takes them. */
   lastSnapshot(path: string): unknown;
   readonly fatal: Error | undefined;
+}
+
+/** Paths of host-thread mailboxes (`Host.listen`). */
+export const MAIN_PREFIX = "$main/";
+
+/** Registers a host-thread listener in `endpoints` (the map the host routes "$…" paths through). */
+export function listenAt(
+  endpoints: Map<string, (msg: Message) => void>,
+  path: string,
+  listener: (msg: Message) => void,
+): () => void {
+  if (!path.startsWith(MAIN_PREFIX) || path.length === MAIN_PREFIX.length) {
+    throw new Error(`a host-thread mailbox path must start with "${MAIN_PREFIX}", got ${JSON.stringify(path)}`);
+  }
+  if (endpoints.has(path)) throw new Error(`${path} already has a listener`);
+  endpoints.set(path, listener);
+  return () => {
+    if (endpoints.get(path) === listener) endpoints.delete(path);
+  };
 }
 
 /** The counters both hosts keep per actor; `depth` is host-specific (the Worker host counts in-flight too). */
