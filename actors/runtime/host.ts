@@ -49,7 +49,9 @@ export interface Host {
 /** Paths of host-thread mailboxes (`Host.listen`). */
 export const MAIN_PREFIX = "$main/";
 
-/** Registers a host-thread listener in `endpoints` (the map the host routes "$…" paths through). */
+const fans = new WeakMap<Map<string, (msg: Message) => void>, Map<string, Set<(msg: Message) => void>>>();
+
+/** Registers a host-thread listener in `endpoints` (the map the host routes "$…" paths through); several may share a path. */
 export function listenAt(
   endpoints: Map<string, (msg: Message) => void>,
   path: string,
@@ -58,10 +60,23 @@ export function listenAt(
   if (!path.startsWith(MAIN_PREFIX) || path.length === MAIN_PREFIX.length) {
     throw new Error(`a host-thread mailbox path must start with "${MAIN_PREFIX}", got ${JSON.stringify(path)}`);
   }
-  if (endpoints.has(path)) throw new Error(`${path} already has a listener`);
-  endpoints.set(path, listener);
+  let byPath = fans.get(endpoints);
+  if (!byPath) fans.set(endpoints, byPath = new Map());
+  let set = byPath.get(path);
+  if (!set) {
+    const listeners = set = new Set();
+    byPath.set(path, set);
+    endpoints.set(path, (msg) => {
+      for (const l of listeners) l(msg);
+    });
+  }
+  set.add(listener);
   return () => {
-    if (endpoints.get(path) === listener) endpoints.delete(path);
+    set.delete(listener);
+    if (set.size === 0 && byPath.get(path) === set) {
+      byPath.delete(path);
+      endpoints.delete(path);
+    }
   };
 }
 
