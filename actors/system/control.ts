@@ -13,6 +13,7 @@
 import { rename } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Host, LogSink } from "../runtime/mod.ts";
+import type { Journal } from "../../storage/journal/types.ts";
 import { TIMEFRAME_MS } from "../protocol/mod.ts";
 import type { Tokens } from "../gateway/auth.ts";
 import type { FeedPolicy } from "../gateway/feed_health.ts";
@@ -113,10 +114,13 @@ export async function startDaemonControl(
   host: Host,
   settings: ControlSettings,
   logSink?: LogSink,
+  /** The daemon's journal, read (never written) by the orders, trades, alerts and performance routes. */
+  journal?: Journal,
 ): Promise<ControlServer> {
   const control = startControlServer({
     host,
     ...(logSink ? { logSink } : {}),
+    ...(journal ? { journal } : {}),
     hostname: config.control.hostname,
     port: config.control.port,
     paths: {

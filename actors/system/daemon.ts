@@ -180,7 +180,7 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     await lock.release();
     return 1;
   }
-  const control = await startDaemonControl(config, host, controlConfig, sink);
+  const control = await startDaemonControl(config, host, controlConfig, sink, journal);
   log("info", "daemon started", {
     mode: config.mode,
     venue: config.venue.name,
