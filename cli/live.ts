@@ -6,9 +6,10 @@
  *   live kill [--config FILE | --url URL] [--reason TEXT] [--no-flatten]
  *   live resume [--config FILE | --url URL] --reason TEXT   (HALTED/REDUCING → ACTIVE, journaled)
  *   live status [--config FILE | --url URL]
+ *   live strategies | positions | orders | limits [set …]   [--config FILE | --url URL]  (cli/live_api.ts)
  *
- * The control commands use the admin token from TRADEACTOR_CONTROL_TOKEN, or the one a daemon on loopback generated
- * and wrote to control.json in its data directory (found through --config).
+ * The control commands talk to the daemon's API (/api/v1) with the admin token from TRADEACTOR_CONTROL_TOKEN, or the
+ * one a daemon on loopback generated and wrote to control.json in its data directory (found through --config).
  *
  * `run` goes under the watchdog by default (actors/system/watchdog.ts): the daemon runs as a child process that is
  * restarted when it crashes or falls silent, and recovers from the journal. The daemon stops when the watchdog dies,
@@ -25,12 +26,20 @@ import { runDaemon } from "../actors/system/daemon.ts";
 import { controlSettings, readControlFile } from "../actors/system/control.ts";
 import { ControlSecurityError } from "../actors/gateway/server.ts";
 import { runWatchdog } from "../actors/system/watchdog.ts";
+import { apiCommand, ApiUsageError } from "./live_api.ts";
 
 const USAGE = `Usage: deno task live [run] --config FILE [--paper | --live] [--exit-at-end] [--no-watchdog]
        deno task live check --config FILE [--paper | --live]
        deno task live kill [--config FILE | --url URL] [--reason TEXT] [--no-flatten]
        deno task live resume [--config FILE | --url URL] --reason TEXT
        deno task live status [--config FILE | --url URL]
+       deno task live strategies [--json]
+       deno task live positions [--strategy ID] [--symbol S] [--json]
+       deno task live orders [--strategy ID] [--symbol S] [--status open|filled|canceled|…] [--since T]
+                             [--limit N] [--cursor C] [--json]
+       deno task live limits [--json]                   limits in force and their use (account, strategies)
+       deno task live limits set [--strategy ID] NAME=VALUE… --reason TEXT    (VALUE none removes a limit)
+       (each with --config FILE or --url URL to find the daemon)
 
 Paper mode (the simulated matching engine, live or replayed data) is the default when no API keys are set
 (env BINANCE_API_KEY / BINANCE_API_SECRET); --live insists on them. Signals: SIGTERM/SIGINT stop in order,
@@ -47,6 +56,13 @@ const OPTIONS = {
   url: { type: "string" },
   reason: { type: "string" },
   "no-flatten": { type: "boolean" },
+  strategy: { type: "string" },
+  symbol: { type: "string" },
+  status: { type: "string" },
+  since: { type: "string" },
+  limit: { type: "string" },
+  cursor: { type: "string" },
+  json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -92,11 +108,16 @@ export async function runLiveCommand(args: string[]): Promise<number> {
       case "status":
       case "resume":
         return await control(command, values);
+      case "strategies":
+      case "positions":
+      case "orders":
+      case "limits":
+        return await apiCommand(command, positionals.slice(1), values, await findDaemon(values));
       default:
         throw new UsageError(`unknown live command "${command}"`);
     }
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ApiUsageError) {
       console.error(`${err.message}\n\n${USAGE}`);
       return 2;
     }
