@@ -13,6 +13,7 @@ const children = [
   ["storage", "./storage_bench.ts"],
   ["optimize", "./optimize_bench.ts"],
   ["live", "./live_bench.ts"],
+  ["api", "./api_bench.ts"],
 ];
 for (const [name, file] of children) {
   if (only && only !== name) continue;

@@ -61,11 +61,20 @@ export async function journalView(deps: ControlDeps): Promise<JournalView> {
   return deps.view;
 }
 
-/** An actor's answer, or Unavailable naming the actor. */
-export async function askActor(deps: ControlDeps, path: string, type: string): Promise<Record<string, unknown>> {
-  try {
-    return await deps.ask(path, { type });
-  } catch (err) {
-    throw new Unavailable(`${path} did not answer ${type}: ${errorText(err)}`);
+/** Reads in flight, by actor and request: concurrent readers share one ask (a burst costs the actor one answer). */
+const inFlight = new WeakMap<ControlDeps, Map<string, Promise<Record<string, unknown>>>>();
+
+/** An actor's answer to a read-only request (shared with concurrent callers), or Unavailable naming the actor. */
+export function askActor(deps: ControlDeps, path: string, type: string): Promise<Record<string, unknown>> {
+  let reads = inFlight.get(deps);
+  if (!reads) inFlight.set(deps, reads = new Map());
+  const key = `${path} ${type}`;
+  let read = reads.get(key);
+  if (!read) {
+    read = deps.ask(path, { type }).catch((err) => {
+      throw new Unavailable(`${path} did not answer ${type}: ${errorText(err)}`);
+    }).finally(() => reads.delete(key));
+    reads.set(key, read);
   }
+  return read;
 }
