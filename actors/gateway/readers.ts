@@ -89,15 +89,28 @@ export async function strategiesDocument(deps: ControlDeps) {
   };
 }
 
+type PerformanceDoc = { account: Performance; strategies: Record<string, Performance> };
+
+/** The last document and what it was computed from: the statistics are recomputed only when the journal moved. */
+const lastPerformance = new WeakMap<ControlDeps, { key: string; doc: PerformanceDoc }>();
+
 /** Performance of the account and of every strategy (journal curves, each strategy's capital from the guardian). */
-export async function performanceDocument(deps: ControlDeps) {
+export async function performanceDocument(deps: ControlDeps): Promise<PerformanceDoc> {
   const [view, risk] = await Promise.all([journalView(deps), riskOf(deps)]);
   const capital = risk.capital ?? {};
-  const ids = new Set([...Object.keys(capital), ...view.equity.strategies(), ...Object.keys(risk.strategies ?? {})]);
+  const ids = [
+    ...new Set([...Object.keys(capital), ...view.equity.strategies(), ...Object.keys(risk.strategies ?? {})]),
+  ]
+    .sort();
+  const key = JSON.stringify([view.seq, capital, ids]);
+  const cached = lastPerformance.get(deps);
+  if (cached?.key === key) return cached.doc;
   const strategies: Record<string, Performance> = {};
-  for (const id of [...ids].sort()) strategies[id] = view.equity.performance(id, capital[id] ?? 0);
+  for (const id of ids) strategies[id] = view.equity.performance(id, capital[id] ?? 0);
   const total = Object.values(capital).reduce((a, b) => a + b, 0);
-  return { account: view.equity.performance(undefined, total), strategies };
+  const doc = { account: view.equity.performance(undefined, total), strategies };
+  lastPerformance.set(deps, { key, doc });
+  return doc;
 }
 
 /** Open orders, then the most recent others: what /ws/orders starts with. */

@@ -57,7 +57,11 @@ export const guarded = (handle: (ctx: RequestContext) => Promise<Response>) => a
 /** The journal's read model, caught up. */
 export async function journalView(deps: ControlDeps): Promise<JournalView> {
   if (!deps.view) throw new Unavailable("this endpoint has no journal to read");
-  await deps.view.sync();
+  try {
+    await deps.view.sync();
+  } catch (err) {
+    throw new Unavailable(`the journal could not be read: ${errorText(err)}`);
+  }
   return deps.view;
 }
 
