@@ -87,6 +87,9 @@ const elapsed = loaded.ms;
 ms.sort((a, b) => a - b);
 console.log(JSON.stringify({
   bench: "api_positions_under_load",
+  unit: "ms",
+  value: Number(percentile(ms, 0.5).toFixed(2)),
+  statistic: "p50",
   clients: CLIENTS,
   requests: ms.length,
   failures,

@@ -27,6 +27,7 @@ import { controlSettings, readControlFile } from "../actors/system/control.ts";
 import { ControlSecurityError } from "../actors/gateway/server.ts";
 import { runWatchdog } from "../actors/system/watchdog.ts";
 import { apiCommand, ApiUsageError } from "./live_api.ts";
+import { reportStatistics } from "./report_stats.ts";
 
 const USAGE = `Usage: deno task live [run] --config FILE [--paper | --live] [--exit-at-end] [--no-watchdog]
        deno task live check --config FILE [--paper | --live]
@@ -101,7 +102,7 @@ export async function runLiveCommand(args: string[]): Promise<number> {
           );
           return 0;
         }
-        if (values["no-watchdog"]) return await runDaemon(config);
+        if (values["no-watchdog"]) return await runDaemon(config, { statistics: reportStatistics });
         return await underWatchdog(args, config.dataDir);
       }
       case "kill":

@@ -32,6 +32,9 @@ export async function callApi(daemon: Daemon, method: string, path: string, body
     headers,
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     signal: AbortSignal.timeout(10_000),
+  }).catch((err) => {
+    const why = (err as Error).name === "TimeoutError" ? "no answer within 10 s" : (err as Error).message;
+    throw new Error(`cannot reach the daemon at ${daemon.url} (${why}); is it running?`);
   });
   const text = await response.text();
   let doc: unknown = text;

@@ -7,7 +7,7 @@
  */
 import type { Bar, Fill } from "../protocol/mod.ts";
 import type { Journal, JournalRecord } from "../../storage/journal/types.ts";
-import { createEquityView, type EquityView } from "./views/equity_view.ts";
+import { createEquityView, type EquityView, type Statistics } from "./views/equity_view.ts";
 import { createOrdersView, type OrdersView, type OrderView } from "./views/orders_view.ts";
 
 export interface TradeView extends Fill {
@@ -43,6 +43,8 @@ export interface JournalViewOptions {
   readonly maxTrades?: number;
   readonly maxAlerts?: number;
   readonly maxOrders?: number;
+  /** The backtest report's statistics (performance); without it, performance has no `stats`. */
+  readonly statistics?: Statistics;
 }
 
 const FILLS = new Set(["OrderFilled", "OrderPartiallyFilled"]);
@@ -55,7 +57,7 @@ export function createJournalView(journal: Journal, options: JournalViewOptions 
   const maxTrades = options.maxTrades ?? 100_000;
   const maxAlerts = options.maxAlerts ?? 10_000;
   const orders = createOrdersView(options.maxOrders);
-  const equity = createEquityView();
+  const equity = createEquityView(options.statistics);
   let trades: TradeView[] = [];
   let alerts: AlertView[] = [];
   const bars = new Map<string, Bar>();

@@ -21,6 +21,7 @@ import { errorText, type Host, type LogSink, stderrSink } from "../runtime/mod.t
 import type { Journal } from "../../storage/journal/types.ts";
 import { createChannels } from "./channels.ts";
 import { createJournalView } from "./journal_view.ts";
+import type { Statistics } from "./views/equity_view.ts";
 import { liveEvents } from "./live_events.ts";
 import { positionsDocument } from "./readers.ts";
 import { GATEWAY_TAP, openTap } from "./tap.ts";
@@ -102,6 +103,8 @@ export interface ControlOptions {
   readonly pushEveryMs?: number;
   /** Read by the orders, trades, alerts and performance routes (never written); without it they answer 503. */
   readonly journal?: Journal;
+  /** The backtest report's statistics for /performance (backtest/report, handed in: actors/ do not import it). */
+  readonly statistics?: Statistics;
   /** The host-thread mailbox the tree's tap sends to (tap.ts); default GATEWAY_TAP. */
   readonly tapPath?: string;
   /** /ws/positions: at most one read of the portfolio per this many ms (default 100). */
@@ -178,7 +181,9 @@ export function startControlServer(options: ControlOptions): ControlServer {
     statusText,
   );
   const askTimeoutMs = options.askTimeoutMs ?? 3_000;
-  const view = options.journal ? createJournalView(options.journal) : undefined;
+  const view = options.journal
+    ? createJournalView(options.journal, options.statistics ? { statistics: options.statistics } : {})
+    : undefined;
   const channels = createChannels({
     maxBufferedBytes: limits.wsBufferedBytes,
     maxSockets: limits.wsMaxSockets,

@@ -17,6 +17,7 @@ import type { Journal } from "../../storage/journal/types.ts";
 import { TIMEFRAME_MS } from "../protocol/mod.ts";
 import type { Tokens } from "../gateway/auth.ts";
 import type { FeedPolicy } from "../gateway/feed_health.ts";
+import type { Statistics } from "../gateway/views/equity_view.ts";
 import {
   ControlSecurityError,
   controlSecurityProblem,
@@ -114,13 +115,14 @@ export async function startDaemonControl(
   host: Host,
   settings: ControlSettings,
   logSink?: LogSink,
-  /** The daemon's journal, read (never written) by the orders, trades, alerts and performance routes. */
-  journal?: Journal,
+  /** The daemon's journal, read (never written) by the API's lists; the backtest report's statistics. */
+  api: { readonly journal?: Journal; readonly statistics?: Statistics } = {},
 ): Promise<ControlServer> {
   const control = startControlServer({
     host,
     ...(logSink ? { logSink } : {}),
-    ...(journal ? { journal } : {}),
+    ...(api.journal ? { journal: api.journal } : {}),
+    ...(api.statistics ? { statistics: api.statistics } : {}),
     hostname: config.control.hostname,
     port: config.control.port,
     paths: {

@@ -98,6 +98,8 @@ Deno.test({
         ],
         stdout: "piped",
         stderr: "piped",
+        // Its cache (.schemathesis/) goes to the temp dir, not the checkout.
+        cwd: dir,
         env: { NO_COLOR: "1", SCHEMATHESIS_HOOKS: "" },
       }).output();
       const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);

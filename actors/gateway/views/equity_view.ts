@@ -2,13 +2,28 @@
  * Equity curves rebuilt from the journal with the portfolio's own code (ledger.ts, round_trips.ts): the venue's bars
  * mark every book, its fills move them, and each bar close records a point, as the portfolio does live. So a curve
  * spans restarts, and its last point is the portfolio's equity. Books hold P&L (they start at 0) so a strategy's
- * capital, known to the risk guardian, can be added when answering; the statistics are the backtest report's
- * (backtest/report), with the first symbol seen as the benchmark.
+ * capital, known to the risk guardian, can be added when answering. The statistics are the backtest report's
+ * (backtest/report, handed in by the command line: actors/ do not import backtest/), with the first symbol seen as
+ * the benchmark.
  */
 import type { Bar, Fill } from "../../protocol/mod.ts";
 import { applyFill, createLedger, equity, type Ledger, markPrice } from "../../portfolio/ledger.ts";
 import { createRoundTrips, markRange, recordFill, type RoundTrips } from "../../portfolio/round_trips.ts";
-import { computeStats, REPORT_FIELDS } from "../../../backtest/report/mod.ts";
+
+/** What the backtest report needs of one curve (backtest/report's ReportInput). */
+export interface StatisticsInput {
+  readonly ts: Float64Array;
+  readonly equity: Float64Array;
+  /** The benchmark's close at each point. */
+  readonly close: Float64Array;
+  readonly trades: RoundTrips["closed"];
+  readonly initialCash: number;
+  readonly totalCommission: number;
+  readonly turnover: number;
+}
+
+/** The report's statistics of a curve by name, null where undefined; throws RangeError when it cannot compute. */
+export type Statistics = (input: StatisticsInput) => Readonly<Record<string, number | null>>;
 
 interface Book {
   readonly ledger: Ledger;
@@ -25,8 +40,8 @@ export interface Performance {
   readonly capital: number;
   readonly equity: number;
   readonly pnl: number;
-  /** REPORT_FIELDS → number, null where undefined; null when there is no bar yet. */
-  readonly stats: Record<string, number | null> | null;
+  /** The report's statistics by name, null where undefined; null before the first bar or without `Statistics`. */
+  readonly stats: Readonly<Record<string, number | null>> | null;
 }
 
 export interface EquityView {
@@ -47,7 +62,7 @@ const grow = (a: Float64Array, n: number): Float64Array => {
   return next;
 };
 
-export function createEquityView(): EquityView {
+export function createEquityView(statistics?: Statistics): EquityView {
   const total: Book = { ledger: createLedger(0), trips: createRoundTrips(), pnl: new Float64Array(1024) };
   const books = new Map<string, Book>();
   let ts: Float64Array = new Float64Array(1024);
@@ -107,14 +122,13 @@ export function createEquityView(): EquityView {
     performance(strategyId, capital) {
       const book = strategyId === undefined ? total : books.get(strategyId);
       const pnl = book ? equity(book.ledger) : 0;
-      if (n === 0) return { capital, equity: capital + pnl, pnl, stats: null };
+      if (n === 0 || !statistics) return { capital, equity: capital + pnl, pnl, stats: null };
       const curve = this.curve(strategyId, capital);
       const trades = strategyId === undefined
         ? [...books.values()].flatMap((b) => b.trips.closed).sort((a, b) => a.exitTime - b.exitTime)
         : book?.trips.closed ?? [];
-      let report;
       try {
-        report = computeStats({
+        const stats = statistics({
           ts: curve.ts,
           equity: curve.equity,
           close: close.slice(0, n),
@@ -123,17 +137,12 @@ export function createEquityView(): EquityView {
           totalCommission: book?.ledger.commissions ?? 0,
           turnover: book?.ledger.turnover ?? 0,
         });
+        return { capital, equity: capital + pnl, pnl, stats };
       } catch (err) {
         // The report refuses what it cannot measure (e.g. no capital: returns from 0): no statistics then.
         if (err instanceof RangeError) return { capital, equity: capital + pnl, pnl, stats: null };
         throw err;
       }
-      const stats: Record<string, number | null> = {};
-      for (const { key } of REPORT_FIELDS) {
-        const x = report[key];
-        stats[key] = Number.isFinite(x) ? (x === 0 ? 0 : x) : null;
-      }
-      return { capital, equity: capital + pnl, pnl, stats };
     },
     get points() {
       return n;

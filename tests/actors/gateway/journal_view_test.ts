@@ -11,6 +11,7 @@ import { createSqlJournal } from "../../../storage/journal/sql_journal.ts";
 import type { NewEvent } from "../../../storage/journal/types.ts";
 import { createJournalView } from "../../../actors/gateway/journal_view.ts";
 import { createOrdersView } from "../../../actors/gateway/views/orders_view.ts";
+import { reportStatistics } from "../../../cli/report_stats.ts";
 
 const DAY = 86_400_000;
 
@@ -163,7 +164,7 @@ Deno.test("journal view: orders, fills, alerts and equity curves match the portf
     const { events, bars, fills } = script();
     // Two appends: the view catches up twice, in pages smaller than the journal.
     await journal.append(events.slice(0, 20));
-    const view = createJournalView(journal, { pageSize: 7 });
+    const view = createJournalView(journal, { pageSize: 7, statistics: reportStatistics });
     const changed: string[] = [];
     view.onOrder((o) => changed.push(`${o.clientOrderId}:${o.status}`));
     await view.sync();
