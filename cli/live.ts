@@ -6,9 +6,10 @@
  *   live kill [--config FILE | --url URL] [--reason TEXT] [--no-flatten]
  *   live resume [--config FILE | --url URL] --reason TEXT   (HALTED/REDUCING → ACTIVE, journaled)
  *   live status [--config FILE | --url URL]
+ *   live strategies | positions | orders | limits [set …]   [--config FILE | --url URL]  (cli/live_api.ts)
  *
- * The control commands use the admin token from TRADEACTOR_CONTROL_TOKEN, or the one a daemon on loopback generated
- * and wrote to control.json in its data directory (found through --config).
+ * The control commands talk to the daemon's API (/api/v1) with the admin token from TRADEACTOR_CONTROL_TOKEN, or the
+ * one a daemon on loopback generated and wrote to control.json in its data directory (found through --config).
  *
  * `run` goes under the watchdog by default (actors/system/watchdog.ts): the daemon runs as a child process that is
  * restarted when it crashes or falls silent, and recovers from the journal. The daemon stops when the watchdog dies,
@@ -26,12 +27,21 @@ import { controlSettings, readControlFile } from "../actors/system/control.ts";
 import { ControlSecurityError } from "../actors/gateway/server.ts";
 import { runWatchdog } from "../actors/system/watchdog.ts";
 import { type LogRecord, stderrSink } from "../actors/runtime/mod.ts";
+import { apiCommand, ApiUsageError } from "./live_api.ts";
+import { reportStatistics } from "./report_stats.ts";
 
 const USAGE = `Usage: deno task live [run] --config FILE [--paper | --live] [--exit-at-end] [--no-watchdog]
        deno task live check --config FILE [--paper | --live]
        deno task live kill [--config FILE | --url URL] [--reason TEXT] [--no-flatten]
        deno task live resume [--config FILE | --url URL] --reason TEXT
        deno task live status [--config FILE | --url URL]
+       deno task live strategies [--json]
+       deno task live positions [--strategy ID] [--symbol S] [--json]
+       deno task live orders [--strategy ID] [--symbol S] [--status open|filled|canceled|…] [--since T]
+                             [--limit N] [--cursor C] [--json]
+       deno task live limits [--json]                   limits in force and their use (account, strategies)
+       deno task live limits set [--strategy ID] NAME=VALUE… --reason TEXT    (VALUE none removes a limit)
+       (each with --config FILE or --url URL to find the daemon)
 
 Paper mode (the simulated matching engine, live or replayed data) is the default when no API keys are set
 (env BINANCE_API_KEY / BINANCE_API_SECRET); --live insists on them. Signals: SIGTERM/SIGINT stop in order,
@@ -48,6 +58,13 @@ const OPTIONS = {
   url: { type: "string" },
   reason: { type: "string" },
   "no-flatten": { type: "boolean" },
+  strategy: { type: "string" },
+  symbol: { type: "string" },
+  status: { type: "string" },
+  since: { type: "string" },
+  limit: { type: "string" },
+  cursor: { type: "string" },
+  json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -86,18 +103,23 @@ export async function runLiveCommand(args: string[]): Promise<number> {
           );
           return 0;
         }
-        if (values["no-watchdog"]) return await runDaemon(config);
+        if (values["no-watchdog"]) return await runDaemon(config, { statistics: reportStatistics });
         return await underWatchdog(args, config.dataDir);
       }
       case "kill":
       case "status":
       case "resume":
         return await control(command, values);
+      case "strategies":
+      case "positions":
+      case "orders":
+      case "limits":
+        return await apiCommand(command, positionals.slice(1), values, await findDaemon(values));
       default:
         throw new UsageError(`unknown live command "${command}"`);
     }
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ApiUsageError) {
       console.error(`${err.message}\n\n${USAGE}`);
       return 2;
     }

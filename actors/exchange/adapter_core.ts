@@ -63,6 +63,8 @@ export interface AdapterConfig {
   readonly backoff: { readonly minMs: number; readonly maxMs: number };
   /** Venue-specific settings, validated by the venue's client. */
   readonly client?: unknown;
+  /** Also gets every emitted bar and order event (with its journal seq) and every tick: the control API's tap. */
+  readonly tap?: string;
 }
 
 export type AdapterMessage =
@@ -151,6 +153,7 @@ export function parseAdapterConfig(raw: unknown, actor: string): AdapterConfig {
     fillSubscribers: (c.fillSubscribers as string[] | undefined) ?? [],
     barSubscribers: (c.barSubscribers as string[] | undefined) ?? [],
     ...(typeof c.feed === "string" ? { feed: c.feed } : {}),
+    ...(typeof c.tap === "string" ? { tap: c.tap } : {}),
     ackTimeoutMs: positive(actor, "ackTimeoutMs", c.ackTimeoutMs, 10_000),
     pollMs: positive(actor, "pollMs", c.pollMs, 0),
     maxSubmitDelayMs: positive(actor, "maxSubmitDelayMs", c.maxSubmitDelayMs, 10_000),
@@ -236,8 +239,11 @@ function settle(state: AdapterState, t: TrackedOrder): void {
 }
 
 /** Sends one journaled record downstream. */
-function emit(state: AdapterState, ctx: ActorContext<AdapterMessage>, r: { type: string; payload: unknown }): void {
+function emit(state: AdapterState, ctx: ActorContext<AdapterMessage>, r: JournalRecord): void {
   const c = state.config;
+  if (c.tap !== undefined && (r.type === "Bar" || isOrderEvent(r.type))) {
+    ctx.tell(c.tap, { type: "VenueRecord", seq: r.seq, recordType: r.type, payload: r.payload });
+  }
   if (r.type === "Bar") {
     const bar = (r.payload as { bar: Bar }).bar;
     const msg = { type: "Bar", bar } as const;
@@ -640,6 +646,7 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
           return state;
         case "Tick":
           state.lastPrice.set(msg.tick.symbol, msg.tick.price);
+          if (state.config.tap !== undefined) ctx.tell(state.config.tap, msg);
           return state;
         case "BarDone":
         case "AckTimeout":

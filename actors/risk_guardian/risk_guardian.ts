@@ -34,6 +34,7 @@ import {
 } from "./brackets.ts";
 import { ackBar, awaitBar, type BarAcks, releaseStrategy } from "./lockstep.ts";
 import * as status from "./strategy_status.ts";
+import { type EquityWatch, riskMetrics, watchEquity } from "./usage.ts";
 
 export interface RiskGuardianConfig {
   readonly limits: RiskLimits;
@@ -130,6 +131,8 @@ interface State {
   /** Per strategy: peak equity and the equity its loss counts from (loss stops, see `checkStrategyLosses`). */
   readonly strategyPeak: Record<string, number>;
   readonly strategyBase: Record<string, number>;
+  /** Every strategy's last and peak equity, for the risk metrics (usage.ts). */
+  readonly equityWatch: EquityWatch;
   day: number;
   killSeq: number;
   decisionSeq: number;
@@ -401,7 +404,7 @@ function idsByPath(config: RiskGuardianConfig): Map<string, string> {
 
 function denyOrder(rx: Rx, msg: SubmitOrder, reason: string): State {
   const order = msg.order;
-  decide(rx, "deny", `${order.clientOrderId}: ${reason}`);
+  decide(rx, "deny", `${order.clientOrderId}: ${reason}`, { strategy: order.strategyId, order });
   rx.ctx.tell(msg.replyTo, {
     type: "OrderDenied",
     clientOrderId: order.clientOrderId,
@@ -487,6 +490,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
     lastEquity: NaN,
     strategyPeak: {},
     strategyBase: {},
+    equityWatch: {},
     day: -1,
     killSeq: 0,
     decisionSeq: 0,
@@ -512,6 +516,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
       lastEquity: s.lastEquity ?? NaN,
       strategyPeak: s.strategyPeak ?? {},
       strategyBase: s.strategyBase ?? {},
+      equityWatch: s.equityWatch ?? {},
       open: s.open.map((t) => ({ ...t, filled: t.filled ?? 0 })),
       strategies: s.strategies ?? status.createBook(s.config.disabledStrategies),
       idByPath: idsByPath(s.config),
@@ -543,7 +548,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
         const exchange = state.config.exchanges[order.venue];
         if (verdict.kind === "deny" || !exchange) {
           const denial = verdict.kind === "deny" ? verdict.reason : `no exchange configured for venue "${order.venue}"`;
-          decide(rx, "deny", `${order.clientOrderId}: ${denial}`);
+          decide(rx, "deny", `${order.clientOrderId}: ${denial}`, { strategy: order.strategyId, order });
           ctx.tell(msg.replyTo, {
             type: "OrderDenied",
             clientOrderId: order.clientOrderId,
@@ -617,7 +622,10 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
             `drawdown ${((1 - msg.equity / state.peakEquity) * 100).toFixed(2)}% ≥ ${limits.maxDrawdown * 100}%`,
           );
         }
-        if (msg.strategies) checkStrategyLosses(rx, msg.strategies);
+        if (msg.strategies) {
+          watchEquity(state.equityWatch, msg.strategies);
+          checkStrategyLosses(rx, msg.strategies);
+        }
         return state;
       }
       case "SetTradingState":
@@ -683,7 +691,8 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
       case "StrategyLifecycle":
         status.onStrategyMessage(state.strategies, statusIO(rx), msg, state.config.quarantinePolicy ?? "flatten");
         return state;
-      case "GetRiskState":
+      case "GetRiskState": {
+        const ids = [...Object.keys(state.config.owners ?? {}), ...state.owners.keys()];
         ctx.reply({
           type: "RiskState",
           trading: state.trading,
@@ -698,12 +707,24 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
             entryFinal: b.entryFinal,
             legs: structuredClone(b.legs),
           })),
-          strategies: status.report(state.strategies, [
-            ...Object.keys(state.config.owners ?? {}),
-            ...state.owners.keys(),
-          ]),
+          strategies: status.report(state.strategies, ids),
+          // For the control API (usage.ts): each strategy's capital, exposure, drawdown and use of its limits.
+          capital: state.config.strategyCapital ?? {},
+          metrics: riskMetrics({
+            view: riskView(state, Object.keys(state.config.exchanges)[0]),
+            limits: state.limits,
+            strategyLimits: state.strategyLimits,
+            account: { last: state.lastEquity, peak: state.peakEquity, dayStart: state.dayStartEquity },
+            strategies: state.equityWatch,
+            base: (id) => state.config.strategyCapital?.[id] ?? state.strategyBase[id],
+            recent: state.recent,
+            recentBy: state.recentBy,
+            now,
+            ids,
+          }),
         });
         return state;
+      }
       default: {
         // Order events from a venue: track, then forward to the order's owner.
         const event = msg;

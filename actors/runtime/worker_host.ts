@@ -17,7 +17,7 @@ import {
   NoSuchActorError,
   UnknownMessageError,
 } from "./errors.ts";
-import { type ActorStats, type Host, type OpenMessage, statsOf } from "./host.ts";
+import { type ActorStats, type Host, listenAt, type OpenMessage, statsOf } from "./host.ts";
 import { createLogger, levelFromEnv, type LogLevel, type LogSink, stderrSink } from "./log.ts";
 import { admit, type MailboxPolicy, mailboxPolicy } from "./mailbox.ts";
 import { Queue } from "./queue.ts";
@@ -379,7 +379,8 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
   }
 
   function route(env: Envelope): Error | undefined {
-    if (env.to.startsWith(ASK_PREFIX)) {
+    // "$ask/…" (a reply to an ask) or "$main/…" (Host.listen): handled on this thread, dropped when gone.
+    if (env.to.charCodeAt(0) === 36) {
       asks.get(env.to)?.(env.msg);
       return undefined;
     }
@@ -496,6 +497,7 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
       return () => listeners.delete(listener);
     },
     lastSnapshot: (path) => slots.get(path)?.snapshot,
+    listen: (path, listener) => listenAt(asks, path, listener),
   };
 }
 

@@ -16,6 +16,7 @@ import { openDatabase } from "../../storage/db.ts";
 import { createSqlJournal } from "../../storage/journal/sql_journal.ts";
 import type { Journal } from "../../storage/journal/types.ts";
 import { controlSettings, type Env, startDaemonControl } from "./control.ts";
+import type { Statistics } from "../gateway/views/equity_view.ts";
 import type { RiskLimits, StrategyLimits, TradingState } from "../risk_guardian/checks.ts";
 import { applyPatch, type LimitPatch, type LimitScope, validatePatch } from "../risk_guardian/limit_changes.ts";
 import type { LiveConfig } from "./live_config.ts";
@@ -30,6 +31,8 @@ export interface DaemonOptions {
   readonly signal?: AbortSignal;
   /** Where control tokens come from (default: the process environment). */
   readonly env?: Env;
+  /** The backtest report's statistics for the API's performance (the command line passes backtest/report's). */
+  readonly statistics?: Statistics;
 }
 
 export interface DaemonResult {
@@ -195,7 +198,10 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     await lock.release();
     return 1;
   }
-  const control = await startDaemonControl(config, host, controlConfig, sink);
+  const control = await startDaemonControl(config, host, controlConfig, sink, {
+    journal,
+    ...(options.statistics ? { statistics: options.statistics } : {}),
+  });
   log("info", "daemon started", {
     mode: config.mode,
     venue: config.venue.name,

@@ -288,6 +288,26 @@ export function runtimeContract(name: string, make: HostFactory) {
     });
   });
 
+  t("a host-thread mailbox (listen) gets what actors tell it, in order; nothing once it stops listening", async () => {
+    await withHost(make, sup("root", "one_for_one", [actor("p", "producer")]), async (host) => {
+      assert.throws(() => host.listen("tap", () => {}), /must start with "\$main\/"/);
+      const got: unknown[] = [];
+      const also: unknown[] = [];
+      const stop = host.listen("$main/tap", (msg) => got.push(msg));
+      const stopAlso = host.listen("$main/tap", (msg) => also.push(msg));
+      await host.ask("root/p", { type: "Produce", to: "$main/tap", n: 3 }, 2_000);
+      await until(host, "three items", () => got.length === 3 && also.length === 3);
+      assert.deepEqual(got, [0, 1, 2].map((n) => ({ type: "Item", n, from: "root/p" })));
+      assert.deepEqual(also, got, "every listener of a path gets every message");
+      stop();
+      stopAlso();
+      // Nobody listens: dropped, and the producer is neither told nor crashed.
+      await host.ask("root/p", { type: "Produce", to: "$main/tap", n: 2 }, 2_000);
+      await host.ask("root/p", { type: "Produce", to: "$main/tap", n: 0 }, 2_000);
+      assert.equal(got.length, 3);
+    });
+  });
+
   t("shutdown stops actors in reverse start order", async () => {
     const tree = sup("root", "one_for_one", [
       actor("a", "counter"),
