@@ -6,7 +6,8 @@ import { fillCounter } from "../../../actors/system/daemon.ts";
 import type { Journal, ReadOptions } from "../../../storage/journal/types.ts";
 
 Deno.test("status: the fill count reads each journal record once, however often it is asked", async () => {
-  const database = await openDatabase({ url: ":memory:" });
+  const dir = await Deno.makeTempDir({ prefix: "fill-counter-" });
+  const database = await openDatabase({ url: `sqlite:${dir}/journal.sqlite` });
   const journal = createSqlJournal(database);
   const reads: ReadOptions[] = [];
   let returned = 0;
@@ -29,4 +30,5 @@ Deno.test("status: the fill count reads each journal record once, however often 
   assert.equal(returned, 4, "every record of the venue's stream was read once");
   assert.ok(reads.every((r) => r.stream === "venue:paper"));
   await database.close();
+  await Deno.remove(dir, { recursive: true });
 });
