@@ -120,6 +120,32 @@ Deno.test("a market order's stop-loss can trigger in the bar the order filled", 
   assert.deepEqual(v.fills().map(priceOf), [100, 95]);
 });
 
+Deno.test("exits activated mid-bar never fill at a price from before their activation", () => {
+  // A buy stop at 105 triggers mid-bar; its stop-loss at 102 lies between the open (100) and the entry. The exit
+  // order did not exist at the open, so it cannot fill there: it fills at its own stop (was: at the open, 100).
+  const v = venue();
+  v.submit(order({ type: "stop", stopPrice: 105, bracket: { stopLoss: 102 } }));
+  v.bar(bar(1, 100, 106, 98, 99));
+  assert.deepEqual(v.fills().map(priceOf), [105, 102]);
+  // A sell limit entry at 104 with a take-profit at 101, on a bar that opens at 100: the take-profit fills at 101,
+  // not at the better open (was: 100, a price that traded before the short existed).
+  const s = venue();
+  s.submit(order({ side: "sell", type: "limit", limitPrice: 104, bracket: { takeProfit: 101 } }));
+  s.bar(bar(1, 100, 105, 99, 102));
+  assert.deepEqual(s.fills().map(priceOf), [104, 101]);
+  // A limit entry filled mid-bar: its take-profit cannot take the open either.
+  const l = venue();
+  l.submit(order({ type: "limit", limitPrice: 96, bracket: { takeProfit: 99 } }));
+  l.bar(bar(1, 101, 102, 95, 99.5));
+  assert.deepEqual(l.fills().map(priceOf), [96, 99]);
+  // Exits live at the bar's open still take the open when the bar gaps through them (backtesting.py's rule).
+  const g = venue();
+  g.submit(order({ type: "stop", stopPrice: 105, bracket: { stopLoss: 102 } }));
+  g.bar(bar(1, 100, 106, 104, 105.5)); // entry at 105; the stop-loss is not reached
+  g.bar(bar(2, 99, 100, 97, 98)); // gaps below it
+  assert.deepEqual(g.fills().map(priceOf), [105, 99]);
+});
+
 Deno.test("partial fills: each bar fills at most the volume share; IOC cancels the rest, FOK all", () => {
   const v = venue({ volumeShare: 0.1 });
   v.submit(order({ qty: 25 }));
