@@ -14,7 +14,7 @@ import {
 import type { SupervisorSpec } from "../actors/runtime/spec.ts";
 import { type Bar, type BarSeries, type Timeframe, TIMEFRAME_MS } from "../actors/protocol/mod.ts";
 import { DEFAULT_SIM_CONFIG, type SimConfig } from "../actors/exchange/sim/matching.ts";
-import type { CommissionModel } from "../actors/exchange/sim/costs.ts";
+import { type CommissionModel, sizingCosts } from "../actors/exchange/sim/costs.ts";
 import type { RiskLimits } from "../actors/risk_guardian/checks.ts";
 import type { PortfolioRecord } from "../actors/portfolio/portfolio.ts";
 import { computeStats, type Ohlc, type Report, type ReportInput } from "./report/mod.ts";
@@ -42,7 +42,8 @@ export interface BacktestSpec {
   readonly risk?: RiskLimits;
   /**
    * Close trades still open at the end (backtesting.py's finalize_trades): market closes that fill at the last
-   * bar's open, with commission; the last equity point is restated after them.
+   * bar's open (with fillAt "close": at its close), with commission and costs; the last equity point is restated
+   * after them.
    */
   readonly closeAtEnd?: boolean;
   readonly seed?: number;
@@ -296,7 +297,7 @@ function finalizeTrades(loop: Loop, strategies: readonly string[]): void {
 
 /** The proportional part of a commission model (exits at the end or on liquidation use it). */
 function percentRate(commission: CommissionModel): number {
-  return commission.kind === "percent" ? commission.rate : commission.kind === "maker_taker" ? commission.taker : 0;
+  return sizingCosts(commission).rate;
 }
 
 function alignedOhlc(series: BarSeries, ts: Float64Array): Ohlc {

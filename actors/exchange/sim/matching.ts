@@ -29,7 +29,7 @@ import {
 } from "../../portfolio/ledger.ts";
 import { snapPrice, snapQty } from "../snap.ts";
 import { clampSized } from "../sizing.ts";
-import { commissionFor, commissionRateForSizing, type CostModels, executionPrice, NO_COSTS } from "./costs.ts";
+import { commissionFor, type CostModels, executionPrice, NO_COSTS, sizingCosts } from "./costs.ts";
 
 export interface SimConfig {
   readonly venue: string;
@@ -311,12 +311,16 @@ function fillResting(state: SimState, r: Resting, touch: number, bar: Bar, now: 
   // Strategies with their own capital are sub-accounts: their positions do not net with each other's.
   const own = sizingAccount(state, o.strategyId);
   const position = positionOf(own, o.symbol);
-  const costRate = commissionRateForSizing(cfg.costs.commission);
+  const fees = sizingCosts(cfg.costs.commission);
+  const costRate = fees.rate;
 
   if (Number.isNaN(r.remaining)) {
-    // backtesting.py: int(margin_available × leverage × fraction // (price × (1 + commission)))
+    // backtesting.py 0.6.6 (_Broker._process_orders): int(margin_available × leverage × fraction //
+    // (adjusted_price + commission(fraction, price) / fraction)); its commission of the fractional "size" is
+    // fixed + fraction × price × rate, so the fixed fee counts as fixed / fraction per unit. Same here.
     const fraction = o.sizing!.fraction === 1 ? 1 - Number.EPSILON : o.sizing!.fraction;
-    const adjusted = executionPrice(cfg.costs, side, touch, 0, bar) * (1 + costRate) * multiplier;
+    const adjusted = executionPrice(cfg.costs, side, touch, 0, bar) * (1 + costRate) * multiplier + fees.perUnit +
+      fees.perFill / fraction;
     const available = availableAfterClosing(state, own, o.symbol, touch, 0);
     r.remaining = snapQty(Math.floor(available * cfg.leverage * fraction / adjusted / step) * step, step);
     if (!(r.remaining > 0)) {
@@ -347,15 +351,16 @@ function fillResting(state: SimState, r: Resting, touch: number, bar: Bar, now: 
     qty = Math.min(qty, cap);
     if (!(qty > 0)) return; // wait for volume
   }
-  const price = snapPrice(executionPrice(cfg.costs, side, touch, qty, bar), tickOf(state, o.symbol));
   const closing = Math.sign(position) === -side ? Math.min(qty, Math.abs(position)) : 0;
   const opening = qty - closing;
+  const price = snapPrice(executionPrice(cfg.costs, side, touch, qty, bar, opening / qty), tickOf(state, o.symbol));
   if (opening > 0) {
     if (!cfg.allowShort && side < 0) {
       finish(state, r, "OrderCanceled", `short selling is not allowed (position ${position})`, now, emit);
       return;
     }
-    const required = opening * price * multiplier * (1 + costRate) / cfg.leverage;
+    const required = (opening * price * multiplier * (1 + costRate) + qty * fees.perUnit + fees.perFill) /
+      cfg.leverage;
     const available = availableAfterClosing(state, own, o.symbol, price, closing);
     if (required > available * (1 + 1e-12)) {
       finish(
