@@ -18,7 +18,7 @@ import {
 import { BacktestError, runBacktest } from "../backtest/engine.ts";
 import { formatTable, toJson, writeReport } from "../backtest/report/mod.ts";
 import { isTimeframe, type Timeframe } from "../actors/protocol/mod.ts";
-import type { CostModels } from "../actors/exchange/sim/costs.ts";
+import { combinedCommission, type CostModels, type SpreadMode } from "../actors/exchange/sim/costs.ts";
 import { ParamError } from "../strategies/params.ts";
 import { resolveStrategy, StrategyNotFoundError } from "../strategies/registry.ts";
 
@@ -39,16 +39,20 @@ Runs a strategy over stored bars through the same actors live trading uses, on a
                           repeat per symbol (default: inferred from each file)
   --cash N                starting cash                                        [10000]
   --commission RATE       commission as a fraction of notional (0.001 = 10 bps)  [0]
-  --commission-fixed N    fixed commission per fill
+  --commission-fixed N    fixed commission per fill, added to --commission's percentage (both are charged)
   --slippage-bps N        fixed slippage in basis points
-  --spread F              pay half this spread (fraction of price) per fill
+  --spread F              bid-ask spread as a fraction of price, paid as --spread-mode says
+  --spread-mode MODE      both: half the spread on every fill, entries and exits (default);
+                          entry: the whole spread on entries only, none on exits (backtesting.py's convention)
   --impact K              square-root market impact coefficient
   --fill next_open|close  market orders fill at the next open (default) or the close
   --volume-share F        cap each fill at this share of the bar's volume (partial fills)
   --leverage N            1 = cash account                                     [1]
   --no-short              forbid short selling
   --step N                quantity step (1 = whole units)                      [1]
-  --close-at-end          count trades still open at the end, closed at the last close
+  --close-at-end          close trades still open after the last bar and count them: at market, filled at the
+                          last bar's open (backtesting.py's finalize_trades), or at its close with --fill close;
+                          commission and costs apply
   --out DIR               where report files go                                [out/backtest]
   --config FILE           JSON file with any of the above (keys without dashes, e.g. "cash")
   --json                  print the report as JSON instead of the table
@@ -72,6 +76,7 @@ interface Options {
   commissionFixed?: number;
   slippageBps?: number;
   spread?: number;
+  spreadMode: SpreadMode;
   impact?: number;
   fill: "next_open" | "close";
   volumeShare?: number;
@@ -104,6 +109,7 @@ export async function parseBacktestArgs(args: string[]): Promise<Options | "help
     "commission-fixed": { type: "string" },
     "slippage-bps": { type: "string" },
     spread: { type: "string" },
+    "spread-mode": { type: "string" },
     impact: { type: "string" },
     fill: { type: "string" },
     "volume-share": { type: "string" },
@@ -138,6 +144,13 @@ export async function parseBacktestArgs(args: string[]): Promise<Options | "help
   if (fill !== "next_open" && fill !== "close") {
     throw new UsageError(`--fill must be next_open or close, got "${fill}"`);
   }
+  if (pick("slippage-bps", "slippageBps") !== undefined && pick("spread", "spread") !== undefined) {
+    throw new UsageError("--slippage-bps and --spread are two slippage models; give one");
+  }
+  const spreadMode = (pick("spread-mode", "spreadMode") ?? "both") as string;
+  if (spreadMode !== "both" && spreadMode !== "entry") {
+    throw new UsageError(`--spread-mode must be both or entry, got "${spreadMode}"`);
+  }
   const optional = (flag: string, key: string, check: (n: number) => boolean, rule: string) => {
     const raw = pick(flag, key);
     return raw === undefined ? undefined : num(flag, raw, check, rule);
@@ -160,6 +173,7 @@ export async function parseBacktestArgs(args: string[]): Promise<Options | "help
     commissionFixed: optional("commission-fixed", "commissionFixed", (n) => n >= 0, "≥ 0"),
     slippageBps: optional("slippage-bps", "slippageBps", (n) => n >= 0, "≥ 0"),
     spread: optional("spread", "spread", (n) => n >= 0 && n < 1, "a fraction in [0, 1)"),
+    spreadMode,
     impact: optional("impact", "impact", (n) => n >= 0, "≥ 0"),
     fill,
     volumeShare: optional("volume-share", "volumeShare", (n) => n > 0 && n <= 1, "a fraction in (0, 1]"),
@@ -204,15 +218,11 @@ function calendarFor(calendars: ReadonlyMap<string, Calendar>, symbol: string): 
 
 function costs(o: Options): CostModels {
   return {
-    commission: o.commissionFixed !== undefined
-      ? { kind: "fixed", perOrder: o.commissionFixed }
-      : o.commission > 0
-      ? { kind: "percent", rate: o.commission }
-      : { kind: "none" },
+    commission: combinedCommission(o.commissionFixed ?? 0, o.commission),
     slippage: o.slippageBps !== undefined
       ? { kind: "fixed_bps", bps: o.slippageBps }
       : o.spread !== undefined
-      ? { kind: "spread", spread: o.spread }
+      ? { kind: "spread", spread: o.spread, mode: o.spreadMode }
       : { kind: "none" },
     impact: o.impact !== undefined ? { kind: "sqrt", coefficient: o.impact } : { kind: "none" },
   };
