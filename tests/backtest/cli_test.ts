@@ -161,3 +161,32 @@ Deno.test("backtest CLI: --commission and --commission-fixed are both charged; -
   assert.equal(entry.code, 0, entry.stderr);
   assert.notEqual(entry.report.equityFinal, half.report.equityFinal);
 });
+
+Deno.test("backtest CLI: --risk FILE and --risk-limit/--strategy-limit bind, checked by the live config's rules", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/risk.json`;
+    await Deno.writeTextFile(file, JSON.stringify({ risk: { maxPositionQty: 5 }, limits: { maxLoss: 100_000 } }));
+    const [free, capped, flag] = await Promise.all([
+      backtest(["--json"]),
+      backtest(["--json", "--risk", file]),
+      backtest(["--json", "--risk-limit", "maxPositionQty=3"]),
+    ]);
+    for (const r of [free, capped, flag]) assert.equal(r.code, 0, r.stderr);
+    const sizes = (csv: string) => csv.trim().split("\n").slice(1).map((row) => Math.abs(Number(row.split(",")[2])));
+    assert.ok(Math.max(...sizes(free.trades)) > 5, "without limits the sizes are larger");
+    assert.ok(sizes(capped.trades).length > 0 && Math.max(...sizes(capped.trades)) <= 5);
+    assert.ok(sizes(flag.trades).length > 0 && Math.max(...sizes(flag.trades)) <= 3);
+    await Deno.writeTextFile(file, JSON.stringify({ risk: { maxDrawdown: 1.5, maxPos: 1 }, limits: { maxLoss: 0 } }));
+    const bad = await backtest(["--risk", file]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--risk .*risk\.json: risk\.maxDrawdown: must be .*got 1\.5/);
+    assert.match(bad.stderr, /risk\.maxPos: unknown field \(known: maxPositionQty, /);
+    assert.match(bad.stderr, /limits\.maxLoss: must be .*got 0/);
+    const badFlag = await backtest(["--strategy-limit", "maxOpenOrders=x"]);
+    assert.equal(badFlag.code, 2);
+    assert.match(badFlag.stderr, /--strategy-limit maxOpenOrders: must be .*got "x"/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
