@@ -165,7 +165,7 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
           equitySubscribers:
             spec.risk?.maxDrawdown !== undefined || spec.risk?.dailyLossLimit !== undefined || strategyLoss
               ? ["bt/risk"]
-            : [],
+              : [],
         },
       },
       {
