@@ -150,7 +150,7 @@ Deno.test("cli: the backtest's run options work in optimize; a failed run is lis
       dir,
     );
     assert.equal(failing.code, 0, failing.stderr);
-    assert.match(failing.stderr, /1 of the runs failed:\n  run 2 \{"boom":2\}: .*boom at bar 10/);
+    assert.match(failing.stderr, /1 of the runs failed:\n {2}run 2 \{"boom":2\}: .*boom at bar 10/);
     const saved = JSON.parse(await Deno.readTextFile(join(dir, "results.json")));
     assert.equal(saved.rows.length, 2);
     assert.deepEqual(saved.failed.map((f: { params: unknown }) => f.params), [{ boom: 2 }]);
