@@ -19,6 +19,7 @@ export const RUN_OPTIONS = {
   cash: { type: "string" },
   commission: { type: "string" },
   "commission-fixed": { type: "string" },
+  "commission-per-unit": { type: "string" },
   "slippage-bps": { type: "string" },
   spread: { type: "string" },
   "spread-mode": { type: "string" },
@@ -37,6 +38,7 @@ export const RUN_OPTIONS = {
 export const RUN_HELP = `  --cash N                starting cash                                        [10000]
   --commission RATE       commission as a fraction of notional (0.001 = 10 bps)  [0]
   --commission-fixed N    fixed commission per fill, added to --commission's percentage (both are charged)
+  --commission-per-unit N commission per unit traded, added to the others
   --slippage-bps N        fixed slippage in basis points
   --spread F              bid-ask spread as a fraction of price, paid as --spread-mode says
   --spread-mode MODE      both: half the spread on every fill, entries and exits (default);
@@ -111,13 +113,14 @@ export async function parseRunOptions(values: Values, file: Values = {}): Promis
     "a fraction in [0, 1)",
   );
   const commissionFixed = optional("commission-fixed", "commissionFixed", (n) => n >= 0, "≥ 0") ?? 0;
+  const perUnit = optional("commission-per-unit", "commissionPerUnit", (n) => n >= 0, "≥ 0") ?? 0;
   const impact = optional("impact", "impact", (n) => n >= 0, "≥ 0");
   const volumeShare = optional("volume-share", "volumeShare", (n) => n > 0 && n <= 1, "a fraction in (0, 1]");
   const limits = await riskLimits(values, file);
   return {
     cash: num("cash", pick("cash", "cash") ?? 10_000, (n) => n > 0, "a positive number"),
     costs: {
-      commission: combinedCommission(commissionFixed, commission),
+      commission: combinedCommission(commissionFixed, commission, perUnit),
       slippage: slippageBps !== undefined
         ? { kind: "fixed_bps", bps: slippageBps }
         : spread !== undefined

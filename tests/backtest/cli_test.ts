@@ -148,6 +148,17 @@ Deno.test("backtest CLI: --commission and --commission-fixed are both charged; -
   // Was: with both flags the percentage was dropped and the run equalled the fixed-only one.
   assert.ok(both.report.equityFinal < percent.report.equityFinal, "the fixed fee is charged too");
   assert.ok(both.report.equityFinal < fixed.report.equityFinal, "the percentage is charged too");
+  const perUnit = await backtest([
+    "--json",
+    "--commission",
+    "0.002",
+    "--commission-fixed",
+    "5",
+    "--commission-per-unit",
+    "0.1",
+  ]);
+  assert.equal(perUnit.code, 0, perUnit.stderr);
+  assert.ok(perUnit.report.equityFinal < both.report.equityFinal, "the per-unit fee is charged on top");
   const mode = await backtest(["--spread", "0.001", "--spread-mode", "exit"]);
   assert.equal(mode.code, 2);
   assert.match(mode.stderr, /--spread-mode must be both or entry, got "exit"/);
@@ -177,6 +188,11 @@ Deno.test("backtest CLI: --risk FILE and --risk-limit/--strategy-limit bind, che
     assert.ok(Math.max(...sizes(free.trades)) > 5, "without limits the sizes are larger");
     assert.ok(sizes(capped.trades).length > 0 && Math.max(...sizes(capped.trades)) <= 5);
     assert.ok(sizes(flag.trades).length > 0 && Math.max(...sizes(flag.trades)) <= 3);
+    // The backtest's --config file may hold the limits themselves under "risk".
+    await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify({ risk: { risk: { maxPositionQty: 4 } } }));
+    const inline = await backtest(["--json", "--config", `${dir}/config.json`]);
+    assert.equal(inline.code, 0, inline.stderr);
+    assert.ok(sizes(inline.trades).length > 0 && Math.max(...sizes(inline.trades)) <= 4);
     await Deno.writeTextFile(file, JSON.stringify({ risk: { maxDrawdown: 1.5, maxPos: 1 }, limits: { maxLoss: 0 } }));
     const bad = await backtest(["--risk", file]);
     assert.equal(bad.code, 2);
