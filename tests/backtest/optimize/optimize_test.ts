@@ -145,3 +145,18 @@ Deno.test("the run options reach every combination: limits, close at end and cos
     plain.rows.map((r) => r.report.tradeCount).sort(),
   );
 });
+
+Deno.test("walk-forward: a failing candidate is recorded per fold and the others still pick a winner", async () => {
+  const module = new URL("./fixtures/throws_at.ts", import.meta.url).href;
+  const result = await optimize({
+    setup: { ...setup, module },
+    params: ["boom=1..3"],
+    workers: 0,
+    walkForward: { isBars: 500, oosBars: 500 },
+  });
+  const folds = result.walkForward!.folds;
+  assert.ok(folds.length >= 2);
+  for (const f of folds) assert.notEqual(f.best.boom, 2);
+  assert.equal(result.failed.length, folds.length, "boom=2 fails on every fold's in-sample window");
+  for (const f of result.failed) assert.deepEqual(f.params, { boom: 2 });
+});
