@@ -18,7 +18,7 @@ import {
 import { BacktestError, runBacktest } from "../backtest/engine.ts";
 import { formatTable, toJson, writeReport } from "../backtest/report/mod.ts";
 import { isTimeframe, type Timeframe } from "../actors/protocol/mod.ts";
-import type { CostModels } from "../actors/exchange/sim/costs.ts";
+import { parseRunOptions, RUN_HELP, RUN_OPTIONS, type RunOptions, simSettings } from "./run_options.ts";
 import { ParamError } from "../strategies/params.ts";
 import { resolveStrategy, StrategyNotFoundError } from "../strategies/registry.ts";
 
@@ -37,18 +37,7 @@ Runs a strategy over stored bars through the same actors live trading uses, on a
   --calendar [SYMBOL=]NAME  the market calendar gaps are judged by: 24x7 (crypto), nyse (US equities:
                           weekends, holidays and closures are no gap), sessions (other exchanges);
                           repeat per symbol (default: inferred from each file)
-  --cash N                starting cash                                        [10000]
-  --commission RATE       commission as a fraction of notional (0.001 = 10 bps)  [0]
-  --commission-fixed N    fixed commission per fill
-  --slippage-bps N        fixed slippage in basis points
-  --spread F              pay half this spread (fraction of price) per fill
-  --impact K              square-root market impact coefficient
-  --fill next_open|close  market orders fill at the next open (default) or the close
-  --volume-share F        cap each fill at this share of the bar's volume (partial fills)
-  --leverage N            1 = cash account                                     [1]
-  --no-short              forbid short selling
-  --step N                quantity step (1 = whole units)                      [1]
-  --close-at-end          count trades still open at the end, closed at the last close
+${RUN_HELP}
   --out DIR               where report files go                                [out/backtest]
   --config FILE           JSON file with any of the above (keys without dashes, e.g. "cash")
   --json                  print the report as JSON instead of the table
@@ -67,28 +56,9 @@ interface Options {
   maxPrice: number;
   /** Per symbol ("" = every file without its own). */
   calendars: ReadonlyMap<string, Calendar>;
-  cash: number;
-  commission: number;
-  commissionFixed?: number;
-  slippageBps?: number;
-  spread?: number;
-  impact?: number;
-  fill: "next_open" | "close";
-  volumeShare?: number;
-  leverage: number;
-  allowShort: boolean;
-  step: number;
-  closeAtEnd: boolean;
+  run: RunOptions;
   out: string;
   json: boolean;
-}
-
-function num(name: string, raw: unknown, check: (n: number) => boolean, rule: string): number {
-  const n = typeof raw === "number" ? raw : Number(raw);
-  if (raw === undefined || raw === "" || !Number.isFinite(n) || !check(n)) {
-    throw new UsageError(`--${name} must be ${rule}, got ${JSON.stringify(raw)}`);
-  }
-  return n;
 }
 
 export async function parseBacktestArgs(args: string[]): Promise<Options | "help"> {
@@ -99,18 +69,7 @@ export async function parseBacktestArgs(args: string[]): Promise<Options | "help
     timeframe: { type: "string" },
     "max-price": { type: "string" },
     calendar: { type: "string", multiple: true },
-    cash: { type: "string" },
-    commission: { type: "string" },
-    "commission-fixed": { type: "string" },
-    "slippage-bps": { type: "string" },
-    spread: { type: "string" },
-    impact: { type: "string" },
-    fill: { type: "string" },
-    "volume-share": { type: "string" },
-    leverage: { type: "string" },
-    "no-short": { type: "boolean" },
-    step: { type: "string" },
-    "close-at-end": { type: "boolean" },
+    ...RUN_OPTIONS,
     out: { type: "string" },
     config: { type: "string" },
     json: { type: "boolean" },
@@ -134,14 +93,6 @@ export async function parseBacktestArgs(args: string[]): Promise<Options | "help
   if (timeframe !== undefined && !isTimeframe(timeframe)) {
     throw new UsageError(`--timeframe: unknown timeframe "${timeframe}"`);
   }
-  const fill = (pick("fill", "fill") ?? "next_open") as string;
-  if (fill !== "next_open" && fill !== "close") {
-    throw new UsageError(`--fill must be next_open or close, got "${fill}"`);
-  }
-  const optional = (flag: string, key: string, check: (n: number) => boolean, rule: string) => {
-    const raw = pick(flag, key);
-    return raw === undefined ? undefined : num(flag, raw, check, rule);
-  };
   const data = (values.data ?? (file.data as string[] | undefined) ?? [SAMPLE_DATA]) as string[];
   return {
     strategy: (pick("strategy", "strategy") ?? "sma_cross") as string,
@@ -149,27 +100,19 @@ export async function parseBacktestArgs(args: string[]): Promise<Options | "help
     data,
     timeframe,
     calendars: calendars(values.calendar ?? calendarsFromFile(file.calendar)),
-    maxPrice: num("max-price", pick("max-price", "maxPrice") ?? DEFAULT_MAX_PRICE, (n) => n > 0, "a positive number"),
-    cash: num("cash", pick("cash", "cash") ?? 10_000, (n) => n > 0, "a positive number"),
-    commission: num(
-      "commission",
-      pick("commission", "commission") ?? 0,
-      (n) => n >= 0 && n < 1,
-      "a fraction in [0, 1)",
-    ),
-    commissionFixed: optional("commission-fixed", "commissionFixed", (n) => n >= 0, "≥ 0"),
-    slippageBps: optional("slippage-bps", "slippageBps", (n) => n >= 0, "≥ 0"),
-    spread: optional("spread", "spread", (n) => n >= 0 && n < 1, "a fraction in [0, 1)"),
-    impact: optional("impact", "impact", (n) => n >= 0, "≥ 0"),
-    fill,
-    volumeShare: optional("volume-share", "volumeShare", (n) => n > 0 && n <= 1, "a fraction in (0, 1]"),
-    leverage: num("leverage", pick("leverage", "leverage") ?? 1, (n) => n >= 1, "≥ 1"),
-    allowShort: !(values["no-short"] ?? file.noShort ?? false),
-    step: num("step", pick("step", "step") ?? 1, (n) => n > 0, "> 0"),
-    closeAtEnd: Boolean(values["close-at-end"] ?? file.closeAtEnd ?? false),
+    maxPrice: maxPrice(pick("max-price", "maxPrice") ?? DEFAULT_MAX_PRICE),
+    run: await parseRunOptions(values, file),
     out: (pick("out", "out") ?? "out/backtest") as string,
     json: Boolean(values.json ?? false),
   };
+}
+
+function maxPrice(raw: unknown): number {
+  const n = typeof raw === "number" ? raw : Number(raw);
+  if (raw === "" || !(n > 0) || !Number.isFinite(n)) {
+    throw new UsageError(`--max-price must be a positive number, got ${JSON.stringify(raw)}`);
+  }
+  return n;
 }
 
 /** `--calendar nyse` (every file) and `--calendar BTC=24x7` (one symbol's) → symbol ("" for all) → calendar. */
@@ -200,22 +143,6 @@ function calendarsFromFile(value: unknown): string[] {
 function calendarFor(calendars: ReadonlyMap<string, Calendar>, symbol: string): { calendar?: Calendar } {
   const calendar = calendars.get(symbol) ?? calendars.get("");
   return calendar ? { calendar } : {};
-}
-
-function costs(o: Options): CostModels {
-  return {
-    commission: o.commissionFixed !== undefined
-      ? { kind: "fixed", perOrder: o.commissionFixed }
-      : o.commission > 0
-      ? { kind: "percent", rate: o.commission }
-      : { kind: "none" },
-    slippage: o.slippageBps !== undefined
-      ? { kind: "fixed_bps", bps: o.slippageBps }
-      : o.spread !== undefined
-      ? { kind: "spread", spread: o.spread }
-      : { kind: "none" },
-    impact: o.impact !== undefined ? { kind: "sqrt", coefficient: o.impact } : { kind: "none" },
-  };
 }
 
 export async function runBacktestCommand(args: string[]): Promise<number> {
@@ -261,21 +188,17 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
       }
       series.push(loaded.series);
     }
+    const run = options.run;
     const result = await runBacktest({
-      strategies: [{ id: "s1", module, params: options.params }],
+      strategies: [{ id: "s1", module, params: options.params, limits: run.strategyLimits }],
       data: series,
-      cash: options.cash,
-      closeAtEnd: options.closeAtEnd,
+      cash: run.cash,
+      closeAtEnd: run.closeAtEnd,
+      risk: run.risk,
+      ...(run.quarantinePolicy ? { quarantinePolicy: run.quarantinePolicy } : {}),
       logSink: log.sink,
       logLevel: log.level,
-      sim: {
-        costs: costs(options),
-        fillAt: options.fill,
-        leverage: options.leverage,
-        allowShort: options.allowShort,
-        defaultStep: options.step,
-        ...(options.volumeShare !== undefined ? { volumeShare: options.volumeShare } : {}),
-      },
+      sim: simSettings(run),
     });
     await writeReport(options.out, result.report, result.input, result.ohlc).catch((err) => {
       if (isOsError(err)) throw new CommandError(`--out: cannot write the report to ${options.out}: ${err.message}`);

@@ -25,6 +25,7 @@ import { loadSeries } from "../backtest/optimize/runner.ts";
 import { SAMPLE_DATA } from "./backtest.ts";
 import { CommandError, isOsError, namedValues, parseCommandLine, UsageError } from "./args.ts";
 import { commandLog } from "./log.ts";
+import { parseRunOptions, RUN_HELP, RUN_OPTIONS, simSettings } from "./run_options.ts";
 import { useColor } from "./tty.ts";
 import type { DataSpec, RunSetup } from "../backtest/optimize/types.ts";
 import { ParamError } from "../strategies/params.ts";
@@ -44,8 +45,6 @@ const USAGE = `Usage: deno task optimize [--strategy NAME|PATH] [--data [SYMBOL=
   --samples N            random search: combinations to draw (default 100)
   --seed N               random search seed (default 0); same seed, same results
   --workers N            Web Workers (default: one per core = ${defaultWorkers()}; 0 = this thread)
-  --cash N               starting cash (default 10000)
-  --commission RATE      commission per trade as a fraction of notional (default 0)
   --walk-forward         walk-forward analysis instead of one search over all the data
   --is-bars N            in-sample window in bars (default: half the data)
   --oos-bars N           out-of-sample window in bars (default: the rest in --folds windows)
@@ -56,6 +55,9 @@ const USAGE = `Usage: deno task optimize [--strategy NAME|PATH] [--data [SYMBOL=
   --out DIR              write results.csv, results.json, heatmap.html (and walk_forward_equity.csv)
   --json                 print every result as JSON (as results.json) instead of the tables
   -h, --help
+
+Every run takes the options of \`deno task backtest\` (each combination runs as that backtest would):
+${RUN_HELP}
 
 Exit codes: 0 ok, 1 the run failed (data, files), 2 bad usage (options and parameters are checked before anything
 runs). Logs: JSON lines on stderr at TRADEACTOR_LOG's level (default warn); progress goes to stderr too.`;
@@ -115,7 +117,7 @@ interface Command {
   readonly json: boolean;
 }
 
-function buildSpec(args: string[]): Command {
+async function buildSpec(args: string[]): Promise<Command> {
   const { values: v } = parseCommandLine(args, {
     strategy: { type: "string" },
     data: { type: "string", multiple: true },
@@ -127,8 +129,7 @@ function buildSpec(args: string[]): Command {
     samples: { type: "string" },
     seed: { type: "string" },
     workers: { type: "string" },
-    cash: { type: "string" },
-    commission: { type: "string" },
+    ...RUN_OPTIONS,
     "walk-forward": { type: "boolean" },
     "is-bars": { type: "string" },
     "oos-bars": { type: "string" },
@@ -146,28 +147,17 @@ function buildSpec(args: string[]): Command {
   if (method !== "grid" && method !== "random") {
     throw new UsageError(`--method must be grid or random, got "${method}"`);
   }
-  const cash = v.cash === undefined ? 10_000 : Number(v.cash);
-  if (!(cash > 0)) throw new UsageError(`--cash must be > 0, got "${v.cash}"`);
-  const commission = v.commission === undefined ? 0 : Number(v.commission);
-  if (!(commission >= 0 && commission < 1)) {
-    throw new UsageError(`--commission must be a fraction in [0, 1), got "${v.commission}"`);
-  }
+  const run = await parseRunOptions(v);
   const strategy = resolveStrategy(v.strategy ?? "sma_cross");
   const setup: RunSetup = {
     module: strategy.module,
     data: data.map((d) => parseDataArg(d, v.timeframe)),
-    cash,
-    ...(commission > 0
-      ? {
-        sim: {
-          costs: {
-            commission: { kind: "percent", rate: commission },
-            slippage: { kind: "none" },
-            impact: { kind: "none" },
-          },
-        },
-      }
-      : {}),
+    cash: run.cash,
+    sim: simSettings(run),
+    ...(run.closeAtEnd ? { closeAtEnd: true } : {}),
+    ...(Object.keys(run.risk).length > 0 ? { risk: run.risk } : {}),
+    ...(Object.keys(run.strategyLimits).length > 0 ? { limits: run.strategyLimits } : {}),
+    ...(run.quarantinePolicy ? { quarantinePolicy: run.quarantinePolicy } : {}),
   };
   const heatmap = v.heatmap?.split(",").map((s) => s.trim());
   if (heatmap && heatmap.length !== 2) throw new UsageError(`--heatmap needs two parameter names X,Y`);
@@ -211,7 +201,7 @@ export async function runOptimizeCommand(args: string[]): Promise<number> {
   let parsed: Command;
   let spec: OptimizeSpec;
   try {
-    parsed = buildSpec(args);
+    parsed = await buildSpec(args);
     spec = parsed.walkForward ? await withWindows(parsed.spec, parsed.walkForward) : parsed.spec;
     // Every parameter, the objective and the constraint are checked here, before any backtest runs.
     const checked = await plan(spec);
@@ -271,6 +261,14 @@ function printTables(result: OptimizeResult, top: number): void {
     console.log(formatTable(result.walkForward.report, { color: useColor() }));
   } else {
     console.log(formatResults(result, top));
+  }
+  if (result.failed.length > 0) {
+    // The search went on without them; each failure is listed (and in results.json / failed.csv with --out).
+    console.error(`${result.failed.length} of the runs failed:`);
+    for (const f of result.failed.slice(0, 10)) {
+      console.error(`  run ${f.index + 1} ${JSON.stringify(f.params)}: ${f.error}`);
+    }
+    if (result.failed.length > 10) console.error(`  … and ${result.failed.length - 10} more`);
   }
 }
 

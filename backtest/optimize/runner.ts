@@ -3,9 +3,21 @@ import { loadBars } from "../../storage/bars/mod.ts";
 import { runBacktest } from "../engine.ts";
 import type { BarSeries } from "../../actors/protocol/mod.ts";
 import { levelFromEnv, stderrSink } from "../../actors/runtime/mod.ts";
-import type { DataSpec, Job, JobResult, RunSetup, TimeWindow } from "./types.ts";
+import type { DataSpec, Job, JobOutcome, JobResult, RunSetup, TimeWindow } from "./types.ts";
 
 export type Runner = (job: Job) => Promise<JobResult>;
+
+/** A job's result, or its error as text: one failed combination does not stop the search. */
+export async function runJob(runner: Runner, job: Job): Promise<JobOutcome> {
+  try {
+    return await runner(job);
+  } catch (err) {
+    return { id: job.id, error: errorText(err) };
+  }
+}
+
+export const errorText = (err: unknown) =>
+  err instanceof Error ? `${err.name === "Error" ? "" : err.name + ": "}${err.message}` : String(err);
 
 export async function loadSeries(data: readonly DataSpec[]): Promise<BarSeries[]> {
   const out: BarSeries[] = [];
@@ -61,9 +73,18 @@ export async function createRunner(setup: RunSetup, preloaded?: readonly BarSeri
     const result = await runBacktest({
       logSink,
       logLevel,
-      strategies: [{ id: "opt", module: setup.module, export: setup.export, params: job.params }],
+      strategies: [{
+        id: "opt",
+        module: setup.module,
+        export: setup.export,
+        params: job.params,
+        ...(setup.limits ? { limits: setup.limits } : {}),
+      }],
       data: windowed(series, job.window),
       cash: setup.cash,
+      ...(setup.closeAtEnd ? { closeAtEnd: true } : {}),
+      ...(setup.risk ? { risk: setup.risk } : {}),
+      ...(setup.quarantinePolicy ? { quarantinePolicy: setup.quarantinePolicy } : {}),
       ...(setup.sim ? { sim: setup.sim } : {}),
       ...(setup.seed !== undefined ? { seed: setup.seed } : {}),
     });

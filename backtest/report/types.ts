@@ -57,6 +57,12 @@ export interface Report {
   readonly cagrPct: number;
   readonly sharpeRatio: number;
   readonly sortinoRatio: number;
+  /**
+   * The conventional ratios, beside backtesting.py's: mean of the period returns (less the risk-free rate per period)
+   * over their standard deviation (ddof 1) or downside deviation, × √annualPeriods.
+   */
+  readonly sharpeRatioPeriodic: number;
+  readonly sortinoRatioPeriodic: number;
   readonly calmarRatio: number;
   readonly alphaPct: number;
   readonly beta: number;
