@@ -1,0 +1,90 @@
+/**
+ * The whole `deno task backtest` command on a generated CSV of 1M bars (bench/gen_bars.ts): parse, run, report.
+ * Bars/s end to end (wall time of the child process) and the child's max RSS, plus the report files' sizes.
+ * Max RSS comes from `/usr/bin/time` when present, else from polling the child's VmHWM in /proc.
+ */
+import { writeBarsCsv } from "./gen_bars.ts";
+import { type BenchRow, printRow } from "./row.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const TIME = "/usr/bin/time";
+
+export interface CliRun {
+  readonly wallMs: number;
+  readonly maxRssBytes: number;
+  readonly files: Readonly<Record<string, number>>;
+}
+
+/** Runs `deno run -A main.ts backtest --data csv --out dir` once; throws with its stderr when it fails. */
+export async function runCli(csv: string, out: string): Promise<CliRun> {
+  const args = ["run", "-A", MAIN, "backtest", "--data", csv, "--out", out];
+  const viaTime = await exists(TIME);
+  const cmd = viaTime
+    ? new Deno.Command(TIME, {
+      args: ["-f", "MAXRSS_KB=%M", Deno.execPath(), ...args],
+      stdout: "null",
+      stderr: "piped",
+    })
+    : new Deno.Command(Deno.execPath(), { args, stdout: "null", stderr: "piped" });
+  const t0 = performance.now();
+  const child = cmd.spawn();
+  let polled = 0;
+  const poll = viaTime ? undefined : setInterval(() => polled = Math.max(polled, vmHwm(child.pid)), 20);
+  const { success, stderr } = await child.output();
+  const wallMs = performance.now() - t0;
+  if (poll !== undefined) clearInterval(poll);
+  const err = new TextDecoder().decode(stderr);
+  if (!success) throw new Error(`backtest command failed: ${err}`);
+  const kb = viaTime ? Number(/MAXRSS_KB=(\d+)/.exec(err)?.[1]) : polled / 1024;
+  const files: Record<string, number> = {};
+  for await (const e of Deno.readDir(out)) if (e.isFile) files[e.name] = (await Deno.stat(`${out}/${e.name}`)).size;
+  return { wallMs, maxRssBytes: kb * 1024, files };
+}
+
+function vmHwm(pid: number): number {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(Deno.readTextFileSync(`/proc/${pid}/status`))?.[1];
+    return kb ? Number(kb) * 1024 : 0;
+  } catch {
+    return 0; // the child has exited between polls
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function cliBench(emit: (row: BenchRow) => void, bars = 1_000_000): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "cli_bench_" });
+  try {
+    const csv = `${dir}/bars.csv`;
+    await writeBarsCsv(csv, bars);
+    const run = await runCli(csv, `${dir}/out`);
+    const label = bars % 1_000_000 === 0 ? `${bars / 1_000_000}M` : `${bars / 1000}k`;
+    emit({
+      bench: `backtest_cli_${label}`,
+      unit: "bars/s",
+      value: Math.round(bars / (run.wallMs / 1000)),
+      bars,
+      wallMs: Math.round(run.wallMs),
+      maxRssMB: Math.round(run.maxRssBytes / 2 ** 20),
+      reportHtmlMB: +((run.files["report.html"] ?? 0) / 2 ** 20).toFixed(2),
+      equityCsvMB: +((run.files["equity.csv"] ?? 0) / 2 ** 20).toFixed(2),
+      tradesCsvMB: +((run.files["trades.csv"] ?? 0) / 2 ** 20).toFixed(2),
+      loadAvg: Deno.loadavg()[0],
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (import.meta.main) {
+  // Optional bar counts (e.g. `100000 1000000`) for the memory curve; default one run at 1M.
+  const counts = Deno.args.length > 0 ? Deno.args.map((a) => Number(a.replaceAll("_", ""))) : [1_000_000];
+  for (const n of counts) await cliBench(printRow, n);
+}
