@@ -31,24 +31,65 @@ function iso(ms: number): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : "";
 }
 
+function tradeRow(t: ClosedTrade): string {
+  return TRADE_COLUMNS.map((c) => {
+    const v = t[c];
+    if (c === "entryTime" || c === "exitTime") return iso(v as number);
+    return typeof v === "string" ? text(v) : num(v);
+  }).join(",");
+}
+
+const EQUITY_HEADER = "time,equity,drawdown";
+
 /** One row per trade, columns as ClosedTrade's fields (returnPct, mae and mfe stay fractions). */
 export function tradesCsv(trades: readonly ClosedTrade[]): string {
   const lines = [TRADE_COLUMNS.join(",")];
-  for (const t of trades) {
-    lines.push(
-      TRADE_COLUMNS.map((c) => {
-        const v = t[c];
-        if (c === "entryTime" || c === "exitTime") return iso(v as number);
-        return typeof v === "string" ? text(v) : num(v);
-      }).join(","),
-    );
-  }
+  for (const t of trades) lines.push(tradeRow(t));
   return lines.join("\n") + "\n";
 }
 
 /** One row per bar: time, equity, drawdown (a fraction ≥ 0, as `drawdownSeries`). */
 export function equityCsv(ts: ArrayLike<number>, equity: ArrayLike<number>, drawdown: ArrayLike<number>): string {
-  const lines = ["time,equity,drawdown"];
+  const lines = [EQUITY_HEADER];
   for (let i = 0; i < ts.length; i++) lines.push(`${iso(ts[i])},${num(equity[i])},${num(drawdown[i])}`);
   return lines.join("\n") + "\n";
+}
+
+/** `tradesCsv` written to `path` a chunk at a time, so a long run's file is never one string in memory. */
+export async function writeTradesCsv(path: string, trades: readonly ClosedTrade[]): Promise<void> {
+  await writeLines(path, TRADE_COLUMNS.join(","), trades.length, (i) => tradeRow(trades[i]));
+}
+
+/** `equityCsv` written to `path` a chunk at a time. */
+export async function writeEquityCsv(
+  path: string,
+  ts: ArrayLike<number>,
+  equity: ArrayLike<number>,
+  drawdown: ArrayLike<number>,
+): Promise<void> {
+  await writeLines(path, EQUITY_HEADER, ts.length, (i) => `${iso(ts[i])},${num(equity[i])},${num(drawdown[i])}`);
+}
+
+const CHUNK_CHARS = 1 << 20;
+
+async function writeLines(path: string, header: string, rows: number, row: (i: number) => string): Promise<void> {
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const encoder = new TextEncoder();
+  const flush = async (chunk: string) => {
+    const bytes = encoder.encode(chunk);
+    for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
+  };
+  try {
+    let chunk = header + "\n";
+    for (let i = 0; i < rows; i++) {
+      chunk += row(i) + "\n";
+      if (chunk.length >= CHUNK_CHARS) {
+        await flush(chunk);
+        chunk = "";
+      }
+    }
+    await flush(chunk);
+  } finally {
+    file.close();
+  }
 }

@@ -1,6 +1,7 @@
 // The self-contained HTML report: uPlot and the data are inlined, so the file opens offline and can be mailed
 // or archived as one file. Charts: equity, drawdown, price with trade markers; then the stats table.
 import { loadChartAssets } from "./assets.ts";
+import { bucketExtremes } from "./downsample.ts";
 import { drawdownSeries } from "./drawdown.ts";
 import { REPORT_FIELDS } from "./fields.ts";
 import { formatTime, formatValue } from "./format.ts";
@@ -27,23 +28,54 @@ export interface ChartData {
 }
 
 const finite = (x: number) => Number.isFinite(x) ? x : null;
-const column = (xs: ArrayLike<number>, f: (x: number) => number | null = finite) => Array.from(xs, f);
 
-/** The chart columns for a run (exported for tests). */
-export function chartData(input: ReportInput, ohlc?: Ohlc): ChartData {
+/** Charts of more than 4 × this many bars draw each bucket's extremes (downsample.ts); shorter ones every bar. */
+export const CHART_BUCKETS = 1_000;
+
+/**
+ * The chart columns for a run (exported for tests). Long runs are downsampled to the bars holding each bucket's
+ * extremes of equity, drawdown and price, plus one marker of each kind per bucket; `bars` says which were kept.
+ */
+export function chartData(input: ReportInput, ohlc?: Ohlc, buckets = CHART_BUCKETS): ChartData & { bars: number[] } {
   const n = input.ts.length;
-  const longEntry = new Array<number | null>(n).fill(null);
-  const shortEntry = new Array<number | null>(n).fill(null);
-  const exit = new Array<number | null>(n).fill(null);
+  const dd = drawdownSeries(input.equity);
+  const close = ohlc?.close ?? input.close;
+  const entries: [number[], number[]] = [[], []];
+  const exits: number[] = [];
   for (const t of input.trades) {
-    if (t.entryBar >= 0 && t.entryBar < n) (t.size > 0 ? longEntry : shortEntry)[t.entryBar] = finite(t.entryPrice);
-    if (t.exitBar >= 0 && t.exitBar < n) exit[t.exitBar] = finite(t.exitPrice);
+    entries[t.size > 0 ? 0 : 1].push(t.entryBar);
+    exits.push(t.exitBar);
+  }
+  const keep = bucketExtremes(
+    n,
+    buckets,
+    ohlc ? [input.equity, dd, close, ohlc.high, ohlc.low] : [input.equity, dd, close],
+    [...entries, exits],
+  );
+  const m = keep.length;
+  // Bar index → its row in the columns (−1: not drawn), for placing the markers.
+  const row = new Int32Array(n).fill(-1);
+  for (let k = 0; k < m; k++) row[keep[k]] = k;
+  const column = (xs: ArrayLike<number>, f: (x: number) => number | null = finite) => {
+    const out = new Array<number | null>(m);
+    for (let k = 0; k < m; k++) out[k] = f(xs[keep[k]]);
+    return out;
+  };
+  const longEntry = new Array<number | null>(m).fill(null);
+  const shortEntry = new Array<number | null>(m).fill(null);
+  const exit = new Array<number | null>(m).fill(null);
+  for (const t of input.trades) {
+    const e = t.entryBar >= 0 && t.entryBar < n ? row[t.entryBar] : -1;
+    if (e >= 0) (t.size > 0 ? longEntry : shortEntry)[e] = finite(t.entryPrice);
+    const x = t.exitBar >= 0 && t.exitBar < n ? row[t.exitBar] : -1;
+    if (x >= 0) exit[x] = finite(t.exitPrice);
   }
   return {
+    bars: Array.from(keep),
     t: column(input.ts, (x) => finite(x / 1000)),
     equity: column(input.equity),
-    drawdown: column(drawdownSeries(input.equity), (d) => finite(-d * 100)),
-    close: column(ohlc?.close ?? input.close),
+    drawdown: column(dd, (d) => finite(-d * 100)),
+    close: column(close),
     high: ohlc ? column(ohlc.high) : null,
     low: ohlc ? column(ohlc.low) : null,
     longEntry,
@@ -62,6 +94,10 @@ export async function renderHtml(report: Report, input: ReportInput, ohlc?: Ohlc
     return `<tr><th>${escapeHtml(f.label)}</th><td${cls}>${escapeHtml(text)}</td></tr>`;
   }).join("\n");
   const trades = tradesTable(input);
+  const { bars: _kept, ...data } = chartData(input, ohlc);
+  const sampled = data.t.length < input.ts.length
+    ? `; the charts draw ${data.t.length} of them (each bucket's highs and lows); equity.csv has every bar`
+    : "";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -74,7 +110,7 @@ export async function renderHtml(report: Report, input: ReportInput, ohlc?: Ohlc
 <body>
 <h1>${escapeHtml(title)}</h1>
 <p class="sub">${escapeHtml(formatTime(report.start))} → ${escapeHtml(formatTime(report.end))} (UTC),
-${input.ts.length} bars, ${input.trades.length} trades</p>
+${input.ts.length} bars, ${input.trades.length} trades${escapeHtml(sampled)}</p>
 <main>
 <section id="charts">
 <h2>Equity</h2><div id="equity"></div>
@@ -95,7 +131,7 @@ ${assets.license.replaceAll("*/", "* /")}
 */
 ${escapeScript(assets.js)}
 </script>
-<script type="application/json" id="report-data">${escapeScript(JSON.stringify(chartData(input, ohlc)))}</script>
+<script type="application/json" id="report-data">${escapeScript(JSON.stringify(data))}</script>
 <script>${PAGE_JS}</script>
 </body>
 </html>

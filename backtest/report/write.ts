@@ -1,4 +1,4 @@
-import { equityCsv, tradesCsv } from "./csv.ts";
+import { writeEquityCsv, writeTradesCsv } from "./csv.ts";
 import { drawdownSeries } from "./drawdown.ts";
 import { renderHtml } from "./html.ts";
 import { toJson } from "./json.ts";
@@ -13,8 +13,8 @@ export async function writeReport(dir: string, report: Report, input: ReportInpu
   const html = await renderHtml(report, input, ohlc);
   await Promise.all([
     Deno.writeTextFile(`${dir}/report.json`, toJson(report)),
-    Deno.writeTextFile(`${dir}/trades.csv`, tradesCsv(input.trades)),
-    Deno.writeTextFile(`${dir}/equity.csv`, equityCsv(input.ts, input.equity, drawdownSeries(input.equity))),
+    writeTradesCsv(`${dir}/trades.csv`, input.trades),
+    writeEquityCsv(`${dir}/equity.csv`, input.ts, input.equity, drawdownSeries(input.equity)),
     Deno.writeTextFile(`${dir}/report.html`, html),
   ]);
 }
