@@ -70,24 +70,129 @@ export function parseCsv(text: string, options: CsvOptions): BarSeries {
 export function parseCsvColumns(text: string, file?: string, options?: ParseOptions & { lenient?: false }): Columns;
 export function parseCsvColumns(text: string, file: string, options: ParseOptions & { lenient: true }): LenientColumns;
 export function parseCsvColumns(text: string, file = "input.csv", options: ParseOptions = {}): Columns {
-  const maxPrice = options.maxPrice ?? DEFAULT_MAX_PRICE;
-  const lenient = options.lenient ?? false;
+  const head = findHeader(text, file);
+  if (head === undefined) throw new DataError({ file }, "file is empty");
+  const rows = startRows(head, countNewlines(text, head.end, text.length) + 1, file, options);
+  parseRows(rows, text, head.end + 1);
+  return finishRows(rows);
+}
+
+/**
+ * `parseCsvColumns` on a file read a chunk at a time: the file is never one string (a 1M-row file is ~64 MB of
+ * text), and the columns are allocated once, by a first pass that counts the lines in the raw bytes.
+ */
+export async function readCsvColumns(
+  path: string | URL,
+  file: string,
+  options: BarLimits & { readonly chunkBytes?: number } = {},
+): Promise<Columns> {
+  const buffer = new Uint8Array(options.chunkBytes ?? 1 << 20);
+  const f = await Deno.open(path);
+  try {
+    let newlines = 0;
+    for (let got = await f.read(buffer); got !== null; got = await f.read(buffer)) {
+      for (let i = buffer.indexOf(10); i >= 0 && i < got; i = buffer.indexOf(10, i + 1)) newlines++;
+    }
+    await f.seek(0, Deno.SeekMode.Start);
+    const decoder = new TextDecoder();
+    let rows: RowState | undefined;
+    let carry = "";
+    for (;;) {
+      const got = await f.read(buffer);
+      const done = got === null;
+      let text = carry + (done ? decoder.decode() : decoder.decode(buffer.subarray(0, got), { stream: true }));
+      let from = 0;
+      if (rows === undefined) {
+        const head = findHeader(text, file, done);
+        // The header line is not complete yet (or only blank lines so far): read on.
+        if (head === undefined) {
+          if (done) throw new DataError({ file }, "file is empty");
+          carry = text;
+          continue;
+        }
+        rows = startRows(head, newlines + 1, file, options);
+        from = head.end + 1;
+      }
+      // Whole lines only; the last, partial one waits for the next chunk.
+      const cut = done ? text.length : text.lastIndexOf("\n") + 1;
+      carry = text.slice(cut);
+      if (cut > from) parseRows(rows, cut === text.length ? text : (text = text.slice(0, cut)), from);
+      if (done) break;
+    }
+    return finishRows(rows!);
+  } finally {
+    f.close();
+  }
+}
+
+interface HeaderAt {
+  readonly header: Header;
+  /** Index of the header line's "\n" (or the text's length). */
+  readonly end: number;
+  readonly line: number;
+}
+
+/**
+ * The header, after a BOM and blank lines; undefined when the text holds none of it, or (`whole` false: more text
+ * may follow) not all of its line.
+ */
+function findHeader(text: string, file: string, whole = true): HeaderAt | undefined {
   let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (start < text.length && isBlank(text.charCodeAt(start))) start++;
-  if (start >= text.length) throw new DataError({ file }, "file is empty");
-  let headerEol = text.indexOf("\n", start);
-  if (headerEol < 0) headerEol = text.length;
-  const headerLine = 1 + countNewlines(text, 0, start);
-  const header = readHeader(text.slice(start, headerEol).replace(/\r$/, ""), file, headerLine);
-  const buf = allocColumns(countNewlines(text, headerEol, text.length) + 1);
-  const lines = lenient ? new Uint32Array(buf.ts.length) : undefined;
+  if (start >= text.length) return undefined;
+  let end = text.indexOf("\n", start);
+  if (end < 0 && !whole) return undefined;
+  if (end < 0) end = text.length;
+  const line = 1 + countNewlines(text, 0, start);
+  return { header: readHeader(text.slice(start, end).replace(/\r$/, ""), file, line), end, line };
+}
+
+/** A parse in progress: the columns filled so far and where the next row's line number starts. */
+interface RowState {
+  readonly header: Header;
+  readonly buf: ReturnType<typeof allocColumns>;
+  readonly lines: Uint32Array | undefined;
+  readonly file: string;
+  readonly maxPrice: number;
+  readonly lenient: boolean;
+  n: number;
+  line: number;
+  prevLine: number;
+}
+
+function startRows(head: HeaderAt, capacity: number, file: string, options: ParseOptions): RowState {
+  const lenient = options.lenient ?? false;
+  const buf = allocColumns(capacity);
+  return {
+    header: head.header,
+    buf,
+    lines: lenient ? new Uint32Array(capacity) : undefined,
+    file,
+    maxPrice: options.maxPrice ?? DEFAULT_MAX_PRICE,
+    lenient,
+    n: 0,
+    line: head.line,
+    prevLine: 0,
+  };
+}
+
+function finishRows(rows: RowState): Columns {
+  if (rows.n === 0) throw new DataError({ file: rows.file }, "no bars after the header");
+  const columns = finishColumns(rows.buf, rows.n);
+  if (!rows.lines) return columns;
+  const withLines: LenientColumns = { ...columns, lines: rows.lines.slice(0, rows.n) };
+  return withLines;
+}
+
+/** Reads the rows of `text` from `pos` to its end (whole lines) into `rows`. */
+function parseRows(rows: RowState, text: string, pos: number): void {
+  const { header, buf, lines, file, maxPrice, lenient } = rows;
   const { roles, delimiter } = header;
   const ncols = roles.length;
   const delim = String.fromCharCode(delimiter);
-  let n = 0;
-  let line = headerLine;
-  let prevLine = 0;
-  let pos = headerEol + 1;
+  let n = rows.n;
+  let line = rows.line;
+  let prevLine = rows.prevLine;
   const len = text.length;
   let quote = text.indexOf('"', pos);
   while (pos < len) {
@@ -176,11 +281,9 @@ export function parseCsvColumns(text: string, file = "input.csv", options: Parse
     prevLine = line;
     pos = eol + 1;
   }
-  if (n === 0) throw new DataError({ file }, "no bars after the header");
-  const columns = finishColumns(buf, n);
-  if (!lines) return columns;
-  const withLines: LenientColumns = { ...columns, lines: lines.slice(0, n) };
-  return withLines;
+  rows.n = n;
+  rows.line = line;
+  rows.prevLine = prevLine;
 }
 
 function readHeader(raw: string, file: string, line: number): Header {

@@ -4,7 +4,7 @@
  */
 import { type BarSeries, isTimeframe, type Timeframe, TIMEFRAME_MS } from "../../actors/protocol/mod.ts";
 import { type Columns, toSeries } from "./columns.ts";
-import { parseCsvColumns } from "./csv.ts";
+import { parseCsvColumns, readCsvColumns } from "./csv.ts";
 import { DataError } from "./errors.ts";
 import { type Calendar, findGaps, type Gap, inferCalendar } from "./gaps.ts";
 import { parseJsonColumns } from "./json.ts";
@@ -28,16 +28,24 @@ export interface LoadResult {
   readonly calendar: Calendar;
 }
 
-/** Reads a .csv/.txt (CSV) or .json (candle array) file; other extensions are sniffed from the first character. */
+/**
+ * Reads a .csv/.txt (CSV) or .json (candle array) file; other extensions are sniffed from the first character.
+ * CSV files named so are read a chunk at a time, never as one string.
+ */
 export async function loadBars(path: string | URL, options: LoadOptions = {}): Promise<LoadResult> {
-  const text = await Deno.readTextFile(path);
   const p = path instanceof URL ? decodeURIComponent(path.pathname) : path;
-  return parseBars(text, p.slice(p.lastIndexOf("/") + 1), options);
+  const file = p.slice(p.lastIndexOf("/") + 1);
+  if (CSV_EXTENSIONS.has(extension(file))) return fromColumns(await readCsvColumns(path, file, options), file, options);
+  return parseBars(await Deno.readTextFile(path), file, options);
 }
 
 /** `loadBars` without the I/O: `file` is the file's base name, used for the format, the names and messages. */
 export function parseBars(text: string, file: string, options: LoadOptions = {}): LoadResult {
   const columns = isJson(text, file) ? parseJsonColumns(text, file, options) : parseCsvColumns(text, file, options);
+  return fromColumns(columns, file, options);
+}
+
+function fromColumns(columns: Columns, file: string, options: LoadOptions): LoadResult {
   const named = nameFromFile(file);
   const warnings: string[] = [];
   const spacing = medianSpacing(columns.ts, columns.length);
@@ -77,10 +85,16 @@ function guessTimeframe(spacing: number, file: string): Timeframe {
   return nearestTimeframe(spacing).timeframe;
 }
 
+const CSV_EXTENSIONS = new Set(["csv", "txt", "tsv"]);
+
+function extension(file: string): string {
+  return file.slice(file.lastIndexOf(".") + 1).toLowerCase();
+}
+
 function isJson(text: string, file: string): boolean {
-  const ext = file.slice(file.lastIndexOf(".") + 1).toLowerCase();
+  const ext = extension(file);
   if (ext === "json") return true;
-  if (ext === "csv" || ext === "txt" || ext === "tsv") return false;
+  if (CSV_EXTENSIONS.has(ext)) return false;
   return text.trimStart().startsWith("[");
 }
 
