@@ -159,6 +159,8 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
         config: {
           capital: Object.fromEntries(spec.strategies.map((r) => [r.id, capital(r)])),
           recordEquity: true,
+          // Bar times to come: the equity record is allocated once instead of grown by doubling.
+          expectedBars: distinctTimes(spec.data),
           ...(spec.stopWhenBroke === false ? {} : {
             liquidateAtZeroEquity: { exitCommissionRate: percentRate(sim.costs.commission), haltTo: "bt/risk" },
           }),
@@ -289,7 +291,8 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   const input: ReportInput = {
     ts: record.ts,
     equity: record.equity,
-    close: Float64Array.from(primaryClose),
+    // A copy only when the buffer is longer than the run (several series): it was sized for every bar.
+    close: primaryClose.length === loop.primaryClose.length ? loop.primaryClose : Float64Array.from(primaryClose),
     trades,
     initialCash: spec.cash,
     // backtesting.py counts the commissions of closed trades only (an open trade's entry fee is left out).
@@ -335,6 +338,11 @@ function percentRate(commission: CommissionModel): number {
 
 function alignedOhlc(series: BarSeries, ts: Float64Array): Ohlc {
   const n = ts.length;
+  // One bar per step (a single series, or no gaps in the first): the series' own columns, no copy.
+  if (n <= series.length && sameTimes(series.ts, ts)) {
+    const view = (a: Float64Array) => a.length === n ? a : a.subarray(0, n);
+    return { open: view(series.open), high: view(series.high), low: view(series.low), close: view(series.close) };
+  }
   const out = {
     open: new Float64Array(n),
     high: new Float64Array(n),
@@ -350,6 +358,25 @@ function alignedOhlc(series: BarSeries, ts: Float64Array): Ohlc {
     out.close[i] = series.close[j];
   }
   return out;
+}
+
+/** How many bar times the run steps through: the union of the series' times (each ascending). */
+function distinctTimes(data: readonly BarSeries[]): number {
+  if (data.length === 1) return data[0].length;
+  const cursors = new Int32Array(data.length);
+  let count = 0;
+  for (;;) {
+    let t = Infinity;
+    for (let k = 0; k < data.length; k++) if (cursors[k] < data[k].length) t = Math.min(t, data[k].ts[cursors[k]]);
+    if (t === Infinity) return count;
+    count++;
+    for (let k = 0; k < data.length; k++) if (cursors[k] < data[k].length && data[k].ts[cursors[k]] === t) cursors[k]++;
+  }
+}
+
+function sameTimes(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 type Send = (msg: OpenMessage) => void;

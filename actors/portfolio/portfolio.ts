@@ -18,6 +18,8 @@ export interface PortfolioConfig {
    * and the state is snapshotted after every message, so a list growing with every trade made each one slower.
    */
   readonly recordTrades?: boolean;
+  /** With `recordEquity`: how many bars to expect, so the record is allocated once (it still grows past it). */
+  readonly expectedBars?: number;
   /** Receive an EquityUpdate after each EndOfBar (the risk guardian's drawdown and loss limits). */
   readonly equitySubscribers?: readonly string[];
   /**
@@ -71,6 +73,7 @@ interface State {
 
 function grow(a: Float64Array, n: number): Float64Array {
   if (n < a.length) return a;
+  // Past the expected count (or without one): doubling keeps appends amortised O(1).
   const next = new Float64Array(Math.max(1024, a.length * 2));
   next.set(a);
   return next;
@@ -160,9 +163,14 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
         throw new ConfigError(actor, `capital.${id}`, `must be > 0, got ${value}`);
       }
     }
+    const expected = c.expectedBars;
+    if (expected !== undefined && !(Number.isSafeInteger(expected) && expected >= 0)) {
+      throw new ConfigError(actor, "expectedBars", `must be an integer ≥ 0, got ${expected}`);
+    }
     return {
       capital,
       recordEquity: c.recordEquity ?? false,
+      ...(c.expectedBars !== undefined ? { expectedBars: c.expectedBars } : {}),
       recordTrades: c.recordTrades ?? c.recordEquity ?? false,
       equitySubscribers: c.equitySubscribers ?? [],
       ...(c.liquidateAtZeroEquity ? { liquidateAtZeroEquity: c.liquidateAtZeroEquity } : {}),
@@ -170,10 +178,11 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
   },
   init(config) {
     const total = Object.values(config.capital).reduce((a, b) => a + b, 0);
+    const capacity = config.recordEquity ? Math.max(1, config.expectedBars ?? 1024) : 1024;
     const strategies = new Map(
       Object.entries(config.capital).map(([id, cash]) => [
         id,
-        { ledger: createLedger(cash), trips: createRoundTrips(), equity: new Float64Array(1024) },
+        { ledger: createLedger(cash), trips: createRoundTrips(), equity: new Float64Array(capacity) },
       ]),
     );
     return {
@@ -181,8 +190,8 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
       total: createLedger(total),
       strategies,
       bars: 0,
-      ts: new Float64Array(1024),
-      equity: new Float64Array(1024),
+      ts: new Float64Array(capacity),
+      equity: new Float64Array(capacity),
       bust: false,
     };
   },
