@@ -256,11 +256,14 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
         return state;
       case "GetRecord": {
         const n = state.bars;
+        // Full arrays (a backtest allocates exactly its bars, and asks at its end) are handed over, not copied: at
+        // millions of bars a copy would double the record at the run's memory peak.
+        const upTo = (a: Float64Array) => a.length === n ? a : a.slice(0, n);
         const record: PortfolioRecord = {
           type: "PortfolioRecord",
-          ts: state.ts.slice(0, n),
-          equity: state.equity.slice(0, n),
-          perStrategy: Object.fromEntries([...state.strategies].map(([id, s]) => [id, s.equity.slice(0, n)])),
+          ts: upTo(state.ts),
+          equity: upTo(state.equity),
+          perStrategy: Object.fromEntries([...state.strategies].map(([id, s]) => [id, upTo(s.equity)])),
           trades: [...state.strategies.values()].flatMap((s) => s.trips.closed),
           openTrades: [...state.strategies.values()].reduce(
             (sum, s) => sum + [...s.trips.open.values()].reduce((a, lots) => a + lots.length, 0),

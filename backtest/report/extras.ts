@@ -1,21 +1,29 @@
 // Statistics backtesting.py does not compute. Their conventions are ours; see README.md.
-import { mean, percentileSorted } from "./numeric.ts";
+import { percentileSorted } from "./numeric.ts";
 import type { ClosedTrade } from "./types.ts";
 
 /** Simple per-bar equity returns, skipping bars where the return is not finite (e.g. after equity hit 0). */
 export function barReturns(equity: ArrayLike<number>): number[] {
-  const out: number[] = [];
+  return Array.from(barReturnColumn(equity));
+}
+
+/** `barReturns` as a typed array, for long series. */
+export function barReturnColumn(equity: ArrayLike<number>): Float64Array {
+  // Typed, not a growing number[]: at millions of bars these arrays are the report's memory peak.
+  const out = new Float64Array(Math.max(0, equity.length - 1));
+  let k = 0;
   for (let i = 1; i < equity.length; i++) {
     const r = equity[i] / equity[i - 1] - 1;
-    if (Number.isFinite(r)) out.push(r);
+    if (Number.isFinite(r)) out[k++] = r;
   }
-  return out;
+  return k === out.length ? out : out.subarray(0, k);
 }
 
 /** Omega ratio at threshold 0: Σ gains / Σ |losses| of per-bar returns. */
-export function omegaRatio(returns: readonly number[]): number {
+export function omegaRatio(returns: ArrayLike<number>): number {
   let up = 0, down = 0;
-  for (const r of returns) {
+  for (let i = 0; i < returns.length; i++) {
+    const r = returns[i];
     if (r > 0) up += r;
     else down -= r;
   }
@@ -26,20 +34,28 @@ export function omegaRatio(returns: readonly number[]): number {
  * |95th percentile| / |5th percentile| of per-bar returns (linear interpolation, as numpy). Pass `sorted`
  * (ascending, e.g. from `sortedReturns`) to share one sort with `valueAtRisk` on long series.
  */
-export function tailRatio(returns: readonly number[], sorted = sortedReturns(returns)): number {
+export function tailRatio(returns: ArrayLike<number>, sorted = sortedReturns(returns)): number {
   return Math.abs(percentileSorted(sorted, 95)) / Math.abs(percentileSorted(sorted, 5));
 }
 
 /** Historical VaR 95% and CVaR 95% of per-bar returns, as fractions (losses are negative). */
 export function valueAtRisk(
-  returns: readonly number[],
+  returns: ArrayLike<number>,
   sorted = sortedReturns(returns),
 ): { var95: number; cvar95: number } {
   const var95 = percentileSorted(sorted, 5);
-  return { var95, cvar95: mean(returns.filter((r) => r <= var95)) };
+  // The mean of the returns at or below VaR, summed in their order (as mean(filter) would, without the array).
+  let sum = 0, count = 0;
+  for (let i = 0; i < returns.length; i++) {
+    if (returns[i] <= var95) {
+      sum += returns[i];
+      count++;
+    }
+  }
+  return { var95, cvar95: count ? sum / count : NaN };
 }
 
-export function sortedReturns(returns: readonly number[]): Float64Array {
+export function sortedReturns(returns: ArrayLike<number>): Float64Array {
   return Float64Array.from(returns).sort();
 }
 

@@ -1,7 +1,15 @@
 // computeStats: backtesting.py v0.6.6 `compute_stats`, line by line, plus a few extras. README.md documents
 // every formula; the tests compare against fixtures produced by backtesting.py itself.
 import { drawdownPeriods, drawdownSeries } from "./drawdown.ts";
-import { barReturns, omegaRatio, sortedReturns, streaks, tailRatio, tradesTurnover, valueAtRisk } from "./extras.ts";
+import {
+  barReturnColumn,
+  omegaRatio,
+  sortedReturns,
+  streaks,
+  tailRatio,
+  tradesTurnover,
+  valueAtRisk,
+} from "./extras.ts";
 import { covariance, geometricMean, mean, nanMax, nanMin, orNaN, sum, variance } from "./numeric.ts";
 import { annualisation, ceilToResolution, dataPeriodMs, DAY, periodReturns } from "./periodicity.ts";
 import type { ClosedTrade, Report, ReportInput, ReportOptions } from "./types.ts";
@@ -58,10 +66,10 @@ export function computeStats(input: ReportInput, options: ReportOptions = {}): R
   const sortinoPeriodic = meanExcess / Math.sqrt(mean(excess.map((r) => Math.min(r, 0) ** 2))) * Math.sqrt(annual);
 
   // Beta of log returns against the benchmark's log returns.
-  const eqLog: number[] = [], mkLog: number[] = [];
+  const eqLog = new Float64Array(Math.max(0, n - 1)), mkLog = new Float64Array(Math.max(0, n - 1));
   for (let i = 1; i < n; i++) {
-    eqLog.push(Math.log(equity[i] / equity[i - 1]));
-    mkLog.push(Math.log(close[i] / close[i - 1]));
+    eqLog[i - 1] = Math.log(equity[i] / equity[i - 1]);
+    mkLog[i - 1] = Math.log(close[i] / close[i - 1]);
   }
   const beta = n > 2 ? covariance(eqLog, mkLog) / variance(mkLog) : NaN;
 
@@ -74,7 +82,7 @@ export function computeStats(input: ReportInput, options: ReportOptions = {}): R
   const avgWin = mean(pl.filter((p) => p > 0)), avgLoss = -mean(pl.filter((p) => p < 0));
   const plStd = Math.sqrt(variance(pl));
 
-  const barRets = barReturns(equity);
+  const barRets = barReturnColumn(equity);
   const sortedRets = sortedReturns(barRets); // one sort for VaR, CVaR and the tail ratio
   const { var95, cvar95 } = valueAtRisk(barRets, sortedRets);
   const streak = streaks(trades);
