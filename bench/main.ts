@@ -13,6 +13,7 @@ const GROUPS: Readonly<Record<string, string | (() => Promise<void>)>> = {
   live: "./live_bench.ts",
   paper_long: "./paper_long_bench.ts",
   api: "./api_bench.ts",
+  memory: "./worker_rss_bench.ts",
 };
 
 const HELP = `Usage: deno task bench [NAME...] [-h, --help]
@@ -29,6 +30,7 @@ Runs the named benchmark groups (default: all, in this order) and prints one JSO
   live        bar-to-order latency through the live Worker tree, paper-daemon replay bars/s
   paper_long  a long paper run (10 strategies, 60,000 replayed bars): bars/s, CPU per bar, RSS at start and end
   api         GET /api/v1/positions latency (p50/p99) under 100 concurrent clients while a replay runs
+  memory      paper-daemon peak RSS with 1, 10 and 50 strategies (one Worker each) over a 2,000-bar replay
 
 Figures come from one run on this machine. Exit codes: 0 ok, 1 a benchmark failed, 2 bad usage.`;
 
