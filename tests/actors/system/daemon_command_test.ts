@@ -78,6 +78,17 @@ Deno.test("daemon command: `deno task compile` includes every module the daemon 
       new URL("backtest/optimize/worker.ts", ROOT).href,
     ].map((url) => relative(root, fileURLToPath(url)));
     assert.ok(loaded.some((p) => p.startsWith("actors/strategy_supervisor/")), "the tree was read");
+    // The per-target commands in deploy/README.md build the same binary as the task.
+    const readme = await Deno.readTextFile(fileURLToPath(new URL("deploy/README.md", ROOT)));
+    const compiles = readme.split("\n").filter((l) => l.startsWith("deno compile "));
+    assert.deepEqual(compiles.map((l) => /--target (\S+)/.exec(l)?.[1]), [
+      "x86_64-unknown-linux-gnu",
+      "aarch64-unknown-linux-gnu",
+    ]);
+    for (const line of compiles) {
+      for (const inc of includes) assert.ok(line.includes(`--include ${inc} `), `${inc} missing in: ${line}`);
+      assert.ok(line.includes("--v8-flags=--optimize-for-size"), line);
+    }
     for (const path of loaded) {
       const covered = includes.some((inc) => path === inc || path.startsWith(inc + "/"));
       assert.ok(covered, `${path} is loaded at run time but not in the compile task's --include list: ${task}`);
