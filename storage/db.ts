@@ -82,6 +82,11 @@ function openByScheme(options: OpenOptions): Database | Promise<Database> {
 }
 
 function openSqlite(given: string, dataDir: string): Database {
+  // SQLite's own name for a private in-memory database (tests), not a file called ":memory:" in the working directory.
+  if (given === ":memory:") {
+    const db = new Kysely<Schema>({ dialect: sqliteDialect(given) });
+    return { db, dialect: "sqlite", location: given, close: () => db.destroy() };
+  }
   const path = resolve(given || join(dataDir, "tradeactor.sqlite"));
   try {
     mkdirSync(dirname(path), { recursive: true });
