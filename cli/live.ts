@@ -26,6 +26,7 @@ import { runDaemon } from "../actors/system/daemon.ts";
 import { controlSettings, readControlFile } from "../actors/system/control.ts";
 import { ControlSecurityError } from "../actors/gateway/server.ts";
 import { runWatchdog } from "../actors/system/watchdog.ts";
+import { currentRuntime, daemonCommand } from "../actors/system/daemon_command.ts";
 import { type LogRecord, stderrSink } from "../actors/runtime/mod.ts";
 import { apiCommand, ApiUsageError } from "./live_api.ts";
 import { reportStatistics } from "./report_stats.ts";
@@ -142,7 +143,7 @@ async function underWatchdog(args: string[], dataDir: string): Promise<number> {
   Deno.addSignalListener("SIGINT", stop);
   try {
     const result = await runWatchdog({
-      command: [Deno.execPath(), "run", "-A", "--config", denoJson, self, ...args, "--no-watchdog"],
+      command: daemonCommand(args, currentRuntime(), { module: self, denoJson }),
       heartbeatFile: resolve(dataDir, "heartbeat"),
       heartbeatTimeoutMs: 15_000,
       maxRestarts: 5,

@@ -7,7 +7,6 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { Kysely, PostgresDialect } from "kysely";
 import { Migrator } from "kysely/migration";
-import pg from "pg";
 import type { Schema } from "./schema.ts";
 import { sqliteDialect } from "./sqlite_dialect.ts";
 import { type DialectName, migrationProvider } from "./migrations/mod.ts";
@@ -43,7 +42,7 @@ export class StorageError extends Error {
 }
 
 export async function openDatabase(options: OpenOptions = {}): Promise<Database> {
-  const opened = openByScheme(options);
+  const opened = await openByScheme(options);
   const isPostgres = opened.dialect === "postgres";
   if (options.migrate ?? true) {
     try {
@@ -59,7 +58,7 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
   return opened;
 }
 
-function openByScheme(options: OpenOptions): Database {
+function openByScheme(options: OpenOptions): Database | Promise<Database> {
   const parsed = parseStorageUrl(options.url ?? "");
   switch (parsed.kind) {
     case "sqlite":
@@ -83,6 +82,11 @@ function openByScheme(options: OpenOptions): Database {
 }
 
 function openSqlite(given: string, dataDir: string): Database {
+  // SQLite's own name for a private in-memory database (tests), not a file called ":memory:" in the working directory.
+  if (given === ":memory:") {
+    const db = new Kysely<Schema>({ dialect: sqliteDialect(given) });
+    return { db, dialect: "sqlite", location: given, close: () => db.destroy() };
+  }
   const path = resolve(given || join(dataDir, "tradeactor.sqlite"));
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -95,15 +99,17 @@ function openSqlite(given: string, dataDir: string): Database {
 
 // int8 (bigint) columns hold epoch ms and sequence numbers, all far below 2^53: read them as numbers, not strings.
 const INT8_OID = 20;
-const types = {
-  getTypeParser: (oid: number, format?: "text" | "binary") =>
-    oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as "text"),
-};
 
-function openPostgres(url: string, schema: string | undefined): Database {
+async function openPostgres(url: string, schema: string | undefined): Promise<Database> {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) {
     throw new StorageError(`Invalid PostgreSQL schema name "${schema}": use lowercase letters, digits and _`);
   }
+  // Loaded only here: pg pulls in the Node compatibility layer, ~7 MB in every Worker that opens a SQLite store.
+  const { default: pg } = await import("pg");
+  const types = {
+    getTypeParser: (oid: number, format?: "text" | "binary") =>
+      oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as "text"),
+  };
   const pool = new pg.Pool({
     connectionString: url,
     types,

@@ -27,8 +27,7 @@ import type {
   RequestBar,
   SubmitOrder,
 } from "../protocol/mod.ts";
-import { openDatabase } from "../../storage/db.ts";
-import { createSqlJournal } from "../../storage/journal/sql_journal.ts";
+import { openJournal } from "../../storage/journal/open.ts";
 import type { Journal, JournalRecord, NewEvent } from "../../storage/journal/types.ts";
 import {
   applyEvent,
@@ -562,11 +561,11 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
     ctx: ActorContext<AdapterMessage>,
     snapshot: AdapterSnapshot | undefined,
   ): Promise<AdapterState> {
-    const database = await openDatabase({ url: config.db });
+    const journal = await openJournal(config.db);
     const state: AdapterState = {
       config,
       venue: makeClient(config, ctx),
-      journal: createSqlJournal(database, { closeDatabase: true }),
+      journal,
       phase: "recovering",
       failures: 0,
       orders: new Map(),

@@ -50,6 +50,7 @@ import type { ControlDeps, RouteModule } from "./routes/deps.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { systemRoutes } from "./routes/system.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 
 export interface ControlLimits {
   readonly bodyBytes: number;
@@ -148,6 +149,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   riskRoutes,
   channelRoutes,
   openApiRoutes,
+  metricsRoutes,
 ];
 
 export function startControlServer(options: ControlOptions): ControlServer {

@@ -6,8 +6,7 @@
  * before the order leaves, which a tell cannot promise.
  */
 import { type Behaviour, ConfigError, errorText } from "../runtime/mod.ts";
-import { openDatabase } from "../../storage/db.ts";
-import { createSqlJournal } from "../../storage/journal/sql_journal.ts";
+import { openJournal } from "../../storage/journal/open.ts";
 import type { Journal, NewEvent } from "../../storage/journal/types.ts";
 
 export interface JournalActorConfig {
@@ -55,8 +54,7 @@ export const journalActor: Behaviour<JournalMessage, State, JournalActorConfig> 
     };
   },
   async init(config) {
-    const database = await openDatabase({ url: config.db });
-    return { config, journal: createSqlJournal(database, { closeDatabase: true }), alerts: 0 };
+    return { config, journal: await openJournal(config.db), alerts: 0 };
   },
   async receive(state, msg, ctx) {
     switch (msg.type) {

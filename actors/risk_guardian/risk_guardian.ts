@@ -143,6 +143,8 @@ interface State {
   /** Bar subscriber path → strategy id (from `owners`; a path that is no owner stands for itself). */
   readonly idByPath: Map<string, string>;
   readonly decisions: { ts: number; decision: string; detail: string }[];
+  /** Order events and decisions by kind, for /metrics (optional: snapshots from before it have none). */
+  counts?: Record<string, number>;
   /** Synthetic brackets by parent client order id (plain data: part of the snapshot). */
   readonly brackets: Record<string, SyntheticBracket>;
   /**
@@ -243,10 +245,16 @@ interface Rx {
   readonly now: number;
 }
 
+function tally(state: State, kind: string): void {
+  const counts = state.counts ??= {};
+  counts[kind] = (counts[kind] ?? 0) + 1;
+}
+
 /** Records a decision; `extra` fields join the journaled payload (e.g. `strategy`, `limits`). */
 function decide(rx: Rx, decision: string, detail: string, extra?: Record<string, unknown>): void {
   const { state, ctx, now } = rx;
   state.decisions.push({ ts: now, decision, detail });
+  tally(state, `decision:${decision}`);
   if (state.decisions.length > 1_000) state.decisions.shift();
   const journal = state.config.journalPath;
   if (journal) {
@@ -701,6 +709,8 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
           openOrders: state.open.length,
           positions: [...state.positions.entries()].map(([k, qty]) => ({ key: k.replace("\u0000", "/"), qty })),
           decisions: state.decisions.slice(-50),
+          counts: { ...state.counts },
+          peakEquity: Number.isFinite(state.peakEquity) ? state.peakEquity : null,
           brackets: Object.values(state.brackets).map((b) => ({
             parent: b.parent,
             entryFilled: b.entryFilled,
@@ -729,6 +739,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
         // Order events from a venue: track, then forward to the order's owner.
         const event = msg;
         if (event.type === "OrderSubmitted") return state;
+        tally(state, event.type);
         const id = event.clientOrderId;
         const cancelled = event.type === "OrderRejected" ? state.cancelsSent.indexOf(id) : -1;
         if (cancelled >= 0) {

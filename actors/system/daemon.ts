@@ -12,8 +12,7 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { createWorkerHost, errorText, type LogSink, stderrSink, type TreeEvent } from "../runtime/mod.ts";
 import type { Fill } from "../protocol/mod.ts";
-import { openDatabase } from "../../storage/db.ts";
-import { createSqlJournal } from "../../storage/journal/sql_journal.ts";
+import { openJournal } from "../../storage/journal/open.ts";
 import type { Journal } from "../../storage/journal/types.ts";
 import { controlSettings, type Env, startDaemonControl } from "./control.ts";
 import type { Statistics } from "../gateway/views/equity_view.ts";
@@ -127,12 +126,11 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     orphaned = true;
     finish(0);
   });
-  const database = await openDatabase({ url: config.db }).catch(async (err) => {
+  const journal = await openJournal(config.db).catch(async (err) => {
     stopWatchingWatchdog();
     await lock.release();
     throw err;
   });
-  const journal = createSqlJournal(database);
   const tree = buildLiveTree(config);
   const initialState = await lastTradingState(journal);
   const changed = await changedLimits(journal);
@@ -193,7 +191,7 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   } catch (err) {
     log("error", "cannot start the daemon", { error: errorText(err) });
     await host.stop().catch(() => {});
-    await database.close();
+    await journal.close();
     stopWatchingWatchdog();
     await lock.release();
     return 1;
@@ -256,7 +254,7 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   stopHeartbeat();
   await control.close().catch(() => {});
   await host.stop().catch((err) => log("warn", "stop failed", { error: errorText(err) }));
-  await database.close();
+  await journal.close();
   stopWatchingWatchdog();
   // Last: the next daemon may start only once this one has stopped touching the venue and the journal.
   await lock.release();

@@ -95,7 +95,8 @@ function parseRisk(p: Problems, raw: unknown): { limits: RiskLimits; quarantineP
   return { limits, quarantinePolicy: policy ?? DEFAULT_QUARANTINE_POLICY };
 }
 
-const JOURNAL_SCHEMES = "sqlite:PATH (or a plain file path; the default) or postgres://… (postgresql://…)";
+const JOURNAL_SCHEMES =
+  "sqlite:PATH (or a plain file path; the default), redis://…[?prefix=NAME] or postgres://… (postgresql://…)";
 
 /** `db` through the storage URL parser; a SQLite path is made absolute (relative to the file, like every path). */
 function parseDb(p: Problems, value: unknown, baseDir: string, dataDir: string): string {
@@ -109,11 +110,7 @@ function parseDb(p: Problems, value: unknown, baseDir: string, dataDir: string):
     case "postgres":
       return parsed.url;
     case "redis":
-      p.push({
-        field: "db",
-        why: `the Redis Streams journal is not wired into the daemon yet: use ${JOURNAL_SCHEMES}`,
-      });
-      return "";
+      return parsed.url;
     case "invalid":
       p.push({ field: "db", why: `${parsed.why}: use ${JOURNAL_SCHEMES}` });
       return "";

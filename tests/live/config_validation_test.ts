@@ -45,7 +45,8 @@ function guardianConfig(config: LiveConfig): Record<string, unknown> {
 Deno.test("config validation: storage URLs by scheme", async () => {
   await refusedAt({ db: "mysql://x" }, "db", /unsupported scheme "mysql:": use sqlite:PATH .* or postgres:\/\//);
   await refusedAt({ db: "http://example.com/db" }, "db", /unsupported scheme "http:"/);
-  await refusedAt({ db: "redis://127.0.0.1:6379" }, "db", /Redis Streams journal is not wired into the daemon yet/);
+  const redis = await resolveLiveConfig(paperConfig(DIR, { db: "redis://127.0.0.1:6379/?prefix=a" }), { env: noEnv });
+  assert.equal(redis.db, "redis://127.0.0.1:6379/?prefix=a", "the Redis Streams journal");
   await refusedAt({ db: "" }, "db", /non-empty string/);
   const base = "/srv/cfg";
   const relative = await resolveLiveConfig(paperConfig(DIR, { db: "state/j.sqlite" }), { env: noEnv, baseDir: base });
@@ -261,7 +262,7 @@ Deno.test("config validation: live check lists every problem and exits 1; a good
     const bad = await writeConfig(
       dir,
       paperConfig(join(dir, "data"), {
-        db: "redis://127.0.0.1:6379",
+        db: "mysql://127.0.0.1:3306",
         control: { hostname: "127.0.0.1", port: 70_000 },
         venue: { ...VENUE, commission: 5 },
         alerts: { webhookUrl: "file:///etc/passwd" },

@@ -4,8 +4,7 @@
  * journaled open time per symbol is then the cursor the feed backfills from, so the candles that closed while
  * the daemon was down reach the strategies too.
  */
-import { openDatabase } from "../../../storage/db.ts";
-import { createSqlJournal } from "../../../storage/journal/sql_journal.ts";
+import { openJournal } from "../../../storage/journal/open.ts";
 import type { Bar } from "../../protocol/mod.ts";
 
 export interface ResumeFrom {
@@ -16,7 +15,7 @@ export interface ResumeFrom {
 }
 
 export async function lastJournaledBars(from: ResumeFrom, symbols: readonly string[]): Promise<Map<string, number>> {
-  const journal = createSqlJournal(await openDatabase({ url: from.db }), { closeDatabase: true });
+  const journal = await openJournal(from.db);
   try {
     const last = new Map<string, number>();
     for (const record of await journal.read({ stream: from.stream })) {
