@@ -42,7 +42,7 @@ export interface StrategySupervisorConfig {
   readonly steps?: Readonly<Record<string, number>>;
   readonly ticks?: Readonly<Record<string, number>>;
   readonly defaultStep?: number;
-  /** Live lockstep replay: after each bar, tell `riskPath` BarHandled (after the bar's commands). */
+  /** Live: after each bar, tell `riskPath` BarHandled (after the bar's commands): the lockstep bar clock. */
   readonly ackBars?: boolean;
 }
 

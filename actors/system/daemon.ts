@@ -21,6 +21,7 @@ import type { LiveConfig } from "./live_config.ts";
 import { buildLiveTree, PATHS } from "./live_tree.ts";
 import { lockDaemon } from "./lock.ts";
 import { EXIT_LOCKED, EXIT_RESTART_ME, onWatchdogGone, startHeartbeat } from "./watchdog.ts";
+import { disabledStrategies, lifecycleOf, recordHung, strategyIdOf, withRiskConfig } from "./strategy_faults.ts";
 
 export interface DaemonOptions {
   readonly logSink?: LogSink;
@@ -140,6 +141,11 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
       }
     }
   }
+  const disabled = await disabledStrategies(journal, config.strategies.map((s) => s.id));
+  if (Object.keys(disabled).length > 0) {
+    log("warn", "strategies stay disabled as the last run left them", { strategies: disabled });
+    withRiskConfig(tree, { disabledStrategies: disabled });
+  }
 
   const host = createWorkerHost({
     logSink: sink,
@@ -149,12 +155,27 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     heartbeatTimeoutMs: 10_000,
     onLeakedWorker: (path) => {
       log("error", "a Worker thread leaked; asking the watchdog for a process restart", { path });
-      finish(EXIT_RESTART_ME);
+      const strategyId = strategyIdOf(path);
+      if (strategyId === undefined) return finish(EXIT_RESTART_ME);
+      // Recorded before the exit: the strategy comes back disabled, so it costs one restart, not a crash loop.
+      const detail = "hung: no heartbeat; its Worker thread leaked (one process restart)";
+      void recordHung(host, journal, strategyId, detail)
+        .then((record) => log("error", "hung strategy quarantined", { strategyId, ...record }))
+        .catch((err) => log("error", "cannot record the hung strategy", { strategyId, error: errorText(err) }))
+        .finally(() => finish(EXIT_RESTART_ME));
     },
   });
   host.subscribe((event: TreeEvent) => {
     if (event.type === "exited" && event.path === PATHS.feed && config.exitAtEnd) finish(0);
     if (event.type === "fatal") finish(1);
+    const lifecycle = lifecycleOf(event);
+    if (lifecycle) {
+      try {
+        host.tell(PATHS.risk, lifecycle);
+      } catch (err) {
+        log("error", "cannot tell the risk guardian about a strategy", { ...lifecycle, error: errorText(err) });
+      }
+    }
   });
   try {
     await host.start(tree);

@@ -168,7 +168,9 @@ export function buildLiveTree(config: LiveConfig): SupervisorSpec {
         kind: "supervisor",
         id: "strategies",
         strategy: "one_for_one",
+        // Per strategy: the sixth crash within a minute quarantines that strategy alone (the daemon tells the guardian).
         intensity: { maxRestarts: 5, withinMs: 60_000 },
+        onExceeded: "quarantine",
         backoff: { minMs: 50, maxMs: 5_000, factor: 2 },
         children: config.strategies.map((s) => ({
           kind: "actor" as const,
@@ -184,7 +186,9 @@ export function buildLiveTree(config: LiveConfig): SupervisorSpec {
             riskPath: PATHS.risk,
             capital: s.capital,
             defaultStep: config.venue.type === "paper" ? config.venue.defaultStep : 0.00001,
-            ackBars: lockstep,
+            // Also without lockstep: the guardian learns the last bar each strategy handled (where a restarted daemon
+            // stops feeding a quarantined one), and its pending acknowledgements complete instead of piling up.
+            ackBars: true,
           },
         })),
       },
