@@ -71,6 +71,8 @@ export type AdapterMessage =
   | { readonly type: "Poll" }
   | { readonly type: "Reconnect" }
   | { readonly type: "AckTimeout"; readonly symbol: string; readonly ts: number }
+  /** A strategy added while running: its sub-account capital at venues that keep them. Replies StrategyCapitalSet. */
+  | { readonly type: "SetStrategyCapital"; readonly strategyId: string; readonly capital: number }
   | { readonly type: "GetAdapterState" };
 
 type Command = SubmitOrder | CancelOrder | CancelAll;
@@ -571,6 +573,7 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
       "Poll",
       "Reconnect",
       "AckTimeout",
+      "SetStrategyCapital",
       "GetAdapterState",
     ],
     parseConfig: parseAdapterConfig,
@@ -631,6 +634,12 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
             account: { venue: state.config.venue, balances: state.balances, ts: ctx.clock.now() },
             equity,
           });
+          return state;
+        }
+        case "SetStrategyCapital": {
+          const kept = state.venue.setStrategyCapital !== undefined;
+          if (kept) await state.venue.setStrategyCapital!(msg.strategyId, msg.capital);
+          if (ctx.sender) ctx.reply({ type: "StrategyCapitalSet", strategyId: msg.strategyId, kept });
           return state;
         }
         case "GetAdapterState":

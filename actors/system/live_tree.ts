@@ -46,10 +46,9 @@ function exchangeSpec(config: LiveConfig, lockstep: boolean): ActorSpec {
           path: paperVenuePath(config),
           sim: {
             initialCash: venue.initialCash,
-            // Each strategy's equity-fraction orders are sized from its own capital, as in backtests.
-            ...(config.strategies.length > 1
-              ? { strategyCapital: Object.fromEntries(config.strategies.map((s) => [s.id, s.capital])) }
-              : {}),
+            // Each strategy's equity-fraction orders are sized from its own capital, as in backtests (also a lone
+            // strategy: one added while running must not size from its money).
+            strategyCapital: Object.fromEntries(config.strategies.map((s) => [s.id, s.capital])),
             defaultStep: venue.defaultStep,
             allowShort: venue.allowShort,
             costs: {

@@ -16,6 +16,7 @@ import {
   createSimState,
   DEFAULT_SIM_CONFIG,
   onBar,
+  setStrategyCapital,
   type SimConfig,
   submitOrder,
 } from "../sim/matching.ts";
@@ -130,6 +131,11 @@ export class PaperVenue {
     return accountEquity(this.book.sim);
   }
 
+  /** A strategy added while running gets its sub-account (sizing from its own capital); durable. */
+  setStrategyCapital(strategyId: string, capital: number): void {
+    this.transact(() => setStrategyCapital(this.book.sim, strategyId, capital));
+  }
+
   /** Every submit the venue received, and how many distinct client order ids among them. */
   submits(): { total: number; distinct: number } {
     const row = this.db.prepare(
@@ -160,6 +166,7 @@ export function paperClient(venue: PaperVenue, name: string): VenueClient {
         locked: 0,
       }]),
     onBar: (bar) => Promise.resolve(venue.bar(bar)),
+    setStrategyCapital: (strategyId, capital) => Promise.resolve(venue.setStrategyCapital(strategyId, capital)),
     close: () => Promise.resolve(venue.close()),
   };
 }

@@ -447,6 +447,12 @@ function placeBracket(state: SimState, parent: Resting, now: number, emit: Emit)
   }
 }
 
+/** A strategy's own capital for sizing (one added while running); a sub-account it already has stays as it is. */
+export function setStrategyCapital(state: SimState, strategyId: string, capital: number): void {
+  const config = { ...state.config, strategyCapital: { ...state.config.strategyCapital, [strategyId]: capital } };
+  (state as { config: SimConfig }).config = config;
+}
+
 /** The ledger an equity-fraction order of `strategyId` is sized from, marked at the last closes. */
 function sizingAccount(state: SimState, strategyId: string): Ledger {
   const capital = state.config.strategyCapital?.[strategyId];
