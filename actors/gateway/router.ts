@@ -4,7 +4,7 @@
  * and `{name}` parameters.
  */
 import type { Principal } from "./auth.ts";
-import type { BodyOf, ObjectSchema } from "./schema.ts";
+import type { BodyOf, FieldSchema, ObjectSchema } from "./schema.ts";
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE";
 
@@ -35,6 +35,8 @@ export interface Route {
   readonly mutating: boolean;
   /** The request body, strictly checked; absent: no body expected (none is read). */
   readonly body?: ObjectSchema;
+  /** The `{name}` parameters of the path, checked like body fields (a bad one is a 400 naming it). */
+  readonly params?: Readonly<Record<string, FieldSchema>>;
   /** Not rate limited (liveness: cheap, touches no actor, and must answer during a flood). */
   readonly unmetered?: boolean;
   /** When set, an empty body is read as this value (e.g. {} for a logout). */

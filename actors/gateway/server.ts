@@ -25,7 +25,7 @@ import { refuse } from "./http.ts";
 import { allowedHostNames, hostNameOf, isJsonContentType, isLoopback, originAllowed } from "./origin.ts";
 import { createRateLimiter, type RateLimit } from "./rate_limit.ts";
 import { createRouter, type Route } from "./router.ts";
-import { checkBody } from "./schema.ts";
+import { checkBody, checkParams } from "./schema.ts";
 import { createSnapshotSource } from "./snapshot.ts";
 import { watchTree } from "./tree_watch.ts";
 import { createPushHub } from "./ws_push.ts";
@@ -33,6 +33,8 @@ import type { ControlDeps } from "./routes/deps.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { systemRoutes } from "./routes/system.ts";
+import { type StrategyControl, strategyRoutes } from "./routes/strategies.ts";
+import { backtestRoutes, type BacktestService } from "./routes/backtest.ts";
 
 export interface ControlLimits {
   readonly bodyBytes: number;
@@ -84,6 +86,10 @@ export interface ControlOptions {
   /** Wall clock (rate limits, sessions, feed freshness); injected by tests. */
   readonly now?: () => number;
   readonly logSink?: LogSink;
+  /** Strategies managed while running (the daemon's); absent: those routes answer 503. */
+  readonly strategies?: StrategyControl;
+  /** Backtest jobs (a Worker pool beside the daemon); absent: those routes answer 503. */
+  readonly backtests?: BacktestService;
 }
 
 export interface ControlServer {
@@ -163,8 +169,16 @@ export function startControlServer(options: ControlOptions): ControlServer {
     sessions,
     tokens,
     hub,
+    ...(options.strategies ? { strategies: options.strategies } : {}),
+    ...(options.backtests ? { backtests: options.backtests } : {}),
   };
-  const router = createRouter([...systemRoutes(deps), ...sessionRoutes(deps), ...pageRoutes(deps)]);
+  const router = createRouter([
+    ...systemRoutes(deps),
+    ...sessionRoutes(deps),
+    ...pageRoutes(deps),
+    ...strategyRoutes(deps),
+    ...backtestRoutes(deps),
+  ]);
 
   /** The caller's right to this route, or the refusal. */
   const admit = (route: Route, principal: Principal | undefined, invalid: boolean): Response | undefined => {
@@ -228,6 +242,10 @@ export function startControlServer(options: ControlOptions): ControlServer {
     const refused = admit(route, principal, auth === "invalid");
     if (refused) return refused;
 
+    if (route.params) {
+      const checked = checkParams(route.params, params);
+      if (!checked.ok) return refuse(400, checked.error);
+    }
     let body = {};
     if (route.body) {
       const read = await readJson(req, {

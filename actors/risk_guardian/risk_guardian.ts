@@ -777,10 +777,10 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
             entryFinal: b.entryFinal,
             legs: structuredClone(b.legs),
           })),
-          strategies: status.report(state.strategies, [
-            ...Object.keys(state.config.owners ?? {}),
-            ...state.owners.keys(),
-          ]),
+          strategies: roster.reported(
+            state.roster,
+            status.report(state.strategies, [...Object.keys(state.config.owners ?? {}), ...state.owners.keys()]),
+          ),
         });
         return state;
       default: {

@@ -36,6 +36,8 @@ export interface Roster {
   readonly paused: Record<string, true>;
   /** Entries in `pending` + `paused`: the bar path tests a number, not a dictionary. */
   watched: number;
+  /** Strategies removed while running: kept stopped until flat, no longer reported. */
+  removed?: Record<string, true>;
 }
 
 /** Operator → guardian (through the daemon): a strategy joins. Replies StrategyAdded with its position. */
@@ -185,8 +187,16 @@ export function reconfigure(roster: Roster, strategyId: string, params: Readonly
   return roster.at;
 }
 
-/** A strategy leaves: nothing of it stays scheduled. */
+/** What the guardian reports, without the strategies removed while running. */
+export function reported<T>(roster: Roster, statuses: Record<string, T>): Record<string, T> {
+  if (!roster.removed) return statuses;
+  for (const id of Object.keys(roster.removed)) delete statuses[id];
+  return statuses;
+}
+
+/** A strategy leaves: nothing of it stays scheduled, and it is no longer reported. */
 export function forget(roster: Roster, strategyId: string): void {
+  (roster.removed ??= {})[strategyId] = true;
   if (roster.pending[strategyId]) {
     delete roster.pending[strategyId];
     roster.watched--;

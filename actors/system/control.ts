@@ -17,6 +17,7 @@ import { TIMEFRAME_MS } from "../protocol/mod.ts";
 import type { Tokens } from "../gateway/auth.ts";
 import type { FeedPolicy } from "../gateway/feed_health.ts";
 import {
+  type ControlOptions,
   ControlSecurityError,
   controlSecurityProblem,
   type ControlServer,
@@ -113,8 +114,10 @@ export async function startDaemonControl(
   host: Host,
   settings: ControlSettings,
   logSink?: LogSink,
+  services: Pick<ControlOptions, "strategies" | "backtests"> = {},
 ): Promise<ControlServer> {
   const control = startControlServer({
+    ...services,
     host,
     ...(logSink ? { logSink } : {}),
     hostname: config.control.hostname,

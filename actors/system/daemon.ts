@@ -22,6 +22,10 @@ import { buildLiveTree, PATHS } from "./live_tree.ts";
 import { lockDaemon } from "./lock.ts";
 import { EXIT_LOCKED, EXIT_RESTART_ME, onWatchdogGone, startHeartbeat } from "./watchdog.ts";
 import { disabledStrategies, lifecycleOf, recordHung, strategyIdOf, withRiskConfig } from "./strategy_faults.ts";
+import { loadRoster, wireRoster } from "./strategy_roster.ts";
+import { createStrategyControl } from "./strategy_control.ts";
+import type { Database } from "../../storage/db.ts";
+import type { BacktestService } from "../gateway/routes/backtest.ts";
 
 export interface DaemonOptions {
   readonly logSink?: LogSink;
@@ -29,6 +33,17 @@ export interface DaemonOptions {
   readonly signal?: AbortSignal;
   /** Where control tokens come from (default: the process environment). */
   readonly env?: Env;
+  /**
+   * Backtest jobs beside the daemon (backtest/jobs/, given by the command line: actors/ never imports backtest/):
+   * made once the store is open, closed when the daemon stops.
+   */
+  readonly backtests?: (context: BacktestContext) => Promise<BacktestService & { close(): Promise<void> }>;
+}
+
+export interface BacktestContext {
+  readonly database: Database;
+  readonly config: LiveConfig;
+  readonly log: (level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
 }
 
 export interface DaemonResult {
@@ -115,7 +130,12 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     throw err;
   });
   const journal = createSqlJournal(database);
-  const tree = buildLiveTree(config);
+  // The strategies to run: the config file's, with the changes made while running (added, updated, removed).
+  const roster = await loadRoster(journal, config.strategies, config.venue.name, config.api.strategiesDir);
+  for (const warning of roster.warnings) log("warn", warning);
+  const running: LiveConfig = { ...config, strategies: roster.entries };
+  const tree = buildLiveTree(running);
+  wireRoster(tree, roster);
   const initialState = await lastTradingState(journal);
   const changed = await changedLimits(journal);
   if (changed.account || Object.keys(changed.strategies).length > 0) {
@@ -141,7 +161,7 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
       }
     }
   }
-  const disabled = await disabledStrategies(journal, config.strategies.map((s) => s.id));
+  const disabled = await disabledStrategies(journal, running.strategies.map((s) => s.id));
   if (Object.keys(disabled).length > 0) {
     log("warn", "strategies stay disabled as the last run left them", { strategies: disabled });
     withRiskConfig(tree, { disabledStrategies: disabled });
@@ -187,7 +207,17 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     await lock.release();
     return 1;
   }
-  const control = await startDaemonControl(config, host, controlConfig, sink);
+  const backtests = options.backtests
+    ? await options.backtests({ database, config, log }).catch((err) => {
+      log("error", "backtest jobs are unavailable", { error: errorText(err) });
+      return undefined;
+    })
+    : undefined;
+  const strategies = createStrategyControl({ host, journal, config: running, roster });
+  const control = await startDaemonControl(config, host, controlConfig, sink, {
+    strategies,
+    ...(backtests ? { backtests } : {}),
+  });
   log("info", "daemon started", {
     mode: config.mode,
     venue: config.venue.name,
@@ -238,6 +268,7 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   for (const [sig, handler] of signals) Deno.removeSignalListener(sig, handler);
   stopHeartbeat();
   await control.close().catch(() => {});
+  await backtests?.close().catch((err) => log("warn", "backtest jobs did not stop cleanly", { error: errorText(err) }));
   await host.stop().catch((err) => log("warn", "stop failed", { error: errorText(err) }));
   await database.close();
   stopWatchingWatchdog();

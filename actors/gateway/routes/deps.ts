@@ -5,6 +5,8 @@ import type { Sessions, Tokens } from "../auth.ts";
 import type { HealthReport } from "../health.ts";
 import type { Route } from "../router.ts";
 import type { PushHub } from "../ws_push.ts";
+import type { StrategyControl } from "./strategies.ts";
+import type { BacktestService } from "./backtest.ts";
 
 export interface ControlDeps {
   readonly host: Host;
@@ -16,6 +18,8 @@ export interface ControlDeps {
   readonly sessions: Sessions;
   readonly tokens: Tokens;
   readonly hub: PushHub;
+  readonly strategies?: StrategyControl;
+  readonly backtests?: BacktestService;
 }
 
 /** A route module: its routes, given the shared dependencies. */
