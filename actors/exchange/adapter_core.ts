@@ -100,6 +100,8 @@ export interface AdapterState {
   phase: "ready" | "recovering";
   failures: number;
   readonly orders: Map<string, TrackedOrder>;
+  /** Side and symbol of every journaled submit: a replayed order must be the same order (see onCommand). */
+  readonly intents: Map<string, string>;
   readonly known: Set<string>;
   /** Orders submitted through this instance (sent or skipped as already sent): what a CancelAll may target. */
   readonly submitted: Set<string>;
@@ -168,6 +170,10 @@ function fold(state: AdapterState, r: JournalRecord): void {
     case "Command": {
       const { key, intent } = r.payload as { key: string; intent: Intent };
       state.pending.set(key, { key, intent, at: r.ts });
+      if (intent.kind === "submit") {
+        const o = intent.command.order;
+        state.intents.set(o.clientOrderId, `${o.side} ${o.symbol}`);
+      }
       if (intent.kind === "submit" && !state.orders.has(intent.command.order.clientOrderId)) {
         const o = intent.command.order;
         state.orders.set(o.clientOrderId, newTracked(o.clientOrderId, o.strategyId, o.symbol));
@@ -479,7 +485,20 @@ async function onCommand(state: AdapterState, ctx: ActorContext<AdapterMessage>,
   if (command.type === "SubmitOrder") {
     const cid = command.order.clientOrderId;
     state.submitted.add(cid);
-    if (state.orders.has(cid)) return; // journaled before (a replay after a restart): never sent twice
+    if (state.orders.has(cid)) {
+      // Journaled before (a replay after a restart): never sent twice. A strategy fed what it was fed the first time
+      // sends the same order again; anything else means its replay went another way, which must not go unseen.
+      const journaled = state.intents.get(cid);
+      const o = command.order;
+      if (journaled !== undefined && journaled !== `${o.side} ${o.symbol}`) {
+        ctx.log.error("a replayed order differs from the journaled one: the strategy's replay diverged", {
+          clientOrderId: cid,
+          journaled,
+          replayed: `${o.side} ${o.symbol}`,
+        });
+      }
+      return;
+    }
     intent = { kind: "submit", command };
     key = `submit:${cid}`;
   } else {
@@ -525,6 +544,7 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
       phase: "recovering",
       failures: 0,
       orders: new Map(),
+      intents: new Map(),
       known: new Set(),
       submitted: new Set(snapshot?.submitted ?? []),
       cancelSeq: 0,

@@ -22,7 +22,7 @@ import { buildLiveTree, PATHS } from "./live_tree.ts";
 import { lockDaemon } from "./lock.ts";
 import { EXIT_LOCKED, EXIT_RESTART_ME, onWatchdogGone, startHeartbeat } from "./watchdog.ts";
 import { disabledStrategies, lifecycleOf, recordHung, strategyIdOf, withRiskConfig } from "./strategy_faults.ts";
-import { loadRoster, wireRoster } from "./strategy_roster.ts";
+import { loadRoster, startingStrategies, wireRoster } from "./strategy_roster.ts";
 import { createStrategyControl } from "./strategy_control.ts";
 import type { Database } from "../../storage/db.ts";
 import type { BacktestService } from "../gateway/routes/backtest.ts";
@@ -134,7 +134,7 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   const roster = await loadRoster(journal, config.strategies, config.venue.name, config.api.strategiesDir);
   for (const warning of roster.warnings) log("warn", warning);
   const running: LiveConfig = { ...config, strategies: roster.entries };
-  const tree = buildLiveTree(running);
+  const tree = buildLiveTree({ ...running, strategies: startingStrategies(roster) });
   wireRoster(tree, roster);
   const initialState = await lastTradingState(journal);
   const changed = await changedLimits(journal);

@@ -25,6 +25,11 @@ export interface RosterEntry extends StrategyConfig {
   readonly origin: "config" | "api";
   /** Where it joined on the bar clock (added while running); undefined for the config file's. */
   readonly joinedAt?: ClockPos;
+  /**
+   * The parameters it started with, when they changed since: a restarted daemon starts it with these and re-applies
+   * each change at its bar, so the replay sees what the first run saw.
+   */
+  readonly startParams?: Readonly<Record<string, unknown>>;
 }
 
 /** Who asked and why: journaled with every change. */
@@ -115,7 +120,7 @@ function foldRoster(
       if (!entry) return;
       entries.set(rec.strategyId, {
         ...entry,
-        ...(rec.params ? { params: rec.params } : {}),
+        ...(rec.params ? { params: rec.params, startParams: entry.startParams ?? entry.params } : {}),
         ...(rec.limits ? { limits: rec.limits } : {}),
       });
       if (rec.params) (changes[rec.strategyId] ??= []).push({ kind: "reconfigure", after: rec.at, params: rec.params });
@@ -167,6 +172,11 @@ export function rosterEvent(record: RosterRecord, why: Why, ts: number, n: numbe
     ts,
     payload: { ...record, by: why.by, why: why.reason },
   };
+}
+
+/** The strategies as the tree starts them: each with the parameters it started with (see `startParams`). */
+export function startingStrategies(roster: Roster): StrategyConfig[] {
+  return roster.entries.map(({ startParams, ...e }) => (startParams ? { ...e, params: startParams } : e));
 }
 
 /**
