@@ -40,7 +40,8 @@ Runs a strategy over stored bars through the same actors live trading uses, on a
   --help
 `;
 
-interface Options {
+/** The options of a backtest, checked: from the command line, a --config file, or the operator API. */
+export interface BacktestOptions {
   strategy: string;
   params: Record<string, string>;
   data: string[];
@@ -73,7 +74,7 @@ function num(name: string, raw: unknown, check: (n: number) => boolean, rule: st
   return n;
 }
 
-export async function parseBacktestArgs(args: string[]): Promise<Options | "help"> {
+export async function parseBacktestArgs(args: string[]): Promise<BacktestOptions | "help"> {
   const { values } = parseArgs({
     args,
     allowPositionals: false,
@@ -109,10 +110,32 @@ export async function parseBacktestArgs(args: string[]): Promise<Options | "help
       throw new UsageError(`--config ${values.config}: ${(err as Error).message}`);
     }
   }
-  const pick = (flag: string, key: string) => (values as Record<string, unknown>)[flag] ?? file[key];
+  return resolveBacktestOptions(file, values as Record<string, unknown>);
+}
+
+/**
+ * The options from a --config file's keys (without dashes: "cash", "slippageBps", "noShort"), with command-line flags
+ * on top. The operator API (POST /api/v1/backtest) takes the same keys and goes through this same function.
+ */
+export function resolveBacktestOptions(
+  file: Readonly<Record<string, unknown>>,
+  values: Readonly<Record<string, unknown>> = {},
+): BacktestOptions {
+  const pick = (flag: string, key: string) => values[flag] ?? file[key];
+  if (
+    file.params !== undefined && (typeof file.params !== "object" || file.params === null || Array.isArray(file.params))
+  ) {
+    throw new UsageError(`params must be an object of NAME: VALUE, got ${JSON.stringify(file.params)}`);
+  }
+  if (file.data !== undefined && (!Array.isArray(file.data) || !file.data.every((d) => typeof d === "string"))) {
+    throw new UsageError(`data must be a list of "[SYMBOL=]PATH" strings, got ${JSON.stringify(file.data)}`);
+  }
+  if (pick("strategy", "strategy") !== undefined && typeof pick("strategy", "strategy") !== "string") {
+    throw new UsageError(`strategy must be a name or a path, got ${JSON.stringify(pick("strategy", "strategy"))}`);
+  }
   const params: Record<string, string> = {};
   for (const [k, v] of Object.entries((file.params ?? {}) as Record<string, unknown>)) params[k] = String(v);
-  for (const p of values.param ?? []) {
+  for (const p of (values.param as string[] | undefined) ?? []) {
     const eq = p.indexOf("=");
     if (eq <= 0) throw new UsageError(`--param expects NAME=VALUE, got "${p}"`);
     params[p.slice(0, eq)] = p.slice(eq + 1);
@@ -129,7 +152,7 @@ export async function parseBacktestArgs(args: string[]): Promise<Options | "help
     const raw = pick(flag, key);
     return raw === undefined ? undefined : num(flag, raw, check, rule);
   };
-  const data = (values.data ?? (file.data as string[] | undefined) ?? [SAMPLE.pathname]) as string[];
+  const data = (values.data ?? file.data ?? [SAMPLE.pathname]) as string[];
   return {
     strategy: (pick("strategy", "strategy") ?? "sma_cross") as string,
     params,
@@ -157,7 +180,7 @@ export async function parseBacktestArgs(args: string[]): Promise<Options | "help
   };
 }
 
-function costs(o: Options): CostModels {
+function costs(o: BacktestOptions): CostModels {
   return {
     commission: o.commissionFixed !== undefined
       ? { kind: "fixed", perOrder: o.commissionFixed }
@@ -173,8 +196,67 @@ function costs(o: Options): CostModels {
   };
 }
 
+export interface JobHooks {
+  /** Data warnings (gaps, repaired rows), each naming the file. */
+  readonly warn: (message: string) => void;
+  /** Bars replayed so far out of the total, every few percent. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Loads the data, runs the backtest and writes its report files into `options.out`: the command's work and a job's. */
+export async function runBacktestJob(options: BacktestOptions, module: string, hooks: JobHooks) {
+  const series = [];
+  for (const spec of options.data) {
+    const { symbol, path } = dataSpec(spec);
+    const loaded = await loadBars(path, {
+      ...(symbol ? { symbol } : {}),
+      ...(options.timeframe ? { timeframe: options.timeframe } : {}),
+    }).catch((err) => {
+      if (err instanceof Deno.errors.NotFound) throw new UsageError(`--data: cannot read ${path}: no such file`);
+      throw err;
+    });
+    for (const warning of loaded.warnings) hooks.warn(`warning: ${path}: ${warning}`);
+    if (loaded.gaps.length > 0) {
+      const missing = loaded.gaps.reduce((n, g) => n + g.missing, 0);
+      hooks.warn(`note: ${path}: ${loaded.gaps.length} gaps, ${missing} missing bars (not filled)`);
+    }
+    series.push(loaded.series);
+  }
+  const result = await runBacktest({
+    strategies: [{ id: "s1", module, params: options.params }],
+    data: series,
+    cash: options.cash,
+    closeAtEnd: options.closeAtEnd,
+    ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+    sim: {
+      costs: costs(options),
+      fillAt: options.fill,
+      leverage: options.leverage,
+      allowShort: options.allowShort,
+      defaultStep: options.step,
+      ...(options.volumeShare !== undefined ? { volumeShare: options.volumeShare } : {}),
+    },
+  });
+  await writeReport(options.out, result.report, result.input, result.ohlc);
+  return result;
+}
+
+/** "[SYMBOL=]PATH": an optional symbol before the path (a "=" after a "/" belongs to the path). */
+export function dataSpec(spec: string): { symbol?: string; path: string } {
+  const eq = spec.indexOf("=");
+  return eq > 0 && !spec.slice(0, eq).includes("/") ? { symbol: spec.slice(0, eq), path: spec.slice(eq + 1) } : {
+    path: spec,
+  };
+}
+
+/** An error the user can act on (bad options, parameters, data), as opposed to a bug. */
+export function isUsageProblem(err: unknown): boolean {
+  return err instanceof UsageError || err instanceof ParamError || err instanceof BacktestError ||
+    err instanceof StrategyNotFoundError || (err as Error)?.name === "DataError";
+}
+
 export async function runBacktestCommand(args: string[]): Promise<number> {
-  let options: Options | "help";
+  let options: BacktestOptions | "help";
   try {
     options = await parseBacktestArgs(args);
   } catch (err) {
@@ -187,41 +269,7 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
   }
   try {
     const { module } = resolveStrategy(options.strategy);
-    const series = [];
-    for (const spec of options.data) {
-      const eq = spec.indexOf("=");
-      const [symbol, path] = eq > 0 && !spec.slice(0, eq).includes("/")
-        ? [spec.slice(0, eq), spec.slice(eq + 1)]
-        : [undefined, spec];
-      const loaded = await loadBars(path, {
-        ...(symbol ? { symbol } : {}),
-        ...(options.timeframe ? { timeframe: options.timeframe } : {}),
-      }).catch((err) => {
-        if (err instanceof Deno.errors.NotFound) throw new UsageError(`--data: cannot read ${path}: no such file`);
-        throw err;
-      });
-      for (const warning of loaded.warnings) console.error(`warning: ${path}: ${warning}`);
-      if (loaded.gaps.length > 0) {
-        const missing = loaded.gaps.reduce((n, g) => n + g.missing, 0);
-        console.error(`note: ${path}: ${loaded.gaps.length} gaps, ${missing} missing bars (not filled)`);
-      }
-      series.push(loaded.series);
-    }
-    const result = await runBacktest({
-      strategies: [{ id: "s1", module, params: options.params }],
-      data: series,
-      cash: options.cash,
-      closeAtEnd: options.closeAtEnd,
-      sim: {
-        costs: costs(options),
-        fillAt: options.fill,
-        leverage: options.leverage,
-        allowShort: options.allowShort,
-        defaultStep: options.step,
-        ...(options.volumeShare !== undefined ? { volumeShare: options.volumeShare } : {}),
-      },
-    });
-    await writeReport(options.out, result.report, result.input, result.ohlc);
+    const result = await runBacktestJob(options, module, { warn: (message) => console.error(message) });
     if (options.json) console.log(toJson(result.report));
     else {
       console.log(formatTable(result.report));
@@ -231,9 +279,7 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
     }
     return 0;
   } catch (err) {
-    const known = err instanceof UsageError || err instanceof ParamError || err instanceof BacktestError ||
-      err instanceof StrategyNotFoundError ||
-      (err as Error).name === "DataError";
+    const known = isUsageProblem(err);
     console.error(`backtest: ${known ? (err as Error).message : (err as Error).stack}`);
     return known ? 1 : 70;
   }

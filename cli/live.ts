@@ -25,6 +25,7 @@ import { runDaemon } from "../actors/system/daemon.ts";
 import { controlSettings, readControlFile } from "../actors/system/control.ts";
 import { ControlSecurityError } from "../actors/gateway/server.ts";
 import { runWatchdog } from "../actors/system/watchdog.ts";
+import { backtestJobs } from "./live_api.ts";
 
 const USAGE = `Usage: deno task live [run] --config FILE [--paper | --live] [--exit-at-end] [--no-watchdog]
        deno task live check --config FILE [--paper | --live]
@@ -85,7 +86,7 @@ export async function runLiveCommand(args: string[]): Promise<number> {
           );
           return 0;
         }
-        if (values["no-watchdog"]) return await runDaemon(config);
+        if (values["no-watchdog"]) return await runDaemon(config, { backtests: backtestJobs });
         return await underWatchdog(args, config.dataDir);
       }
       case "kill":
