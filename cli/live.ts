@@ -25,13 +25,14 @@ import { runDaemon } from "../actors/system/daemon.ts";
 import { controlSettings, readControlFile } from "../actors/system/control.ts";
 import { ControlSecurityError } from "../actors/gateway/server.ts";
 import { runWatchdog } from "../actors/system/watchdog.ts";
-import { backtestJobs } from "./live_api.ts";
+import { backtestJobs, runApiCommand } from "./live_api.ts";
 
 const USAGE = `Usage: deno task live [run] --config FILE [--paper | --live] [--exit-at-end] [--no-watchdog]
        deno task live check --config FILE [--paper | --live]
        deno task live kill [--config FILE | --url URL] [--reason TEXT] [--no-flatten]
        deno task live resume [--config FILE | --url URL] --reason TEXT
        deno task live status [--config FILE | --url URL]
+       deno task live strategies|backtest …          (deno task live strategies --help)
 
 Paper mode (the simulated matching engine, live or replayed data) is the default when no API keys are set
 (env BINANCE_API_KEY / BINANCE_API_SECRET); --live insists on them. Signals: SIGTERM/SIGINT stop in order,
@@ -54,6 +55,8 @@ const OPTIONS = {
 class UsageError extends Error {}
 
 export async function runLiveCommand(args: string[]): Promise<number> {
+  // The API commands have their own flags (those of deno task backtest among them).
+  if (args[0] === "strategies" || args[0] === "backtest") return await runApiCommand(args, findDaemon);
   let parsed;
   try {
     parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true });
