@@ -68,6 +68,8 @@ export interface RiskGuardianConfig {
   readonly disabledStrategies?: Readonly<Record<string, status.DisabledRecord>>;
   /** Strategies added, changed, stopped or started in earlier runs, re-applied at the same bars (roster.ts). */
   readonly schedule?: roster.Schedule;
+  /** The last bar the journal had at start: bars up to it are the replay of an earlier run (StatusIO.inReplay). */
+  readonly replayUntil?: status.BarPos;
 }
 
 export function hasNativeBrackets(config: RiskGuardianConfig, venue: string): boolean {
@@ -444,6 +446,7 @@ function statusIO(rx: Rx): status.StatusIO {
         ctx.tell(done.source, { type: "BarDone", symbol: done.symbol, ts: done.ts });
       }
     },
+    inReplay: (bar) => state.config.replayUntil !== undefined && !roster.isAfter(bar, state.config.replayUntil),
   };
 }
 

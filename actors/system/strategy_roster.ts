@@ -58,6 +58,8 @@ export interface Roster {
   readonly retired: ReadonlySet<string>;
   /** What the daemon should say about the fold (config and journal disagreeing). */
   readonly warnings: string[];
+  /** The last bar in the venue journal: where the replay of the earlier runs ends. */
+  readonly lastBar?: { readonly symbol: string; readonly ts: number };
 }
 
 const STATUS = /^strategy:(ACTIVE|STOPPED|QUARANTINED)$/;
@@ -83,14 +85,23 @@ export async function loadRoster(
     if (r.stream === ROSTER_STREAM) foldRoster(r, entries, changes, retired, warnings);
     else foldStatus(r, entries, changes);
   }
-  for (const id of await orderedIds(journal, venue)) if (!entries.has(id)) retired.add(id);
+  const venueRecords = await journal.read({ stream: `venue:${venue}` });
+  for (const id of orderedIds(venueRecords)) if (!entries.has(id)) retired.add(id);
+  const lastBarRecord = venueRecords.findLast((r) => r.type === "Bar");
+  const lastBar = lastBarRecord ? (lastBarRecord.payload as { bar: { symbol: string; ts: number } }).bar : undefined;
   const schedule: Record<string, ScheduledChange[]> = {};
   for (const [id, list] of Object.entries(changes)) {
     // A trailing stop is the guardian's restored status (disabledStrategies), not a scheduled pause.
     while (list.length > 0 && list[list.length - 1].kind === "pause") list.pop();
     if (list.length > 0) schedule[id] = list;
   }
-  return { entries: [...entries.values()], schedule, retired, warnings };
+  return {
+    entries: [...entries.values()],
+    schedule,
+    retired,
+    warnings,
+    ...(lastBar ? { lastBar: { symbol: lastBar.symbol, ts: lastBar.ts } } : {}),
+  };
 }
 
 function foldRoster(
@@ -149,9 +160,9 @@ function foldStatus(r: JournalRecord, entries: Map<string, RosterEntry>, changes
 }
 
 /** Strategy ids that have orders in the venue journal: their client order ids are taken. */
-async function orderedIds(journal: Journal, venue: string): Promise<Set<string>> {
+function orderedIds(records: readonly JournalRecord[]): Set<string> {
   const ids = new Set<string>();
-  for (const r of await journal.read({ stream: `venue:${venue}` })) {
+  for (const r of records) {
     const p = r.payload as {
       strategyId?: unknown;
       intent?: { command?: { order?: { strategyId?: unknown } } };
@@ -194,8 +205,14 @@ export function wireRoster(tree: { readonly children: readonly ChildSpec[] }, ro
       const joining = Object.fromEntries(joined.map((e) => [e.id, { capital: e.capital, after: e.joinedAt }]));
       Object.assign(child, { config: { ...config, capital, joining } });
     }
-    if (child.id === "risk" && Object.keys(roster.schedule).length > 0) {
-      Object.assign(child, { config: { ...config, schedule: roster.schedule } });
+    if (child.id === "risk") {
+      Object.assign(child, {
+        config: {
+          ...config,
+          ...(Object.keys(roster.schedule).length > 0 ? { schedule: roster.schedule } : {}),
+          ...(roster.lastBar ? { replayUntil: roster.lastBar } : {}),
+        },
+      });
     }
   }
 }

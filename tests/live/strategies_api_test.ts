@@ -253,7 +253,7 @@ Deno.test({
     const config = (limit?: number) =>
       paperConfig(dir, {
         strategies: [A],
-        venue: venue(30_000),
+        venue: venue(40_000),
         feed: { ...feed, speed: PACED, ...(limit ? { limit } : {}) },
       });
     const path = await writeConfig(dir, config(900));
@@ -286,6 +286,21 @@ Deno.test({
     await ok(api, "POST", "/api/v1/strategies/b/start", { reason: "back" });
     const m = fillsOf(dir, "b");
     await until("b trades again", () => fillsOf(dir, "b") >= m + 1);
+    // d holds a position when it is stopped and flattened: the restart must not flatten it a second time.
+    await ok(api, "POST", "/api/v1/strategies", {
+      id: "d",
+      strategy: "sma_cross",
+      params: { fast: 4, slow: 10 },
+      capital: 10_000,
+      reason: "fourth",
+    }, 201);
+    await until("d holds a position", () => fillsOf(dir, "d") >= 1);
+    await ok(api, "POST", "/api/v1/strategies/d/stop", { reason: "flat now", flatten: true });
+    const flattened = () =>
+      journal(dir, "venue:paper").some((r) =>
+        r.type === "OrderFilled" && String(r.payload.clientOrderId).startsWith("d-flatten-")
+      );
+    await until("d flattened", flattened);
     const before = (await ok(api, "GET", "/api/v1/strategies")).strategies;
     const stopped = await finished(first);
     assert.equal(stopped.code, 0, stopped.stderr);
@@ -304,6 +319,7 @@ Deno.test({
       [A.id, "ACTIVE"],
       ["b", "ACTIVE"],
       ["c", "STOPPED"],
+      ["d", "STOPPED"],
     ]);
     const { code, stderr } = await finished(second);
     assert.equal(code, 0, stderr);
@@ -313,12 +329,15 @@ Deno.test({
     // or before the last bar of the first run (a strategy fed other bars than the first time would send orders
     // it never sent), and no order twice.
     const later = submits(dir).slice(sent);
-    assert.deepEqual(later.filter((s) => s.ts <= lastBar), [], `the replay sent orders again (${dir})`);
+    assert.deepEqual(later.filter((s) => s.ts <= lastBar), [], `the replay sent orders again (${dir}, ${sent})`);
     assert.equal(submits(dir).length, new Set(submits(dir).map((s) => s.id)).size, "an order was sent twice");
     const fills = (await readResult(dir)).fills as unknown as Fill[];
     assert.deepEqual(own(fills, A.id), own(ref, A.id), "the first strategy's fills changed");
     assert.ok(own(fills, "b").some((f) => f.ts > lastBar), "b trades on after the restart");
     assert.ok(!own(fills, "c").some((f) => f.ts > lastBar), "c stays stopped");
+    const d = own(fills, "d");
+    assert.equal(d.filter((f) => f.clientOrderId.startsWith("d-flatten-")).length, 1, "d was flattened twice");
+    assert.equal(d.reduce((q, f) => q + (f.side === "buy" ? f.qty : -f.qty), 0), 0, "d is flat");
     await Deno.remove(dir, { recursive: true });
   },
 });

@@ -253,3 +253,30 @@ Deno.test("roster: changes journaled out of order are applied in bar order; a st
   assert.equal(roster.watched, 0);
   assert.equal(admit(roster, "other", pos(1), () => {}), true);
 });
+
+Deno.test("roster: a strategy disabled again during the replay is not flattened twice; after the replay it is", async () => {
+  // The earlier run stopped "a" with flatten after bar 2; its journal ends at bar 4 (replayUntil).
+  const s = await setup({
+    disabledStrategies: {
+      a: { status: "STOPPED", reason: "earlier", since: 0, flatten: true, lastBar: pos(2) },
+    },
+    replayUntil: pos(4),
+  });
+  s.sendBar(1);
+  s.submit("a", { qty: 5 }); // replayed: the position the earlier run flattened
+  s.sendBar(2);
+  s.sendBar(3); // a bar after its last one: disabled again here, still in the replay
+  s.sendBar(4);
+  const flattens = async () =>
+    (await s.tapped()).filter((c) => c.type === "SubmitOrder" && c.order.clientOrderId.startsWith("a-flatten-"));
+  assert.deepEqual(await flattens(), [], "flattened again during the replay");
+  assert.equal((await s.risk()).strategies.a.status, "STOPPED");
+  s.sendBar(5); // the first bar after the replay: still not flat, so now it is flattened
+  const sent = await flattens();
+  assert.equal(sent.length, 1);
+  assert.deepEqual([
+    sent[0].type === "SubmitOrder" && sent[0].order.side,
+    sent[0].type === "SubmitOrder" && sent[0].order.qty,
+  ], ["sell", 5]);
+  await s.host.stop();
+});
