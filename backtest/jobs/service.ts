@@ -152,7 +152,8 @@ export async function createBacktestJobs(options: JobsOptions): Promise<Backtest
   /** The options as `deno task backtest` reads them, then the API's own rules: paths and strategy. */
   async function check(body: Readonly<Record<string, unknown>>): Promise<Stored | Answer & { ok: false }> {
     if (options.dataDirs.length === 0) {
-      return fail(503, "backtests need data directories: set api.dataDirs in the daemon's config");
+      // Refused by configuration (as a mutating call without an admin token is), not a passing outage.
+      return fail(403, "backtests need data directories: set api.dataDirs in the daemon's config");
     }
     let parsed: BacktestOptions;
     try {

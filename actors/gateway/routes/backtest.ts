@@ -2,7 +2,7 @@
  * Backtest jobs, run in a Worker pool beside the daemon (off the trading path) with bounded concurrency and a bounded
  * queue:
  *   POST   /api/v1/backtest                    queue a job: the options of `deno task backtest` (admin); 202, or 429
- *                                              with Retry-After when the queue is full, 503 when jobs cannot run
+ *                                              with Retry-After when the queue is full, 403 without api.dataDirs, 503 while stopping
  *   GET    /api/v1/backtest                    the jobs, newest first (read)
  *   GET    /api/v1/backtest/{id}/status        state and progress (read)
  *   GET    /api/v1/backtest/{id}/results       the report JSON and links to its files (read; 409 until done)
