@@ -129,6 +129,11 @@ Deno.test({
     const child = spawnDaemon(await writeConfig(dir, config));
     const api = await connect(dir, child.pid);
 
+    // This daemon has no api.dataDirs: backtests are refused by its configuration.
+    const noData = await api("POST", "/api/v1/backtest", { reason: "none" });
+    assert.equal(noData.status, 403);
+    assert.match(noData.body.error, /set api\.dataDirs/);
+
     const available = await ok(api, "GET", "/api/v1/strategies/available");
     assert.deepEqual(available.strategies.map((s: { name: string }) => s.name), [
       "sma_cross",
