@@ -25,7 +25,7 @@ import { runDaemon } from "../actors/system/daemon.ts";
 import { controlSettings, readControlFile } from "../actors/system/control.ts";
 import { ControlSecurityError } from "../actors/gateway/server.ts";
 import { runWatchdog } from "../actors/system/watchdog.ts";
-import { backtestJobs, runApiCommand } from "./live_api.ts";
+import { backtestJobs, runApiCommand } from "./live_control.ts";
 
 const USAGE = `Usage: deno task live [run] --config FILE [--paper | --live] [--exit-at-end] [--no-watchdog]
        deno task live check --config FILE [--paper | --live]

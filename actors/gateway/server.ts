@@ -33,7 +33,7 @@ import type { ControlDeps } from "./routes/deps.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { systemRoutes } from "./routes/system.ts";
-import { type StrategyControl, strategyRoutes } from "./routes/strategies.ts";
+import { type StrategyControl, strategyControlRoutes } from "./routes/strategy_control.ts";
 import { backtestRoutes, type BacktestService } from "./routes/backtest.ts";
 
 export interface ControlLimits {
@@ -176,7 +176,7 @@ export function startControlServer(options: ControlOptions): ControlServer {
     ...systemRoutes(deps),
     ...sessionRoutes(deps),
     ...pageRoutes(deps),
-    ...strategyRoutes(deps),
+    ...strategyControlRoutes(deps),
     ...backtestRoutes(deps),
   ]);
 

@@ -27,7 +27,7 @@ import type {
   StrategyView,
   UpdateStrategyRequest,
   Why,
-} from "../gateway/routes/strategies.ts";
+} from "../gateway/routes/strategy_control.ts";
 import type { LiveConfig } from "./live_config.ts";
 import { PATHS, strategySpec } from "./live_tree.ts";
 import { type Roster, type RosterEntry, rosterEvent, type RosterRecord } from "./strategy_roster.ts";

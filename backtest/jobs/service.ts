@@ -10,7 +10,7 @@
 import { realpathSync } from "node:fs";
 import { isAbsolute, join, resolve, sep } from "node:path";
 import type { Database } from "../../storage/db.ts";
-import type { Answer, Why } from "../../actors/gateway/routes/strategies.ts";
+import type { Answer, Why } from "../../actors/gateway/routes/strategy_control.ts";
 import { type BacktestService, JOB_FILES, type JobFile } from "../../actors/gateway/routes/backtest.ts";
 import { allowedStrategy, loadDefinition } from "../../actors/system/strategy_sources.ts";
 import { ParamError, validateParams } from "../../strategies/params.ts";

@@ -14,7 +14,7 @@ import { BASE_HEADERS, json, refuse } from "../http.ts";
 import type { RequestContext, Route } from "../router.ts";
 import type { FieldSchema, ObjectSchema } from "../schema.ts";
 import type { RouteModule } from "./deps.ts";
-import { type Answer, auditedWhy, type Why } from "./strategies.ts";
+import { type Answer, auditedWhy, type Why } from "./strategy_control.ts";
 import { REASON_MAX } from "./system.ts";
 
 /** A report file of a finished job, as served. */

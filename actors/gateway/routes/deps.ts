@@ -5,7 +5,7 @@ import type { Sessions, Tokens } from "../auth.ts";
 import type { HealthReport } from "../health.ts";
 import type { Route } from "../router.ts";
 import type { PushHub } from "../ws_push.ts";
-import type { StrategyControl } from "./strategies.ts";
+import type { StrategyControl } from "./strategy_control.ts";
 import type { BacktestService } from "./backtest.ts";
 
 export interface ControlDeps {

@@ -1,7 +1,7 @@
 /** Request schemas as data: numbers, lists, maps, nested objects, scalars and path parameters, each error naming the field. */
 import assert from "node:assert/strict";
 import { checkBody, checkParams, type ObjectSchema } from "../../../actors/gateway/schema.ts";
-import { ADD_STRATEGY_BODY } from "../../../actors/gateway/routes/strategies.ts";
+import { ADD_STRATEGY_BODY } from "../../../actors/gateway/routes/strategy_control.ts";
 import { BACKTEST_BODY } from "../../../actors/gateway/routes/backtest.ts";
 
 const ADD = { id: "b-1", strategy: "sma_cross", capital: 1_000, reason: "r" };

@@ -142,7 +142,7 @@ export const STOP_STRATEGY_BODY: ObjectSchema = REMOVE_STRATEGY_BODY;
 
 const ID_PARAM = { id: ID_FIELD };
 
-export const strategyRoutes: RouteModule = (deps) => {
+export const strategyControlRoutes: RouteModule = (deps) => {
   const control = () => deps.strategies;
   const unavailable = () => refuse(503, "strategies cannot be managed here (no daemon behind this endpoint)");
   const answer = (a: Answer) => (a.ok ? json(a.body, a.status) : refuse(a.status, a.error));
