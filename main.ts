@@ -12,7 +12,7 @@ Usage: deno task <command> [options]     (each command has --help)
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  backtest: async () => (await import("./backtest/cli.ts")).runBacktestCommand,
+  backtest: async () => (await import("./cli/backtest.ts")).runBacktestCommand,
   data: async () => (await import("./cli/data.ts")).runDataCommand,
   optimize: async () => (await import("./cli/optimize.ts")).runOptimizeCommand,
   live: async () => (await import("./cli/live.ts")).runLiveCommand,

@@ -4,16 +4,30 @@
  * The loop is plain and synchronous: per bar time it delivers the bars to the exchange (fills at the open),
  * then to the portfolio and strategies (decisions at the close), and drains the mailboxes.
  */
-import { createInProcessHost, type LogSink, type OpenMessage, simulatedClock } from "../actors/runtime/mod.ts";
+import {
+  createInProcessHost,
+  type LogLevel,
+  type LogSink,
+  type OpenMessage,
+  simulatedClock,
+} from "../actors/runtime/mod.ts";
 import type { SupervisorSpec } from "../actors/runtime/spec.ts";
 import { type Bar, type BarSeries, type Timeframe, TIMEFRAME_MS } from "../actors/protocol/mod.ts";
 import { DEFAULT_SIM_CONFIG, type SimConfig } from "../actors/exchange/sim/matching.ts";
-import type { CommissionModel } from "../actors/exchange/sim/costs.ts";
+import { type CommissionModel, sizingCosts } from "../actors/exchange/sim/costs.ts";
 import type { RiskLimits } from "../actors/risk_guardian/checks.ts";
+import {
+  limitProblems,
+  type QuarantinePolicy,
+  RISK_LIMIT_RULES,
+  STRATEGY_LIMIT_RULES,
+  type StrategyLimits,
+} from "../actors/risk_guardian/limits.ts";
 import type { PortfolioRecord } from "../actors/portfolio/portfolio.ts";
 import { computeStats, type Ohlc, type Report, type ReportInput } from "./report/mod.ts";
 import type { AnyStrategy } from "../strategies/api.ts";
 import { validateParams } from "../strategies/params.ts";
+import { loadStrategy, StrategyLoadError } from "../strategies/registry.ts";
 
 export interface StrategyRun {
   /** Unique id; client order ids start with it. */
@@ -25,6 +39,8 @@ export interface StrategyRun {
   readonly symbols?: readonly string[];
   /** Capital allocated (default: cash split evenly). */
   readonly capital?: number;
+  /** This strategy's own limits, beside the account's (the live config's `strategies[].limits`). */
+  readonly limits?: StrategyLimits;
 }
 
 export interface BacktestSpec {
@@ -32,14 +48,20 @@ export interface BacktestSpec {
   readonly data: readonly BarSeries[];
   readonly cash: number;
   readonly sim?: Partial<Omit<SimConfig, "initialCash">>;
+  /** The account's limits (the live config's `risk`), checked by the same risk guardian as live. */
   readonly risk?: RiskLimits;
+  /** What a strategy stopped by its loss limits does with its position (default "flatten", as live). */
+  readonly quarantinePolicy?: QuarantinePolicy;
   /**
    * Close trades still open at the end (backtesting.py's finalize_trades): market closes that fill at the last
-   * bar's open, with commission; the last equity point is restated after them.
+   * bar's open (with fillAt "close": at its close), with commission and costs; the last equity point is restated
+   * after them.
    */
   readonly closeAtEnd?: boolean;
   readonly seed?: number;
   readonly logSink?: LogSink;
+  /** Default "warn". */
+  readonly logLevel?: LogLevel;
   /**
    * When equity falls to zero or below, liquidate at that bar's close, halt trading and keep equity at 0
    * (backtesting.py's out-of-money rule; default true).
@@ -68,21 +90,11 @@ export class BacktestError extends Error {
 /** Loads and validates every strategy before anything runs: bad parameters fail here, naming the parameter. */
 export async function resolveStrategies(runs: readonly StrategyRun[]): Promise<Map<string, AnyStrategy>> {
   const out = new Map<string, AnyStrategy>();
-  const ids = new Set<string>();
   for (const run of runs) {
-    if (ids.has(run.id)) throw new BacktestError(`duplicate strategy id "${run.id}"`);
-    ids.add(run.id);
-    let mod: Record<string, unknown>;
-    try {
-      mod = await import(run.module);
-    } catch (err) {
-      throw new BacktestError(`cannot load strategy ${run.module}: ${(err as Error).message}`);
-    }
-    const def = mod[run.export ?? "default"] as AnyStrategy | undefined;
-    if (!def || typeof def.init !== "function") {
-      throw new BacktestError(`${run.module} has no strategy export "${run.export ?? "default"}"`);
-    }
-    validateParams(def.name ?? run.id, def.params, run.params, def.constraint);
+    if (out.has(run.id)) throw new BacktestError(`duplicate strategy id "${run.id}"`);
+    const def = await loadStrategy(run.module, run.export, run.params, run.id).catch((err) => {
+      throw err instanceof StrategyLoadError ? new BacktestError(err.message) : err;
+    });
     out.set(run.id, def);
   }
   return out;
@@ -108,7 +120,12 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   const timeframe = checkData(spec.data);
   if (!(spec.cash > 0)) throw new BacktestError(`cash must be > 0, got ${spec.cash}`);
   if (spec.strategies.length === 0) throw new BacktestError("no strategy to run");
+  checkLimits(spec);
   const defs = await resolveStrategies(spec.strategies);
+  const strategyLimits = Object.fromEntries(spec.strategies.filter((r) => r.limits).map((r) => [r.id, r.limits!]));
+  const strategyLoss = Object.values(strategyLimits).some((l) =>
+    l.maxLoss !== undefined || l.maxDrawdown !== undefined
+  );
   const allSymbols = spec.data.map((s) => s.symbol);
   const capital = (run: StrategyRun) => run.capital ?? spec.cash / spec.strategies.length;
   const sim: SimConfig = {
@@ -147,9 +164,10 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
           ...(spec.stopWhenBroke === false ? {} : {
             liquidateAtZeroEquity: { exitCommissionRate: percentRate(sim.costs.commission), haltTo: "bt/risk" },
           }),
-          equitySubscribers: spec.risk?.maxDrawdown !== undefined || spec.risk?.dailyLossLimit !== undefined
-            ? ["bt/risk"]
-            : [],
+          equitySubscribers:
+            spec.risk?.maxDrawdown !== undefined || spec.risk?.dailyLossLimit !== undefined || strategyLoss
+              ? ["bt/risk"]
+              : [],
         },
       },
       {
@@ -160,6 +178,9 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
         // The sim places brackets itself (exits may fill in their parent's bar), whatever the venue is named.
         config: {
           limits: spec.risk ?? {},
+          strategyLimits,
+          strategyCapital: Object.fromEntries(spec.strategies.map((r) => [r.id, capital(r)])),
+          ...(spec.quarantinePolicy ? { quarantinePolicy: spec.quarantinePolicy } : {}),
           exchanges: { [sim.venue]: "bt/exchange" },
           nativeBrackets: { [sim.venue]: true },
         },
@@ -204,13 +225,14 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
     autoDrain: false,
     seed: spec.seed ?? 0,
     logSink: spec.logSink ?? (() => {}),
-    logLevel: "warn",
+    logLevel: spec.logLevel ?? "warn",
   });
   await host.start(root);
 
   const tfMs = TIMEFRAME_MS[timeframe];
   // The risk guardian needs every mark only for exposure limits; orders carry their own reference price.
-  const riskNeedsMarks = spec.risk?.maxGrossExposure !== undefined;
+  const riskNeedsMarks = spec.risk?.maxGrossExposure !== undefined ||
+    Object.values(strategyLimits).some((l) => l.maxGrossExposure !== undefined);
   const primary = spec.data[0];
   const loop: Loop = {
     host,
@@ -290,6 +312,17 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   return { report, input, ohlc, record, bars: spec.data.reduce((n, s) => n + s.length, 0), elapsedMs, warmupBars };
 }
 
+/** The account's and each strategy's limits, by the rules the live config and SetLimits use (limits.ts). */
+function checkLimits(spec: BacktestSpec): void {
+  const problems = limitProblems({ ...spec.risk }, RISK_LIMIT_RULES).map((p) => `risk.${p.key}: ${p.why}`);
+  for (const run of spec.strategies) {
+    for (const p of limitProblems({ ...run.limits }, STRATEGY_LIMIT_RULES)) {
+      problems.push(`strategy ${run.id} limits.${p.key}: ${p.why}`);
+    }
+  }
+  if (problems.length > 0) throw new BacktestError(`bad limits: ${problems.join("; ")}`);
+}
+
 /**
  * backtesting.py's finalize_trades: every strategy closes what it holds at market, and the broker runs the
  * last bar once more, so the closes fill at its open and its equity point is restated.
@@ -308,7 +341,7 @@ function finalizeTrades(loop: Loop, strategies: readonly string[]): void {
 
 /** The proportional part of a commission model (exits at the end or on liquidation use it). */
 function percentRate(commission: CommissionModel): number {
-  return commission.kind === "percent" ? commission.rate : commission.kind === "maker_taker" ? commission.taker : 0;
+  return sizingCosts(commission).rate;
 }
 
 function alignedOhlc(series: BarSeries, ts: Float64Array): Ohlc {

@@ -3,10 +3,11 @@
  * one symbol and for 10 strategies on 10 symbols, and the same trading rule as a bare Float64Array loop.
  * Bars are built from GOOG's real daily returns, resampled with a seeded RNG (block bootstrap).
  */
-import { loadBars } from "../backtest/data/mod.ts";
+import { loadBars } from "../storage/bars/mod.ts";
 import { runBacktest } from "../backtest/engine.ts";
 import type { BarSeries } from "../actors/protocol/mod.ts";
 import { seededRandom } from "../actors/runtime/random.ts";
+import { type BenchRow, printRow } from "./row.ts";
 
 const SMA_CROSS = new URL("../strategies/sma_cross/strategy.ts", import.meta.url).href;
 
@@ -67,7 +68,7 @@ export function bareLoop(s: BarSeries, fast: number, slow: number, cash: number)
 }
 
 export async function backtestBench(
-  emit: (row: Record<string, unknown>) => void,
+  emit: (row: BenchRow) => void,
   totalBars = 1_000_000,
 ): Promise<void> {
   const one = await syntheticSeries("SYN", totalBars, 42);
@@ -99,19 +100,28 @@ export async function backtestBench(
   const multiRate = (perSymbol * 10) / (multi.elapsedMs / 1000);
 
   emit({
-    name: "backtest_sma_cross_1x1",
+    bench: "backtest_sma_cross_1x1",
+    unit: "bars/s",
+    value: Math.round(singleRate),
     bars: totalBars,
     trades: single.report.tradeCount,
-    bars_per_s: Math.round(singleRate),
   });
   emit({
-    name: "backtest_sma_cross_10x10",
+    bench: "backtest_sma_cross_10x10",
+    unit: "bars/s",
+    value: Math.round(multiRate),
     bars: perSymbol * 10,
     trades: multi.report.tradeCount,
-    bars_per_s: Math.round(multiRate),
   });
-  emit({ name: "backtest_bare_loop", bars: totalBars, bars_per_s: Math.round(bareRate), checksum: Math.round(sink) });
-  emit({ name: "backtest_engine_vs_bare_loop", ratio: +(bareRate / singleRate).toFixed(1) });
+  emit({
+    bench: "backtest_bare_loop",
+    unit: "bars/s",
+    value: Math.round(bareRate),
+    bars: totalBars,
+    checksum: Math.round(sink),
+  });
+  // How many times faster the bare loop is than the engine on the same rule and bars.
+  emit({ bench: "backtest_engine_vs_bare_loop", unit: "x", value: +(bareRate / singleRate).toFixed(1) });
 }
 
-if (import.meta.main) await backtestBench((row) => console.log(JSON.stringify(row)));
+if (import.meta.main) await backtestBench(printRow);

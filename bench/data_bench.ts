@@ -1,8 +1,9 @@
 /**
  * CSV parsing throughput: GOOG.csv's rows repeated to ~1M, re-dated one day apart so they stay valid and ordered.
- * Prints one JSON line. Run: deno run -A bench/data_bench.ts
+ * Prints one JSON line (bench/row.ts). Run: deno run -A bench/data_bench.ts
  */
-import { parseCsv } from "../backtest/data/mod.ts";
+import { parseCsv } from "../storage/bars/mod.ts";
+import { printRow } from "./row.ts";
 
 const TARGET_ROWS = 1_000_000;
 const source = await Deno.readTextFile(new URL("../../shared/data/backtesting_py/GOOG.csv", import.meta.url));
@@ -18,10 +19,11 @@ parseCsv(text, { symbol: "GOOG", timeframe: "1d" }); // warm-up: let the JIT com
 const t0 = performance.now();
 const series = parseCsv(text, { symbol: "GOOG", timeframe: "1d" });
 const seconds = (performance.now() - t0) / 1000;
-console.log(JSON.stringify({
-  name: "csv_parse",
+printRow({
+  bench: "data_csv_parse",
+  unit: "rows/s",
+  value: Math.round(series.length / seconds),
   rows: series.length,
   mb: Math.round(text.length / 1e5) / 10,
   seconds: Math.round(seconds * 1000) / 1000,
-  rows_per_s: Math.round(series.length / seconds),
-}));
+});

@@ -1,9 +1,11 @@
 /**
- * Throughput of each indicator's incremental update over 1M synthetic bars. Prints one JSON line per indicator:
- * {"indicator", "updates", "ms", "updatesPerSec"}. Run: deno run bench/indicators_bench.ts [bars]
+ * Throughput of each indicator's incremental update over 1M synthetic bars. Prints one JSON line per indicator
+ * (bench/row.ts): {"bench": "indicator_SMA(20)", "unit": "updates/s", "value", "updates", "ms"}.
+ * Run: deno run bench/indicators_bench.ts [bars]
  */
 import { seededRandom } from "../actors/runtime/random.ts";
 import * as I from "../strategies/indicators/mod.ts";
+import { printRow } from "./row.ts";
 
 const n = Number(Deno.args[0] ?? 1_000_000);
 const rnd = seededRandom(1);
@@ -81,7 +83,11 @@ for (const [name, run] of cases) {
   const t0 = performance.now();
   run();
   const ms = performance.now() - t0;
-  console.log(
-    JSON.stringify({ indicator: name, updates: n, ms: Math.round(ms), updatesPerSec: Math.round(n / ms * 1000) }),
-  );
+  printRow({
+    bench: `indicator_${name}`,
+    unit: "updates/s",
+    value: Math.round(n / ms * 1000),
+    updates: n,
+    ms: Math.round(ms),
+  });
 }

@@ -55,6 +55,9 @@ async function barToOrder(): Promise<void> {
   const us = reply.us.slice(300).sort((a, b) => a - b);
   console.log(JSON.stringify({
     bench: "live_bar_to_order",
+    unit: "us",
+    value: Math.round(percentile(us, 0.5)),
+    statistic: "p50",
     hops: 4,
     n: us.length,
     p50_us: Math.round(percentile(us, 0.5)),
@@ -81,6 +84,8 @@ async function paperReplay(): Promise<void> {
   const result = JSON.parse(await Deno.readTextFile(`${dir}/result.json`));
   console.log(JSON.stringify({
     bench: "live_paper_replay",
+    unit: "bars/s",
+    value: Math.round(2148 / (elapsed / 1000)),
     exitCode: code,
     bars: 2148,
     fills: result.fills.length,

@@ -1,10 +1,11 @@
 /**
  * Optimiser throughput: the same SMA-cross grid on GOOG daily with 1 and 2 workers (pool start-up and data
- * loading included, as a user waits for them). Prints one JSON line per run:
- * {"name":"optimize_grid","workers":N,"combos_per_s":...}. Run: deno run -A bench/optimize_bench.ts
+ * loading included, as a user waits for them). Prints one JSON line per run (bench/row.ts):
+ * {"bench":"optimize_grid","unit":"combinations/s","value":...,"workers":N}. Run: deno run -A bench/optimize_bench.ts
  */
 import { optimize } from "../backtest/optimize/mod.ts";
 import { BUILT_INS } from "../strategies/registry.ts";
+import { printRow } from "./row.ts";
 
 const GOOG = new URL("../../shared/data/backtesting_py/GOOG.csv", import.meta.url);
 const setup = { module: BUILT_INS.sma_cross, data: [{ path: decodeURIComponent(GOOG.pathname) }], cash: 10_000 };
@@ -28,11 +29,12 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 for (const [workers, { combos, seconds }] of best) {
-  console.log(JSON.stringify({
-    name: "optimize_grid",
+  printRow({
+    bench: "optimize_grid",
+    unit: "combinations/s",
+    value: Number((combos / seconds).toFixed(2)),
     workers,
     combos,
     seconds: Number(seconds.toFixed(3)),
-    combos_per_s: Number((combos / seconds).toFixed(2)),
-  }));
+  });
 }

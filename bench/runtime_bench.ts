@@ -8,6 +8,8 @@ import {
   type SupervisorSpec,
 } from "../actors/runtime/mod.ts";
 
+import { type BenchRow, printRow } from "./row.ts";
+
 const MODULE = new URL("./runtime_actors.ts", import.meta.url).href;
 const FIXTURES = new URL("../tests/actors/runtime/fixtures/actors.ts", import.meta.url).href;
 const actor = (id: string, exportName: string, module = MODULE): ActorSpec => ({
@@ -39,13 +41,13 @@ async function throughput(host: Host, n: number, drain?: () => void): Promise<nu
   return n / ((performance.now() - start) / 1000);
 }
 
-export async function runtimeBench(emit: (row: Record<string, unknown>) => void): Promise<void> {
+export async function runtimeBench(emit: (row: BenchRow) => void): Promise<void> {
   {
     const host = createInProcessHost({ clock: simulatedClock(0), logSink: () => {}, strictMessages: false });
     await host.start(tree(actor("blaster", "blaster"), actor("sink", "sink")));
     await throughput(host, 200_000, host.drain); // warm-up
     const rate = await throughput(host, 5_000_000, host.drain);
-    emit({ name: "runtime_in_process", unit: "messages/s", messages_per_s: Math.round(rate) });
+    emit({ bench: "runtime_in_process", unit: "messages/s", value: Math.round(rate) });
     await host.stop();
   }
   {
@@ -53,7 +55,7 @@ export async function runtimeBench(emit: (row: Record<string, unknown>) => void)
     await host.start(tree(actor("blaster", "blaster"), actor("sink", "sink")));
     await throughput(host, 100_000);
     const rate = await throughput(host, 1_000_000);
-    emit({ name: "runtime_across_workers", unit: "messages/s", messages_per_s: Math.round(rate) });
+    emit({ bench: "runtime_across_workers", unit: "messages/s", value: Math.round(rate) });
 
     await host.stop();
   }
@@ -68,10 +70,11 @@ export async function runtimeBench(emit: (row: Record<string, unknown>) => void)
     );
     const sorted = reply.latencies.slice(500).sort((x, y) => x - y);
     emit({
-      name: "runtime_worker_one_hop_latency",
+      bench: "runtime_worker_one_hop_latency",
       unit: "ms",
+      value: +percentile(sorted, 0.5).toFixed(4),
+      statistic: "p50",
       samples: sorted.length,
-      p50_ms: +percentile(sorted, 0.5).toFixed(4),
       p99_ms: +percentile(sorted, 0.99).toFixed(4),
     });
     await host.stop();
@@ -97,14 +100,15 @@ export async function runtimeBench(emit: (row: Record<string, unknown>) => void)
     }
     samples.sort((x, y) => x - y);
     emit({
-      name: "runtime_worker_crash_to_serving",
+      bench: "runtime_worker_crash_to_serving",
       unit: "ms",
+      value: +percentile(samples, 0.5).toFixed(2),
+      statistic: "p50",
       samples: samples.length,
-      p50_ms: +percentile(samples, 0.5).toFixed(2),
       max_ms: +samples[samples.length - 1].toFixed(2),
     });
     await host.stop();
   }
 }
 
-if (import.meta.main) await runtimeBench((row) => console.log(JSON.stringify(row)));
+if (import.meta.main) await runtimeBench(printRow);

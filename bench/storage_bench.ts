@@ -1,6 +1,6 @@
 /**
- * Journal append throughput per backend, batched and not; candle upsert throughput. One JSON line per measurement:
- *   {"name":"journal_append","backend":"sqlite","batch":1,"events":2000,"events_per_s":...}
+ * Journal append throughput per backend, batched and not; candle upsert throughput. One JSON line per measurement
+ * (bench/row.ts): {"bench":"storage_journal_append","unit":"events/s","value":...,"backend":"sqlite","batch":1,...}
  * Run: deno run -A bench/storage_bench.ts [--events N]. Backends that cannot be reached are skipped (on stderr).
  */
 import { parseArgs } from "node:util";
@@ -10,6 +10,7 @@ import { connect, openRedisJournal } from "../storage/journal/redis_journal.ts";
 import type { Journal, NewEvent } from "../storage/journal/types.ts";
 import { upsertCandles } from "../storage/market/candles.ts";
 import { candlesFromRows } from "../storage/market/columns.ts";
+import { printRow } from "./row.ts";
 
 const { values } = parseArgs({ args: Deno.args, options: { events: { type: "string", default: "2000" } } });
 const EVENTS = Number(values.events);
@@ -34,9 +35,14 @@ async function benchJournal(backend: string, journal: Journal): Promise<void> {
     const start = performance.now();
     for (let i = 0; i < n; i += batch) await journal.append(all.slice(i, i + batch));
     const seconds = (performance.now() - start) / 1000;
-    console.log(
-      JSON.stringify({ name: "journal_append", backend, batch, events: n, events_per_s: Math.round(n / seconds) }),
-    );
+    printRow({
+      bench: "storage_journal_append",
+      unit: "events/s",
+      value: Math.round(n / seconds),
+      backend,
+      batch,
+      events: n,
+    });
   }
 }
 
@@ -47,9 +53,14 @@ async function benchCandles(backend: string, database: Database): Promise<void> 
   const start = performance.now();
   await upsertCandles(database.db, { venue: "bench", symbol: RUN, timeframe: "1m" }, candles);
   const seconds = (performance.now() - start) / 1000;
-  console.log(
-    JSON.stringify({ name: "candle_upsert", backend, batch: 5000, candles: n, candles_per_s: Math.round(n / seconds) }),
-  );
+  printRow({
+    bench: "storage_candle_upsert",
+    unit: "candles/s",
+    value: Math.round(n / seconds),
+    backend,
+    batch: 5000,
+    candles: n,
+  });
 }
 
 async function sqlite(): Promise<void> {

@@ -2,16 +2,24 @@
  * `deno task data <command>`: download, import, check, list and export market data in the candle store.
  * Results go to stdout, progress and errors to stderr. Exit codes: 0 ok, 1 failed or problems found, 2 bad usage.
  */
-import { parseArgs, type ParseArgsConfig } from "node:util";
-import { basename, extname, join } from "node:path";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import { type Database, openDatabase } from "../storage/db.ts";
 import { countCandles, listSeries, readCandles, type SeriesKey, upsertCandles } from "../storage/market/candles.ts";
 import type { Candles } from "../storage/market/columns.ts";
 import { type CandleFile, CandleFileError, readCandleFile } from "../storage/market/import.ts";
-import { checkCandles, formatReport, issueCount, type QualityOptions } from "../storage/market/quality.ts";
+import {
+  checkCandles,
+  formatReport,
+  issueCount,
+  type QualityOptions,
+  type QualityReport,
+} from "../storage/market/quality.ts";
 import { resample } from "../storage/market/resample.ts";
 import { parseTimeframe, type StoreTimeframe } from "../storage/market/timeframe.ts";
 import { isTimeframe } from "../actors/protocol/market.ts";
+import { type Calendar, CALENDARS, inferCalendar, isCalendar } from "../storage/bars/mod.ts";
+import { type Options, parseCommandLine, UsageError } from "./args.ts";
+import { type CommandLog, commandLog } from "./log.ts";
 
 const USAGE = `Usage: deno task data <command> [options]
 
@@ -22,18 +30,22 @@ Commands:
             freqtrade JSON ([[ms,o,h,l,c,v],...], named BASE_QUOTE-TF.json), backtesting.py CSV
             (,Open,High,Low,Close,Volume), or the backtrader/Yahoo/Stock.Indicators CSV layouts (.csv, .txt);
             a folder imports every .json and .csv in it
-  check     [PATH...] [--venue V --symbol S --timeframe TF] [--ignore-weekends] [--spike-threshold 12]
-            quality report of files, of one stored series, or (no argument) of every stored series
-  list      stored series with counts and time ranges
+  check     [PATH...] [--venue V --symbol S --timeframe TF] [--calendar 24x7|nyse|sessions]
+            [--spike-threshold 12] [--json]   quality report of files, of one stored series, or (no argument)
+            of every stored series; gaps by each series' market calendar (default: inferred from the data;
+            --ignore-weekends = sessions); exits 1 when it finds a problem (a gap counts)
+  list      [--json]   stored series with counts and time ranges
   export    --venue V --symbol S --timeframe TF [--from DATE] [--to DATE] [--resample TF]
             [--format csv|json] [--out FILE]   (default: CSV to stdout)
 
 Common options:
   --db URL         postgres://user@host:port/db or sqlite:PATH (default: SQLite in --data-dir)
   --data-dir DIR   default ./data
-  -h, --help`;
+  -h, --help
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
+Results go to stdout, progress and errors to stderr; logs are JSON lines on stderr at TRADEACTOR_LOG's level
+(default warn). Exit codes: 0 ok, 1 failed or problems found, 2 bad usage.`;
+
 const COMMON: Options = {
   db: { type: "string" },
   "data-dir": { type: "string" },
@@ -42,10 +54,11 @@ const COMMON: Options = {
 const KEY: Options = { venue: { type: "string" }, symbol: { type: "string" }, timeframe: { type: "string" } };
 type Values = Record<string, string | boolean | undefined>;
 
-class UsageError extends Error {}
+let log: CommandLog | undefined;
 
 export async function runDataCommand(args: string[]): Promise<number> {
   const [command, ...rest] = args;
+  log = commandLog(`data ${command ?? ""}`.trim());
   try {
     switch (command) {
       case "download":
@@ -62,10 +75,16 @@ export async function runDataCommand(args: string[]): Promise<number> {
         return await importFiles(parse(rest, { ...KEY, batch: { type: "string" } }));
       case "check":
         return await check(
-          parse(rest, { ...KEY, "ignore-weekends": { type: "boolean" }, "spike-threshold": { type: "string" } }),
+          parse(rest, {
+            ...KEY,
+            "ignore-weekends": { type: "boolean" },
+            calendar: { type: "string" },
+            "spike-threshold": { type: "string" },
+            json: { type: "boolean" },
+          }),
         );
       case "list":
-        return await list(parse(rest, {}));
+        return await list(parse(rest, { json: { type: "boolean" } }));
       case "export":
         return await exportSeries(
           parse(rest, {
@@ -91,7 +110,7 @@ export async function runDataCommand(args: string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     }
-    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    const usage = error instanceof UsageError;
     console.error(`data ${command ?? ""}: ${(error as Error).message}`);
     if (usage) console.error(`Run "deno task data --help" for usage.`);
     return usage ? 2 : 1;
@@ -101,7 +120,7 @@ export async function runDataCommand(args: string[]): Promise<number> {
 class Help extends Error {}
 
 function parse(args: string[], options: Options): { values: Values; positionals: string[] } {
-  const { values, positionals } = parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true });
+  const { values, positionals } = parseCommandLine(args, { ...COMMON, ...options }, true);
   if (values.help) throw new Help();
   return { values: values as Values, positionals };
 }
@@ -118,6 +137,7 @@ function required(values: Values, name: string): string {
 
 async function withDb<T>(values: Values, run: (database: Database) => Promise<T>): Promise<T> {
   const database = await openDatabase({ url: str(values, "db"), dataDir: str(values, "data-dir") });
+  log?.debug("database open", { location: database.location });
   try {
     return await run(database);
   } finally {
@@ -209,8 +229,8 @@ function assertStorable(file: CandleFile): void {
   const bad = report.invalid;
   if (bad.length > 0) {
     throw new CandleFileError(
-      `Cannot import ${file.path}: ${bad.length} candle(s) have invalid values, the first at line ${
-        file.lineOf(bad[0].index)
+      `Cannot import ${file.path}: ${bad.length} candle(s) have invalid values, the first at ${
+        file.placeOf(bad[0].index)
       }: ${bad[0].detail}. Nothing was stored from this file.`,
     );
   }
@@ -255,16 +275,25 @@ async function importFiles({ values, positionals }: { values: Values; positional
 }
 
 async function check({ values, positionals }: { values: Values; positionals: string[] }): Promise<number> {
-  const spikeThreshold = values["spike-threshold"] ? Number(values["spike-threshold"]) : undefined;
-  const base = { ignoreWeekends: Boolean(values["ignore-weekends"]), spikeThreshold };
-  const reports: string[] = [];
+  const spikeThreshold = values["spike-threshold"] === undefined ? undefined : Number(values["spike-threshold"]);
+  if (spikeThreshold !== undefined && !(spikeThreshold > 0 && Number.isFinite(spikeThreshold))) {
+    throw new UsageError(`--spike-threshold must be a number > 0, got "${values["spike-threshold"]}"`);
+  }
+  const asked = str(values, "calendar") ?? (values["ignore-weekends"] ? "sessions" : undefined);
+  if (asked !== undefined && !isCalendar(asked)) {
+    throw new UsageError(`--calendar must be one of ${CALENDARS.join(", ")}, got "${asked}"`);
+  }
+  const base = { spikeThreshold };
+  const json = Boolean(values.json);
+  const reports: QualityReport[] = [];
   let problems = 0;
   const report = (label: string, c: Candles, timeframe: StoreTimeframe) => {
-    const options: QualityOptions = { ...base, timeframe };
+    // Each series by its own market's calendar unless one is given: a crypto pair 24x7, US shares the NYSE's.
+    const options: QualityOptions = { ...base, timeframe, calendar: (asked as Calendar) ?? inferCalendar(c) };
     const r = checkCandles(label, c, options);
     problems += issueCount(r);
-    reports.push(formatReport(r));
-    console.log(reports[reports.length - 1]);
+    reports.push(r);
+    if (!json) console.log(formatReport(r));
   };
   if (positionals.length > 0) {
     for (const path of await expandPaths(positionals)) {
@@ -274,17 +303,27 @@ async function check({ values, positionals }: { values: Values; positionals: str
   } else {
     await withDb(values, async ({ db }) => {
       const keys = values.venue || values.symbol || values.timeframe ? [keyFrom(values)] : await listSeries(db);
-      if (keys.length === 0) console.log("No stored series: import or download some first.");
+      if (keys.length === 0 && !json) console.log("No stored series: import or download some first.");
       for (const key of keys) report(`${key.venue} ${key.symbol}`, await readCandles(db, key), key.timeframe);
     });
   }
-  if (reports.length > 1) console.log(`\n${reports.length} series checked, ${problems} problem(s) found`);
+  if (json) console.log(JSON.stringify(reports.map((r) => ({ ...r, problems: issueCount(r) })), null, 2));
+  else if (reports.length > 1) console.log(`\n${reports.length} series checked, ${problems} problem(s) found`);
   return problems > 0 ? 1 : 0;
 }
 
 async function list({ values }: { values: Values }): Promise<number> {
   return await withDb(values, async ({ db, location }) => {
     const series = await listSeries(db);
+    if (values.json) {
+      const rows = series.map((s) => ({
+        ...s,
+        first: new Date(s.first).toISOString(),
+        last: new Date(s.last).toISOString(),
+      }));
+      console.log(JSON.stringify({ location, series: rows }, null, 2));
+      return 0;
+    }
     console.log(`${series.length} series in ${location}`);
     const rows = series.map((s) => [s.venue, s.symbol, s.timeframe, String(s.count), iso(s.first), iso(s.last)]);
     const header = ["venue", "symbol", "tf", "candles", "first (UTC)", "last (UTC)"];
@@ -329,6 +368,7 @@ async function exportSeries({ values }: { values: Values }): Promise<number> {
     const candles = target === key.timeframe ? stored : resample(stored, key.timeframe, target);
     const text = format === "json" ? toJson(candles) : toCsv(candles, target);
     if (out) {
+      await Deno.mkdir(dirname(resolve(out)), { recursive: true });
       await Deno.writeTextFile(out, text);
       console.error(`exported ${candles.length} ${target} candles of ${key.symbol} to ${out}`);
     } else {

@@ -6,9 +6,11 @@
  *   live kill [--config FILE | --url URL] [--reason TEXT] [--no-flatten]
  *   live resume [--config FILE | --url URL] --reason TEXT   (HALTED/REDUCING → ACTIVE, journaled)
  *   live status [--config FILE | --url URL]
+ *   live strategies | positions | orders | limits [set …]   [--config FILE | --url URL]  (cli/live_api.ts)
+ *   live strategies available|add|update|start|stop|remove …, live backtest …            (cli/live_control.ts)
  *
- * The control commands use the admin token from TRADEACTOR_CONTROL_TOKEN, or the one a daemon on loopback generated
- * and wrote to control.json in its data directory (found through --config).
+ * The control commands talk to the daemon's API (/api/v1) with the admin token from TRADEACTOR_CONTROL_TOKEN, or the
+ * one a daemon on loopback generated and wrote to control.json in its data directory (found through --config).
  *
  * `run` goes under the watchdog by default (actors/system/watchdog.ts): the daemon runs as a child process that is
  * restarted when it crashes or falls silent, and recovers from the journal. The daemon stops when the watchdog dies,
@@ -26,13 +28,24 @@ import { controlSettings, readControlFile } from "../actors/system/control.ts";
 import { ControlSecurityError } from "../actors/gateway/server.ts";
 import { runWatchdog } from "../actors/system/watchdog.ts";
 import { backtestJobs, runApiCommand } from "./live_control.ts";
+import { type LogRecord, stderrSink } from "../actors/runtime/mod.ts";
+import { apiCommand, ApiUsageError } from "./live_api.ts";
+import { reportStatistics } from "./report_stats.ts";
 
 const USAGE = `Usage: deno task live [run] --config FILE [--paper | --live] [--exit-at-end] [--no-watchdog]
        deno task live check --config FILE [--paper | --live]
        deno task live kill [--config FILE | --url URL] [--reason TEXT] [--no-flatten]
        deno task live resume [--config FILE | --url URL] --reason TEXT
        deno task live status [--config FILE | --url URL]
-       deno task live strategies|backtest …          (deno task live strategies --help)
+       deno task live strategies [--json]
+       deno task live strategies available|add|update|start|stop|remove …   (deno task live strategies --help)
+       deno task live backtest submit|list|status|results|cancel …        (deno task live backtest --help)
+       deno task live positions [--strategy ID] [--symbol S] [--json]
+       deno task live orders [--strategy ID] [--symbol S] [--status open|filled|canceled|…] [--since T]
+                             [--limit N] [--cursor C] [--json]
+       deno task live limits [--json]                   limits in force and their use (account, strategies)
+       deno task live limits set [--strategy ID] NAME=VALUE… --reason TEXT    (VALUE none removes a limit)
+       (each with --config FILE or --url URL to find the daemon)
 
 Paper mode (the simulated matching engine, live or replayed data) is the default when no API keys are set
 (env BINANCE_API_KEY / BINANCE_API_SECRET); --live insists on them. Signals: SIGTERM/SIGINT stop in order,
@@ -49,14 +62,27 @@ const OPTIONS = {
   url: { type: "string" },
   reason: { type: "string" },
   "no-flatten": { type: "boolean" },
+  strategy: { type: "string" },
+  symbol: { type: "string" },
+  status: { type: "string" },
+  since: { type: "string" },
+  limit: { type: "string" },
+  cursor: { type: "string" },
+  json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 class UsageError extends Error {}
 
+/** `live strategies ACTION …` handled by live_control.ts. */
+const MANAGE_STRATEGIES = new Set(["list", "available", "add", "update", "start", "stop", "remove", "--help", "-h"]);
+
 export async function runLiveCommand(args: string[]): Promise<number> {
-  // The API commands have their own flags (those of deno task backtest among them).
-  if (args[0] === "strategies" || args[0] === "backtest") return await runApiCommand(args, findDaemon);
+  // The strategy-management and backtest commands have their own flags (those of deno task backtest among them);
+  // a bare `live strategies [--json]` is the list of live_api.ts.
+  if (args[0] === "backtest" || (args[0] === "strategies" && MANAGE_STRATEGIES.has(args[1] ?? ""))) {
+    return await runApiCommand(args, findDaemon);
+  }
   let parsed;
   try {
     parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true });
@@ -89,18 +115,25 @@ export async function runLiveCommand(args: string[]): Promise<number> {
           );
           return 0;
         }
-        if (values["no-watchdog"]) return await runDaemon(config, { backtests: backtestJobs });
+        if (values["no-watchdog"]) {
+          return await runDaemon(config, { statistics: reportStatistics, backtests: backtestJobs });
+        }
         return await underWatchdog(args, config.dataDir);
       }
       case "kill":
       case "status":
       case "resume":
         return await control(command, values);
+      case "strategies":
+      case "positions":
+      case "orders":
+      case "limits":
+        return await apiCommand(command, positionals.slice(1), values, await findDaemon(values));
       default:
         throw new UsageError(`unknown live command "${command}"`);
     }
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ApiUsageError) {
       console.error(`${err.message}\n\n${USAGE}`);
       return 2;
     }
@@ -117,6 +150,7 @@ async function underWatchdog(args: string[], dataDir: string): Promise<number> {
   const self = fileURLToPath(import.meta.url);
   const denoJson = fileURLToPath(new URL("../deno.json", import.meta.url));
   const abort = new AbortController();
+  const sink = stderrSink();
   const stop = () => abort.abort();
   Deno.addSignalListener("SIGTERM", stop);
   Deno.addSignalListener("SIGINT", stop);
@@ -132,6 +166,8 @@ async function underWatchdog(args: string[], dataDir: string): Promise<number> {
       // `deno task` killed with SIGKILL cannot pass the signal on: notice it, and take the daemon down with us. Only
       // under a task runner (it sets INIT_CWD): a shell that started us with nohup may end without meaning "stop".
       ...(Deno.env.get("INIT_CWD") !== undefined ? { parentPid: Deno.ppid } : {}),
+      // Its lines through the daemon's sink: JSON with a time, at TRADEACTOR_LOG's level.
+      log: (line) => sink({ ts: Date.now(), actor: "watchdog", msg: "", level: "info", ...line } as LogRecord),
     });
     return result.exitCode;
   } finally {
@@ -158,8 +194,22 @@ async function control(command: "kill" | "status" | "resume", values: Record<str
   const { url, token } = await findDaemon(values);
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
-  const response = command === "kill"
-    ? await fetch(`${url}/api/v1/system/kill`, {
+  const response = await request(command, url, headers, values).catch((err) => {
+    const why = (err as Error).name === "TimeoutError" ? "no answer within 10 s" : (err as Error).message;
+    throw new Error(`cannot reach the daemon at ${url} (${why}); is it running?`);
+  });
+  console.log(await response.text());
+  return response.ok ? 0 : 1;
+}
+
+function request(
+  command: "kill" | "status" | "resume",
+  url: string,
+  headers: Record<string, string>,
+  values: Record<string, unknown>,
+): Promise<Response> {
+  return command === "kill"
+    ? fetch(`${url}/api/v1/system/kill`, {
       method: "POST",
       headers,
       body: JSON.stringify({
@@ -169,15 +219,13 @@ async function control(command: "kill" | "status" | "resume", values: Record<str
       signal: AbortSignal.timeout(10_000),
     })
     : command === "resume"
-    ? await fetch(`${url}/api/v1/system/resume`, {
+    ? fetch(`${url}/api/v1/system/resume`, {
       method: "POST",
       headers,
       body: JSON.stringify({ reason: values.reason }),
       signal: AbortSignal.timeout(10_000),
     })
-    : await fetch(`${url}/api/v1/status`, { headers, signal: AbortSignal.timeout(10_000) });
-  console.log(await response.text());
-  return response.ok ? 0 : 1;
+    : fetch(`${url}/api/v1/status`, { headers, signal: AbortSignal.timeout(10_000) });
 }
 
 if (import.meta.main) Deno.exit(await runLiveCommand(Deno.args));

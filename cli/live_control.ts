@@ -4,9 +4,11 @@
  */
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
-import { resolveBacktestOptions, UsageError } from "../backtest/cli.ts";
+import { resolveBacktestOptions } from "./backtest.ts";
+import { UsageError } from "./args.ts";
+import { RUN_OPTIONS } from "./run_options.ts";
 import type { BacktestContext } from "../actors/system/daemon.ts";
-import { createBacktestJobs } from "../backtest/jobs/service.ts";
+import { createBacktestJobs } from "./backtest_jobs/service.ts";
 
 export function backtestJobs({ database, config, log }: BacktestContext) {
   return createBacktestJobs({
@@ -47,23 +49,34 @@ const API_OPTIONS = {
   wait: { type: "boolean" },
   options: { type: "string" },
   help: { type: "boolean", short: "h" },
-  // deno task backtest's own flags (backtest/cli.ts), for `backtest submit`.
+  // deno task backtest's own flags (cli/backtest.ts, cli/run_options.ts), for `backtest submit`.
   strategy: { type: "string" },
   data: { type: "string", multiple: true },
   timeframe: { type: "string" },
-  cash: { type: "string" },
-  commission: { type: "string" },
-  "commission-fixed": { type: "string" },
-  "slippage-bps": { type: "string" },
-  spread: { type: "string" },
-  impact: { type: "string" },
-  fill: { type: "string" },
-  "volume-share": { type: "string" },
-  leverage: { type: "string" },
-  "no-short": { type: "boolean" },
-  step: { type: "string" },
-  "close-at-end": { type: "boolean" },
+  "max-price": { type: "string" },
+  ...RUN_OPTIONS,
 } as const;
+
+/** Flags of `backtest submit` sent as they are, under their config-file key (numbers as numbers). */
+const SENT_FLAGS: readonly (readonly [flag: string, key: string, kind: "string" | "number" | "boolean"])[] = [
+  ["strategy", "strategy", "string"],
+  ["timeframe", "timeframe", "string"],
+  ["max-price", "maxPrice", "number"],
+  ["cash", "cash", "number"],
+  ["commission", "commission", "number"],
+  ["commission-fixed", "commissionFixed", "number"],
+  ["commission-per-unit", "commissionPerUnit", "number"],
+  ["slippage-bps", "slippageBps", "number"],
+  ["spread", "spread", "number"],
+  ["spread-mode", "spreadMode", "string"],
+  ["impact", "impact", "number"],
+  ["fill", "fill", "string"],
+  ["volume-share", "volumeShare", "number"],
+  ["leverage", "leverage", "number"],
+  ["no-short", "noShort", "boolean"],
+  ["step", "step", "number"],
+  ["close-at-end", "closeAtEnd", "boolean"],
+];
 
 export type Daemon = { readonly url: string; readonly token?: string };
 
@@ -237,32 +250,23 @@ async function backtestRequest(
         }
       }
       // Checked here by deno task backtest's own rules, and again by the daemon.
-      const o = resolveBacktestOptions(file, values);
-      const given = (flag: string, key: string) => values[flag] !== undefined || file[key] !== undefined;
-      return {
-        method: "POST",
-        path: "/api/v1/backtest",
-        body: {
-          strategy: o.strategy,
-          ...(Object.keys(o.params).length ? { params: o.params } : {}),
-          // The daemon's own data: only what was given (the command line's sample file is not the daemon's).
-          ...(given("data", "data") ? { data: o.data } : {}),
-          ...(o.timeframe ? { timeframe: o.timeframe } : {}),
-          cash: o.cash,
-          commission: o.commission,
-          ...(o.commissionFixed !== undefined ? { commissionFixed: o.commissionFixed } : {}),
-          ...(o.slippageBps !== undefined ? { slippageBps: o.slippageBps } : {}),
-          ...(o.spread !== undefined ? { spread: o.spread } : {}),
-          ...(o.impact !== undefined ? { impact: o.impact } : {}),
-          fill: o.fill,
-          ...(o.volumeShare !== undefined ? { volumeShare: o.volumeShare } : {}),
-          leverage: o.leverage,
-          noShort: !o.allowShort,
-          step: o.step,
-          closeAtEnd: o.closeAtEnd,
-          reason,
-        },
-      };
+      const o = await resolveBacktestOptions(file, values);
+      const body: Record<string, unknown> = {};
+      for (const [flag, key, kind] of SENT_FLAGS) {
+        const value = values[flag] ?? file[key];
+        if (value === undefined) continue;
+        body[key] = kind === "number" ? Number(value) : value;
+      }
+      if (Object.keys(o.params).length) body.params = o.params;
+      // The daemon's own data: only what was given (the command line's sample file is not the daemon's).
+      if (values.data !== undefined || file.data !== undefined) body.data = o.data;
+      if (file.calendar !== undefined) body.calendar = file.calendar;
+      // Limits as one object (a --risk file is read here: the daemon reads no file named by a caller).
+      const { risk, strategyLimits, quarantinePolicy } = o.run;
+      if (Object.keys(risk).length || Object.keys(strategyLimits).length || quarantinePolicy) {
+        body.risk = { risk: { ...risk, ...(quarantinePolicy ? { quarantinePolicy } : {}) }, limits: strategyLimits };
+      }
+      return { method: "POST", path: "/api/v1/backtest", body: { ...body, reason } };
     }
     default:
       throw new ApiUsageError(`unknown backtest command "${action}"`);

@@ -3,10 +3,9 @@
  * analysis. Results go to stdout (and --out), progress to stderr. Exit codes: 0 ok, 1 failed, 2 bad usage
  * (including bad parameters, found before anything runs).
  */
-import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { isTimeframe } from "../actors/protocol/mod.ts";
-import { DataError } from "../backtest/data/mod.ts";
+import { DataError } from "../storage/bars/mod.ts";
 import { formatTable } from "../backtest/report/mod.ts";
 import {
   defaultWorkers,
@@ -14,21 +13,29 @@ import {
   formatWalkForward,
   optimize,
   OptimizeError,
+  type OptimizeResult,
   type OptimizeSpec,
   plan,
   type Progress,
+  resultsJson,
   walkForwardFolds,
   writeOptimizeOutputs,
 } from "../backtest/optimize/mod.ts";
 import { loadSeries } from "../backtest/optimize/runner.ts";
+import { SAMPLE_DATA } from "./backtest.ts";
+import { CommandError, isOsError, namedValues, parseCommandLine, UsageError } from "./args.ts";
+import { commandLog } from "./log.ts";
+import { parseRunOptions, RUN_HELP, RUN_OPTIONS, simSettings } from "./run_options.ts";
+import { useColor } from "./tty.ts";
 import type { DataSpec, RunSetup } from "../backtest/optimize/types.ts";
 import { ParamError } from "../strategies/params.ts";
 import { resolveStrategy, StrategyNotFoundError } from "../strategies/registry.ts";
 
-const USAGE = `Usage: deno task optimize --strategy NAME|PATH --data [SYMBOL=]PATH --param SPEC... [options]
+const USAGE = `Usage: deno task optimize [--strategy NAME|PATH] [--data [SYMBOL=]PATH] --param SPEC... [options]
 
-  --strategy NAME|PATH   built-in (sma_cross, mean_reversion, momentum) or your .ts file
+  --strategy NAME|PATH   built-in (sma_cross, mean_reversion, momentum) or your .ts file (default sma_cross)
   --data [SYMBOL=]PATH   bar file (CSV or JSON); repeat for several symbols (the first is the primary)
+                         (default: the bundled sample, examples/data/GOOG.csv)
   --timeframe TF         bar timeframe when the file does not say (e.g. 1d, 1h)
   --param SPEC           repeat: fast=5..50:5 (inclusive range, step), slow=20..200 (step 1),
                          average=sma,ema (list), mode=long_only (fixed), k=0.5..3 (random search only)
@@ -38,8 +45,6 @@ const USAGE = `Usage: deno task optimize --strategy NAME|PATH --data [SYMBOL=]PA
   --samples N            random search: combinations to draw (default 100)
   --seed N               random search seed (default 0); same seed, same results
   --workers N            Web Workers (default: one per core = ${defaultWorkers()}; 0 = this thread)
-  --cash N               starting cash (default 10000)
-  --commission RATE      commission per trade as a fraction of notional (default 0)
   --walk-forward         walk-forward analysis instead of one search over all the data
   --is-bars N            in-sample window in bars (default: half the data)
   --oos-bars N           out-of-sample window in bars (default: the rest in --folds windows)
@@ -48,9 +53,14 @@ const USAGE = `Usage: deno task optimize --strategy NAME|PATH --data [SYMBOL=]PA
   --top N                rows to print (default 20)
   --heatmap X,Y          heatmap axes (default: the first two searched parameters)
   --out DIR              write results.csv, results.json, heatmap.html (and walk_forward_equity.csv)
-  -h, --help`;
+  --json                 print every result as JSON (as results.json) instead of the tables
+  -h, --help
 
-class UsageError extends Error {}
+Every run takes the options of \`deno task backtest\` (each combination runs as that backtest would):
+${RUN_HELP}
+
+Exit codes: 0 ok, 1 the run failed (data, files), 2 bad usage (options and parameters are checked before anything
+runs). Logs: JSON lines on stderr at TRADEACTOR_LOG's level (default warn); progress goes to stderr too.`;
 
 const DATA_EXT = /\.(csv|json|txt)$/i;
 
@@ -104,65 +114,50 @@ interface Command {
   readonly out?: string;
   readonly top: number;
   readonly heatmap?: [string, string];
+  readonly json: boolean;
 }
 
-function buildSpec(args: string[]): Command {
-  const { values: v } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      strategy: { type: "string" },
-      data: { type: "string", multiple: true },
-      timeframe: { type: "string" },
-      param: { type: "string", multiple: true },
-      objective: { type: "string" },
-      minimize: { type: "boolean" },
-      method: { type: "string" },
-      samples: { type: "string" },
-      seed: { type: "string" },
-      workers: { type: "string" },
-      cash: { type: "string" },
-      commission: { type: "string" },
-      "walk-forward": { type: "boolean" },
-      "is-bars": { type: "string" },
-      "oos-bars": { type: "string" },
-      folds: { type: "string" },
-      anchored: { type: "boolean" },
-      top: { type: "string" },
-      heatmap: { type: "string" },
-      out: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
+async function buildSpec(args: string[]): Promise<Command> {
+  const { values: v } = parseCommandLine(args, {
+    strategy: { type: "string" },
+    data: { type: "string", multiple: true },
+    timeframe: { type: "string" },
+    param: { type: "string", multiple: true },
+    objective: { type: "string" },
+    minimize: { type: "boolean" },
+    method: { type: "string" },
+    samples: { type: "string" },
+    seed: { type: "string" },
+    workers: { type: "string" },
+    ...RUN_OPTIONS,
+    "walk-forward": { type: "boolean" },
+    "is-bars": { type: "string" },
+    "oos-bars": { type: "string" },
+    folds: { type: "string" },
+    anchored: { type: "boolean" },
+    top: { type: "string" },
+    heatmap: { type: "string" },
+    out: { type: "string" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
   });
-  if (!v.strategy) throw new UsageError("--strategy is required");
-  if (!v.data?.length) throw new UsageError("--data is required");
+  namedValues("param", v.param); // each parameter once: a repeated one is refused, not "the last one wins"
+  const data = v.data?.length ? v.data : [SAMPLE_DATA];
   const method = v.method ?? "grid";
   if (method !== "grid" && method !== "random") {
     throw new UsageError(`--method must be grid or random, got "${method}"`);
   }
-  const cash = v.cash === undefined ? 10_000 : Number(v.cash);
-  if (!(cash > 0)) throw new UsageError(`--cash must be > 0, got "${v.cash}"`);
-  const commission = v.commission === undefined ? 0 : Number(v.commission);
-  if (!(commission >= 0 && commission < 1)) {
-    throw new UsageError(`--commission must be a fraction in [0, 1), got "${v.commission}"`);
-  }
-  const strategy = resolveStrategy(v.strategy);
+  const run = await parseRunOptions(v);
+  const strategy = resolveStrategy(v.strategy ?? "sma_cross");
   const setup: RunSetup = {
     module: strategy.module,
-    data: v.data.map((d) => parseDataArg(d, v.timeframe)),
-    cash,
-    ...(commission > 0
-      ? {
-        sim: {
-          costs: {
-            commission: { kind: "percent", rate: commission },
-            slippage: { kind: "none" },
-            impact: { kind: "none" },
-          },
-        },
-      }
-      : {}),
+    data: data.map((d) => parseDataArg(d, v.timeframe)),
+    cash: run.cash,
+    sim: simSettings(run),
+    ...(run.closeAtEnd ? { closeAtEnd: true } : {}),
+    ...(Object.keys(run.risk).length > 0 ? { risk: run.risk } : {}),
+    ...(Object.keys(run.strategyLimits).length > 0 ? { limits: run.strategyLimits } : {}),
+    ...(run.quarantinePolicy ? { quarantinePolicy: run.quarantinePolicy } : {}),
   };
   const heatmap = v.heatmap?.split(",").map((s) => s.trim());
   if (heatmap && heatmap.length !== 2) throw new UsageError(`--heatmap needs two parameter names X,Y`);
@@ -192,6 +187,7 @@ function buildSpec(args: string[]): Command {
     ...(wf ? { walkForward: { isBars, oosBars, folds, anchored: v.anchored ?? false } } : {}),
     ...(v.out ? { out: v.out } : {}),
     top: int("top", v.top, 1) ?? 20,
+    json: v.json ?? false,
     ...(heatmap ? { heatmap: heatmap as [string, string] } : {}),
   };
 }
@@ -201,10 +197,11 @@ export async function runOptimizeCommand(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  const log = commandLog("optimize");
   let parsed: Command;
   let spec: OptimizeSpec;
   try {
-    parsed = buildSpec(args);
+    parsed = await buildSpec(args);
     spec = parsed.walkForward ? await withWindows(parsed.spec, parsed.walkForward) : parsed.spec;
     // Every parameter, the objective and the constraint are checked here, before any backtest runs.
     const checked = await plan(spec);
@@ -218,10 +215,9 @@ export async function runOptimizeCommand(args: string[]): Promise<number> {
   } catch (err) {
     if (
       err instanceof UsageError || err instanceof ParamError || err instanceof OptimizeError ||
-      err instanceof StrategyNotFoundError || err instanceof RangeError || (err as Error).name === "TypeError" &&
-        String((err as { code?: string }).code).startsWith("ERR_PARSE_ARGS")
+      err instanceof StrategyNotFoundError || err instanceof RangeError
     ) {
-      console.error(`optimize: ${(err as Error).message}\n\n${USAGE}`);
+      console.error(`optimize: ${(err as Error).message}\nRun "deno task optimize --help" for the options.`);
       return 2;
     }
     console.error(`optimize: ${(err as Error).message}`);
@@ -229,33 +225,50 @@ export async function runOptimizeCommand(args: string[]): Promise<number> {
   }
   try {
     const result = await optimize(spec);
-    const s = result.space;
-    const skipped = s.skipped > 0 ? `, ${s.skipped} skipped by the constraint (${s.skipReason})` : "";
-    const goal = `${result.objective.key} (${result.objective.minimize ? "min" : "max"})`;
-    console.log(
-      `${result.strategy}: ${s.combos.length} combinations${skipped}; ${result.method}; objective ${goal}; ` +
-        `${result.workers} workers; ${(result.elapsedMs / 1000).toFixed(1)} s`,
-    );
-    if (result.walkForward) {
-      const o = result.walkForward.options;
-      console.log(
-        `\nWalk-forward (${o.anchored ? "anchored" : "rolling"}, IS ${o.isBars} bars, OOS ${o.oosBars} bars):`,
-      );
-      console.log(formatWalkForward(result));
-      console.log("Stitched out-of-sample statistics:");
-      console.log(formatTable(result.walkForward.report));
-    } else {
-      console.log(formatResults(result, parsed.top));
-    }
+    log.info("optimisation done", { combinations: result.space.combos.length, ms: Math.round(result.elapsedMs) });
+    if (parsed.json) console.log(resultsJson(result));
+    else printTables(result, parsed.top);
     if (parsed.out) {
-      const files = await writeOptimizeOutputs(parsed.out, result, parsed.heatmap);
+      const out = parsed.out;
+      const files = await writeOptimizeOutputs(out, result, parsed.heatmap).catch((err) => {
+        if (isOsError(err)) throw new CommandError(`--out: cannot write the results to ${out}: ${err.message}`);
+        throw err;
+      });
       console.error(`wrote ${files.join(", ")}`);
     }
     return 0;
   } catch (err) {
     const e = err as Error;
-    console.error(`optimize: ${e instanceof DataError ? e.message : `${e.name}: ${e.message}`}`);
+    const plain = e instanceof DataError || e instanceof CommandError;
+    console.error(`optimize: ${plain ? e.message : `${e.name}: ${e.message}`}`);
     return 1;
+  }
+}
+
+function printTables(result: OptimizeResult, top: number): void {
+  const s = result.space;
+  const skipped = s.skipped > 0 ? `, ${s.skipped} skipped by the constraint (${s.skipReason})` : "";
+  const goal = `${result.objective.key} (${result.objective.minimize ? "min" : "max"})`;
+  console.log(
+    `${result.strategy}: ${s.combos.length} combinations${skipped}; ${result.method}; objective ${goal}; ` +
+      `${result.workers} workers; ${(result.elapsedMs / 1000).toFixed(1)} s`,
+  );
+  if (result.walkForward) {
+    const o = result.walkForward.options;
+    console.log(`\nWalk-forward (${o.anchored ? "anchored" : "rolling"}, IS ${o.isBars} bars, OOS ${o.oosBars} bars):`);
+    console.log(formatWalkForward(result));
+    console.log("Stitched out-of-sample statistics:");
+    console.log(formatTable(result.walkForward.report, { color: useColor() }));
+  } else {
+    console.log(formatResults(result, top));
+  }
+  if (result.failed.length > 0) {
+    // The search went on without them; each failure is listed (and in results.json / failed.csv with --out).
+    console.error(`${result.failed.length} of the runs failed:`);
+    for (const f of result.failed.slice(0, 10)) {
+      console.error(`  run ${f.index + 1} ${JSON.stringify(f.params)}: ${f.error}`);
+    }
+    if (result.failed.length > 10) console.error(`  … and ${result.failed.length - 10} more`);
   }
 }
 

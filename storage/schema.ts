@@ -37,7 +37,7 @@ export interface CandleCoverageTable {
   end_ts: number;
 }
 
-/** A backtest job of the operator API (backtest/jobs/). */
+/** A backtest job of the operator API (cli/backtest_jobs/). */
 export interface BacktestJobsTable {
   id: string;
   /** queued | running | done | failed | cancelled | interrupted */

@@ -84,31 +84,29 @@ export function validateParams<P extends ParamSchema>(
     }
   }
   for (const [name, spec] of Object.entries(schema)) {
-    const value = raw && name in raw ? coerceParam(spec, raw[name]) : spec.default;
+    const given = raw && name in raw ? raw[name] : spec.default;
+    const value = coerceParam(spec, given);
     const allowed = describeRange(spec);
+    const got = `got ${shown(given, value)}`;
     switch (spec.type) {
       case "int":
       case "number": {
         const ok = typeof value === "number" && Number.isFinite(value) &&
           (spec.type === "number" || Number.isInteger(value)) &&
           (spec.min === undefined || value >= spec.min) && (spec.max === undefined || value <= spec.max);
-        if (!ok) throw new ParamError(strategy, name, `must be ${allowed}, got ${JSON.stringify(value)}`);
+        if (!ok) throw new ParamError(strategy, name, `must be ${allowed}, ${got}`);
         break;
       }
       case "boolean":
-        if (typeof value !== "boolean") {
-          throw new ParamError(strategy, name, `must be ${allowed}, got ${JSON.stringify(value)}`);
-        }
+        if (typeof value !== "boolean") throw new ParamError(strategy, name, `must be ${allowed}, ${got}`);
         break;
       case "enum":
         if (typeof value !== "string" || !spec.values.includes(value)) {
-          throw new ParamError(strategy, name, `must be ${allowed}, got ${JSON.stringify(value)}`);
+          throw new ParamError(strategy, name, `must be ${allowed}, ${got}`);
         }
         break;
       case "string":
-        if (typeof value !== "string") {
-          throw new ParamError(strategy, name, `must be a string, got ${JSON.stringify(value)}`);
-        }
+        if (typeof value !== "string") throw new ParamError(strategy, name, `must be a string, ${got}`);
         break;
     }
     out[name] = value;
@@ -117,4 +115,14 @@ export function validateParams<P extends ParamSchema>(
   const problem = constraint?.(params);
   if (problem) throw new ParamError(strategy, problem.split(" ")[0], problem.slice(problem.indexOf(" ") + 1));
   return params;
+}
+
+/**
+ * The value as the user gave it: text that is not a number stays text (`"abc"`, not the NaN it became), and numbers
+ * JSON cannot write (NaN, Infinity) are spelled out rather than shown as null.
+ */
+function shown(given: unknown, value: unknown): string {
+  if (typeof given === "string" && typeof value === "number" && Number.isNaN(value)) return JSON.stringify(given);
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  return JSON.stringify(value);
 }

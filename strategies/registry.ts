@@ -4,6 +4,8 @@
  */
 import { basename, extname, isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { AnyStrategy } from "./api.ts";
+import { validateParams } from "./params.ts";
 
 /** Built-in strategy name → module URL. */
 export const BUILT_INS: Readonly<Record<string, string>> = {
@@ -53,4 +55,33 @@ export function resolveStrategy(nameOrPath: string, cwd: string = Deno.cwd()): R
     );
   }
   return { module: pathToFileURL(path).href, name: basename(path, extname(path)) };
+}
+
+/** A strategy module that cannot be used: it does not import, or exports no strategy by that name. */
+export class StrategyLoadError extends Error {
+  override name = "StrategyLoadError";
+}
+
+/**
+ * Imports a strategy module and checks `params` against its schema and constraint (a ParamError names the
+ * parameter), so bad parameters fail before anything runs: in a backtest, in the optimiser, in `live check`.
+ */
+export async function loadStrategy(
+  module: string,
+  exportName = "default",
+  params?: Readonly<Record<string, unknown>>,
+  label?: string,
+): Promise<AnyStrategy> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(module);
+  } catch (err) {
+    throw new StrategyLoadError(`cannot load strategy ${module}: ${(err as Error).message}`);
+  }
+  const def = mod[exportName] as AnyStrategy | undefined;
+  if (!def || typeof def.init !== "function") {
+    throw new StrategyLoadError(`${module} has no strategy export "${exportName}"`);
+  }
+  validateParams(def.name ?? label ?? exportName, def.params, params, def.constraint);
+  return def;
 }

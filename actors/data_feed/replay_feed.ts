@@ -6,7 +6,7 @@
  */
 import { type Behaviour, ConfigError } from "../runtime/mod.ts";
 import { type Bar, isTimeframe, type RequestBar, type Timeframe, TIMEFRAME_MS } from "../protocol/mod.ts";
-import { barAt, loadBars } from "../../backtest/data/mod.ts";
+import { barAt, loadBars } from "../../storage/bars/mod.ts";
 
 export interface ReplaySource {
   readonly file: string;

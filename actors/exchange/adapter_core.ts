@@ -63,6 +63,8 @@ export interface AdapterConfig {
   readonly backoff: { readonly minMs: number; readonly maxMs: number };
   /** Venue-specific settings, validated by the venue's client. */
   readonly client?: unknown;
+  /** Also gets every emitted bar and order event (with its journal seq) and every tick: the control API's tap. */
+  readonly tap?: string;
 }
 
 export type AdapterMessage =
@@ -99,10 +101,16 @@ export interface AdapterState {
   readonly journal: Journal;
   phase: "ready" | "recovering";
   failures: number;
+  /** Orders not final yet; a final one leaves, only its id stays in `closed` (memory per order stays small). */
   readonly orders: Map<string, TrackedOrder>;
   /** Side and symbol of every journaled submit: a replayed order must be the same order (see onCommand). */
   readonly intents: Map<string, string>;
+  /** Client order ids of final orders: never sent again, and nothing about them is journaled again. */
+  readonly closed: Set<string>;
+  /** Journaled ids that could be generated again: events of open orders, commands not done yet. */
   readonly known: Set<string>;
+  /** Ids of the bars journaled at the last bar time (older bars are dropped as stale before they get here). */
+  readonly barsAtLast: Set<string>;
   /** Orders submitted through this instance (sent or skipped as already sent): what a CancelAll may target. */
   readonly submitted: Set<string>;
   cancelSeq: number;
@@ -149,6 +157,7 @@ export function parseAdapterConfig(raw: unknown, actor: string): AdapterConfig {
     fillSubscribers: (c.fillSubscribers as string[] | undefined) ?? [],
     barSubscribers: (c.barSubscribers as string[] | undefined) ?? [],
     ...(typeof c.feed === "string" ? { feed: c.feed } : {}),
+    ...(typeof c.tap === "string" ? { tap: c.tap } : {}),
     ackTimeoutMs: positive(actor, "ackTimeoutMs", c.ackTimeoutMs, 10_000),
     pollMs: positive(actor, "pollMs", c.pollMs, 0),
     maxSubmitDelayMs: positive(actor, "maxSubmitDelayMs", c.maxSubmitDelayMs, 10_000),
@@ -163,39 +172,59 @@ export function parseAdapterConfig(raw: unknown, actor: string): AdapterConfig {
 const isOrderEvent = (type: string) => type.startsWith("Order");
 const barId = (venue: string, bar: BarPos) => `${venue}:bar:${bar.symbol}:${bar.ts}`;
 
+const commandId = (state: AdapterState, key: string) => `${state.config.venue}:cmd:${key}`;
+const isTracked = (state: AdapterState, cid: string) => state.orders.has(cid) || state.closed.has(cid);
+
+/** The prefix `p` of `cid` (`cid` = `${p}-...`) that `has` holds: a bracket leg's parent, or undefined. */
+function hasParent(cid: string, has: (p: string) => boolean): string | undefined {
+  for (let i = cid.indexOf("-"); i >= 0; i = cid.indexOf("-", i + 1)) {
+    if (has(cid.slice(0, i))) return cid.slice(0, i);
+  }
+  return undefined;
+}
+
 /** Folds one journal record into the adapter's view (orders, command keys, last bar). */
 function fold(state: AdapterState, r: JournalRecord): void {
-  state.known.add(r.eventId);
   switch (r.type) {
     case "Command": {
+      state.known.add(r.eventId);
       const { key, intent } = r.payload as { key: string; intent: Intent };
       state.pending.set(key, { key, intent, at: r.ts });
       if (intent.kind === "submit") {
         const o = intent.command.order;
         state.intents.set(o.clientOrderId, `${o.side} ${o.symbol}`);
       }
-      if (intent.kind === "submit" && !state.orders.has(intent.command.order.clientOrderId)) {
+      if (intent.kind === "submit" && !isTracked(state, intent.command.order.clientOrderId)) {
         const o = intent.command.order;
         state.orders.set(o.clientOrderId, newTracked(o.clientOrderId, o.strategyId, o.symbol));
       }
       return;
     }
-    case "Done":
-      state.pending.delete((r.payload as { key: string }).key);
+    case "Done": {
+      // Settled: a command's id comes back only with a new key (submits are deduped on client order id).
+      const { key } = r.payload as { key: string };
+      state.pending.delete(key);
+      state.known.delete(commandId(state, key));
       return;
+    }
     case "Bar": {
       const bar = (r.payload as { bar: Bar }).bar;
+      if (state.lastBar?.ts !== bar.ts) state.barsAtLast.clear();
+      state.barsAtLast.add(r.eventId);
       state.lastBar = { symbol: bar.symbol, ts: bar.ts };
       state.lastPrice.set(bar.symbol, bar.close);
       return;
     }
     default:
-      if (isOrderEvent(r.type)) trackEvent(state, r.payload as OrderEvent);
+      if (isOrderEvent(r.type)) {
+        state.known.add(r.eventId);
+        trackEvent(state, r.payload as OrderEvent);
+      }
   }
 }
 
 function trackEvent(state: AdapterState, event: OrderEvent): void {
-  if (event.type === "OrderSubmitted") return;
+  if (event.type === "OrderSubmitted" || state.closed.has(event.clientOrderId)) return;
   let t = state.orders.get(event.clientOrderId);
   if (!t) {
     const symbol = "fill" in event ? event.fill.symbol : "";
@@ -203,11 +232,26 @@ function trackEvent(state: AdapterState, event: OrderEvent): void {
     state.orders.set(event.clientOrderId, t);
   }
   applyEvent(t, event);
+  if (t.final) settle(state, t);
+}
+
+/** A final order's events are all journaled (its last one was just folded): keep only its id. */
+function settle(state: AdapterState, t: TrackedOrder): void {
+  const { venue } = state.config;
+  const cid = t.clientOrderId;
+  state.orders.delete(cid);
+  state.closed.add(cid);
+  state.known.delete(eventIds.accepted(venue, cid));
+  state.known.delete(eventIds.final(venue, cid));
+  for (const fillId of t.fillIds) state.known.delete(eventIds.fill(venue, cid, fillId));
 }
 
 /** Sends one journaled record downstream. */
-function emit(state: AdapterState, ctx: ActorContext<AdapterMessage>, r: { type: string; payload: unknown }): void {
+function emit(state: AdapterState, ctx: ActorContext<AdapterMessage>, r: JournalRecord): void {
   const c = state.config;
+  if (c.tap !== undefined && (r.type === "Bar" || isOrderEvent(r.type))) {
+    ctx.tell(c.tap, { type: "VenueRecord", seq: r.seq, recordType: r.type, payload: r.payload });
+  }
   if (r.type === "Bar") {
     const bar = (r.payload as { bar: Bar }).bar;
     const msg = { type: "Bar", bar } as const;
@@ -235,7 +279,7 @@ async function commit(
   events: readonly NewEvent[],
   deferred?: JournalRecord[],
 ): Promise<void> {
-  const fresh = events.filter((e) => !state.known.has(e.eventId));
+  const fresh = events.filter((e) => !state.known.has(e.eventId) && !state.barsAtLast.has(e.eventId));
   if (fresh.length === 0) return;
   const seqs = await state.journal.append(fresh);
   fresh.forEach((e, i) => {
@@ -274,6 +318,7 @@ function trackedFor(state: AdapterState, report: OrderReport): TrackedOrder {
 function diffReports(state: AdapterState, reports: readonly OrderReport[]): KeyedEvent[] {
   const out: KeyedEvent[] = [];
   for (const report of reports) {
+    if (state.closed.has(report.clientOrderId)) continue; // final: all of it is journaled already
     const t = trackedFor(state, report);
     // Apply as we go: one report list may hold the same order twice (a fill, then its bracket's cancel).
     for (const k of diffOrder(state.config.venue, t, report)) {
@@ -288,7 +333,7 @@ function diffReports(state: AdapterState, reports: readonly OrderReport[]): Keye
 async function run(state: AdapterState, intent: Intent, now: number): Promise<KeyedEvent[]> {
   if (intent.kind === "cancel") return await cancelEach(state, intent.targets.map((cid) => state.orders.get(cid)), now);
   const o = intent.command.order;
-  if (!state.orders.has(o.clientOrderId)) {
+  if (!isTracked(state, o.clientOrderId)) {
     state.orders.set(o.clientOrderId, newTracked(o.clientOrderId, o.strategyId, o.symbol));
   }
   try {
@@ -315,7 +360,7 @@ function targetsOf(state: AdapterState, command: CancelOrder | CancelAll): strin
   }
   const isSubmitted = (cid: string) =>
     command.strategyId === undefined || state.submitted.has(cid) ||
-    [...state.submitted].some((parent) => cid.startsWith(`${parent}-`));
+    hasParent(cid, (p) => state.submitted.has(p)) !== undefined;
   return [...state.orders.values()].filter((t) =>
     !t.final && (command.strategyId === undefined || t.strategyId === command.strategyId) &&
     (command.symbol === undefined || t.symbol === command.symbol) && isSubmitted(t.clientOrderId)
@@ -370,8 +415,8 @@ async function reconcile(
   }
   const venueOpen = await state.venue.openOrders();
   for (const r of venueOpen) {
-    if (state.orders.has(r.clientOrderId)) continue;
-    const parent = [...state.orders.keys()].find((cid) => r.clientOrderId.startsWith(`${cid}-`));
+    if (isTracked(state, r.clientOrderId)) continue;
+    const parent = hasParent(r.clientOrderId, (p) => isTracked(state, p));
     if (parent) reports.push(r); // a child the venue created (bracket leg)
     else ctx.log.error("order open at the venue unknown to the journal; left untouched", { ...r, fills: undefined });
   }
@@ -380,7 +425,9 @@ async function reconcile(
     if (p.intent.kind === "submit") {
       const o = p.intent.command.order;
       const t = state.orders.get(o.clientOrderId);
-      const seen = t && (t.accepted || t.final) ? true : await state.venue.report(o.clientOrderId, o.symbol);
+      const seen = state.closed.has(o.clientOrderId) || (t && (t.accepted || t.final))
+        ? true
+        : await state.venue.report(o.clientOrderId, o.symbol);
       if (seen) {
         if (seen !== true) {
           await commit(state, ctx, toNewEvents(state, diffReports(state, [seen]), now), deferred);
@@ -465,7 +512,7 @@ function requestNext(state: AdapterState, ctx: ActorContext<AdapterMessage>): vo
 
 async function onBar(state: AdapterState, ctx: ActorContext<AdapterMessage>, bar: Bar): Promise<void> {
   const pos = { symbol: bar.symbol, ts: bar.ts };
-  if (state.known.has(barId(state.config.venue, pos))) return; // a bar journaled before a restart
+  if (state.barsAtLast.has(barId(state.config.venue, pos))) return; // a bar journaled before a restart
   const reports = state.venue.onBar ? await state.venue.onBar(bar) : [];
   const events = toNewEvents(state, diffReports(state, reports), bar.ts);
   const barEvent: NewEvent = {
@@ -485,7 +532,7 @@ async function onCommand(state: AdapterState, ctx: ActorContext<AdapterMessage>,
   if (command.type === "SubmitOrder") {
     const cid = command.order.clientOrderId;
     state.submitted.add(cid);
-    if (state.orders.has(cid)) {
+    if (isTracked(state, cid)) {
       // Journaled before (a replay after a restart): never sent twice. A strategy fed what it was fed the first time
       // sends the same order again; anything else means its replay went another way, which must not go unseen.
       const journaled = state.intents.get(cid);
@@ -509,7 +556,7 @@ async function onCommand(state: AdapterState, ctx: ActorContext<AdapterMessage>,
   }
   const now = marketNow(state, ctx);
   const record: NewEvent = {
-    eventId: `${state.config.venue}:cmd:${key}`,
+    eventId: commandId(state, key),
     stream: stream(state),
     type: "Command",
     ts: ctx.clock.now(),
@@ -545,7 +592,9 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
       failures: 0,
       orders: new Map(),
       intents: new Map(),
+      closed: new Set(),
       known: new Set(),
+      barsAtLast: new Set(),
       submitted: new Set(snapshot?.submitted ?? []),
       cancelSeq: 0,
       pending: new Map(),
@@ -601,7 +650,9 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
     restore: (snapshot, config, ctx) => start(config, ctx, snapshot as AdapterSnapshot),
     snapshot: (state): AdapterSnapshot => ({
       emittedSeq: state.emittedSeq,
-      submitted: [...state.submitted].filter((cid) => !state.orders.get(cid)?.final),
+      // From the open orders: a snapshot is taken after every message, so it must not scan every order ever sent.
+      submitted: [...state.orders.values()].filter((t) => !t.final && state.submitted.has(t.clientOrderId))
+        .map((t) => t.clientOrderId),
     }),
     async receive(state, msg, ctx) {
       switch (msg.type) {
@@ -618,6 +669,7 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
           return state;
         case "Tick":
           state.lastPrice.set(msg.tick.symbol, msg.tick.price);
+          if (state.config.tap !== undefined) ctx.tell(state.config.tap, msg);
           return state;
         case "BarDone":
         case "AckTimeout":
@@ -674,6 +726,8 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
             bars: Object.fromEntries(state.barsSeen),
             replaying: state.replay.length + (state.waiting ? 1 : 0),
             balances: state.balances,
+            // What the adapter holds in memory: all but `closed` (one id per final order) stay bounded.
+            held: { tracked: state.orders.size, closed: state.closed.size, known: state.known.size },
           });
           return state;
       }

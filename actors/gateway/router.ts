@@ -1,10 +1,14 @@
 /**
- * A small router: routes are data (method, path pattern, who may call, body schema), so the security pipeline can
- * decide before any handler runs, and so /api/v1 can grow one module per resource. Patterns are literal segments
- * and `{name}` parameters.
+ * A small router: routes are data (method, path pattern, who may call, the schemas of the body, query, path
+ * parameters and responses), so the security pipeline can decide before any handler runs, and the OpenAPI document
+ * is generated from the very schemas that are enforced. Patterns are literal segments and `{name}` parameters.
+ *
+ * Adding an endpoint: write a route module (routes/*.ts: a function of the shared deps returning routes), give each
+ * route its `summary`, `tag`, schemas and `responses` (the pipeline's own errors, 400/401/403/413/415/429…, are added
+ * to the document from the route's data), and list the module in server.ts's `ROUTE_MODULES`.
  */
 import type { Principal } from "./auth.ts";
-import type { BodyOf, FieldSchema, ObjectSchema } from "./schema.ts";
+import type { BodyOf, ObjectSchema, Schema } from "./schema.ts";
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE";
 
@@ -23,6 +27,8 @@ export interface RequestContext {
   readonly canRead: boolean;
   /** The checked body, for routes with a schema. */
   readonly body: BodyOf;
+  /** The checked query parameters (numbers converted), for routes with a query schema; {} otherwise. */
+  readonly query: BodyOf;
   /** The client address (rate limiting, the journal). */
   readonly client: string;
 }
@@ -35,13 +41,31 @@ export interface Route {
   readonly mutating: boolean;
   /** The request body, strictly checked; absent: no body expected (none is read). */
   readonly body?: ObjectSchema;
-  /** The `{name}` parameters of the path, checked like body fields (a bad one is a 400 naming it). */
-  readonly params?: Readonly<Record<string, FieldSchema>>;
   /** Not rate limited (liveness: cheap, touches no actor, and must answer during a flood). */
   readonly unmetered?: boolean;
   /** When set, an empty body is read as this value (e.g. {} for a logout). */
   readonly emptyBody?: Readonly<Record<string, never>>;
+  /** Query parameters, strictly checked (unknown or repeated ones are refused); absent: none accepted. */
+  readonly query?: ObjectSchema;
+  /** Schemas of the `{name}` path parameters (strings); a parameter without one is any non-empty segment. */
+  readonly params?: Readonly<Record<string, Schema>>;
+  /** One line for the OpenAPI document. */
+  readonly summary?: string;
+  /** Groups routes in the OpenAPI document (one per resource). */
+  readonly tag?: string;
+  /** What the handler itself answers, by status; the pipeline's errors are added by the OpenAPI generator. */
+  readonly responses?: { readonly [status: number]: ResponseDoc | undefined };
+  /** Kept for old clients; the document marks it deprecated and names the current path. */
+  readonly deprecated?: boolean;
   readonly handle: (ctx: RequestContext) => Response | Promise<Response>;
+}
+
+export interface ResponseDoc {
+  readonly description: string;
+  /** JSON body schema; absent: no body described (or not JSON: see `contentType`). */
+  readonly schema?: Schema;
+  /** Default application/json. */
+  readonly contentType?: string;
 }
 
 export type Match =

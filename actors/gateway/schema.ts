@@ -1,165 +1,233 @@
 /**
- * Request body and path parameter schemas as data: one object schema per endpoint, checked strictly (unknown fields,
- * wrong types, numbers out of range, over-long strings and lists are errors naming the field). Data rather than
- * code, so the same schemas can generate the OpenAPI document of /api/v1.
+ * Schemas as data: the request bodies, query strings and path parameters of the control API are checked strictly
+ * against them (unknown fields, wrong types, over-long strings and out-of-range numbers are errors naming the
+ * field), and the same schemas, with the response schemas, generate the OpenAPI document (openapi.ts). One source
+ * of truth: what the document promises is what the pipeline enforces.
  */
 import { assertNever } from "../runtime/mod.ts";
+import { numberProblem, type NumberRule } from "../runtime/validate.ts";
 
-export type FieldSchema =
-  | {
-    readonly type: "string";
-    readonly maxLength: number;
-    /** A string that is empty or only spaces is refused. */
-    readonly nonBlank?: boolean;
-    /** A regular expression the whole string must match (its source, as in OpenAPI), and what it means. */
-    readonly pattern?: { readonly source: string; readonly says: string };
-  }
-  | { readonly type: "boolean" }
-  | {
-    readonly type: "number";
-    readonly minimum?: number;
-    /** Strictly above. */
-    readonly exclusiveMinimum?: number;
-    readonly maximum?: number;
-    readonly integer?: boolean;
-    /** null is accepted too (e.g. a limit patch: null removes the limit). */
-    readonly nullable?: boolean;
-  }
-  /** A string (up to maxLength), a finite number or a boolean: a strategy parameter. */
-  | { readonly type: "scalar"; readonly maxLength: number }
-  | { readonly type: "array"; readonly items: FieldSchema; readonly minItems?: number; readonly maxItems: number }
-  /** An object with free keys (matching keyPattern) and values of one schema. */
-  | {
-    readonly type: "map";
-    readonly values: FieldSchema;
-    readonly maxProperties: number;
-    readonly keyPattern: { readonly source: string; readonly says: string };
-  }
-  | { readonly type: "object"; readonly schema: ObjectSchema };
-
-export interface ObjectSchema {
-  readonly fields: Readonly<Record<string, FieldSchema>>;
-  readonly required?: readonly string[];
-  /** What the body is for (the OpenAPI description). */
+interface Described {
+  /** Shown in the OpenAPI document. */
   readonly description?: string;
+}
+
+export type Schema =
+  | StringSchema
+  | NumberSchema
+  | (Described & { readonly type: "boolean" })
+  | (Described & { readonly type: "null" })
+  | (ObjectSchema & { readonly type: "object" })
+  | (Described & {
+    readonly type: "array";
+    readonly items: Schema;
+    readonly minItems?: number;
+    readonly maxItems?: number;
+  })
+  /** Exactly one alternative; `tag` names a string field whose `enum` tells the alternatives apart. */
+  | (Described & { readonly type: "oneOf"; readonly of: readonly Schema[]; readonly tag?: string })
+  | (Described & { readonly type: "nullable"; readonly of: Schema })
+  /** Any JSON value (free-form parts of responses). */
+  | (Described & { readonly type: "any" });
+
+export interface StringSchema extends Described {
+  readonly type: "string";
+  readonly maxLength: number;
+  /** A string that is empty or only spaces is refused. */
+  readonly nonBlank?: boolean;
+  /** An ECMAScript regular expression the whole string must match (anchor it). */
+  readonly pattern?: string;
+  readonly enum?: readonly string[];
+  readonly format?: "date-time" | "uri";
+}
+
+/** A number within a rule (runtime/validate.ts): the config file, SetLimits and the API share the words. */
+export type NumberSchema = Described & NumberRule & { readonly type: "number" };
+
+export interface ObjectSchema extends Described {
+  readonly fields: Readonly<Record<string, Schema>>;
+  readonly required?: readonly string[];
+  /** Keys beyond `fields` are allowed and checked against this (a map); absent: unknown keys are errors. */
+  readonly additional?: Schema;
+  /** With `additional`: what every key must be (its length, its pattern), and how many keys at most. */
+  readonly keys?: StringSchema;
+  readonly maxProperties?: number;
 }
 
 export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
-/** The body as the handler receives it: only the schema's fields, each of its declared type. */
+/** The body (or query) as the handler receives it: only the schema's fields, each checked. */
 export type BodyOf = Readonly<Record<string, unknown>>;
 
-const matches = (pattern: { source: string }, value: string) => new RegExp(`^(?:${pattern.source})$`).test(value);
+const kindOf = (value: unknown) => value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
 
-function checkField(name: string, schema: FieldSchema, value: unknown): string | undefined {
+const patterns = new Map<string, RegExp>();
+const regex = (pattern: string) => {
+  let re = patterns.get(pattern);
+  if (!re) patterns.set(pattern, re = new RegExp(pattern, "u"));
+  return re;
+};
+
+/** Why `value` does not fit `schema` (the message names `at`, the field's path), or undefined when it fits. */
+export function problem(schema: Schema, value: unknown, at: string): string | undefined {
+  const name = `"${at}"`;
   switch (schema.type) {
     case "string":
-      if (typeof value !== "string") return `"${name}" must be a string, got ${kindOf(value)}`;
+      if (typeof value !== "string") return `${name} must be a string, got ${kindOf(value)}`;
       if (value.length > schema.maxLength) {
-        return `"${name}" is ${value.length} characters long; at most ${schema.maxLength} are allowed`;
+        return `${name} is ${value.length} characters long; at most ${schema.maxLength} are allowed`;
       }
-      if (schema.nonBlank && value.trim() === "") return `"${name}" must not be empty`;
-      if (schema.pattern && !matches(schema.pattern, value)) {
-        return `"${name}" must be ${schema.pattern.says}, got ${JSON.stringify(value.slice(0, 100))}`;
+      if (schema.nonBlank && value.trim() === "") return `${name} must not be empty`;
+      if (schema.enum && !schema.enum.includes(value)) {
+        return `${name} must be one of ${schema.enum.join(", ")}, got ${JSON.stringify(value.slice(0, 100))}`;
+      }
+      if (schema.pattern !== undefined && !regex(schema.pattern).test(value)) {
+        return `${name} must match ${schema.pattern}, got ${JSON.stringify(value.slice(0, 100))}`;
       }
       return undefined;
+    case "number": {
+      const why = numberProblem(value, schema);
+      return why === undefined ? undefined : `${name} ${why}`;
+    }
     case "boolean":
-      return typeof value === "boolean" ? undefined : `"${name}" must be true or false, got ${kindOf(value)}`;
-    case "number":
-      return numberProblem(name, schema, value);
-    case "scalar":
-      if (typeof value === "string") return checkField(name, { type: "string", maxLength: schema.maxLength }, value);
-      if (typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value))) return undefined;
-      return `"${name}" must be a string, a number or true/false, got ${kindOf(value)}`;
-    case "array": {
-      if (!Array.isArray(value)) return `"${name}" must be a list, got ${kindOf(value)}`;
-      if (value.length > schema.maxItems) return `"${name}" has ${value.length} items; at most ${schema.maxItems}`;
-      if (value.length < (schema.minItems ?? 0)) return `"${name}" needs at least ${schema.minItems} item(s)`;
-      for (const [i, item] of value.entries()) {
-        const error = checkField(`${name}[${i}]`, schema.items, item);
-        if (error) return error;
+      return typeof value === "boolean" ? undefined : `${name} must be true or false, got ${kindOf(value)}`;
+    case "null":
+      return value === null ? undefined : `${name} must be null, got ${kindOf(value)}`;
+    case "object":
+      return objectProblem(schema, value, `${at}.`);
+    case "array":
+      if (!Array.isArray(value)) return `${name} must be an array, got ${kindOf(value)}`;
+      if (schema.maxItems !== undefined && value.length > schema.maxItems) {
+        return `${name} has ${value.length} items; at most ${schema.maxItems} are allowed`;
+      }
+      if (schema.minItems !== undefined && value.length < schema.minItems) {
+        return `${name} needs at least ${schema.minItems} item(s), got ${value.length}`;
+      }
+      for (let i = 0; i < value.length; i++) {
+        const why = problem(schema.items, value[i], `${at}[${i}]`);
+        if (why) return why;
       }
       return undefined;
-    }
-    case "map": {
-      if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        return `"${name}" must be an object, got ${kindOf(value)}`;
-      }
-      const entries = Object.entries(value);
-      if (entries.length > schema.maxProperties) {
-        return `"${name}" has ${entries.length} fields; at most ${schema.maxProperties}`;
-      }
-      for (const [key, item] of entries) {
-        if (!matches(schema.keyPattern, key)) {
-          return `"${name}": key ${JSON.stringify(key.slice(0, 100))} must be ${schema.keyPattern.says}`;
-        }
-        const error = checkField(`${name}.${key}`, schema.values, item);
-        if (error) return error;
-      }
+    case "oneOf":
+      return oneOfProblem(schema, value, at);
+    case "nullable":
+      return value === null ? undefined : problem(schema.of, value, at);
+    case "any":
       return undefined;
-    }
-    case "object": {
-      const checked = checkBody(schema.schema, value, `${name}.`);
-      return checked.ok ? undefined : checked.error;
-    }
     default:
       return assertNever(schema);
   }
 }
 
-function numberProblem(name: string, rule: Extract<FieldSchema, { type: "number" }>, value: unknown) {
-  if (value === null && rule.nullable) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    return `"${name}" must be a number${rule.nullable ? " or null" : ""}, got ${kindOf(value)}`;
+function oneOfProblem(schema: Extract<Schema, { type: "oneOf" }>, value: unknown, at: string): string | undefined {
+  const tag = schema.tag;
+  if (tag !== undefined && value !== null && typeof value === "object" && !Array.isArray(value)) {
+    const given = (value as Record<string, unknown>)[tag];
+    const tags: string[] = [];
+    for (const alternative of schema.of) {
+      const allowed = alternative.type === "object" ? alternative.fields[tag] : undefined;
+      const names = allowed?.type === "string" ? allowed.enum ?? [] : [];
+      tags.push(...names);
+      if (typeof given === "string" && names.includes(given)) return problem(alternative, value, at);
+    }
+    return `"${at}.${tag}" must be one of ${tags.join(", ")}, got ${JSON.stringify(given) ?? "nothing"}`;
   }
-  if (rule.integer && !Number.isInteger(value)) return `"${name}" must be a whole number, got ${value}`;
-  if (rule.minimum !== undefined && value < rule.minimum) return `"${name}" must be ≥ ${rule.minimum}, got ${value}`;
-  if (rule.exclusiveMinimum !== undefined && value <= rule.exclusiveMinimum) {
-    return `"${name}" must be > ${rule.exclusiveMinimum}, got ${value}`;
+  const whys: string[] = [];
+  for (const alternative of schema.of) {
+    const why = problem(alternative, value, at);
+    if (why === undefined) return undefined;
+    whys.push(why);
   }
-  if (rule.maximum !== undefined && value > rule.maximum) return `"${name}" must be ≤ ${rule.maximum}, got ${value}`;
-  return undefined;
+  return whys.join("; or ");
 }
 
-const kindOf = (value: unknown) => value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
-
-/** Checks an object against its schema; `prefix` names a nested object's fields ("limits."). */
-export function checkBody(schema: ObjectSchema, value: unknown, prefix = ""): Checked<BodyOf> {
+/** `prefix` is "" for a body (fields named as they are) and "a." inside field a. */
+function objectProblem(schema: ObjectSchema, value: unknown, prefix: string): string | undefined {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    const what = prefix === "" ? "the body" : `"${prefix.slice(0, -1)}"`;
-    return { ok: false, error: `${what} must be a JSON object, got ${kindOf(value)}` };
+    return prefix === ""
+      ? `the body must be a JSON object, got ${kindOf(value)}`
+      : `"${prefix.slice(0, -1)}" must be an object, got ${kindOf(value)}`;
   }
   const raw = value as Record<string, unknown>;
-  const known = Object.keys(schema.fields);
-  for (const key of Object.keys(raw)) {
-    if (!Object.hasOwn(schema.fields, key)) {
-      return {
-        ok: false,
-        error: `unknown field ${JSON.stringify(prefix + key)}` + (known.length ? ` (known: ${known.join(", ")})` : ""),
-      };
+  if (schema.additional === undefined) {
+    const known = Object.keys(schema.fields);
+    for (const key of Object.keys(raw)) {
+      if (!Object.hasOwn(schema.fields, key)) {
+        return `unknown field ${JSON.stringify(prefix + key)}` + (known.length ? ` (known: ${known.join(", ")})` : "");
+      }
     }
   }
   for (const key of schema.required ?? []) {
-    if (raw[key] === undefined) return { ok: false, error: `"${prefix}${key}" is required` };
+    if (raw[key] === undefined) return `"${prefix}${key}" is required`;
   }
+  if (schema.additional !== undefined) {
+    const keys = Object.keys(raw);
+    const what = prefix === "" ? "the body" : `"${prefix.slice(0, -1)}"`;
+    if (schema.maxProperties !== undefined && keys.length > schema.maxProperties) {
+      return `${what} has ${keys.length} fields; at most ${schema.maxProperties} are allowed`;
+    }
+    for (const key of schema.keys ? keys : []) {
+      if (Object.hasOwn(schema.fields, key)) continue;
+      const why = problem(schema.keys!, key, "key");
+      if (why) return `${what}: ${why}`;
+    }
+  }
+  for (const [key, v] of Object.entries(raw)) {
+    const field = Object.hasOwn(schema.fields, key) ? schema.fields[key] : schema.additional!;
+    const why = problem(field, v, prefix + key);
+    if (why) return why;
+  }
+  return undefined;
+}
+
+/** Checks a parsed JSON body against its schema; the value keeps only what the schema allows. */
+export function checkBody(schema: ObjectSchema, value: unknown): Checked<BodyOf> {
+  const error = objectProblem(schema, value, "");
+  return error === undefined ? { ok: true, value: value as BodyOf } : { ok: false, error };
+}
+
+/**
+ * A query string against an object schema of strings and numbers: each parameter at most once, none unknown, numbers
+ * written as decimal numbers. The value holds the converted parameters.
+ */
+export function checkQuery(schema: ObjectSchema, params: URLSearchParams): Checked<BodyOf> {
   const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(schema.fields)) {
-    if (raw[key] === undefined) continue;
-    const error = checkField(prefix + key, field, raw[key]);
-    if (error) return { ok: false, error };
-    out[key] = raw[key];
+  const known = Object.keys(schema.fields);
+  for (const [key, text] of params) {
+    if (!Object.hasOwn(schema.fields, key)) {
+      const list = known.length ? ` (known: ${known.join(", ")})` : " (none are accepted here)";
+      return { ok: false, error: `unknown query parameter ${JSON.stringify(key.slice(0, 100))}${list}` };
+    }
+    if (Object.hasOwn(out, key)) return { ok: false, error: `query parameter "${key}" is given more than once` };
+    const field = schema.fields[key];
+    let value: unknown = text;
+    if (field.type === "number") {
+      if (!/^-?\d{1,16}(\.\d{1,16})?$/.test(text)) {
+        return { ok: false, error: `"${key}" must be a decimal number, got ${JSON.stringify(text.slice(0, 100))}` };
+      }
+      value = Number(text);
+    }
+    const why = problem(field, value, key);
+    if (why) return { ok: false, error: why };
+    out[key] = value;
+  }
+  for (const key of schema.required ?? []) {
+    if (!Object.hasOwn(out, key)) return { ok: false, error: `query parameter "${key}" is required` };
   }
   return { ok: true, value: out };
 }
 
-/** Checks a route's path parameters (already decoded) against their schemas. */
+/** Path parameters (already decoded) against their schemas. */
 export function checkParams(
-  schemas: Readonly<Record<string, FieldSchema>>,
+  schemas: Readonly<Record<string, Schema>>,
   params: Readonly<Record<string, string>>,
-): Checked<Readonly<Record<string, string>>> {
-  for (const [name, schema] of Object.entries(schemas)) {
-    const error = checkField(name, schema, params[name]);
-    if (error) return { ok: false, error: `path parameter ${error}` };
+): string | undefined {
+  for (const [key, value] of Object.entries(params)) {
+    const schema = schemas[key];
+    if (schema) {
+      const why = problem(schema, value, key);
+      if (why) return why;
+    }
   }
-  return { ok: true, value: params };
+  return undefined;
 }

@@ -7,14 +7,31 @@
  *   POST /api/v1/system/resume (= /resume)    back to ACTIVE { "reason": string }
  *   GET|POST|DELETE /api/v1/session           browser login with a token → HttpOnly SameSite=Strict cookie
  *   GET  /  and  /ws                          the dashboard and its status push
+ *   GET  /api/v1/{strategies,positions,orders,trades,performance,risk/…}, POST /api/v1/risk/limits  (routes/*)
+ *   GET  /ws/{market/{symbol},positions,orders,performance,alerts}   WebSocket channels (channels.ts)
+ *   GET  /api/v1/openapi.json                 the OpenAPI 3.1 document of all of it (openapi.ts)
  *
  * Every request passes the same pipeline before a handler runs, denying by default:
  *   rate limit per client (429 + Retry-After; liveness excepted) → Host is ours (421) → route exists (404/405) →
  *   a browser's Origin is ours (403) → mutating calls: Content-Type application/json (415), not cross-site →
- *   credential for the route's access (401/403) → strict JSON body within 64 KB (413/400). Handlers only talk to
- *   actors by messages.
+ *   credential for the route's access (401/403) → path and query parameters (400) → strict JSON body within 64 KB
+ *   (413/400). Handlers only talk to actors by messages or read the journal (journal_view.ts).
  */
 import { errorText, type Host, type LogSink, stderrSink } from "../runtime/mod.ts";
+import type { Journal } from "../../storage/journal/types.ts";
+import { createChannels } from "./channels.ts";
+import { createJournalView } from "./journal_view.ts";
+import type { Statistics } from "./views/equity_view.ts";
+import { liveEvents } from "./live_events.ts";
+import { positionsDocument } from "./readers.ts";
+import { GATEWAY_TAP, openTap } from "./tap.ts";
+import { channelRoutes } from "./routes/channels.ts";
+import { openApiRoutes } from "./routes/openapi.ts";
+import { orderRoutes } from "./routes/orders.ts";
+import { portfolioRoutes } from "./routes/portfolio.ts";
+import { riskRoutes } from "./routes/risk.ts";
+import { strategyRoutes } from "./routes/strategies.ts";
+import { tradeRoutes } from "./routes/trades.ts";
 import { createAudit } from "./audit.ts";
 import { authenticate, createSessions, type Principal, type Tokens } from "./auth.ts";
 import { readJson } from "./body.ts";
@@ -25,11 +42,11 @@ import { refuse } from "./http.ts";
 import { allowedHostNames, hostNameOf, isJsonContentType, isLoopback, originAllowed } from "./origin.ts";
 import { createRateLimiter, type RateLimit } from "./rate_limit.ts";
 import { createRouter, type Route } from "./router.ts";
-import { checkBody, checkParams } from "./schema.ts";
+import { checkBody, checkParams, checkQuery } from "./schema.ts";
 import { createSnapshotSource } from "./snapshot.ts";
 import { watchTree } from "./tree_watch.ts";
 import { createPushHub } from "./ws_push.ts";
-import type { ControlDeps } from "./routes/deps.ts";
+import type { ControlDeps, RouteModule } from "./routes/deps.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { systemRoutes } from "./routes/system.ts";
@@ -42,6 +59,8 @@ export interface ControlLimits {
   readonly rate: RateLimit;
   readonly wsBufferedBytes: number;
   readonly wsMaxSockets: number;
+  /** Per channel subscriber: events held while its snapshot is read. */
+  readonly wsMaxQueued: number;
   readonly sessionTtlMs: number;
   readonly maxSessions: number;
   readonly clip: ClipLimits;
@@ -54,6 +73,7 @@ export const DEFAULT_LIMITS: ControlLimits = {
   rate: { burst: 60, perSecond: 20 },
   wsBufferedBytes: 4 * 1024 * 1024,
   wsMaxSockets: 32,
+  wsMaxQueued: 10_000,
   sessionTtlMs: 12 * 3_600_000,
   maxSessions: 1_000,
   clip: DEFAULT_CLIP,
@@ -83,6 +103,14 @@ export interface ControlOptions {
   readonly limits?: Partial<ControlLimits>;
   readonly askTimeoutMs?: number;
   readonly pushEveryMs?: number;
+  /** Read by the orders, trades, alerts and performance routes (never written); without it they answer 503. */
+  readonly journal?: Journal;
+  /** The backtest report's statistics for /performance (backtest/report, handed in: actors/ do not import it). */
+  readonly statistics?: Statistics;
+  /** The host-thread mailbox the tree's tap sends to (tap.ts); default GATEWAY_TAP. */
+  readonly tapPath?: string;
+  /** /ws/positions: at most one read of the portfolio per this many ms (default 100). */
+  readonly positionsDelayMs?: number;
   /** Wall clock (rate limits, sessions, feed freshness); injected by tests. */
   readonly now?: () => number;
   readonly logSink?: LogSink;
@@ -94,8 +122,10 @@ export interface ControlOptions {
 
 export interface ControlServer {
   readonly url: string;
-  /** Connected WebSocket clients and how many were dropped for not keeping up. */
+  /** Connected /ws clients and how many were dropped for not keeping up. */
   pushStats(): { readonly sockets: number; readonly dropped: number };
+  /** The same for the /ws/* channels, and the messages sent. */
+  channelStats(): { readonly sockets: number; readonly dropped: number; readonly sent: number };
   close(): Promise<void>;
 }
 
@@ -111,6 +141,22 @@ export function controlSecurityProblem(hostname: string, tokens: Tokens): string
 }
 
 const UNAUTHORIZED = { "www-authenticate": 'Bearer realm="tradeactor"' };
+
+/** Every route module of the endpoint, one per resource; the OpenAPI document lists what these return. */
+export const ROUTE_MODULES: readonly RouteModule[] = [
+  systemRoutes,
+  sessionRoutes,
+  pageRoutes,
+  strategyRoutes,
+  strategyControlRoutes,
+  backtestRoutes,
+  portfolioRoutes,
+  orderRoutes,
+  tradeRoutes,
+  riskRoutes,
+  channelRoutes,
+  openApiRoutes,
+];
 
 export function startControlServer(options: ControlOptions): ControlServer {
   const problem = controlSecurityProblem(options.hostname, options.tokens);
@@ -142,6 +188,15 @@ export function startControlServer(options: ControlOptions): ControlServer {
     },
     statusText,
   );
+  const askTimeoutMs = options.askTimeoutMs ?? 3_000;
+  const view = options.journal
+    ? createJournalView(options.journal, options.statistics ? { statistics: options.statistics } : {})
+    : undefined;
+  const channels = createChannels({
+    maxBufferedBytes: limits.wsBufferedBytes,
+    maxSockets: limits.wsMaxSockets,
+    maxQueued: limits.wsMaxQueued,
+  });
   const feedEnded = () => {
     if (!paths.feed) return false;
     if (watch.exited(paths.feed)) return true;
@@ -151,6 +206,8 @@ export function startControlServer(options: ControlOptions): ControlServer {
   const deps: ControlDeps = {
     host,
     riskPath: paths.risk,
+    paths,
+    ask: (path, msg) => host.ask(path, msg, askTimeoutMs) as unknown as Promise<Record<string, unknown>>,
     health: async () =>
       assessHealth({
         snapshot: await snapshot(),
@@ -171,14 +228,21 @@ export function startControlServer(options: ControlOptions): ControlServer {
     hub,
     ...(options.strategies ? { strategies: options.strategies } : {}),
     ...(options.backtests ? { backtests: options.backtests } : {}),
+    view,
+    channels,
+    socketsFull: () => hub.stats().sockets + channels.count() >= limits.wsMaxSockets,
+    readsProtected,
+    routes: () => router.routes,
   };
-  const router = createRouter([
-    ...systemRoutes(deps),
-    ...sessionRoutes(deps),
-    ...pageRoutes(deps),
-    ...strategyControlRoutes(deps),
-    ...backtestRoutes(deps),
-  ]);
+  const router = createRouter(ROUTE_MODULES.flatMap((module) => module(deps)));
+  const events = liveEvents({
+    channels,
+    view,
+    positions: () => positionsDocument(deps),
+    positionsDelayMs: options.positionsDelayMs ?? 100,
+    warn: (msg, err) => sink({ ts: now(), level: "warn", actor: "control", msg, error: errorText(err) }),
+  });
+  const closeTap = openTap(host, events, options.tapPath ?? GATEWAY_TAP);
 
   /** The caller's right to this route, or the refusal. */
   const admit = (route: Route, principal: Principal | undefined, invalid: boolean): Response | undefined => {
@@ -243,8 +307,14 @@ export function startControlServer(options: ControlOptions): ControlServer {
     if (refused) return refused;
 
     if (route.params) {
-      const checked = checkParams(route.params, params);
+      const error = checkParams(route.params, params);
+      if (error) return refuse(400, error);
+    }
+    let query = {};
+    if (route.query || url.search !== "") {
+      const checked = checkQuery(route.query ?? { fields: {} }, url.searchParams);
       if (!checked.ok) return refuse(400, checked.error);
+      query = checked.value;
     }
     let body = {};
     if (route.body) {
@@ -258,7 +328,15 @@ export function startControlServer(options: ControlOptions): ControlServer {
       if (!checked.ok) return refuse(400, checked.error);
       body = checked.value;
     }
-    return await route.handle({ req, params, principal, canRead: !readsProtected || !!principal, body, client });
+    return await route.handle({
+      req,
+      params,
+      principal,
+      canRead: !readsProtected || !!principal,
+      body,
+      query,
+      client,
+    });
   };
 
   const server = Deno.serve({
@@ -275,7 +353,11 @@ export function startControlServer(options: ControlOptions): ControlServer {
   return {
     url: `http://${shown}:${server.addr.port}`,
     pushStats: () => hub.stats(),
+    channelStats: () => channels.stats(),
     close: async () => {
+      closeTap();
+      events.close();
+      channels.close();
       hub.close();
       watch.close();
       await server.shutdown();

@@ -15,6 +15,8 @@ export interface JournalActorConfig {
   /** Alerts are POSTed here as JSON ({ level, message, fields, ts, actor }). */
   readonly webhookUrl?: string;
   readonly webhookTimeoutMs?: number;
+  /** Told after each append ({ type: "Journaled", streams }) and each alert (with its seq): the control API's tap. */
+  readonly tap?: string;
 }
 
 export type JournalMessage =
@@ -45,7 +47,12 @@ export const journalActor: Behaviour<JournalMessage, State, JournalActorConfig> 
         throw new ConfigError(actor, "webhookUrl", `not a URL: ${JSON.stringify(c.webhookUrl)}`);
       }
     }
-    return { db: c.db, webhookUrl: c.webhookUrl, webhookTimeoutMs: c.webhookTimeoutMs ?? 5_000 };
+    return {
+      db: c.db,
+      webhookUrl: c.webhookUrl,
+      webhookTimeoutMs: c.webhookTimeoutMs ?? 5_000,
+      ...(typeof c.tap === "string" ? { tap: c.tap } : {}),
+    };
   },
   async init(config) {
     const database = await openDatabase({ url: config.db });
@@ -55,11 +62,19 @@ export const journalActor: Behaviour<JournalMessage, State, JournalActorConfig> 
     switch (msg.type) {
       case "Append":
         await state.journal.append(msg.events);
+        if (state.config.tap) ctx.tell(state.config.tap, { type: "Journaled", streams: streamsOf(msg.events) });
         return state;
       case "Alert": {
         const from = ctx.sender?.path ?? "outside";
         const eventId = `alert:${from}:${msg.ts}:${++state.alerts}`;
-        await state.journal.append([{ eventId, stream: "alerts", type: msg.level, ts: msg.ts, payload: msg }]);
+        const [seq] = await state.journal.append([{
+          eventId,
+          stream: "alerts",
+          type: msg.level,
+          ts: msg.ts,
+          payload: msg,
+        }]);
+        if (state.config.tap) ctx.tell(state.config.tap, { type: "AlertJournaled", seq, actor: from, alert: msg });
         const url = state.config.webhookUrl;
         if (url) {
           try {
@@ -89,5 +104,7 @@ export const journalActor: Behaviour<JournalMessage, State, JournalActorConfig> 
     await state.journal.close();
   },
 };
+
+const streamsOf = (events: readonly NewEvent[]) => [...new Set(events.map((e) => e.stream))];
 
 export default journalActor;

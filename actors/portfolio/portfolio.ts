@@ -13,6 +13,11 @@ export interface PortfolioConfig {
   readonly capital: Readonly<Record<string, number>>;
   /** Record equity at every EndOfBar (backtests); live records on demand. */
   readonly recordEquity: boolean;
+  /**
+   * Keep closed round trips for the record (default: as `recordEquity`). Live does not: nothing reads them there,
+   * and the state is snapshotted after every message, so a list growing with every trade made each one slower.
+   */
+  readonly recordTrades?: boolean;
   /** Receive an EquityUpdate after each EndOfBar (the risk guardian's drawdown and loss limits). */
   readonly equitySubscribers?: readonly string[];
   /**
@@ -209,6 +214,7 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
     return {
       capital,
       recordEquity: c.recordEquity ?? false,
+      recordTrades: c.recordTrades ?? c.recordEquity ?? false,
       equitySubscribers: c.equitySubscribers ?? [],
       ...(c.liquidateAtZeroEquity ? { liquidateAtZeroEquity: c.liquidateAtZeroEquity } : {}),
       ...(c.joining ? { joining: c.joining } : {}),
@@ -251,7 +257,9 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
         applyFill(s.ledger, f.symbol, signed, f.price, f.commission, f.ts);
         // A fill at a bar's close carries that (already recorded) bar's time: it belongs to that bar.
         const bar = state.bars > 0 && state.ts[state.bars - 1] === f.ts ? state.bars - 1 : state.bars;
-        recordFill(s.trips, f.strategyId, f.symbol, signed, f.price, f.commission, f.ts, bar);
+        if (state.config.recordTrades) {
+          recordFill(s.trips, f.strategyId, f.symbol, signed, f.price, f.commission, f.ts, bar);
+        }
         return state;
       }
       case "Bar":

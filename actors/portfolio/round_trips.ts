@@ -3,7 +3,7 @@
  * a fill against the position closes the oldest open lots first, and what is left opens a new lot.
  * Each lot tracks its worst and best price while open (MAE/MFE).
  */
-import type { ClosedTrade } from "../../backtest/report/types.ts";
+import type { ClosedTrade } from "../protocol/mod.ts";
 
 export interface Lot {
   size: number;

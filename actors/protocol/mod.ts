@@ -4,3 +4,4 @@ export * from "./instrument.ts";
 export * from "./orders.ts";
 export * from "./commands.ts";
 export * from "./flow.ts";
+export * from "./trades.ts";

@@ -35,6 +35,7 @@ import {
 import { ackBar, awaitBar, type BarAcks, releaseStrategy } from "./lockstep.ts";
 import * as status from "./strategy_status.ts";
 import * as roster from "./roster.ts";
+import { type EquityWatch, riskMetrics, watchEquity } from "./usage.ts";
 
 export interface RiskGuardianConfig {
   readonly limits: RiskLimits;
@@ -137,6 +138,8 @@ interface State {
   /** Per strategy: peak equity and the equity its loss counts from (loss stops, see `checkStrategyLosses`). */
   readonly strategyPeak: Record<string, number>;
   readonly strategyBase: Record<string, number>;
+  /** Every strategy's last and peak equity, for the risk metrics (usage.ts). */
+  readonly equityWatch: EquityWatch;
   day: number;
   killSeq: number;
   decisionSeq: number;
@@ -297,6 +300,7 @@ function setLimits(rx: Rx, msg: Extract<RiskMessage, { type: "SetLimits" }>): vo
   const who = msg.by ? ` by ${msg.by}` : "";
   decide(rx, "limits", `${JSON.stringify(msg.scope)} ${JSON.stringify(limits)}${who}: ${msg.reason}`, {
     scope: msg.scope,
+    patch: msg.limits,
     limits,
     by: msg.by,
   });
@@ -332,6 +336,32 @@ function checkStrategyLosses(rx: Rx, equities: Readonly<Record<string, number>>)
       state.config.quarantinePolicy ?? "flatten",
     );
   }
+}
+
+/**
+ * A reduce-only market order closing `position` (signed). The id carries the clock time (`tag`): such orders of
+ * another run, after a restart, never reuse an id the venue has seen.
+ */
+function closingOrder(
+  strategyId: string,
+  venue: string,
+  symbol: string,
+  position: number,
+  tag: string,
+  now: number,
+): OrderRequest {
+  return {
+    clientOrderId: `${strategyId}-${tag}`,
+    strategyId,
+    venue,
+    symbol,
+    side: position > 0 ? "sell" : "buy",
+    type: "market",
+    qty: Math.abs(position),
+    tif: "GTC",
+    reduceOnly: true,
+    ts: now,
+  };
 }
 
 function hasBrackets(state: State): boolean {
@@ -386,7 +416,7 @@ function idsByPath(config: RiskGuardianConfig): Map<string, string> {
 
 function denyOrder(rx: Rx, msg: SubmitOrder, reason: string): State {
   const order = msg.order;
-  decide(rx, "deny", `${order.clientOrderId}: ${reason}`);
+  decide(rx, "deny", `${order.clientOrderId}: ${reason}`, { strategy: order.strategyId, order });
   rx.ctx.tell(msg.replyTo, {
     type: "OrderDenied",
     clientOrderId: order.clientOrderId,
@@ -422,19 +452,7 @@ function statusIO(rx: Rx): status.StatusIO {
     },
     flatten(strategyId, symbol, qty) {
       const venue = Object.keys(state.config.exchanges)[0];
-      const order: OrderRequest = {
-        // Time in the id: flatten orders of another run (after a restart) never reuse an id the venue has seen.
-        clientOrderId: `${strategyId}-flatten-${now}-${++state.killSeq}`,
-        strategyId,
-        venue,
-        symbol,
-        side: qty > 0 ? "sell" : "buy",
-        type: "market",
-        qty: Math.abs(qty),
-        tif: "GTC",
-        reduceOnly: true,
-        ts: now,
-      };
+      const order = closingOrder(strategyId, venue, symbol, qty, `flatten-${now}-${++state.killSeq}`, now);
       // A strategy left down by the runtime would only pile its events up: the guardian keeps them.
       const down = state.strategies.down[strategyId] === "quarantined";
       track(state, down ? ctx.path : state.owners.get(strategyId) ?? ctx.path, order);
@@ -543,6 +561,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
     lastEquity: NaN,
     strategyPeak: {},
     strategyBase: {},
+    equityWatch: {},
     day: -1,
     killSeq: 0,
     decisionSeq: 0,
@@ -569,6 +588,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
       lastEquity: s.lastEquity ?? NaN,
       strategyPeak: s.strategyPeak ?? {},
       strategyBase: s.strategyBase ?? {},
+      equityWatch: s.equityWatch ?? {},
       open: s.open.map((t) => ({ ...t, filled: t.filled ?? 0 })),
       strategies: s.strategies ?? status.createBook(s.config.disabledStrategies),
       roster: s.roster ?? roster.createRoster(s.config.schedule),
@@ -601,7 +621,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
         const exchange = state.config.exchanges[order.venue];
         if (verdict.kind === "deny" || !exchange) {
           const denial = verdict.kind === "deny" ? verdict.reason : `no exchange configured for venue "${order.venue}"`;
-          decide(rx, "deny", `${order.clientOrderId}: ${denial}`);
+          decide(rx, "deny", `${order.clientOrderId}: ${denial}`, { strategy: order.strategyId, order });
           ctx.tell(msg.replyTo, {
             type: "OrderDenied",
             clientOrderId: order.clientOrderId,
@@ -675,7 +695,10 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
             `drawdown ${((1 - msg.equity / state.peakEquity) * 100).toFixed(2)}% ≥ ${limits.maxDrawdown * 100}%`,
           );
         }
-        if (msg.strategies) checkStrategyLosses(rx, msg.strategies);
+        if (msg.strategies) {
+          watchEquity(state.equityWatch, msg.strategies);
+          checkStrategyLosses(rx, msg.strategies);
+        }
         return state;
       }
       case "SetTradingState":
@@ -699,19 +722,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
             if (qty === 0) continue;
             const [strategyId, symbol] = k.split("\u0000");
             const venue = Object.keys(state.config.exchanges)[0];
-            const order: OrderRequest = {
-              // Time in the id: kill orders of another run (after a restart) never reuse an id the venue has seen.
-              clientOrderId: `${strategyId}-kill-${now}-${++state.killSeq}`,
-              strategyId,
-              venue,
-              symbol,
-              side: qty > 0 ? "sell" : "buy",
-              type: "market",
-              qty: Math.abs(qty),
-              tif: "GTC",
-              reduceOnly: true,
-              ts: now,
-            };
+            const order = closingOrder(strategyId, venue, symbol, qty, `kill-${now}-${++state.killSeq}`, now);
             const owner = state.owners.get(strategyId) ?? ctx.path;
             track(state, owner, order);
             ctx.tell(state.config.exchanges[venue], { type: "SubmitOrder", order, replyTo: ctx.path });
@@ -765,7 +776,8 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
       case "ReconfigureStrategy":
         changeRoster(rx, msg);
         return state;
-      case "GetRiskState":
+      case "GetRiskState": {
+        const ids = [...Object.keys(state.config.owners ?? {}), ...state.owners.keys()];
         ctx.reply({
           type: "RiskState",
           trading: state.trading,
@@ -780,12 +792,24 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
             entryFinal: b.entryFinal,
             legs: structuredClone(b.legs),
           })),
-          strategies: roster.reported(
-            state.roster,
-            status.report(state.strategies, [...Object.keys(state.config.owners ?? {}), ...state.owners.keys()]),
-          ),
+          strategies: roster.reported(state.roster, status.report(state.strategies, ids)),
+          // For the control API (usage.ts): each strategy's capital, exposure, drawdown and use of its limits.
+          capital: state.config.strategyCapital ?? {},
+          metrics: riskMetrics({
+            view: riskView(state, Object.keys(state.config.exchanges)[0]),
+            limits: state.limits,
+            strategyLimits: state.strategyLimits,
+            account: { last: state.lastEquity, peak: state.peakEquity, dayStart: state.dayStartEquity },
+            strategies: state.equityWatch,
+            base: (id) => state.config.strategyCapital?.[id] ?? state.strategyBase[id],
+            recent: state.recent,
+            recentBy: state.recentBy,
+            now,
+            ids,
+          }),
         });
         return state;
+      }
       default: {
         // Order events from a venue: track, then forward to the order's owner.
         const event = msg;

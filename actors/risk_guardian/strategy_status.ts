@@ -10,6 +10,7 @@
  *
  * The rules are functions over plain data (part of the guardian's snapshot); what they do goes through `StatusIO`.
  */
+import { assertNever } from "../runtime/mod.ts";
 import type { OrderRequest } from "../protocol/mod.ts";
 
 export type StrategyStatus = "ACTIVE" | "STOPPED" | "QUARANTINED";
@@ -230,7 +231,11 @@ export function onStrategyMessage(book: StrategyBook, io: StatusIO, msg: Strateg
           book.down[id] = "quarantined";
           disable(book, io, id, "QUARANTINED", msg.detail, policy === "flatten");
           return;
+        default:
+          return assertNever(msg.phase, "strategy lifecycle phase");
       }
+    default:
+      return assertNever(msg, "strategy message");
   }
 }
 

@@ -42,9 +42,49 @@ export interface Host {
   stats(): ActorStats[];
   /** Lifecycle events (started, crashed, restarted, escalated, stopped, fatal). */
   subscribe(listener: (event: TreeEvent) => void): () => void;
+  /**
+   * A mailbox on the host's own thread at `path` (which starts with "$main/"): what actors tell it is handed to
+   * `listener` as it is routed, with no actor turn in between. Meant for taps (the control endpoint's WebSocket
+   * channels): keep the listener cheap, it runs on the routing path. Messages while nobody listens are dropped.
+   */
+  listen(path: string, listener: (msg: Message) => void): () => void;
   /** The last snapshot of an actor, if it takes them. */
   lastSnapshot(path: string): unknown;
   readonly fatal: Error | undefined;
+}
+
+/** Paths of host-thread mailboxes (`Host.listen`). */
+export const MAIN_PREFIX = "$main/";
+
+const fans = new WeakMap<Map<string, (msg: Message) => void>, Map<string, Set<(msg: Message) => void>>>();
+
+/** Registers a host-thread listener in `endpoints` (the map the host routes "$…" paths through); several may share a path. */
+export function listenAt(
+  endpoints: Map<string, (msg: Message) => void>,
+  path: string,
+  listener: (msg: Message) => void,
+): () => void {
+  if (!path.startsWith(MAIN_PREFIX) || path.length === MAIN_PREFIX.length) {
+    throw new Error(`a host-thread mailbox path must start with "${MAIN_PREFIX}", got ${JSON.stringify(path)}`);
+  }
+  let byPath = fans.get(endpoints);
+  if (!byPath) fans.set(endpoints, byPath = new Map());
+  let set = byPath.get(path);
+  if (!set) {
+    const listeners = set = new Set();
+    byPath.set(path, set);
+    endpoints.set(path, (msg) => {
+      for (const l of listeners) l(msg);
+    });
+  }
+  set.add(listener);
+  return () => {
+    set.delete(listener);
+    if (set.size === 0 && byPath.get(path) === set) {
+      byPath.delete(path);
+      endpoints.delete(path);
+    }
+  };
 }
 
 /** The counters both hosts keep per actor; `depth` is host-specific (the Worker host counts in-flight too). */

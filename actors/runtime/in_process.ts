@@ -13,7 +13,7 @@ import {
   NoSuchActorError,
   UnknownMessageError,
 } from "./errors.ts";
-import { type ActorStats, type Host, type OpenMessage, statsOf } from "./host.ts";
+import { type ActorStats, type Host, listenAt, type OpenMessage, statsOf } from "./host.ts";
 import { createLogger, levelFromEnv, type LogLevel, type LogSink, stderrSink } from "./log.ts";
 import { admit, type MailboxPolicy, mailboxPolicy } from "./mailbox.ts";
 import { Queue } from "./queue.ts";
@@ -195,7 +195,8 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
 
   /** Delivers an envelope into a mailbox. Returns the failure, if any, for outside callers to throw. */
   function route(env: Envelope): Error | undefined {
-    if (env.to.charCodeAt(0) === DOLLAR && env.to.startsWith(ASK_PREFIX)) {
+    // "$ask/…" (a reply to an ask) or "$main/…" (Host.listen): handled on this thread, dropped when gone.
+    if (env.to.charCodeAt(0) === DOLLAR) {
       const resolve = asks.get(env.to);
       if (resolve) resolve(env.msg);
       return undefined;
@@ -361,6 +362,7 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
       return () => listeners.delete(listener);
     },
     lastSnapshot: (path) => slots.get(path)?.snapshot,
+    listen: (path, listener) => listenAt(asks, path, listener),
   };
   return host;
 }

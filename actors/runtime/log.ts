@@ -21,10 +21,15 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-/** Writes JSON lines to stderr, so stdout stays free for reports and tables. */
-export function stderrSink(): LogSink {
+/**
+ * Writes JSON lines to stderr, so stdout stays free for reports and tables. Records below `minLevel` (by default
+ * TRADEACTOR_LOG's) are dropped, so whoever logs straight to the sink honours TRADEACTOR_LOG too.
+ */
+export function stderrSink(minLevel: LogLevel = levelFromEnv()): LogSink {
   const encoder = new TextEncoder();
+  const min = RANK[minLevel];
   return (record) => {
+    if ((RANK[record.level] ?? RANK.error) < min) return;
     Deno.stderr.writeSync(encoder.encode(JSON.stringify(record) + "\n"));
   };
 }

@@ -1,10 +1,9 @@
 /// <reference no-default-lib="true" />
 /// <reference lib="deno.worker" />
 /**
- * Runs one actor inside a Web Worker. The host starts each Worker from a tiny generated module that
- * statically imports the actor's module and this one, then calls `serveActor` synchronously: static imports
- * need no read permission, so a sandboxed actor (no file system) can still load its code, and the message
- * handler is registered before the first await (or early messages would be lost).
+ * Runs one actor inside a Web Worker. The host starts each Worker from a tiny generated module (see `entryUrl` in
+ * worker_host.ts) that loads this one and calls `serveActor`, which registers the message handler before the
+ * first await (or early messages would be lost).
  */
 import type { Envelope } from "./behaviour.ts";
 import { type Cell, createCell, loadBehaviour } from "./cell.ts";
@@ -89,9 +88,36 @@ let actorModule: Record<string, unknown> | undefined;
 /** Shared with the host: [0] = host sequence of the delivery being handled, readable even while we hang. */
 let progress: Float64Array | undefined;
 
-export function serveActor(mod: Record<string, unknown>): void {
+/**
+ * `mod` is given for a sandboxed actor (imported statically); the others load their module in `init`. `early`
+ * holds host messages that arrived before this module was loaded.
+ */
+export function serveActor(mod?: Record<string, unknown>, early: readonly MessageEvent<HostToWorker>[] = []): void {
   actorModule = mod;
   self.onmessage = onHostMessage;
+  for (const event of early) onHostMessage(event);
+  // An error no handler caught is this actor's crash: reported like a throw from `receive` (the host restarts the
+  // actor and logs it), rather than escaping as an uncaught worker error with a stack trace on stderr.
+  // Before the actor runs, the host's onerror handles it (the start fails).
+  self.addEventListener("unhandledrejection", (event) => {
+    if (cell !== undefined) crashed(event, event.reason);
+  });
+  self.addEventListener("error", (event) => {
+    if (cell !== undefined) crashed(event, event.error ?? event.message);
+  });
+}
+
+function crashed(event: Event, error: unknown) {
+  event.preventDefault();
+  if (exited) return;
+  exited = true;
+  flushOutbox();
+  post({
+    type: "exit",
+    reason: "crash",
+    error: `uncaught: ${errorText(error)}`,
+    ...(currentSeq >= 0 ? { poison: currentSeq } : {}),
+  });
 }
 
 function onHostMessage(event: MessageEvent<HostToWorker>) {

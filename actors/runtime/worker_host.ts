@@ -17,7 +17,7 @@ import {
   NoSuchActorError,
   UnknownMessageError,
 } from "./errors.ts";
-import { type ActorStats, type Host, type OpenMessage, statsOf } from "./host.ts";
+import { type ActorStats, type Host, listenAt, type OpenMessage, statsOf } from "./host.ts";
 import { createLogger, levelFromEnv, type LogLevel, type LogSink, stderrSink } from "./log.ts";
 import { admit, type MailboxPolicy, mailboxPolicy } from "./mailbox.ts";
 import { Queue } from "./queue.ts";
@@ -82,11 +82,20 @@ interface Slot {
 const ASK_PREFIX = "$ask/";
 const ENTRY = new URL("./worker_entry.ts", import.meta.url).href;
 
-/** A generated entry module: static imports need no read permission inside a sandboxed Worker. */
+/**
+ * A generated entry module. A sandboxed actor (no read permission) needs static imports, which need none. The others
+ * import the entry and their module dynamically from strings, which `deno test` does not type-check again when the
+ * Worker starts (`deno task check` has checked them): no "Check blob:…" line and no seconds of checking per new
+ * graph. Messages that arrive meanwhile are held for the entry; it registers its handler before any await.
+ */
 function entryUrl(spec: ActorSpec): string {
-  const code = `import * as actorModule from ${JSON.stringify(spec.module)};\n` +
-    `import { serveActor } from ${JSON.stringify(ENTRY)};\n` +
-    `serveActor(actorModule);\n`;
+  const code = spec.permissions
+    ? `import * as actorModule from ${JSON.stringify(spec.module)};\n` +
+      `import { serveActor } from ${JSON.stringify(ENTRY)};\n` +
+      `serveActor(actorModule);\n`
+    : `const early = [];\nself.onmessage = (event) => early.push(event);\n` +
+      `const entry = ${JSON.stringify(ENTRY)};\n` +
+      `const { serveActor } = await import(entry);\nserveActor(undefined, early);\n`;
   return URL.createObjectURL(new Blob([code], { type: "application/javascript" }));
 }
 
@@ -379,7 +388,8 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
   }
 
   function route(env: Envelope): Error | undefined {
-    if (env.to.startsWith(ASK_PREFIX)) {
+    // "$ask/…" (a reply to an ask) or "$main/…" (Host.listen): handled on this thread, dropped when gone.
+    if (env.to.charCodeAt(0) === 36) {
       asks.get(env.to)?.(env.msg);
       return undefined;
     }
@@ -498,6 +508,7 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
       return () => listeners.delete(listener);
     },
     lastSnapshot: (path) => slots.get(path)?.snapshot,
+    listen: (path, listener) => listenAt(asks, path, listener),
   };
 }
 

@@ -1,7 +1,7 @@
 /** Ring buffers of closed bars per symbol: what `ctx.history` reads. Only delivered bars are in it. */
 import type { Bar, Timeframe } from "../protocol/mod.ts";
 import type { History } from "../../strategies/api.ts";
-import { barAt } from "../../backtest/data/bar.ts";
+import { barAt } from "../../storage/bars/bar.ts";
 
 /** A ring's content as columns, oldest first: what snapshots carry (typed arrays clone as one copy each). */
 export interface RingColumns {

@@ -1,7 +1,7 @@
 /** The live config's `feed`: replayed files (loaded and checked now) or Binance's live candles. */
 import { isAbsolute, resolve } from "node:path";
 import { isTimeframe, type Timeframe, TIMEFRAMES } from "../protocol/mod.ts";
-import { loadBars } from "../../backtest/data/mod.ts";
+import { loadBars } from "../../storage/bars/mod.ts";
 import { show } from "../runtime/validate.ts";
 import { bool, HTTP, known, list, num, obj, oneOf, type Problems, str, url } from "./config_fields.ts";
 

@@ -1,6 +1,5 @@
 /** The live config's `strategies`: ids, modules and parameters, symbols, capital and each one's own limits. */
-import { resolveStrategy, StrategyNotFoundError } from "../../strategies/registry.ts";
-import { resolveStrategies } from "../../backtest/engine.ts";
+import { loadStrategy, resolveStrategy, StrategyNotFoundError } from "../../strategies/registry.ts";
 import { limitProblems, STRATEGY_LIMIT_RULES, type StrategyLimits } from "../risk_guardian/limits.ts";
 import { show } from "../runtime/validate.ts";
 import { at, known, list, LiveConfigError, num, obj, type Problems, type Raw, str } from "./config_fields.ts";
@@ -75,7 +74,7 @@ export async function parseStrategies(
     const paramsOk = r.params === undefined || r.params === params;
     if (module !== "" && id !== "" && paramsOk) {
       try {
-        await resolveStrategies([{ id, module, params }]);
+        await loadStrategy(module, undefined, params, id);
       } catch (err) {
         p.push({ field: `${field}.params`, why: (err as Error).message });
       }

@@ -13,9 +13,11 @@
 import { rename } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Host, LogSink } from "../runtime/mod.ts";
+import type { Journal } from "../../storage/journal/types.ts";
 import { TIMEFRAME_MS } from "../protocol/mod.ts";
 import type { Tokens } from "../gateway/auth.ts";
 import type { FeedPolicy } from "../gateway/feed_health.ts";
+import type { Statistics } from "../gateway/views/equity_view.ts";
 import {
   type ControlOptions,
   ControlSecurityError,
@@ -115,11 +117,15 @@ export async function startDaemonControl(
   settings: ControlSettings,
   logSink?: LogSink,
   services: Pick<ControlOptions, "strategies" | "backtests"> = {},
+  /** The daemon's journal, read (never written) by the API's lists; the backtest report's statistics. */
+  api: { readonly journal?: Journal; readonly statistics?: Statistics } = {},
 ): Promise<ControlServer> {
   const control = startControlServer({
     ...services,
     host,
     ...(logSink ? { logSink } : {}),
+    ...(api.journal ? { journal: api.journal } : {}),
+    ...(api.statistics ? { statistics: api.statistics } : {}),
     hostname: config.control.hostname,
     port: config.control.port,
     paths: {

@@ -16,7 +16,9 @@ import { openDatabase } from "../../storage/db.ts";
 import { createSqlJournal } from "../../storage/journal/sql_journal.ts";
 import type { Journal } from "../../storage/journal/types.ts";
 import { controlSettings, type Env, startDaemonControl } from "./control.ts";
-import type { TradingState } from "../risk_guardian/checks.ts";
+import type { Statistics } from "../gateway/views/equity_view.ts";
+import type { RiskLimits, StrategyLimits, TradingState } from "../risk_guardian/checks.ts";
+import { applyPatch, type LimitPatch, type LimitScope, validatePatch } from "../risk_guardian/limit_changes.ts";
 import type { LiveConfig } from "./live_config.ts";
 import { buildLiveTree, PATHS } from "./live_tree.ts";
 import { lockDaemon } from "./lock.ts";
@@ -34,10 +36,12 @@ export interface DaemonOptions {
   /** Where control tokens come from (default: the process environment). */
   readonly env?: Env;
   /**
-   * Backtest jobs beside the daemon (backtest/jobs/, given by the command line: actors/ never imports backtest/):
+   * Backtest jobs beside the daemon (cli/backtest_jobs/, given by the command line: actors/ never imports cli/):
    * made once the store is open, closed when the daemon stops.
    */
   readonly backtests?: (context: BacktestContext) => Promise<BacktestService & { close(): Promise<void> }>;
+  /** The backtest report's statistics for the API's performance (the command line passes backtest/report's). */
+  readonly statistics?: Statistics;
 }
 
 export interface BacktestContext {
@@ -60,6 +64,21 @@ export async function journaledFills(journal: Journal, venue: string): Promise<F
   return records.filter((r) => FILL_TYPES.includes(r.type)).map((r) => (r.payload as { fill: Fill }).fill);
 }
 
+/**
+ * The number of fills journaled so far, read incrementally: each call reads only the records appended since the last
+ * one (the status line runs every few seconds; re-reading the whole journal would grow with every fill).
+ */
+export function fillCounter(journal: Journal, venue: string): () => Promise<number> {
+  let count = 0;
+  let seq = 0;
+  return async () => {
+    const records = await journal.read({ stream: `venue:${venue}`, fromSeq: seq + 1 });
+    for (const r of records) if (FILL_TYPES.includes(r.type)) count++;
+    if (records.length > 0) seq = records[records.length - 1].seq;
+    return count;
+  };
+}
+
 /** The trading state the last run ended in (a kill switch must survive a restart). */
 async function lastTradingState(journal: Journal): Promise<TradingState | undefined> {
   const records = await journal.read({ stream: "risk" });
@@ -71,17 +90,16 @@ async function lastTradingState(journal: Journal): Promise<TradingState | undefi
 }
 
 /**
- * Limits changed while an earlier run was trading (SetLimits, journaled by the guardian): the last change per
- * scope wins, on top of the config file's limits.
+ * Limits changed while an earlier run was trading (SetLimits, journaled by the guardian with the patch it applied):
+ * the patches again, in order, on top of the config file's limits. A field the operator changed at run time keeps
+ * that value; the file's other fields (edited since, or not) stay in force.
  */
-async function changedLimits(journal: Journal): Promise<{ account?: object; strategies: Record<string, object> }> {
-  const out: { account?: object; strategies: Record<string, object> } = { strategies: {} };
+async function changedLimits(journal: Journal): Promise<{ scope: LimitScope; patch: LimitPatch }[]> {
+  const out: { scope: LimitScope; patch: LimitPatch }[] = [];
   for (const record of await journal.read({ stream: "risk" })) {
     if (record.type !== "limits") continue;
-    const { scope, limits } = record.payload as { scope?: { kind: string; strategyId?: string }; limits?: object };
-    if (!scope || !limits) continue;
-    if (scope.kind === "account") out.account = limits;
-    else if (scope.strategyId) out.strategies[scope.strategyId] = limits;
+    const { scope, patch } = record.payload as { scope?: LimitScope; patch?: LimitPatch };
+    if (scope && patch && validatePatch(scope, patch).length === 0) out.push({ scope, patch });
   }
   return out;
 }
@@ -138,28 +156,21 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   wireRoster(tree, roster);
   const initialState = await lastTradingState(journal);
   const changed = await changedLimits(journal);
-  if (changed.account || Object.keys(changed.strategies).length > 0) {
-    log("warn", "risk limits changed while running are back in force", changed);
-    for (const child of tree.children) {
-      if (child.kind === "actor" && child.id === "risk") {
-        const config = child.config as { limits: object; strategyLimits?: Record<string, object> };
-        Object.assign(child, {
-          config: {
-            ...config,
-            limits: changed.account ?? config.limits,
-            strategyLimits: { ...config.strategyLimits, ...changed.strategies },
-          },
-        });
-      }
+  if (changed.length > 0) {
+    const node = tree.children.find((c) => c.kind === "actor" && c.id === "risk");
+    const risk = (node?.kind === "actor" ? node.config : {}) as { strategyLimits?: Record<string, StrategyLimits> };
+    let limits: RiskLimits = config.risk;
+    const strategyLimits = { ...risk.strategyLimits };
+    for (const { scope, patch } of changed) {
+      if (scope.kind === "account") limits = applyPatch(limits, patch);
+      else strategyLimits[scope.strategyId] = applyPatch(strategyLimits[scope.strategyId] ?? {}, patch);
     }
+    log("warn", "risk limits changed while running are back in force", { limits, strategyLimits });
+    withRiskConfig(tree, { limits, strategyLimits });
   }
   if (initialState && initialState !== "ACTIVE") {
     log("warn", "resuming in the trading state the last run ended in", { trading: initialState });
-    for (const child of tree.children) {
-      if (child.kind === "actor" && child.id === "risk") {
-        Object.assign(child, { config: { ...(child.config as object), initialState } });
-      }
-    }
+    withRiskConfig(tree, { initialState });
   }
   const disabled = await disabledStrategies(journal, running.strategies.map((s) => s.id));
   if (Object.keys(disabled).length > 0) {
@@ -217,6 +228,9 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   const control = await startDaemonControl(config, host, controlConfig, sink, {
     strategies,
     ...(backtests ? { backtests } : {}),
+  }, {
+    journal,
+    ...(options.statistics ? { statistics: options.statistics } : {}),
   });
   log("info", "daemon started", {
     mode: config.mode,
@@ -239,11 +253,12 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   for (const [sig, handler] of signals) Deno.addSignalListener(sig, handler);
   options.signal?.addEventListener("abort", () => finish(0));
 
+  const countFills = fillCounter(journal, config.venue.name);
   const status = async () => {
     const portfolio = await host.ask(PATHS.portfolio, { type: "GetPortfolio" }, 3_000).catch(() => undefined) as
       | { total?: { equity: number; balance: number; positions: unknown[] } }
       | undefined;
-    const fills = (await journaledFills(journal, config.venue.name)).length;
+    const fills = await countFills();
     log("info", "status", {
       equity: portfolio?.total?.equity,
       balance: portfolio?.total?.balance,
@@ -259,7 +274,9 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
 
   // An orphan stops at once: nobody waits for its result, and the next start needs its lock.
   if (exitCode === 0 && config.exitAtEnd && !orphaned) {
-    await Promise.race([host.idle(), new Promise((r) => setTimeout(r, 30_000))]);
+    let idleGuard: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([host.idle(), new Promise((r) => (idleGuard = setTimeout(r, 30_000)))]);
+    clearTimeout(idleGuard); // a timer left behind would hold the process (or a test) 30 s after the stop
     const portfolio = await status();
     const risk = await host.ask(PATHS.risk, { type: "GetRiskState" }, 3_000).catch(() => undefined);
     const result: DaemonResult = { fills: await journaledFills(journal, config.venue.name), portfolio, risk };

@@ -9,6 +9,7 @@
 import type { ActorSpec, SupervisorSpec } from "../runtime/spec.ts";
 import { resolve } from "node:path";
 import type { LiveConfig, StrategyConfig } from "./live_config.ts";
+import { GATEWAY_TAP } from "../gateway/tap.ts";
 
 const ACTOR = (file: string) => new URL(`../${file}`, import.meta.url).href;
 
@@ -58,6 +59,7 @@ function exchangeSpec(config: LiveConfig, lockstep: boolean): ActorSpec {
     fillSubscribers: [PATHS.portfolio],
     barSubscribers: [PATHS.portfolio],
     ...(lockstep ? { feed: PATHS.feed } : {}),
+    tap: GATEWAY_TAP,
   };
   if (venue.type === "paper") {
     return {
@@ -154,7 +156,7 @@ export function buildLiveTree(config: LiveConfig): SupervisorSpec {
         kind: "actor",
         id: "journal",
         module: ACTOR("journal/journal_actor.ts"),
-        config: { db: config.db, ...config.alerts },
+        config: { db: config.db, ...config.alerts, tap: GATEWAY_TAP },
       },
       {
         kind: "actor",
@@ -164,7 +166,7 @@ export function buildLiveTree(config: LiveConfig): SupervisorSpec {
           capital: Object.fromEntries(config.strategies.map((s) => [s.id, s.capital])),
           recordEquity: false,
           // Always: loss limits may be set while running (SetLimits), and one message per bar costs nothing live.
-          equitySubscribers: [PATHS.risk],
+          equitySubscribers: [PATHS.risk, GATEWAY_TAP],
         },
       },
       {

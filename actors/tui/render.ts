@@ -169,10 +169,13 @@ export function render(frame: Frame, ui: UiState, style: Style, now: number, wid
   lines.push(
     ui.confirmKill
       ? style.red("Kill switch: press K again to cancel all, flatten and halt; any other key aborts")
-      : "j/k move  h/l or tab pane  g/G top/bottom  r refresh  K kill switch  q quit",
+      : KEYS_HELP,
   );
   return lines.join("\n");
 }
+
+/** The footer, also the key list of `deno task tui --help`: one text for both. */
+export const KEYS_HELP = "j/k move  h/l or tab pane  g/G top/bottom  r refresh  K kill switch  q quit";
 
 export type Key = "j" | "k" | "h" | "l" | "tab" | "g" | "G" | "r" | "K" | "q" | "other";
 

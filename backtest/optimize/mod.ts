@@ -17,7 +17,15 @@ export { createPool, defaultWorkers, type Pool } from "./pool.ts";
 export { OptimizeError } from "./errors.ts";
 export { parseParamRange, splitParamArg } from "./ranges.ts";
 export { buildSpace, type SearchSpace } from "./space.ts";
-export { DEFAULT_OBJECTIVE, type Objective, parseObjective, rank, type ResultRow, runSearch } from "./search.ts";
+export {
+  DEFAULT_OBJECTIVE,
+  type FailedRun,
+  type Objective,
+  parseObjective,
+  rank,
+  type ResultRow,
+  runSearch,
+} from "./search.ts";
 export {
   defaultWalkForward,
   type FoldResult,
@@ -28,5 +36,12 @@ export {
   type WalkForwardResult,
 } from "./walk_forward.ts";
 export { heatmapGrid, renderHeatmap } from "./heatmap.ts";
-export { formatResults, formatWalkForward, resultsCsv, resultsJson, writeOptimizeOutputs } from "./output.ts";
+export {
+  failedCsv,
+  formatResults,
+  formatWalkForward,
+  resultsCsv,
+  resultsJson,
+  writeOptimizeOutputs,
+} from "./output.ts";
 export type { DataSpec, Job, JobResult, ParamRange, ParamValues, RunSetup, TimeWindow } from "./types.ts";

@@ -7,7 +7,7 @@ import type { AnyStrategy } from "../../strategies/api.ts";
 import { createPool, defaultWorkers } from "./pool.ts";
 import { parseParamRange } from "./ranges.ts";
 import { buildSpace, type SearchSpace } from "./space.ts";
-import { loadDefinition, type Objective, parseObjective, type ResultRow, runSearch } from "./search.ts";
+import { type FailedRun, loadDefinition, type Objective, parseObjective, type ResultRow, runSearch } from "./search.ts";
 import { loadSeries } from "./runner.ts";
 import { defaultWalkForward, walkForward, type WalkForwardOptions, type WalkForwardResult } from "./walk_forward.ts";
 import type { ParamRange, RunSetup } from "./types.ts";
@@ -45,6 +45,8 @@ export interface OptimizeResult {
   readonly space: SearchSpace;
   /** Ranked, best first (empty in walk-forward mode). */
   readonly rows: readonly ResultRow[];
+  /** Combinations whose backtest threw, with the error (in walk-forward mode: of every fold's search). */
+  readonly failed: readonly FailedRun[];
   readonly walkForward?: WalkForwardResult & { readonly options: WalkForwardOptions };
   readonly workers: number;
   readonly elapsedMs: number;
@@ -87,6 +89,7 @@ export async function optimize(spec: OptimizeSpec): Promise<OptimizeResult> {
   const progress = spec.onProgress;
   try {
     let rows: ResultRow[] = [];
+    let failed: FailedRun[] = [];
     let wf: OptimizeResult["walkForward"];
     if (primary && wfOptions) {
       let phase = "";
@@ -97,10 +100,11 @@ export async function optimize(spec: OptimizeSpec): Promise<OptimizeResult> {
         ...(progress ? { onDone: (done: number, total: number) => progress({ phase, done, total }) } : {}),
       });
       wf = { ...result, options: wfOptions };
+      failed = result.failed;
     } else {
-      rows = await runSearch(pool, space.combos, objective, {
+      ({ rows, failed } = await runSearch(pool, space.combos, objective, {
         ...(progress ? { onDone: (done: number, total: number) => progress({ phase: "search", done, total }) } : {}),
-      });
+      }));
     }
     return {
       strategy: def.name,
@@ -110,6 +114,7 @@ export async function optimize(spec: OptimizeSpec): Promise<OptimizeResult> {
       ranges,
       space,
       rows,
+      failed,
       ...(wf ? { walkForward: wf } : {}),
       workers,
       elapsedMs: performance.now() - started,

@@ -65,6 +65,7 @@ export function resultsJson(result: OptimizeResult): string {
         objective: num(r.objective),
         report: reportJson(r.report),
       })),
+      failed: result.failed.map((f) => ({ run: f.index + 1, params: f.params, error: f.error })),
       ...(wf
         ? {
           walkForward: {
@@ -106,6 +107,14 @@ export function formatWalkForward(result: OptimizeResult): string {
   return pad([header, ...rows]);
 }
 
+/** The failed combinations: run number, parameters and the error (quoted as CSV). */
+export function failedCsv(result: OptimizeResult): string {
+  const names = result.ranges.map((r) => r.name);
+  const quote = (v: unknown) => `"${String(v).replaceAll('"', '""')}"`;
+  const lines = result.failed.map((f) => [f.index + 1, ...names.map((n) => f.params[n]), quote(f.error)].join(","));
+  return [["run", ...names, "error"].join(","), ...lines].join("\n") + "\n";
+}
+
 /** Writes results.csv, results.json, heatmap.html (two or more searched parameters) and walk-forward files. */
 export async function writeOptimizeOutputs(
   dir: string,
@@ -115,6 +124,7 @@ export async function writeOptimizeOutputs(
   await Deno.mkdir(dir, { recursive: true });
   const files: [string, string][] = [["results.json", resultsJson(result)]];
   if (result.rows.length > 0) files.push(["results.csv", resultsCsv(result)]);
+  if (result.failed.length > 0) files.push(["failed.csv", failedCsv(result)]);
   const axes = heatmap ?? (result.ranges.length >= 2 ? [result.ranges[0].name, result.ranges[1].name] : undefined);
   if (axes && result.rows.length > 0) {
     files.push([

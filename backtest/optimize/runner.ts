@@ -1,10 +1,23 @@
 /** Runs one job: the same code in a pool worker and in-process (workers: 0). Data is loaded once per runner. */
-import { loadBars } from "../data/mod.ts";
+import { loadBars } from "../../storage/bars/mod.ts";
 import { runBacktest } from "../engine.ts";
 import type { BarSeries } from "../../actors/protocol/mod.ts";
-import type { DataSpec, Job, JobResult, RunSetup, TimeWindow } from "./types.ts";
+import { levelFromEnv, stderrSink } from "../../actors/runtime/mod.ts";
+import type { DataSpec, Job, JobOutcome, JobResult, RunSetup, TimeWindow } from "./types.ts";
 
 export type Runner = (job: Job) => Promise<JobResult>;
+
+/** A job's result, or its error as text: one failed combination does not stop the search. */
+export async function runJob(runner: Runner, job: Job): Promise<JobOutcome> {
+  try {
+    return await runner(job);
+  } catch (err) {
+    return { id: job.id, error: errorText(err) };
+  }
+}
+
+export const errorText = (err: unknown) =>
+  err instanceof Error ? `${err.name === "Error" ? "" : err.name + ": "}${err.message}` : String(err);
 
 export async function loadSeries(data: readonly DataSpec[]): Promise<BarSeries[]> {
   const out: BarSeries[] = [];
@@ -53,11 +66,25 @@ function windowed(series: readonly BarSeries[], w: TimeWindow | undefined): BarS
 
 export async function createRunner(setup: RunSetup, preloaded?: readonly BarSeries[]): Promise<Runner> {
   const series = preloaded ?? await loadSeries(setup.data);
+  // Each backtest's actors log as a single backtest does: at TRADEACTOR_LOG's level, default warn, on stderr.
+  const logLevel = levelFromEnv("warn");
+  const logSink = stderrSink(logLevel);
   return async (job) => {
     const result = await runBacktest({
-      strategies: [{ id: "opt", module: setup.module, export: setup.export, params: job.params }],
+      logSink,
+      logLevel,
+      strategies: [{
+        id: "opt",
+        module: setup.module,
+        export: setup.export,
+        params: job.params,
+        ...(setup.limits ? { limits: setup.limits } : {}),
+      }],
       data: windowed(series, job.window),
       cash: setup.cash,
+      ...(setup.closeAtEnd ? { closeAtEnd: true } : {}),
+      ...(setup.risk ? { risk: setup.risk } : {}),
+      ...(setup.quarantinePolicy ? { quarantinePolicy: setup.quarantinePolicy } : {}),
       ...(setup.sim ? { sim: setup.sim } : {}),
       ...(setup.seed !== undefined ? { seed: setup.seed } : {}),
     });

@@ -7,7 +7,7 @@ import { type Report, REPORT_FIELDS } from "../report/mod.ts";
 import type { AnyStrategy } from "../../strategies/api.ts";
 import { OptimizeError } from "./errors.ts";
 import type { Pool } from "./pool.ts";
-import type { ParamValues, TimeWindow } from "./types.ts";
+import { isFailure, type ParamValues, type TimeWindow } from "./types.ts";
 
 export interface Objective {
   readonly key: keyof Report;
@@ -20,6 +20,20 @@ export interface ResultRow {
   readonly params: ParamValues;
   readonly objective: number;
   readonly report: Report;
+}
+
+/** A combination whose backtest threw: its parameters and the error, so the search can go on and report it. */
+export interface FailedRun {
+  readonly index: number;
+  readonly params: ParamValues;
+  readonly error: string;
+}
+
+export interface SearchResult {
+  /** The combinations that ran, ranked best first. */
+  readonly rows: ResultRow[];
+  /** The ones that failed, in run order. */
+  readonly failed: FailedRun[];
 }
 
 export const DEFAULT_OBJECTIVE = "sharpeRatio";
@@ -51,13 +65,16 @@ export async function runSearch(
   combos: readonly ParamValues[],
   objective: Objective,
   options: { window?: TimeWindow; onDone?: (done: number, total: number) => void } = {},
-): Promise<ResultRow[]> {
+): Promise<SearchResult> {
   const jobs = combos.map((params, id) => ({ id, params, ...(options.window ? { window: options.window } : {}) }));
   const results = await pool.run(jobs, options.onDone);
-  return rank(
-    results.map((r, index) => ({ index, params: combos[index], objective: r.report[objective.key], report: r.report })),
-    objective,
-  );
+  const rows: ResultRow[] = [];
+  const failed: FailedRun[] = [];
+  results.forEach((r, index) => {
+    if (isFailure(r)) failed.push({ index, params: combos[index], error: r.error });
+    else rows.push({ index, params: combos[index], objective: r.report[objective.key], report: r.report });
+  });
+  return { rows: rank(rows, objective), failed };
 }
 
 /** Imports a strategy module and returns its definition (to validate parameters before any run). */

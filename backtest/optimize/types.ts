@@ -2,6 +2,8 @@
 import type { Timeframe } from "../../actors/protocol/mod.ts";
 import type { SimConfig } from "../../actors/exchange/sim/matching.ts";
 import type { ClosedTrade, Report } from "../report/mod.ts";
+import type { RiskLimits } from "../../actors/risk_guardian/checks.ts";
+import type { QuarantinePolicy, StrategyLimits } from "../../actors/risk_guardian/limits.ts";
 
 /** A bar file to load: each worker loads it once. */
 export interface DataSpec {
@@ -19,6 +21,11 @@ export interface RunSetup {
   readonly cash: number;
   readonly sim?: Partial<Omit<SimConfig, "initialCash">>;
   readonly seed?: number;
+  /** As runBacktest's: close open trades at the end, the account's limits, the strategy's own limits. */
+  readonly closeAtEnd?: boolean;
+  readonly risk?: RiskLimits;
+  readonly limits?: StrategyLimits;
+  readonly quarantinePolicy?: QuarantinePolicy;
 }
 
 export type ParamValues = Readonly<Record<string, number | string | boolean>>;
@@ -51,6 +58,18 @@ export interface JobResult {
   readonly id: number;
   readonly report: Report;
   readonly detail?: RunDetail;
+}
+
+/** A job whose backtest threw (e.g. a strategy error at some parameters): recorded, and the search goes on. */
+export interface JobFailure {
+  readonly id: number;
+  readonly error: string;
+}
+
+export type JobOutcome = JobResult | JobFailure;
+
+export function isFailure(outcome: JobOutcome): outcome is JobFailure {
+  return "error" in outcome;
 }
 
 /** One `--param` after expansion: a list of values, or (random search only) a continuous interval. */

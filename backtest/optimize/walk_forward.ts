@@ -14,8 +14,8 @@ import type { AnyStrategy } from "../../strategies/api.ts";
 import { validateParams } from "../../strategies/params.ts";
 import { OptimizeError } from "./errors.ts";
 import type { Pool } from "./pool.ts";
-import { type Objective, type ResultRow, runSearch } from "./search.ts";
-import type { ParamValues, RunDetail } from "./types.ts";
+import { type FailedRun, type Objective, runSearch } from "./search.ts";
+import { isFailure, type ParamValues, type RunDetail } from "./types.ts";
 
 export interface WalkForwardOptions {
   readonly isBars: number;
@@ -68,6 +68,8 @@ export interface WalkForwardResult {
   /** The stitched OOS run: statistics and the series they came from. */
   readonly report: Report;
   readonly input: ReportInput;
+  /** In-sample runs that threw, over every fold (`index` counts across folds: fold × candidates + run). */
+  readonly failed: FailedRun[];
 }
 
 export async function walkForward(
@@ -86,16 +88,25 @@ export async function walkForward(
   const time = (i: number) => i < primary.length ? primary.ts[i] : primary.ts[primary.length - 1] + 1;
   const out: FoldResult[] = [];
   const segments: RunDetail[] = [];
+  const failed: FailedRun[] = [];
   for (let k = 0; k < folds.length; k++) {
     const fold = folds[k];
     options.onFold?.(k, folds.length);
     const isTime = [time(fold.is[0]), time(fold.is[1])] as const;
     const oosTime = [time(fold.oos[0]), time(fold.oos[1])] as const;
-    const rows: ResultRow[] = await runSearch(pool, combos, objective, {
+    const search = await runSearch(pool, combos, objective, {
       window: { from: isTime[0], to: isTime[1] },
       ...(options.onDone ? { onDone: options.onDone } : {}),
     });
+    const rows = search.rows;
+    failed.push(...search.failed.map((f) => ({ ...f, index: k * combos.length + f.index })));
     const best = rows[0];
+    if (!best) {
+      throw new OptimizeError(
+        `walk-forward fold ${k + 1}: every in-sample run failed (first: ${JSON.stringify(search.failed[0]?.params)}: ` +
+          `${search.failed[0]?.error})`,
+      );
+    }
     const warmup = def.warmupBars?.(validateParams(def.name, def.params, best.params)) ?? 0;
     const [oos] = await pool.run([{
       id: 0,
@@ -103,6 +114,11 @@ export async function walkForward(
       detail: true,
       window: { from: oosTime[0], to: oosTime[1], warmupFrom: time(Math.max(0, fold.oos[0] - warmup)) },
     }]);
+    if (isFailure(oos)) {
+      throw new OptimizeError(
+        `walk-forward fold ${k + 1}: the out-of-sample run of ${JSON.stringify(best.params)} failed: ${oos.error}`,
+      );
+    }
     const detail = oos.detail!;
     segments.push(detail);
     const oosReport = computeStats(segmentInput([detail], options.cash));
@@ -118,7 +134,7 @@ export async function walkForward(
     });
   }
   const input = segmentInput(segments, options.cash);
-  return { folds: out, report: computeStats(input), input };
+  return { folds: out, report: computeStats(input), input, failed };
 }
 
 /** Stitches OOS segments (bars from each `start`) into one compounding equity curve, with its trades. */

@@ -2,7 +2,7 @@
  * Optimiser pool worker: loads the bars once on "init", then runs jobs one at a time. Only plain data crosses
  * the boundary (see types.ts). The handler is registered before anything awaits, or early messages are lost.
  */
-import { createRunner, type Runner } from "./runner.ts";
+import { createRunner, errorText as text, runJob, type Runner } from "./runner.ts";
 import type { Job, RunSetup } from "./types.ts";
 
 export type ToWorker = { readonly type: "init"; readonly setup: RunSetup } | {
@@ -11,7 +11,7 @@ export type ToWorker = { readonly type: "init"; readonly setup: RunSetup } | {
 };
 export type FromWorker =
   | { readonly type: "ready" }
-  | { readonly type: "result"; readonly result: import("./types.ts").JobResult }
+  | { readonly type: "result"; readonly result: import("./types.ts").JobOutcome }
   | { readonly type: "error"; readonly id?: number; readonly message: string };
 
 interface WorkerScope {
@@ -20,9 +20,6 @@ interface WorkerScope {
 }
 const scope = self as unknown as WorkerScope;
 let runner: Promise<Runner> | undefined;
-
-const text = (err: unknown) =>
-  err instanceof Error ? `${err.name === "Error" ? "" : err.name + ": "}${err.message}` : String(err);
 
 scope.onmessage = async (event) => {
   const msg = event.data;
@@ -38,7 +35,7 @@ scope.onmessage = async (event) => {
   }
   try {
     if (!runner) throw new Error("run before init");
-    scope.postMessage({ type: "result", result: await (await runner)(msg.job) });
+    scope.postMessage({ type: "result", result: await runJob(await runner, msg.job) });
   } catch (err) {
     scope.postMessage({ type: "error", id: msg.job.id, message: text(err) });
   }

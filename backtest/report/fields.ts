@@ -26,6 +26,9 @@ export const REPORT_FIELDS: readonly ReportField[] = [
   { key: "cagrPct", label: "CAGR [%]", kind: "number" },
   { key: "sharpeRatio", label: "Sharpe Ratio", kind: "number" },
   { key: "sortinoRatio", label: "Sortino Ratio", kind: "number" },
+  // Conventional (mean / std of period returns × √periods per year, the "Periods per Year" field below).
+  { key: "sharpeRatioPeriodic", label: "Sharpe Ratio (mean/std × √periods)", kind: "number" },
+  { key: "sortinoRatioPeriodic", label: "Sortino Ratio (mean/downside × √periods)", kind: "number" },
   { key: "calmarRatio", label: "Calmar Ratio", kind: "number" },
   { key: "alphaPct", label: "Alpha [%]", kind: "number" },
   { key: "beta", label: "Beta", kind: "number" },

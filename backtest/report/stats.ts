@@ -50,6 +50,12 @@ export function computeStats(input: ReportInput, options: ReportOptions = {}): R
   // pandas' `Duration.days + Duration.seconds / 86400`: sub-second parts are dropped.
   const years = Math.floor(durationMs / 1000) / (DAY / 1000) / 365.25;
   const downside = Math.sqrt(mean(dayReturns.map((r) => Math.min(r, 0) ** 2))) * Math.sqrt(annual);
+  // Conventional ratios from the same period returns: excess over the risk-free rate compounded down to one period.
+  const rfPeriod = (1 + rf) ** (1 / annual) - 1;
+  const excess = dayReturns.map((r) => r - rfPeriod);
+  const meanExcess = mean(excess);
+  const sharpePeriodic = meanExcess / orNaN(Math.sqrt(variance(dayReturns))) * Math.sqrt(annual);
+  const sortinoPeriodic = meanExcess / Math.sqrt(mean(excess.map((r) => Math.min(r, 0) ** 2))) * Math.sqrt(annual);
 
   // Beta of log returns against the benchmark's log returns.
   const eqLog: number[] = [], mkLog: number[] = [];
@@ -88,6 +94,8 @@ export function computeStats(input: ReportInput, options: ReportOptions = {}): R
     cagrPct: years ? ((equityFinal / equity0) ** (1 / years) - 1) * 100 : NaN,
     sharpeRatio: (annReturn * 100 - rf * 100) / orNaN(annVol * 100),
     sortinoRatio: (annReturn - rf) / downside,
+    sharpeRatioPeriodic: sharpePeriodic,
+    sortinoRatioPeriodic: sortinoPeriodic,
     calmarRatio: annReturn / orNaN(maxDd),
     alphaPct: returnPct - rf * 100 - beta * (buyHoldReturnPct - rf * 100),
     beta,

@@ -3,7 +3,7 @@ import { formatValue } from "./format.ts";
 import type { Report } from "./types.ts";
 
 export interface TableOptions {
-  /** ANSI colour (negative numbers red, missing values dim). Default: on unless NO_COLOR is set. */
+  /** ANSI colour (negative numbers red, missing values dim). Default: when stdout is a terminal and NO_COLOR unset. */
   readonly color?: boolean;
 }
 
@@ -11,7 +11,7 @@ const RED = "\x1b[31m", DIM = "\x1b[2m", RESET = "\x1b[0m";
 
 /** The console table: backtesting.py's labels on the left, values right-aligned, one line per field. */
 export function formatTable(report: Report, options: TableOptions = {}): string {
-  const color = options.color ?? !Deno.noColor;
+  const color = options.color ?? (Deno.stdout.isTerminal() && !Deno.noColor);
   const rows = REPORT_FIELDS.map((f) => ({
     label: f.label,
     value: report[f.key],

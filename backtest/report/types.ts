@@ -1,27 +1,7 @@
-/** One round trip: a position opened then closed (possibly partially). Produced by the engine. */
-export interface ClosedTrade {
-  readonly strategyId: string;
-  readonly symbol: string;
-  /** Signed: + long, − short (units). */
-  readonly size: number;
-  /** Bar indexes into the equity series. */
-  readonly entryBar: number;
-  readonly exitBar: number;
-  /** Epoch ms UTC. */
-  readonly entryTime: number;
-  readonly exitTime: number;
-  readonly entryPrice: number;
-  readonly exitPrice: number;
-  /** Net of commissions. */
-  readonly pnl: number;
-  /** Entry + exit commissions of this trade. */
-  readonly commission: number;
-  /** As backtesting.py: (exit/entry − 1) × sign − commission / (|size| × entryPrice). A fraction. */
-  readonly returnPct: number;
-  /** Max adverse / favourable excursion as fractions of the entry price (≤ 0 and ≥ 0). */
-  readonly mae: number;
-  readonly mfe: number;
-}
+// One round trip, a position opened then closed (possibly partially): defined with the protocol, because the
+// portfolio (an actor) builds them and actors never import from backtest/.
+import type { ClosedTrade } from "../../actors/protocol/mod.ts";
+export type { ClosedTrade };
 
 /** What the engine hands the report. All series have one element per bar. */
 export interface ReportInput {
@@ -77,6 +57,12 @@ export interface Report {
   readonly cagrPct: number;
   readonly sharpeRatio: number;
   readonly sortinoRatio: number;
+  /**
+   * The conventional ratios, beside backtesting.py's: mean of the period returns (less the risk-free rate per period)
+   * over their standard deviation (ddof 1) or downside deviation, × √annualPeriods.
+   */
+  readonly sharpeRatioPeriodic: number;
+  readonly sortinoRatioPeriodic: number;
   readonly calmarRatio: number;
   readonly alphaPct: number;
   readonly beta: number;

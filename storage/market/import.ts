@@ -1,22 +1,22 @@
 /**
- * The store's file reader. Two layouts are read leniently, so `check` can report their problems instead of the
- * import refusing them; every other CSV layout goes through backtest/data's strict parser:
+ * The store's file reader, on the one bar loader (storage/bars): every layout it reads (freqtrade/ccxt JSON, the
+ * backtesting.py, backtrader, Yahoo and Stock.Indicators CSV layouts, quoted fields), read leniently so that
+ * `data check` can report every problem of a file (bad values, disorder, duplicates) instead of the first one.
  *
- * - freqtrade JSON (`<BASE>_<QUOTE>-<timeframe>.json`): `[[open_time_ms, open, high, low, close, volume], ...]`.
- *   Symbol and timeframe come from the file name: `ADA_BTC-5m.json` → `ADA/BTC`, `5m`.
- * - backtesting.py CSV: header `,Open,High,Low,Close,Volume`; the first column is the date (`YYYY-MM-DD` or
- *   `YYYY-MM-DD HH:MM[:SS]`, read as UTC). Symbol = file name (`GOOG.csv` → `GOOG`); timeframe inferred from the
- *   median spacing between rows unless given.
+ * - JSON (`<BASE>_<QUOTE>-<timeframe>.json`, freqtrade's names): symbol and timeframe from the file name:
+ *   `ADA_BTC-5m.json` → `ADA/BTC`, `5m`.
+ * - CSV (.csv, .txt): symbol = file name (`GOOG.csv` → `GOOG`); timeframe inferred from the median spacing between
+ *   rows unless given.
  *
  * A file is parsed whole before anything is stored, so a corrupt file stores nothing. Errors name the file and line.
  */
 import { basename } from "node:path";
-import { type Candles, candlesFromRows } from "./columns.ts";
+import type { Candles } from "./columns.ts";
 import { parseTimeframe, type StoreTimeframe } from "./timeframe.ts";
 import { TIMEFRAME_MS, TIMEFRAMES } from "../../actors/protocol/market.ts";
-import { parseCsvColumns } from "../../backtest/data/csv.ts";
+import { DataError, parseCsvColumns, parseJsonColumns } from "../bars/mod.ts";
 
-export type FileFormat = "freqtrade-json" | "backtesting-csv";
+export type FileFormat = "json" | "csv";
 
 export interface CandleFile {
   readonly path: string;
@@ -25,8 +25,8 @@ export interface CandleFile {
   readonly timeframe: StoreTimeframe;
   /** In file order (checks look for duplicates and disorder before the store sorts them out). */
   readonly candles: Candles;
-  /** 1-based line (CSV) or row (JSON) of each candle, for messages. */
-  readonly lineOf: (index: number) => number;
+  /** Where candle `index` is in the file, for messages: "line 12" (CSV) or "candle 12" (JSON). */
+  readonly placeOf: (index: number) => string;
 }
 
 export interface ReadOverrides {
@@ -58,99 +58,29 @@ export function parseCandleFile(path: string, text: string, overrides: ReadOverr
       overrides.timeframe ? "--timeframe" : path,
     );
     const symbol = overrides.symbol ?? (named?.[1] ?? name.replace(/\.json$/i, "")).replace("_", "/");
-    const candles = parseFreqtradeJson(path, text);
-    return { path, format: "freqtrade-json", symbol, timeframe, candles, lineOf: (i) => i + 1 };
+    const candles = read(() => parseJsonColumns(text, path, { lenient: true }));
+    return { path, format: "json", symbol, timeframe, candles, placeOf: (i) => `candle ${i + 1}` };
   }
   if (/\.(csv|txt)$/i.test(name)) {
-    const candles = isBacktestingLayout(text) ? parseBacktestingCsv(path, text) : parseOtherCsv(path, text);
+    const candles = read(() => parseCsvColumns(text, path, { lenient: true }));
     const timeframe = overrides.timeframe
       ? parseTimeframe(overrides.timeframe, "--timeframe")
       : inferTimeframe(path, candles.ts);
     const symbol = overrides.symbol ?? name.replace(/\.(csv|txt)$/i, "");
-    return { path, format: "backtesting-csv", symbol, timeframe, candles, lineOf: (i) => i + 2 };
+    return { path, format: "csv", symbol, timeframe, candles, placeOf: (i) => `line ${candles.lines[i]}` };
   }
-  throw new CandleFileError(`Cannot import ${path}: unknown file type (expected a freqtrade .json or a .csv)`);
+  throw new CandleFileError(`Cannot import ${path}: unknown file type (expected a .json, .csv or .txt)`);
 }
 
-function isBacktestingLayout(text: string): boolean {
-  const header = text.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0].split(",").map((h) => h.trim().toLowerCase());
-  // backtesting.py's layout leaves the date column's name empty.
-  return header.length === 6 && header[0] === "" && header.every((h, i) => i === 0 || h === CSV_HEADER[i]);
-}
-
-/**
- * Every other CSV layout the backtester reads (backtrader, Yahoo, Stock.Indicators, split date/time columns),
- * through backtest/data's parser. That parser is strict (duplicate or out-of-order rows are errors with a line
- * number), so such files are refused here rather than imported and reported by `check`.
- */
-function parseOtherCsv(path: string, text: string): Candles {
+/** The loader's located DataError, as this module's error (the CLI reports it and goes on with the next file). */
+function read<T>(parse: () => T): T {
   try {
-    return parseCsvColumns(text, basename(path));
+    return parse();
   } catch (error) {
-    throw new CandleFileError(`Cannot import ${path}: ${(error as Error).message}`, { cause: error });
+    // The message starts with the path and the place: `Cannot import data/GOOG.csv line 3, column "High": …`.
+    if (error instanceof DataError) throw new CandleFileError(`Cannot import ${error.message}`, { cause: error });
+    throw error;
   }
-}
-
-export function parseFreqtradeJson(path: string, text: string): Candles {
-  let rows: unknown;
-  try {
-    rows = JSON.parse(text);
-  } catch (error) {
-    throw new CandleFileError(`Cannot parse ${path}: not valid JSON (${(error as Error).message})`);
-  }
-  if (!Array.isArray(rows)) throw new CandleFileError(`Cannot parse ${path}: expected a JSON array of candles`);
-  rows.forEach((row, i) => {
-    const ok = Array.isArray(row) && row.length >= 6 && row.slice(0, 6).every((v) => typeof v === "number");
-    if (!ok) {
-      const shown = JSON.stringify(row)?.slice(0, 80);
-      throw new CandleFileError(
-        `Cannot parse ${path} at row ${i + 1}: expected [open_time_ms, open, high, low, close, volume], got ${shown}`,
-      );
-    }
-  });
-  return candlesFromRows(rows as number[][]);
-}
-
-const CSV_HEADER = ["", "open", "high", "low", "close", "volume"];
-
-export function parseBacktestingCsv(path: string, text: string): Candles {
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
-  const header = lines[0].split(",").map((h) => h.trim().toLowerCase());
-  if (header.length !== 6 || header.some((h, i) => i > 0 && h !== CSV_HEADER[i])) {
-    throw new CandleFileError(`Cannot parse ${path} at line 1: expected header ",Open,High,Low,Close,Volume"`);
-  }
-  const rows: number[][] = [];
-  for (let n = 1; n < lines.length; n++) {
-    const line = lines[n];
-    if (line.trim() === "") continue;
-    const where = `${path} at line ${n + 1}`;
-    const fields = line.split(",");
-    if (fields.length !== 6) {
-      throw new CandleFileError(`Cannot parse ${where}: expected 6 fields, found ${fields.length}`);
-    }
-    const ts = parseDate(fields[0]);
-    if (Number.isNaN(ts)) throw new CandleFileError(`Cannot parse ${where}: "${fields[0]}" is not a date`);
-    const row = [ts];
-    for (let k = 1; k < 6; k++) {
-      const v = fields[k].trim();
-      // "NaN" is a value a file may legitimately hold (the quality check reports it); anything else must be numeric.
-      const num = v === "NaN" ? NaN : v === "" ? NaN : Number(v);
-      if (Number.isNaN(num) && v !== "NaN") {
-        throw new CandleFileError(`Cannot parse ${where}: ${header[k]} "${v}" is not a number`);
-      }
-      row.push(num);
-    }
-    rows.push(row);
-  }
-  return candlesFromRows(rows);
-}
-
-/** `YYYY-MM-DD` or `YYYY-MM-DD HH:MM[:SS]`, UTC unless the text carries a zone. */
-function parseDate(text: string): number {
-  const t = text.trim();
-  if (!/^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(t)) return NaN;
-  const iso = t.replace(" ", "T");
-  return Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(iso) || iso.length === 10 ? iso : `${iso}Z`);
 }
 
 /** The timeframe whose length is nearest the median spacing (a month for 28-31 days). */

@@ -1,8 +1,10 @@
 /**
  * Data-quality checks on one series of candles, and a readable report.
  *
- * - missing candles: runs of empty slots between consecutive candles (see `timeframe.ts`);
- * - invalid values: NaN or infinite anywhere, non-positive prices, negative volume (zero volume is a quiet market);
+ * - missing candles: runs of empty slots between consecutive candles (see `timeframe.ts`) that the market's
+ *   calendar expected (storage/bars/calendar.ts: 24x7, nyse, sessions), so a closed market is not missing data;
+ * - invalid values: NaN or infinite anywhere, non-positive prices or prices above `maxPrice` (default 1e12, the
+ *   backtester's limit), negative volume (zero volume is a quiet market);
  * - OHLC inconsistency: high below low, open or close; low above open or close;
  * - duplicate and out-of-order timestamps (in the order given, i.e. file order), and misaligned open times;
  * - outlier spikes: a price that jumps and comes straight back. With r the log returns of the close, a robust z-score
@@ -12,14 +14,21 @@
  */
 import type { Candles } from "./columns.ts";
 import { sortedUnique } from "./columns.ts";
-import { findGaps, type Gap, isAligned, type StoreTimeframe } from "./timeframe.ts";
+import { findGaps, type Gap, isAligned, slotOf, slotStart, type StoreTimeframe } from "./timeframe.ts";
+import { DEFAULT_MAX_PRICE } from "../bars/validate.ts";
+import { type Calendar, expectedBetween } from "../bars/calendar.ts";
+import { TIMEFRAME_MS } from "../../actors/protocol/market.ts";
 
 export interface QualityOptions {
   readonly timeframe: StoreTimeframe;
   /** Robust z-score above which a return counts as extreme. Default 12: crypto returns are heavy-tailed. */
   readonly spikeThreshold?: number;
-  /** Ignore gaps that span a weekend and last at most 4 days (markets closed over a weekend or a long one). */
+  /** Which candles the market prints (storage/bars/calendar.ts). Default "24x7". */
+  readonly calendar?: Calendar;
+  /** The older name for `calendar: "sessions"`: weekends (and a holiday beside one) are not gaps. */
   readonly ignoreWeekends?: boolean;
+  /** Prices above this are invalid (see DEFAULT_MAX_PRICE). */
+  readonly maxPrice?: number;
 }
 
 export interface Issue {
@@ -32,6 +41,8 @@ export interface Issue {
 export interface QualityReport {
   readonly label: string;
   readonly timeframe: StoreTimeframe;
+  /** The calendar the gaps were judged by. */
+  readonly calendar: Calendar;
   readonly count: number;
   readonly first?: number;
   readonly last?: number;
@@ -55,7 +66,7 @@ export function checkCandles(label: string, c: Candles, options: QualityOptions)
   const seen = new Set<number>();
   for (let i = 0; i < c.length; i++) {
     const ts = c.ts[i];
-    const bad = invalidValues(c, i);
+    const bad = invalidValues(c, i, options.maxPrice ?? DEFAULT_MAX_PRICE);
     if (bad) invalid.push({ index: i, ts, detail: bad });
     else {
       const why = ohlcProblem(c.open[i], c.high[i], c.low[i], c.close[i]);
@@ -67,12 +78,13 @@ export function checkCandles(label: string, c: Candles, options: QualityOptions)
     if (!isAligned(ts, tf)) misaligned.push({ index: i, ts, detail: `not a ${tf} open time` });
   }
   const sorted = sortedUnique(c);
-  let gaps = findGaps(sorted.ts, tf);
-  if (options.ignoreWeekends) gaps = gaps.filter((g) => !isWeekendClosure(g));
+  const calendar = options.calendar ?? (options.ignoreWeekends ? "sessions" : "24x7");
+  const gaps = calendarGaps(sorted.ts, tf, calendar);
   const spikes = findSpikes(sorted, options.spikeThreshold ?? 12);
   return {
     label,
     timeframe: tf,
+    calendar,
     count: c.length,
     first: sorted.length ? sorted.ts[0] : undefined,
     last: sorted.length ? sorted.ts[sorted.length - 1] : undefined,
@@ -93,11 +105,12 @@ export function issueCount(r: QualityReport): number {
     r.misaligned.length + r.spikes.length;
 }
 
-function invalidValues(c: Candles, i: number): string | undefined {
+function invalidValues(c: Candles, i: number, maxPrice: number): string | undefined {
   const fields = { open: c.open[i], high: c.high[i], low: c.low[i], close: c.close[i] };
   for (const [name, v] of Object.entries(fields)) {
     if (!Number.isFinite(v)) return `${name} is ${v}`;
     if (v <= 0) return `${name} is ${v}, not positive`;
+    if (v > maxPrice) return `${name} is ${v}, above the price limit ${maxPrice}`;
   }
   if (!Number.isFinite(c.volume[i])) return `volume is ${c.volume[i]}`;
   if (c.volume[i] < 0) return `volume is negative (${c.volume[i]})`;
@@ -147,16 +160,17 @@ function findSpikes(c: Candles, threshold: number): Issue[] {
   return spikes;
 }
 
-const DAY = 86_400_000;
-
-function isWeekendClosure(g: Gap): boolean {
-  if (g.end - g.start > 4 * DAY) return false;
-  for (let t = g.start; t < g.end; t += Math.min(DAY, g.end - g.start)) {
-    const day = new Date(t).getUTCDay();
-    if (day === 0 || day === 6) return true;
+/** The empty slots the calendar expected candles in; monthly candles have no calendar but the months. */
+function calendarGaps(ts: ArrayLike<number>, tf: StoreTimeframe, calendar: Calendar): Gap[] {
+  const gaps = findGaps(ts, tf);
+  if (calendar === "24x7" || tf === "1M") return gaps;
+  const out: Gap[] = [];
+  for (const g of gaps) {
+    const before = slotStart(slotOf(g.start, tf) - 1, tf);
+    const missing = expectedBetween(calendar, before, g.end, TIMEFRAME_MS[tf]);
+    if (missing > 0) out.push({ ...g, missing });
   }
-  const lastDay = new Date(g.end - 1).getUTCDay();
-  return lastDay === 0 || lastDay === 6;
+  return out;
 }
 
 const iso = (ts: number) => new Date(ts).toISOString().replace("T", " ").replace(/:00\.000Z$|\.000Z$/, "");
@@ -172,7 +186,8 @@ export function formatReport(r: QualityReport, maxListed = 5): string {
     if (issues.length > maxListed) out.push(`    … and ${issues.length - maxListed} more`);
   };
   if (r.gaps.length > 0) {
-    out.push(`  missing candles: ${r.missing} in ${r.gaps.length} gap${r.gaps.length > 1 ? "s" : ""}`);
+    const gaps = `${r.gaps.length} gap${r.gaps.length > 1 ? "s" : ""}`;
+    out.push(`  missing candles: ${r.missing} in ${gaps} (${r.calendar} calendar)`);
     for (const g of r.gaps.slice(0, maxListed)) out.push(`    ${iso(g.start)} up to ${iso(g.end)}: ${g.missing}`);
     if (r.gaps.length > maxListed) out.push(`    … and ${r.gaps.length - maxListed} more gaps`);
   }

@@ -4,7 +4,7 @@
  * trades, the same equity curve and the same statistics. References: tests/fixtures/backtesting_py/.
  */
 import assert from "node:assert/strict";
-import { loadBars } from "../../backtest/data/mod.ts";
+import { loadBars } from "../../storage/bars/mod.ts";
 import { runBacktest } from "../../backtest/engine.ts";
 import { REPORT_FIELDS } from "../../backtest/report/mod.ts";
 import { loadFixture, relDiff } from "./report/fixtures.ts";

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { finished, paperConfig, sleep, spawnDaemon, writeConfig } from "./helpers.ts";
-import { runBacktestCommand } from "../../backtest/cli.ts";
+import { runBacktestCommand } from "../../cli/backtest.ts";
 
 const DATA = "/work/shared/data";
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -115,9 +115,11 @@ Deno.test({
       [{ data: [`${dir}/live.json`] }, 400, /no such file under the data directories/],
       [{ ...options, strategy: "/tmp/evil.ts" }, 400, /unknown strategy "\/tmp\/evil.ts": the built-ins are/],
       [{ ...options, params: { fast: 40, slow: 30 } }, 400, /parameter "fast" must be below slow/],
-      [{ ...options, fill: "tomorrow" }, 400, /"fill" must be next_open or close/],
+      [{ ...options, fill: "tomorrow" }, 400, /"fill" must be one of next_open, close/],
       [{ ...options, out: "/tmp/x" }, 400, /unknown field "out"/],
-      [{ ...options, leverage: 0.5 }, 400, /"leverage" must be ≥ 1/],
+      [{ ...options, leverage: 0.5 }, 400, /"leverage" must be a number ≥ 1, got 0.5/],
+      [{ ...options, risk: "/etc/passwd" }, 400, /"risk" must be an object/],
+      [{ ...options, risk: { risk: { maxPositionQty: -1 } } }, 400, /risk.maxPositionQty/],
     ];
     for (const [body, status, error] of refusals) {
       const r = await call("POST", "/api/v1/backtest", { ...(body as object), reason: "bad" });

@@ -68,7 +68,7 @@ Deno.test({
       fraction: 1,
     });
     const listed = await live("strategies", "list", ...c);
-    assert.deepEqual((listed.out as { strategies: { id: string }[] }).strategies.map((s) => s.id), ["ma-goog", "b"]);
+    assert.deepEqual((listed.out as { strategies: { id: string }[] }).strategies.map((s) => s.id), ["b", "ma-goog"]);
     const updated = await live(
       "strategies",
       "update",

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { runBacktest } from "../../backtest/engine.ts";
-import { loadBars } from "../../backtest/data/mod.ts";
+import { loadBars } from "../../storage/bars/mod.ts";
 import {
   finished,
   GOOG,

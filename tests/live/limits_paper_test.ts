@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { openDatabase } from "../../storage/db.ts";
+import { createSqlJournal } from "../../storage/journal/sql_journal.ts";
 import { finished, paperConfig, readResult, spawnDaemon, writeConfig } from "./helpers.ts";
 
 const RANDOM = fileURLToPath(new URL("../actors/risk_guardian/fixtures/random_strategy.ts", import.meta.url));
@@ -62,5 +64,41 @@ Deno.test({
     assert.ok(fills.length > 100, `only ${fills.length} fills`);
     assert.ok(worst >= LIMIT - 5, `never came near the limit (max ${worst})`);
     assert.ok(riskDecisions(dir, "deny") > 10, "the guardian denied nothing");
+  },
+});
+
+Deno.test({
+  name: "paper daemon: limits changed while an earlier run traded are back in force after a restart",
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "live-limits-restart-" });
+    // What the risk guardian journals for a SetLimits: here, an earlier run lowered the position limit to 0.
+    const database = await openDatabase({ url: join(dir, "journal.sqlite") });
+    await createSqlJournal(database).append([{
+      eventId: "earlier-run:limits",
+      stream: "risk",
+      type: "limits",
+      ts: 0,
+      payload: {
+        decision: "limits",
+        scope: { kind: "account" },
+        patch: { maxPositionQty: 0, maxOrderNotional: null },
+        limits: { maxPositionQty: 0, maxOrdersPerMinute: 50 },
+        by: "operator",
+      },
+    }]);
+    await database.close();
+    // The file was edited since: its maxOrdersPerMinute (not changed at run time) is the one in force.
+    const config = paperConfig(dir, {
+      risk: { maxPositionQty: 1_000, maxOrdersPerMinute: 100_000, maxOrderNotional: 1e9 },
+    });
+    config.feed = { ...config.feed as object, limit: 300 };
+    const { code, stderr } = await finished(spawnDaemon(await writeConfig(dir, config)));
+    assert.equal(code, 0, stderr);
+    const result = await readResult(dir) as unknown as { fills: unknown[]; risk: { limits: Record<string, number> } };
+    // The journaled changes win for the fields they set (one set, one removed); the file's other limits stay.
+    assert.deepEqual(result.risk.limits, { maxPositionQty: 0, maxOrdersPerMinute: 100_000 });
+    assert.equal(result.fills.length, 0);
+    assert.ok(riskDecisions(dir, "deny") > 0, "the strategy's entries were denied");
   },
 });

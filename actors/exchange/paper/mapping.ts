@@ -25,8 +25,8 @@ export function decode<T>(text: string): T {
   }) as T;
 }
 
-/** What the paper venue persists: the matching engine's state and its view of every order. */
-export interface PaperBook {
+/** What a venue file kept before the input log (one row, rewritten whole): read once, to migrate it. */
+export interface LegacyBook {
   readonly sim: SimState;
   readonly reports: Map<string, OrderReport>;
 }

@@ -1,7 +1,7 @@
 /** The paper venue's view of an order, for reconciliation: its book is the truth, as Binance's would be. */
 import type { OrderReport } from "../venue.ts";
-import type { PaperBook } from "./mapping.ts";
+import type { PaperVenue } from "./book.ts";
 
-export function paperReport(book: PaperBook, clientOrderId: string): OrderReport | undefined {
-  return book.reports.get(clientOrderId);
+export function paperReport(venue: PaperVenue, clientOrderId: string): OrderReport | undefined {
+  return venue.report(clientOrderId);
 }

@@ -11,7 +11,10 @@
  * - stop-limit: triggers as a stop, then fills as a limit; when both are hit in one bar the limit is assumed
  *   to be reached before the stop (pessimistic, as backtesting.py), so it waits for the next bar;
  * - within a bar, position closes (reduce-only market orders) go first, then orders in submission order;
- *   brackets (stop-loss before take-profit) of a market order may fill in the bar their parent filled;
+ *   brackets (stop-loss before take-profit) may fill in the bar their parent filled;
+ * - the gap rule (fill at the open) applies only to orders live at the bar's open: an exit placed mid-bar (the
+ *   bracket of a stop or limit entry) fills at its own price or at its parent's fill price, never at a price that
+ *   traded before it existed;
  * - fills carry the time of the bar they happen in (its open time), at the open or at the close alike.
  */
 import type { Bar, Fill, Instrument, OrderEvent, OrderRequest } from "../../protocol/mod.ts";
@@ -26,7 +29,7 @@ import {
 } from "../../portfolio/ledger.ts";
 import { snapPrice, snapQty } from "../snap.ts";
 import { clampSized } from "../sizing.ts";
-import { commissionFor, commissionRateForSizing, type CostModels, executionPrice, NO_COSTS } from "./costs.ts";
+import { commissionFor, type CostModels, executionPrice, NO_COSTS, sizingCosts } from "./costs.ts";
 
 export interface SimConfig {
   readonly venue: string;
@@ -72,6 +75,8 @@ interface Resting {
   triggered: boolean;
   readonly expiresAt: number;
   readonly maker: boolean;
+  /** A bracket placed during a bar: that bar's ts and the price it became active at (its parent's fill price). */
+  activatedAt?: { readonly ts: number; readonly price: number };
 }
 
 export interface SimState {
@@ -238,6 +243,8 @@ function removeDone(state: SimState): void {
 function touchPrice(r: Resting, bar: Bar): number | undefined {
   const o = r.order;
   const buy = o.side === "buy";
+  // The earliest price this order could trade at in this bar: the open, or where it became active mid-bar.
+  const open = r.activatedAt?.ts === bar.ts ? r.activatedAt.price : bar.open;
   let stop: number | undefined;
   if ((o.type === "stop" || o.type === "stop_limit") && !r.triggered) {
     const hit = buy ? bar.high >= o.stopPrice! : bar.low <= o.stopPrice!;
@@ -250,10 +257,10 @@ function touchPrice(r: Resting, bar: Bar): number | undefined {
     const hit = buy ? bar.low <= limit : bar.high >= limit;
     const limitBeforeStop = hit && stop !== undefined && (buy ? limit <= stop : limit >= stop);
     if (!hit || limitBeforeStop) return undefined;
-    return buy ? Math.min(stop ?? bar.open, limit) : Math.max(stop ?? bar.open, limit);
+    return buy ? Math.min(stop ?? open, limit) : Math.max(stop ?? open, limit);
   }
-  if (stop !== undefined) return buy ? Math.max(bar.open, stop) : Math.min(bar.open, stop);
-  return bar.open;
+  if (stop !== undefined) return buy ? Math.max(open, stop) : Math.min(open, stop);
+  return open;
 }
 
 const isClose = (r: Resting) => r.order.reduceOnly === true && r.order.type === "market";
@@ -304,12 +311,16 @@ function fillResting(state: SimState, r: Resting, touch: number, bar: Bar, now: 
   // Strategies with their own capital are sub-accounts: their positions do not net with each other's.
   const own = sizingAccount(state, o.strategyId);
   const position = positionOf(own, o.symbol);
-  const costRate = commissionRateForSizing(cfg.costs.commission);
+  const fees = sizingCosts(cfg.costs.commission);
+  const costRate = fees.rate;
 
   if (Number.isNaN(r.remaining)) {
-    // backtesting.py: int(margin_available × leverage × fraction // (price × (1 + commission)))
+    // backtesting.py 0.6.6 (_Broker._process_orders): int(margin_available × leverage × fraction //
+    // (adjusted_price + commission(fraction, price) / fraction)); its commission of the fractional "size" is
+    // fixed + fraction × price × rate, so the fixed fee counts as fixed / fraction per unit. Same here.
     const fraction = o.sizing!.fraction === 1 ? 1 - Number.EPSILON : o.sizing!.fraction;
-    const adjusted = executionPrice(cfg.costs, side, touch, 0, bar) * (1 + costRate) * multiplier;
+    const adjusted = executionPrice(cfg.costs, side, touch, 0, bar) * (1 + costRate) * multiplier + fees.perUnit +
+      fees.perFill / fraction;
     const available = availableAfterClosing(state, own, o.symbol, touch, 0);
     r.remaining = snapQty(Math.floor(available * cfg.leverage * fraction / adjusted / step) * step, step);
     if (!(r.remaining > 0)) {
@@ -340,15 +351,16 @@ function fillResting(state: SimState, r: Resting, touch: number, bar: Bar, now: 
     qty = Math.min(qty, cap);
     if (!(qty > 0)) return; // wait for volume
   }
-  const price = snapPrice(executionPrice(cfg.costs, side, touch, qty, bar), tickOf(state, o.symbol));
   const closing = Math.sign(position) === -side ? Math.min(qty, Math.abs(position)) : 0;
   const opening = qty - closing;
+  const price = snapPrice(executionPrice(cfg.costs, side, touch, qty, bar, opening / qty), tickOf(state, o.symbol));
   if (opening > 0) {
     if (!cfg.allowShort && side < 0) {
       finish(state, r, "OrderCanceled", `short selling is not allowed (position ${position})`, now, emit);
       return;
     }
-    const required = opening * price * multiplier * (1 + costRate) / cfg.leverage;
+    const required = (opening * price * multiplier * (1 + costRate) + qty * fees.perUnit + fees.perFill) /
+      cfg.leverage;
     const available = availableAfterClosing(state, own, o.symbol, price, closing);
     if (required > available * (1 + 1e-12)) {
       finish(
@@ -410,10 +422,16 @@ function fillResting(state: SimState, r: Resting, touch: number, bar: Bar, now: 
       }
     }
   }
-  if (o.bracket) placeBracket(state, r, now, emit);
+  if (o.bracket) placeBracket(state, r, { ts: bar.ts, price: touch }, now, emit);
 }
 
-function placeBracket(state: SimState, parent: Resting, now: number, emit: Emit): void {
+function placeBracket(
+  state: SimState,
+  parent: Resting,
+  activatedAt: Resting["activatedAt"],
+  now: number,
+  emit: Emit,
+): void {
   const o = parent.order;
   const exitSide = o.side === "buy" ? "sell" : "buy";
   const base = {
@@ -435,6 +453,7 @@ function placeBracket(state: SimState, parent: Resting, now: number, emit: Emit)
       now,
       emit,
     );
+    activate(state, `${o.clientOrderId}-sl`, activatedAt);
   }
   if (o.bracket!.takeProfit !== undefined) {
     submitOrder(
@@ -444,6 +463,7 @@ function placeBracket(state: SimState, parent: Resting, now: number, emit: Emit)
       now,
       emit,
     );
+    activate(state, `${o.clientOrderId}-tp`, activatedAt);
   }
 }
 
@@ -451,6 +471,11 @@ function placeBracket(state: SimState, parent: Resting, now: number, emit: Emit)
 export function setStrategyCapital(state: SimState, strategyId: string, capital: number): void {
   const config = { ...state.config, strategyCapital: { ...state.config.strategyCapital, [strategyId]: capital } };
   (state as { config: SimConfig }).config = config;
+}
+
+function activate(state: SimState, clientOrderId: string, activatedAt: Resting["activatedAt"]): void {
+  const child = state.orders.find((r) => r.order.clientOrderId === clientOrderId && r.remaining !== DONE);
+  if (child) child.activatedAt = activatedAt;
 }
 
 /** The ledger an equity-fraction order of `strategyId` is sized from, marked at the last closes. */

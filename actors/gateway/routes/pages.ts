@@ -1,6 +1,7 @@
 /** The dashboard page and its WebSocket (the /status document pushed every second, bounded per client). */
 import { dashboardHtml } from "../dashboard.ts";
 import { BASE_HEADERS, refuse } from "../http.ts";
+import { ERROR } from "../api_schemas.ts";
 import type { RouteModule } from "./deps.ts";
 
 export const pageRoutes: RouteModule = (deps) => [
@@ -9,6 +10,9 @@ export const pageRoutes: RouteModule = (deps) => [
     path: "/",
     access: "public",
     mutating: false,
+    tag: "pages",
+    summary: "The web dashboard",
+    responses: { 200: { description: "the page", contentType: "text/html" } },
     handle: ({ req }) => {
       const host = req.headers.get("host") ?? "";
       return new Response(dashboardHtml(), {
@@ -27,9 +31,16 @@ export const pageRoutes: RouteModule = (deps) => [
     path: "/ws",
     access: "read",
     mutating: false,
+    tag: "pages",
+    summary: "The dashboard's WebSocket: the /status document pushed every second",
+    responses: {
+      101: { description: "switching to the WebSocket" },
+      400: { description: "not a WebSocket upgrade", schema: ERROR },
+      503: { description: "too many WebSocket clients", schema: ERROR },
+    },
     handle: ({ req }) => {
       if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") return refuse(400, "expected a WebSocket upgrade");
-      if (deps.hub.full()) return refuse(503, "too many WebSocket clients");
+      if (deps.socketsFull()) return refuse(503, "too many WebSocket clients");
       const { socket, response } = Deno.upgradeWebSocket(req);
       deps.hub.add(socket);
       return response;

@@ -5,6 +5,7 @@
 import { clearedSessionCookie, cookieValue, scopeOfToken, SESSION_COOKIE, sessionCookie } from "../auth.ts";
 import { json, refuse } from "../http.ts";
 import type { ObjectSchema } from "../schema.ts";
+import { ERROR, obj } from "../api_schemas.ts";
 import { type RouteModule, routeName } from "./deps.ts";
 
 export const LOGIN_BODY: ObjectSchema = {
@@ -18,6 +19,18 @@ export const sessionRoutes: RouteModule = (deps) => [
     path: "/api/v1/session",
     access: "public",
     mutating: false,
+    tag: "session",
+    summary: "Who am I: the session's (or token's) scope",
+    responses: {
+      200: {
+        description: "the caller",
+        schema: obj({
+          authenticated: { type: "boolean" },
+          who: { type: "string", maxLength: 10, enum: ["admin", "read", "session"] },
+          scope: { type: "string", maxLength: 10, enum: ["admin", "read"] },
+        }, ["authenticated"]),
+      },
+    },
     handle: ({ principal }) =>
       json({
         authenticated: principal !== undefined,
@@ -30,6 +43,16 @@ export const sessionRoutes: RouteModule = (deps) => [
     access: "public",
     mutating: true,
     body: LOGIN_BODY,
+    tag: "session",
+    summary: "Browser login: trade a token for an HttpOnly, SameSite=Strict session cookie",
+    responses: {
+      200: {
+        description: "logged in (Set-Cookie)",
+        schema: obj({ ok: { type: "boolean" }, scope: { type: "string", maxLength: 10, enum: ["admin", "read"] } }),
+      },
+      401: { description: "not a valid token", schema: ERROR },
+      503: { description: "the journal is unavailable", schema: ERROR },
+    },
     handle: ({ req, body, client }) => {
       const scope = scopeOfToken(deps.tokens, body.token as string);
       if (scope === undefined) return refuse(401, "not a valid token");
@@ -54,6 +77,9 @@ export const sessionRoutes: RouteModule = (deps) => [
     mutating: true,
     body: { fields: {} },
     emptyBody: {},
+    tag: "session",
+    summary: "Log out (clears the cookie)",
+    responses: { 200: { description: "logged out", schema: obj({ ok: { type: "boolean" } }) } },
     handle: ({ req, principal, client }) => {
       const id = cookieValue(req.headers.get("cookie"), SESSION_COOKIE);
       if (id && deps.sessions.close(id)) {

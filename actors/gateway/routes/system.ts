@@ -6,7 +6,8 @@ import { errorText } from "../../runtime/mod.ts";
 import { healthDocument } from "../health.ts";
 import { BASE_HEADERS, json, refuse } from "../http.ts";
 import type { RequestContext, Route } from "../router.ts";
-import type { ObjectSchema } from "../schema.ts";
+import type { ObjectSchema, Schema } from "../schema.ts";
+import { ERROR, list, obj, str } from "../api_schemas.ts";
 import { type RouteModule, routeName } from "./deps.ts";
 
 /** Reasons are journaled and shown on every dashboard: bounded. */
@@ -21,9 +22,26 @@ export const RESUME_BODY: ObjectSchema = {
   required: ["reason"],
 };
 
-/** The same route under its /api/v1 path and its old one. */
+/** The same route under its /api/v1 path and its old one (deprecated in the OpenAPI document). */
 const aliased = (paths: readonly string[], route: Omit<Route, "path">): Route[] =>
-  paths.map((path) => ({ ...route, path }));
+  paths.map((path) => ({ ...route, path, ...(path.startsWith("/api/v1/") ? {} : { deprecated: true }) }));
+
+const HEALTH: Schema = {
+  type: "object",
+  fields: {
+    ok: { type: "boolean" },
+    status: { type: "string", maxLength: 20, enum: ["ok", "unavailable"] },
+    reasons: list(str(500)),
+  },
+  required: ["ok", "status", "reasons"],
+  additional: { type: "any", description: "with read access: trading, equity, venue, feed, strategies, actors" },
+};
+const STATUS: Schema = {
+  type: "object",
+  fields: {},
+  additional: { type: "any" },
+  description: "portfolio, risk and adapter state (clipped: long strings cut, long lists keep their newest items)",
+};
 
 export const systemRoutes: RouteModule = (deps) => {
   const health = async ({ canRead }: RequestContext) => {
@@ -70,6 +88,13 @@ export const systemRoutes: RouteModule = (deps) => {
       method: "GET",
       access: "public",
       mutating: false,
+      tag: "system",
+      summary:
+        "Health: 200 only when trading can go on, else 503 with every reason (no account data without read access)",
+      responses: {
+        200: { description: "healthy", schema: HEALTH },
+        503: { description: "not healthy: `reasons` says why", schema: HEALTH },
+      },
       handle: health,
     }),
     {
@@ -78,12 +103,18 @@ export const systemRoutes: RouteModule = (deps) => {
       access: "public",
       mutating: false,
       unmetered: true,
+      tag: "system",
+      summary: "Liveness: 200 with an empty body while the process answers",
+      responses: { 200: { description: "alive" } },
       handle: () => new Response(null, { status: 200, headers: BASE_HEADERS }),
     },
     ...aliased(["/api/v1/status", "/status"], {
       method: "GET",
       access: "read",
       mutating: false,
+      tag: "system",
+      summary: "Status: the portfolio, the risk guardian's state and the venue adapter's state",
+      responses: { 200: { description: "status", schema: STATUS } },
       handle: async () =>
         new Response(await deps.statusText(), { headers: { ...BASE_HEADERS, "content-type": "application/json" } }),
     }),
@@ -92,6 +123,20 @@ export const systemRoutes: RouteModule = (deps) => {
       access: "admin",
       mutating: true,
       body: KILL_BODY,
+      tag: "system",
+      summary: "Kill switch: cancel every order, flatten every position (unless flatten is false), halt trading",
+      responses: {
+        200: {
+          description: "sent to the risk guardian",
+          schema: obj({
+            ok: { type: "boolean" },
+            reason: str(REASON_MAX),
+            flatten: { type: "boolean" },
+            journaled: { type: "boolean" },
+          }),
+        },
+        503: { description: "the risk guardian could not be reached", schema: ERROR },
+      },
       handle: kill,
     }),
     ...aliased(["/api/v1/system/resume", "/resume"], {
@@ -99,6 +144,12 @@ export const systemRoutes: RouteModule = (deps) => {
       access: "admin",
       mutating: true,
       body: RESUME_BODY,
+      tag: "system",
+      summary: "Resume: back to ACTIVE after a halt (journaled; refused when it cannot be)",
+      responses: {
+        200: { description: "sent to the risk guardian", schema: obj({ ok: { type: "boolean" } }) },
+        503: { description: "the journal or the risk guardian is unavailable", schema: ERROR },
+      },
       handle: resume,
     }),
   ];

@@ -9,6 +9,7 @@ import {
 } from "../../../actors/exchange/sim/matching.ts";
 import type { Bar, OrderEvent, OrderRequest } from "../../../actors/protocol/mod.ts";
 import { positionOf } from "../../../actors/portfolio/ledger.ts";
+import { combinedCommission } from "../../../actors/exchange/sim/costs.ts";
 
 const DAY = 86_400_000;
 const bar = (i: number, open: number, high: number, low: number, close: number, volume = 1_000_000): Bar => ({
@@ -120,6 +121,32 @@ Deno.test("a market order's stop-loss can trigger in the bar the order filled", 
   assert.deepEqual(v.fills().map(priceOf), [100, 95]);
 });
 
+Deno.test("exits activated mid-bar never fill at a price from before their activation", () => {
+  // A buy stop at 105 triggers mid-bar; its stop-loss at 102 lies between the open (100) and the entry. The exit
+  // order did not exist at the open, so it cannot fill there: it fills at its own stop (was: at the open, 100).
+  const v = venue();
+  v.submit(order({ type: "stop", stopPrice: 105, bracket: { stopLoss: 102 } }));
+  v.bar(bar(1, 100, 106, 98, 99));
+  assert.deepEqual(v.fills().map(priceOf), [105, 102]);
+  // A sell limit entry at 104 with a take-profit at 101, on a bar that opens at 100: the take-profit fills at 101,
+  // not at the better open (was: 100, a price that traded before the short existed).
+  const s = venue();
+  s.submit(order({ side: "sell", type: "limit", limitPrice: 104, bracket: { takeProfit: 101 } }));
+  s.bar(bar(1, 100, 105, 99, 102));
+  assert.deepEqual(s.fills().map(priceOf), [104, 101]);
+  // A limit entry filled mid-bar: its take-profit cannot take the open either.
+  const l = venue();
+  l.submit(order({ type: "limit", limitPrice: 96, bracket: { takeProfit: 99 } }));
+  l.bar(bar(1, 101, 102, 95, 99.5));
+  assert.deepEqual(l.fills().map(priceOf), [96, 99]);
+  // Exits live at the bar's open still take the open when the bar gaps through them (backtesting.py's rule).
+  const g = venue();
+  g.submit(order({ type: "stop", stopPrice: 105, bracket: { stopLoss: 102 } }));
+  g.bar(bar(1, 100, 106, 104, 105.5)); // entry at 105; the stop-loss is not reached
+  g.bar(bar(2, 99, 100, 97, 98)); // gaps below it
+  assert.deepEqual(g.fills().map(priceOf), [105, 99]);
+});
+
 Deno.test("partial fills: each bar fills at most the volume share; IOC cancels the rest, FOK all", () => {
   const v = venue({ volumeShare: 0.1 });
   v.submit(order({ qty: 25 }));
@@ -223,4 +250,57 @@ Deno.test("equity-fraction sizing buys all available cash in whole units at the 
   v.bar(bar(1, 99, 101, 98, 100));
   const fill = (v.fills()[0] as Extract<OrderEvent, { type: "OrderFilled" }>).fill;
   assert.equal(fill.qty, Math.floor(10_000 / (99 * 1.01)));
+});
+
+const NONE = { slippage: { kind: "none" }, impact: { kind: "none" } } as const;
+const filled = (e: OrderEvent) => (e as Extract<OrderEvent, { type: "OrderFilled" }>).fill;
+
+Deno.test("commission models combine: a fixed fee and a percentage are both charged on each fill", () => {
+  const v = venue({
+    costs: { ...NONE, commission: combinedCommission(5, 0.001, 0.02) },
+  });
+  v.submit(order({ qty: 100 }));
+  v.bar(bar(1, 100, 101, 99, 100));
+  assert.equal(filled(v.fills()[0]).commission, 5 + 100 * 100 * 0.001 + 100 * 0.02);
+  assert.deepEqual(combinedCommission(0, 0.001), { kind: "percent", rate: 0.001 });
+  assert.deepEqual(combinedCommission(0, 0), { kind: "none" });
+});
+
+Deno.test("all-in sizing counts the fixed fee as backtesting.py 0.6.6 does (fixed / fraction per unit)", () => {
+  // backtesting.py: size = int(margin × leverage × fraction // (adjusted_price + commission(fraction, price) /
+  // fraction)), with commission(size, price) = fixed + |size| × price × rate. Fraction ≈ 1: 10 000 // (99 + 10 +
+  // 0.99) = 90 units (was 100: the fixed fee was ignored and the fill's fees overdrew the account).
+  const v = venue({ initialCash: 10_000, costs: { ...NONE, commission: combinedCommission(10, 0.01) } });
+  v.submit(order({ qty: 0, sizing: { mode: "equity_fraction", fraction: 1 } }));
+  v.bar(bar(1, 99, 101, 98, 100));
+  assert.equal(filled(v.fills()[0]).qty, Math.floor(10_000 / (99 + 10 + 99 * 0.01)));
+  // Half the equity: the fixed fee weighs 10 / 0.5 per unit. 5 000 // (99 + 20 + 0.99) = 41.
+  const h = venue({ initialCash: 10_000, costs: { ...NONE, commission: combinedCommission(10, 0.01) } });
+  h.submit(order({ qty: 0, sizing: { mode: "equity_fraction", fraction: 0.5 } }));
+  h.bar(bar(1, 99, 101, 98, 100));
+  assert.equal(filled(h.fills()[0]).qty, Math.floor(5_000 / (99 + 10 / 0.5 + 99 * 0.01)));
+  // A fixed-size order whose fixed fee does not fit is refused (was: filled, leaving negative cash).
+  const f = venue({ initialCash: 1_000, costs: { ...NONE, commission: { kind: "fixed", perOrder: 150 } } });
+  f.submit(order({ qty: 9 }));
+  f.bar(bar(1, 100, 101, 99, 100));
+  assert.match((f.last() as { reason: string }).reason, /insufficient margin: needs 1050\.00/);
+});
+
+Deno.test("spread modes: both = half per fill; entry = the whole spread on opening units, none on closes", () => {
+  const run = (mode: "both" | "entry") => {
+    const v = venue({
+      costs: { ...NONE, commission: { kind: "none" }, slippage: { kind: "spread", spread: 0.01, mode } },
+    });
+    v.submit(order({ qty: 10 })); // open long
+    v.bar(bar(1, 100, 101, 99, 100));
+    v.submit(order({ side: "sell", qty: 20 })); // close 10, open 10 short
+    v.bar(bar(2, 100, 101, 99, 100));
+    v.submit(order({ qty: 10 })); // close the short
+    v.bar(bar(3, 100, 101, 99, 100));
+    return v.fills().map(priceOf);
+  };
+  assert.deepEqual(run("both"), [100.5, 99.5, 100.5]);
+  // backtesting.py: entries at price × (1 ± spread), closes at the unadjusted price; a reversal pays the spread
+  // on its opening half only.
+  assert.deepEqual(run("entry"), [101, 99.5, 100]);
 });

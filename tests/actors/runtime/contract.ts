@@ -49,16 +49,37 @@ async function withHost(make: HostFactory, root: ChildSpec, body: (host: Host, e
   }
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 5_000) {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+/** Hang guard only: the tests wait on events, so a slow machine makes them slower, never red. */
+export const HANG_GUARD_MS = 60_000;
+
+/**
+ * Resolves once `check` holds. It is re-checked after every tree event (what the tests wait for changes with one)
+ * and, as a safety net, now and then; it rejects only when the hang guard runs out.
+ */
+export function until(host: Host, what: string, check: () => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const test = () => {
+      if (!check()) return;
+      done();
+      resolve();
+    };
+    const off = host.subscribe(() => queueMicrotask(test));
+    const poll = setInterval(test, 250);
+    const guard = setTimeout(() => {
+      done();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, HANG_GUARD_MS);
+    const done = () => {
+      off();
+      clearInterval(poll);
+      clearTimeout(guard);
+    };
+    test();
+  });
 }
 
 async function count(host: Host, path: string): Promise<number> {
-  return (await host.ask<Count>(path, { type: "Get" }, 2_000)).count;
+  return (await host.ask<Count>(path, { type: "Get" }, HANG_GUARD_MS)).count;
 }
 
 export function runtimeContract(name: string, make: HostFactory) {
@@ -147,7 +168,7 @@ export function runtimeContract(name: string, make: HostFactory) {
         await host.idle();
         host.tell("root/b", { type: "Crash" });
         host.tell("root/b", { type: "Inc" }); // queued behind the crash: must not be lost
-        await until("restarts", () => events.filter((e) => e.type === "restarted").length === expected.length);
+        await until(host, "restarts", () => events.filter((e) => e.type === "restarted").length === expected.length);
         await host.idle();
         const restarted = events.filter((e) => e.type === "restarted").map((e) => (e as { path: string }).path);
         assert.deepEqual([...restarted].sort(), [...expected]);
@@ -164,12 +185,12 @@ export function runtimeContract(name: string, make: HostFactory) {
     ], { intensity: { maxRestarts: 0, withinMs: 60_000 } });
     await withHost(make, tree, async (host, events) => {
       for (let i = 0; i < 3; i++) {
-        await until(`running #${i}`, () => host.stats().find((s) => s.path === "root/inner/c")?.running === true);
+        await until(host, `running #${i}`, () => host.stats().find((s) => s.path === "root/inner/c")?.running === true);
         host.tell("root/inner/c", { type: "Crash" });
-        await until(`crash #${i}`, () => events.filter((e) => e.type === "crashed").length === i + 1);
+        await until(host, `crash #${i}`, () => events.filter((e) => e.type === "crashed").length === i + 1);
       }
-      await until("escalation", () => events.some((e) => e.type === "escalated" && e.path === "root/inner"));
-      await until("fatal", () => host.fatal !== undefined);
+      await until(host, "escalation", () => events.some((e) => e.type === "escalated" && e.path === "root/inner"));
+      await until(host, "fatal", () => host.fatal !== undefined);
       assert.match(host.fatal!.message, /root .*3 restarts within 60000 ms exceed the limit of 2|root failed/);
     });
   });
@@ -183,9 +204,9 @@ export function runtimeContract(name: string, make: HostFactory) {
     await withHost(make, tree, async (host, events) => {
       const running = (path: string) => host.stats().find((s) => s.path === path)?.running === true;
       const crash = async (path: string, n: number) => {
-        await until(`${path} running`, () => running(path));
+        await until(host, `${path} running`, () => running(path));
         host.tell(path, { type: "Crash" });
-        await until(`crash #${n}`, () => events.filter((e) => e.type === "crashed").length === n);
+        await until(host, `crash #${n}`, () => events.filter((e) => e.type === "crashed").length === n);
       };
       host.tell("root/s/good", { type: "Inc", by: 5 });
       // Four crashes in the window: escalation would count them together (4 > 2); quarantine counts per child.
@@ -193,10 +214,14 @@ export function runtimeContract(name: string, make: HostFactory) {
       await crash("root/s/bad", 2);
       await crash("root/s/good", 3);
       await crash("root/s/bad", 4);
-      await until("good restarted twice", () => host.stats().find((s) => s.path === "root/s/good")!.restarts === 2);
+      await until(
+        host,
+        "good restarted twice",
+        () => host.stats().find((s) => s.path === "root/s/good")!.restarts === 2,
+      );
       assert.equal(events.filter((e) => e.type === "quarantined").length, 0);
       await crash("root/s/bad", 5);
-      await until("quarantine", () => events.some((e) => e.type === "quarantined"));
+      await until(host, "quarantine", () => events.some((e) => e.type === "quarantined"));
       await host.idle();
       const quarantined = events.filter((e) => e.type === "quarantined");
       assert.deepEqual(quarantined, [{
@@ -238,6 +263,7 @@ export function runtimeContract(name: string, make: HostFactory) {
         host.tell("root/s/b", { type: "Crash" });
         host.tell("root/s/b", { type: "Inc" });
         await until(
+          host,
           "restart of the added child",
           () => events.some((e) => e.type === "restarted" && e.path === "root/s/b"),
         );
@@ -300,7 +326,7 @@ export function runtimeContract(name: string, make: HostFactory) {
       assert.equal(await count(host, "root/s/b"), 8);
       // A crash of a sibling after the removal restarts only the sibling (the supervisor forgot the removed child).
       host.tell("root/s/b", { type: "Crash" });
-      await until("sibling restart", () => events.some((e) => e.type === "restarted" && e.path === "root/s/b"));
+      await until(host, "sibling restart", () => events.some((e) => e.type === "restarted" && e.path === "root/s/b"));
       assert.equal(await count(host, "root/s/b"), 8);
       // Added again under the same id: a new actor, not the old one's snapshot.
       await host.addChild("root/s", actor("a", "counter", { config: { start: 1 } }));
@@ -317,7 +343,7 @@ export function runtimeContract(name: string, make: HostFactory) {
     await withHost(make, sup("root", "one_for_one", [strategies]), async (host, events) => {
       await host.idle();
       host.tell("root/s/bad", { type: "Crash" });
-      await until("crash", () => events.some((e) => e.type === "crashed" && e.path === "root/s/bad"));
+      await until(host, "crash", () => events.some((e) => e.type === "crashed" && e.path === "root/s/bad"));
       // Queued behind the restart (its backoff is running): the removal waits for it, then takes the child down.
       await host.removeChild("root/s/bad");
       assert.equal(host.stats().some((s) => s.path === "root/s/bad"), false);
@@ -361,16 +387,40 @@ export function runtimeContract(name: string, make: HostFactory) {
     const tree = sup("root", "one_for_one", [actor("p1", "producer"), actor("p2", "producer"), actor("r", "recorder")]);
     await withHost(make, tree, async (host) => {
       await Promise.all([
-        host.ask("root/p1", { type: "Produce", to: "root/r", n: 2_000 }, 5_000),
-        host.ask("root/p2", { type: "Produce", to: "root/r", n: 2_000 }, 5_000),
+        host.ask("root/p1", { type: "Produce", to: "root/r", n: 2_000 }, HANG_GUARD_MS),
+        host.ask("root/p2", { type: "Produce", to: "root/r", n: 2_000 }, HANG_GUARD_MS),
       ]);
       await host.idle();
-      const { items } = await host.ask<{ type: "Items"; items: string[] }>("root/r", { type: "GetItems" }, 5_000);
+      const { items } = await host.ask<{ type: "Items"; items: string[] }>(
+        "root/r",
+        { type: "GetItems" },
+        HANG_GUARD_MS,
+      );
       assert.equal(items.length, 4_000);
       for (const sender of ["root/p1", "root/p2"]) {
         const seq = items.filter((i) => i.startsWith(sender + ":")).map((i) => Number(i.split(":")[1]));
         assert.deepEqual(seq, Array.from({ length: 2_000 }, (_, i) => i));
       }
+    });
+  });
+
+  t("a host-thread mailbox (listen) gets what actors tell it, in order; nothing once it stops listening", async () => {
+    await withHost(make, sup("root", "one_for_one", [actor("p", "producer")]), async (host) => {
+      assert.throws(() => host.listen("tap", () => {}), /must start with "\$main\/"/);
+      const got: unknown[] = [];
+      const also: unknown[] = [];
+      const stop = host.listen("$main/tap", (msg) => got.push(msg));
+      const stopAlso = host.listen("$main/tap", (msg) => also.push(msg));
+      await host.ask("root/p", { type: "Produce", to: "$main/tap", n: 3 }, 2_000);
+      await until(host, "three items", () => got.length === 3 && also.length === 3);
+      assert.deepEqual(got, [0, 1, 2].map((n) => ({ type: "Item", n, from: "root/p" })));
+      assert.deepEqual(also, got, "every listener of a path gets every message");
+      stop();
+      stopAlso();
+      // Nobody listens: dropped, and the producer is neither told nor crashed.
+      await host.ask("root/p", { type: "Produce", to: "$main/tap", n: 2 }, 2_000);
+      await host.ask("root/p", { type: "Produce", to: "$main/tap", n: 0 }, 2_000);
+      assert.equal(got.length, 3);
     });
   });
 
@@ -397,7 +447,7 @@ export function runtimeContract(name: string, make: HostFactory) {
     const host = make(logs);
     await host.start(sup("root", "one_for_one", [actor("c", "counter")]));
     host.tell("root/c", { type: "Crash" });
-    await until("crash log", () => logs.some((l) => l.msg === "actor crashed"));
+    await until(host, "crash log", () => logs.some((l) => l.msg === "actor crashed"));
     await host.stop();
     const crash = logs.find((l) => l.msg === "actor crashed")!;
     assert.equal(crash.level, "error");

@@ -25,10 +25,11 @@ async function spawnHolder(dataDir: string, db?: string): Promise<Deno.ChildProc
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  // Read the pipe itself (not through pipeThrough, which would keep it locked): the test cancels it later.
+  const reader = child.stdout.getReader();
   const { value } = await reader.read();
   reader.releaseLock();
-  assert.equal(value?.trim(), "locked", "the holder should have taken the lock");
+  assert.equal(new TextDecoder().decode(value).trim(), "locked", "the holder should have taken the lock");
   return child;
 }
 

@@ -3,7 +3,7 @@
  * interrupted and hands back the queued ones in order.
  */
 import assert from "node:assert/strict";
-import { type Job, jobStore } from "../../../backtest/jobs/store.ts";
+import { type Job, jobStore } from "../../../cli/backtest_jobs/store.ts";
 import { openTestPostgres, openTestSqlite, PG_URL, type TestDb } from "../../storage/services.ts";
 
 const job = (id: string, createdAt: number, status: Job["status"] = "queued"): Job => ({

@@ -94,3 +94,68 @@ Deno.test("cli: walk-forward prints folds and stitched out-of-sample statistics"
   assert.equal(late.code, 2);
   assert.match(late.stderr, /needs more than isBars \(5000\) bars; the data has 2148/);
 });
+
+Deno.test("cli: with no --strategy and no --data it searches sma_cross over the bundled sample, as backtest does", async () => {
+  const grid = ["--param", "fast=5,10", "--param", "slow=30,60", "--workers", "1"];
+  const implicit = await cli(...grid);
+  assert.equal(implicit.code, 0, implicit.stderr);
+  const explicit = await cli("--strategy", "sma_cross", "--data", "examples/data/GOOG.csv", ...grid);
+  assert.equal(explicit.code, 0, explicit.stderr);
+  const untimed = (text: string) => text.replace(/; [\d.]+ s$/m, "");
+  assert.match(implicit.stdout, /^sma_cross: 4 combinations; grid;/);
+  assert.equal(untimed(implicit.stdout), untimed(explicit.stdout));
+});
+
+Deno.test("cli: a parameter given twice and a negative number are refused with their values", async () => {
+  const twice = await cli(...base, "--param", "fast=5,10", "--param", "fast=20");
+  assert.equal(twice.code, 2);
+  assert.match(twice.stderr, /--param fast is given twice \("5,10" and "20"\)/);
+  const cash = await cli(...base, "--param", "fast=5,10", "--cash", "-5");
+  assert.equal(cash.code, 2);
+  assert.match(cash.stderr, /--cash must be a positive number, got "-5"/);
+});
+
+Deno.test("cli: the backtest's run options work in optimize; a failed run is listed and the search goes on", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const args = [...base, "--param", "fast=10", "--param", "slow=20,30", "--json"];
+    const plain = await cli(...args);
+    const opts = await cli(
+      ...args,
+      ...["--spread", "0.001", "--spread-mode", "entry", "--commission-fixed", "1", "--close-at-end"],
+      ...["--risk-limit", "maxPositionQty=3", "--strategy-limit", "maxLoss=5000"],
+    );
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(opts.code, 0, opts.stderr);
+    const finals = (r: { stdout: string }) =>
+      JSON.parse(r.stdout).rows.map((row: { report: { equityFinal: number } }) => row.report.equityFinal);
+    assert.notDeepEqual(finals(opts), finals(plain));
+    const bad = await cli(...args, "--spread-mode", "exit");
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--spread-mode must be both or entry, got "exit"/);
+    const badLimit = await cli(...args, "--risk-limit", "maxDrawdown=3");
+    assert.equal(badLimit.code, 2);
+    assert.match(badLimit.stderr, /--risk-limit maxDrawdown: must be /);
+    const fixture = fromFileUrl(new URL("./fixtures/throws_at.ts", import.meta.url));
+    const failing = await cli(
+      "--strategy",
+      fixture,
+      "--data",
+      `GOOG=${GOOG}`,
+      "--workers",
+      "1",
+      "--param",
+      "boom=1..3",
+      "--out",
+      dir,
+    );
+    assert.equal(failing.code, 0, failing.stderr);
+    assert.match(failing.stderr, /1 of the runs failed:\n {2}run 2 \{"boom":2\}: .*boom at bar 10/);
+    const saved = JSON.parse(await Deno.readTextFile(join(dir, "results.json")));
+    assert.equal(saved.rows.length, 2);
+    assert.deepEqual(saved.failed.map((f: { params: unknown }) => f.params), [{ boom: 2 }]);
+    assert.match(await Deno.readTextFile(join(dir, "failed.csv")), /^run,boom,error\n2,2,".*boom at bar 10"\n$/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -3,7 +3,7 @@
  * runBacktest of the same parameters, and walk-forward picks what a standalone in-sample search picks.
  */
 import assert from "node:assert/strict";
-import { loadBars } from "../../../backtest/data/mod.ts";
+import { loadBars } from "../../../storage/bars/mod.ts";
 import { runBacktest } from "../../../backtest/engine.ts";
 import { optimize, segmentInput, walkForwardFolds } from "../../../backtest/optimize/mod.ts";
 import { sliceSeries } from "../../../backtest/optimize/runner.ts";
@@ -105,4 +105,58 @@ Deno.test("stitching compounds: each segment starts at the previous one's end", 
   const input = segmentInput([seg([100, 110], 0, 0), seg([55, 55, 66], 1, 10)], 100);
   assert.deepEqual([...input.equity], [100, 110, 110, 132]);
   assert.deepEqual([...input.ts], [0, 1, 11, 12]);
+});
+
+Deno.test("a failed combination is recorded with its error and the search goes on (workers and in-thread)", async () => {
+  const module = new URL("./fixtures/throws_at.ts", import.meta.url).href;
+  for (const workers of [0, 2]) {
+    const result = await optimize({
+      setup: { ...setup, module },
+      params: ["boom=1..4"],
+      workers,
+      objective: "returnPct",
+    });
+    assert.deepEqual(result.rows.map((r) => r.params.boom).sort(), [1, 3, 4], `workers ${workers}`);
+    assert.equal(result.failed.length, 1);
+    assert.deepEqual(result.failed[0].params, { boom: 2 });
+    assert.equal(result.failed[0].index, 1);
+    assert.match(result.failed[0].error, /boom at bar 10/);
+  }
+});
+
+Deno.test("the run options reach every combination: limits, close at end and costs change the results", async () => {
+  const params = ["fast=10", "slow=20,30"];
+  const plain = await optimize({ setup, params, workers: 0, objective: "returnPct" });
+  const limited = await optimize({ setup: { ...setup, risk: { maxPositionQty: 2 } }, params, workers: 0 });
+  for (const row of limited.rows) {
+    const alone = await runBacktest({
+      strategies: [{ id: "alone", module: BUILT_INS.sma_cross, params: row.params }],
+      data: [(await loadBars(GOOG, { symbol: "GOOG" })).series],
+      cash: 10_000,
+      risk: { maxPositionQty: 2 },
+    });
+    assert.deepEqual(row.report, alone.report);
+  }
+  const key = (r: Awaited<ReturnType<typeof optimize>>) => r.rows.map((x) => x.report.equityFinal).sort();
+  assert.notDeepEqual(key(limited), key(plain));
+  const closed = await optimize({ setup: { ...setup, closeAtEnd: true }, params, workers: 0 });
+  assert.notDeepEqual(
+    closed.rows.map((r) => r.report.tradeCount).sort(),
+    plain.rows.map((r) => r.report.tradeCount).sort(),
+  );
+});
+
+Deno.test("walk-forward: a failing candidate is recorded per fold and the others still pick a winner", async () => {
+  const module = new URL("./fixtures/throws_at.ts", import.meta.url).href;
+  const result = await optimize({
+    setup: { ...setup, module },
+    params: ["boom=1..3"],
+    workers: 0,
+    walkForward: { isBars: 500, oosBars: 500 },
+  });
+  const folds = result.walkForward!.folds;
+  assert.ok(folds.length >= 2);
+  for (const f of folds) assert.notEqual(f.best.boom, 2);
+  assert.equal(result.failed.length, folds.length, "boom=2 fails on every fold's in-sample window");
+  for (const f of result.failed) assert.deepEqual(f.params, { boom: 2 });
 });

@@ -90,7 +90,7 @@ Deno.test("import: layouts, names and inferred timeframes", () => {
   assert.deepEqual([json.symbol, json.timeframe, json.format, json.candles.length], [
     "ETH/USDT",
     "15m",
-    "freqtrade-json",
+    "json",
     1,
   ]);
   const csv = parseCandleFile(
@@ -100,12 +100,44 @@ Deno.test("import: layouts, names and inferred timeframes", () => {
   assert.deepEqual([csv.symbol, csv.timeframe, csv.candles.ts[0]], ["AAPL", "1h", Date.UTC(2024, 0, 1, 10)]);
   assert.throws(() => inferTimeframe("f.csv", [0, 7 * MIN, 14 * MIN]), /7 minutes apart, which is no known timeframe/);
   assert.throws(() => parseCandleFile("f.parquet", ""), /unknown file type/);
-  assert.throws(() => parseCandleFile("f.txt", ""), /Cannot import f\.txt: f\.txt: file is empty/);
-  assert.throws(() => parseCandleFile("f.csv", "Date,O,H\n"), /Cannot import f\.csv: .*f\.csv/);
-  // Other layouts go through backtest/data's parser: a backtrader file with separate date and time columns.
+  assert.throws(() => parseCandleFile("f.txt", ""), /Cannot import f\.txt: file is empty/);
+  assert.throws(
+    () => parseCandleFile("f.csv", "Date,O,H\n"),
+    /Cannot import f\.csv line 1: missing column "open" in header "Date,O,H"/,
+  );
+  // Every layout goes through the one bar loader: a backtrader file with separate date and time columns.
   const bt = parseCandleFile(
     "m5.txt",
     "Date,Time,Open,High,Low,Close,Volume,OpenInterest\n2006-01-02,09:05:00,1,2,0.5,1.5,0,0\n2006-01-02,09:10:00,1,2,0.5,1.5,0,0\n",
   );
   assert.deepEqual([bt.symbol, bt.timeframe, bt.candles.length], ["m5", "5m", 2]);
+});
+
+Deno.test("quality: a price above the sanity limit is invalid (the importer then refuses the file)", () => {
+  const rows = calm(50);
+  rows[7][2] = 1e308; // high
+  rows[7][4] = 1e308; // close
+  const r = checkCandles("huge", candlesFromRows(rows), { timeframe: "1m" });
+  assert.deepEqual(r.invalid.map((i) => [i.index, i.detail]), [[
+    7,
+    "high is 1e+308, above the price limit 1000000000000",
+  ]]);
+  const raised = checkCandles("huge", candlesFromRows(rows), { timeframe: "1m", maxPrice: Infinity });
+  assert.equal(raised.invalid.length, 0);
+});
+
+Deno.test("import: read leniently by the one bar loader, so check reports every problem; quoted fields too", () => {
+  const text = 'Date,Open,High,Low,Close,Volume\n2024-01-01 10:00,"1,001",1002,1000,1001,5\n' +
+    "2024-01-01 09:00,1,2,0.5,NaN,5\n2024-01-01 11:00,-1,2,0.5,1.5,5\n\n2024-01-01 11:00,1,2,0.5,1.5,\n";
+  const file = parseCandleFile("q.csv", text, { timeframe: "1h" });
+  assert.deepEqual([...file.candles.open], [1001, 1, -1, 1]);
+  assert.deepEqual([0, 1, 2, 3].map(file.placeOf), ["line 2", "line 3", "line 4", "line 6"]);
+  const r = checkCandles("q", file.candles, { timeframe: "1h" });
+  assert.deepEqual(r.invalid.map((i) => [file.placeOf(i.index), i.detail]), [
+    ["line 3", "close is NaN"],
+    ["line 4", "open is -1, not positive"],
+    ["line 6", "volume is NaN"], // an empty value reads as NaN: reported, not a parse error
+  ]);
+  assert.deepEqual(r.outOfOrder.map((i) => file.placeOf(i.index)), ["line 3"]);
+  assert.deepEqual(r.duplicates.map((i) => file.placeOf(i.index)), ["line 6"]);
 });
