@@ -67,6 +67,8 @@ export interface BacktestSpec {
    * (backtesting.py's out-of-money rule; default true).
    */
   readonly stopWhenBroke?: boolean;
+  /** Bars delivered so far out of all of them, about every 1 % (a job's progress); never on the hot path otherwise. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface BacktestResult {
@@ -233,6 +235,7 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   // The risk guardian needs every mark only for exposure limits; orders carry their own reference price.
   const riskNeedsMarks = spec.risk?.maxGrossExposure !== undefined ||
     Object.values(strategyLimits).some((l) => l.maxGrossExposure !== undefined);
+  const primary = spec.data[0];
   const loop: Loop = {
     host,
     toExchange: host.senderTo("bt/exchange"),
@@ -252,9 +255,17 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
     seriesOf: [],
     msgs: [],
     mark: { type: "MarkToMarket", ts: 0, bars: [] },
+    ...(spec.onProgress
+      ? {
+        progress: {
+          report: spec.onProgress,
+          every: Math.max(1, Math.floor(primary.length / 100)),
+          total: spec.data.reduce((n, s) => n + s.length, 0),
+        },
+      }
+      : {}),
   };
   loop.mark.bars = loop.bars;
-  const primary = spec.data[0];
   const started = performance.now();
   // The hot loop lives in a plain synchronous function (V8 optimises it; an async function's loop was left
   // to the baseline compiler). We only come back here to await when an actor has async work pending.
@@ -398,6 +409,13 @@ interface Loop {
   readonly seriesOf: number[];
   readonly msgs: { type: "Bar"; bar: Bar }[];
   readonly mark: { type: "MarkToMarket"; ts: number; bars: Bar[] };
+  readonly progress?: { readonly report: (done: number, total: number) => void; readonly every: number; total: number };
+}
+
+function reportProgress(loop: Loop): void {
+  let done = 0;
+  for (let k = 0; k < loop.cursors.length; k++) done += loop.cursors[k];
+  loop.progress!.report(done, loop.progress!.total);
 }
 
 /**
@@ -458,6 +476,7 @@ function runSteps(loop: Loop): "done" | "busy" {
     loop.toPortfolio(loop.mark);
     host.drain();
     loop.primaryClose[loop.steps++] = lastPrimaryClose;
+    if (loop.progress !== undefined && loop.steps % loop.progress.every === 0) reportProgress(loop);
     if (host.busy) return "busy";
     if (host.fatal) return "done";
   }

@@ -48,20 +48,21 @@ level (default warn). Exit codes: 0 ok, 1 the run failed (unreadable or bad data
 2 bad usage (an option, a parameter or a strategy name; nothing ran), 70 an internal error (a bug: please report it).
 `;
 
-interface Options {
+/** The options of a backtest, checked: from the command line, a --config file, or the operator API (plain data). */
+export interface BacktestOptions {
   strategy: string;
   params: Record<string, string>;
   data: string[];
   timeframe?: Timeframe;
   maxPrice: number;
   /** Per symbol ("" = every file without its own). */
-  calendars: ReadonlyMap<string, Calendar>;
+  calendars: Readonly<Record<string, Calendar>>;
   run: RunOptions;
   out: string;
   json: boolean;
 }
 
-export async function parseBacktestArgs(args: string[]): Promise<Options | "help"> {
+export async function parseBacktestArgs(args: string[]): Promise<BacktestOptions | "help"> {
   const { values } = parseCommandLine(args, {
     strategy: { type: "string" },
     param: { type: "string", multiple: true },
@@ -84,22 +85,45 @@ export async function parseBacktestArgs(args: string[]): Promise<Options | "help
       throw new UsageError(`--config ${values.config}: ${(err as Error).message}`);
     }
   }
-  const pick = (flag: string, key: string) => (values as Record<string, unknown>)[flag] ?? file[key];
+  return await resolveBacktestOptions(file, values);
+}
+
+/**
+ * The options from a --config file's keys (without dashes: "cash", "slippageBps", "noShort"), with command-line flags
+ * on top. The operator API (POST /api/v1/backtest) takes the same keys and goes through this same function (and the
+ * run options through run_options.ts, as `optimize` does).
+ */
+export async function resolveBacktestOptions(
+  file: Readonly<Record<string, unknown>>,
+  values: Readonly<Record<string, unknown>> = {},
+): Promise<BacktestOptions> {
+  const pick = (flag: string, key: string) => values[flag] ?? file[key];
+  if (
+    file.params !== undefined && (typeof file.params !== "object" || file.params === null || Array.isArray(file.params))
+  ) {
+    throw new UsageError(`params must be an object of NAME: VALUE, got ${JSON.stringify(file.params)}`);
+  }
+  if (file.data !== undefined && (!Array.isArray(file.data) || !file.data.every((d) => typeof d === "string"))) {
+    throw new UsageError(`data must be a list of "[SYMBOL=]PATH" strings, got ${JSON.stringify(file.data)}`);
+  }
+  if (pick("strategy", "strategy") !== undefined && typeof pick("strategy", "strategy") !== "string") {
+    throw new UsageError(`strategy must be a name or a path, got ${JSON.stringify(pick("strategy", "strategy"))}`);
+  }
   const params: Record<string, string> = {};
   for (const [k, v] of Object.entries((file.params ?? {}) as Record<string, unknown>)) params[k] = String(v);
   // Flags win over the file's params, name by name; a name given twice on the command line is an error.
-  for (const [name, value] of namedValues("param", values.param)) params[name] = value;
+  for (const [name, value] of namedValues("param", values.param as string[] | undefined)) params[name] = value;
   const timeframe = pick("timeframe", "timeframe") as string | undefined;
   if (timeframe !== undefined && !isTimeframe(timeframe)) {
     throw new UsageError(`--timeframe: unknown timeframe "${timeframe}"`);
   }
-  const data = (values.data ?? (file.data as string[] | undefined) ?? [SAMPLE_DATA]) as string[];
+  const data = (values.data ?? file.data ?? [SAMPLE_DATA]) as string[];
   return {
     strategy: (pick("strategy", "strategy") ?? "sma_cross") as string,
     params,
     data,
     timeframe,
-    calendars: calendars(values.calendar ?? calendarsFromFile(file.calendar)),
+    calendars: calendars((values.calendar as string[] | undefined) ?? calendarsFromFile(file.calendar)),
     maxPrice: maxPrice(pick("max-price", "maxPrice") ?? DEFAULT_MAX_PRICE),
     run: await parseRunOptions(values, file),
     out: (pick("out", "out") ?? "out/backtest") as string,
@@ -116,16 +140,16 @@ function maxPrice(raw: unknown): number {
 }
 
 /** `--calendar nyse` (every file) and `--calendar BTC=24x7` (one symbol's) → symbol ("" for all) → calendar. */
-function calendars(specs: readonly string[]): Map<string, Calendar> {
-  const out = new Map<string, Calendar>();
+function calendars(specs: readonly string[]): Record<string, Calendar> {
+  const out: Record<string, Calendar> = {};
   for (const spec of specs) {
     const eq = spec.indexOf("=");
     const [symbol, name] = eq > 0 ? [spec.slice(0, eq), spec.slice(eq + 1)] : ["", spec];
     if (!isCalendar(name)) {
       throw new UsageError(`--calendar ${spec}: "${name}" is not a calendar (${CALENDARS.join(", ")})`);
     }
-    if (out.has(symbol)) throw new UsageError(`--calendar ${symbol || "(every file)"} is given twice`);
-    out.set(symbol, name);
+    if (Object.hasOwn(out, symbol)) throw new UsageError(`--calendar ${symbol || "(every file)"} is given twice`);
+    out[symbol] = name;
   }
   return out;
 }
@@ -140,13 +164,83 @@ function calendarsFromFile(value: unknown): string[] {
   );
 }
 
-function calendarFor(calendars: ReadonlyMap<string, Calendar>, symbol: string): { calendar?: Calendar } {
-  const calendar = calendars.get(symbol) ?? calendars.get("");
+function calendarFor(calendars: Readonly<Record<string, Calendar>>, symbol: string): { calendar?: Calendar } {
+  const calendar = (Object.hasOwn(calendars, symbol) ? calendars[symbol] : undefined) ??
+    (Object.hasOwn(calendars, "") ? calendars[""] : undefined);
   return calendar ? { calendar } : {};
 }
 
+export interface JobHooks {
+  /** Data warnings (gaps, repaired rows), each naming the file. */
+  readonly warn: (message: string) => void;
+  /** Bars replayed so far out of the total, every few percent. */
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly log?: ReturnType<typeof commandLog>;
+}
+
+/** Loads the data, runs the backtest and writes its report files into `options.out`: the command's work and a job's. */
+export async function runBacktestJob(options: BacktestOptions, module: string, hooks: JobHooks) {
+  const log = hooks.log;
+  const series = [];
+  for (const spec of options.data) {
+    const { symbol, path } = dataSpec(spec);
+    const loaded = await loadBars(path, {
+      ...(symbol ? { symbol } : {}),
+      ...(options.timeframe ? { timeframe: options.timeframe } : {}),
+      maxPrice: options.maxPrice,
+      ...calendarFor(options.calendars, symbol ?? nameFromFile(basename(path)).symbol),
+    }).catch((err) => {
+      if (err instanceof Deno.errors.NotFound) throw new CommandError(`--data: cannot read ${path}: no such file`);
+      if (isOsError(err)) throw new CommandError(`--data: cannot read ${path}: ${err.message}`);
+      throw err;
+    });
+    const { series: s, calendar } = loaded;
+    log?.debug("bars loaded", { path, symbol: s.symbol, timeframe: s.timeframe, bars: s.length, calendar });
+    for (const warning of loaded.warnings) hooks.warn(`warning: ${path}: ${warning}`);
+    if (loaded.gaps.length > 0) {
+      const missing = loaded.gaps.reduce((n, g) => n + g.missing, 0);
+      hooks.warn(
+        `note: ${path}: ${loaded.gaps.length} gaps, ${missing} missing bars by the ${loaded.calendar} calendar ` +
+          `(not filled; --calendar to judge by another)`,
+      );
+    }
+    series.push(loaded.series);
+  }
+  const run = options.run;
+  const result = await runBacktest({
+    strategies: [{ id: "s1", module, params: options.params, limits: run.strategyLimits }],
+    data: series,
+    cash: run.cash,
+    closeAtEnd: run.closeAtEnd,
+    risk: run.risk,
+    ...(run.quarantinePolicy ? { quarantinePolicy: run.quarantinePolicy } : {}),
+    ...(log ? { logSink: log.sink, logLevel: log.level } : {}),
+    ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+    sim: simSettings(run),
+  });
+  await writeReport(options.out, result.report, result.input, result.ohlc).catch((err) => {
+    if (isOsError(err)) throw new CommandError(`--out: cannot write the report to ${options.out}: ${err.message}`);
+    throw err;
+  });
+  return result;
+}
+
+/** "[SYMBOL=]PATH": an optional symbol before the path (a "=" after a "/" belongs to the path). */
+export function dataSpec(spec: string): { symbol?: string; path: string } {
+  const eq = spec.indexOf("=");
+  return eq > 0 && !spec.slice(0, eq).includes("/") ? { symbol: spec.slice(0, eq), path: spec.slice(eq + 1) } : {
+    path: spec,
+  };
+}
+
+/** An error the user can act on (bad options, parameters, data), as opposed to a bug. */
+export function isUsageProblem(err: unknown): boolean {
+  return err instanceof UsageError || err instanceof CommandError || err instanceof ParamError ||
+    err instanceof BacktestError || err instanceof StrategyNotFoundError || (err as Error)?.name === "DataError";
+}
+
 export async function runBacktestCommand(args: string[]): Promise<number> {
-  let options: Options | "help";
+  let options: BacktestOptions | "help";
   try {
     options = await parseBacktestArgs(args);
   } catch (err) {
@@ -160,50 +254,7 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
   try {
     const { module } = resolveStrategy(options.strategy);
     log.debug("strategy resolved", { strategy: options.strategy, module });
-    const series = [];
-    for (const spec of options.data) {
-      const eq = spec.indexOf("=");
-      const [symbol, path] = eq > 0 && !spec.slice(0, eq).includes("/")
-        ? [spec.slice(0, eq), spec.slice(eq + 1)]
-        : [undefined, spec];
-      const loaded = await loadBars(path, {
-        ...(symbol ? { symbol } : {}),
-        ...(options.timeframe ? { timeframe: options.timeframe } : {}),
-        maxPrice: options.maxPrice,
-        ...calendarFor(options.calendars, symbol ?? nameFromFile(basename(path)).symbol),
-      }).catch((err) => {
-        if (err instanceof Deno.errors.NotFound) throw new CommandError(`--data: cannot read ${path}: no such file`);
-        if (isOsError(err)) throw new CommandError(`--data: cannot read ${path}: ${err.message}`);
-        throw err;
-      });
-      const { series: s, calendar } = loaded;
-      log.debug("bars loaded", { path, symbol: s.symbol, timeframe: s.timeframe, bars: s.length, calendar });
-      for (const warning of loaded.warnings) console.error(`warning: ${path}: ${warning}`);
-      if (loaded.gaps.length > 0) {
-        const missing = loaded.gaps.reduce((n, g) => n + g.missing, 0);
-        console.error(
-          `note: ${path}: ${loaded.gaps.length} gaps, ${missing} missing bars by the ${loaded.calendar} calendar ` +
-            `(not filled; --calendar to judge by another)`,
-        );
-      }
-      series.push(loaded.series);
-    }
-    const run = options.run;
-    const result = await runBacktest({
-      strategies: [{ id: "s1", module, params: options.params, limits: run.strategyLimits }],
-      data: series,
-      cash: run.cash,
-      closeAtEnd: run.closeAtEnd,
-      risk: run.risk,
-      ...(run.quarantinePolicy ? { quarantinePolicy: run.quarantinePolicy } : {}),
-      logSink: log.sink,
-      logLevel: log.level,
-      sim: simSettings(run),
-    });
-    await writeReport(options.out, result.report, result.input, result.ohlc).catch((err) => {
-      if (isOsError(err)) throw new CommandError(`--out: cannot write the report to ${options.out}: ${err.message}`);
-      throw err;
-    });
+    const result = await runBacktestJob(options, module, { warn: (message) => console.error(message), log });
     if (options.json) console.log(toJson(result.report));
     else {
       console.log(formatTable(result.report, { color: useColor() }));

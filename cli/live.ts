@@ -7,6 +7,7 @@
  *   live resume [--config FILE | --url URL] --reason TEXT   (HALTED/REDUCING → ACTIVE, journaled)
  *   live status [--config FILE | --url URL]
  *   live strategies | positions | orders | limits [set …]   [--config FILE | --url URL]  (cli/live_api.ts)
+ *   live strategies available|add|update|start|stop|remove …, live backtest …            (cli/live_control.ts)
  *
  * The control commands talk to the daemon's API (/api/v1) with the admin token from TRADEACTOR_CONTROL_TOKEN, or the
  * one a daemon on loopback generated and wrote to control.json in its data directory (found through --config).
@@ -27,6 +28,7 @@ import { controlSettings, readControlFile } from "../actors/system/control.ts";
 import { ControlSecurityError } from "../actors/gateway/server.ts";
 import { runWatchdog } from "../actors/system/watchdog.ts";
 import { currentRuntime, daemonCommand } from "../actors/system/daemon_command.ts";
+import { backtestJobs, runApiCommand } from "./live_control.ts";
 import { type LogRecord, stderrSink } from "../actors/runtime/mod.ts";
 import { apiCommand, ApiUsageError } from "./live_api.ts";
 import { reportStatistics } from "./report_stats.ts";
@@ -37,6 +39,8 @@ const USAGE = `Usage: deno task live [run] --config FILE [--paper | --live] [--e
        deno task live resume [--config FILE | --url URL] --reason TEXT
        deno task live status [--config FILE | --url URL]
        deno task live strategies [--json]
+       deno task live strategies available|add|update|start|stop|remove …   (deno task live strategies --help)
+       deno task live backtest submit|list|status|results|cancel …        (deno task live backtest --help)
        deno task live positions [--strategy ID] [--symbol S] [--json]
        deno task live orders [--strategy ID] [--symbol S] [--status open|filled|canceled|…] [--since T]
                              [--limit N] [--cursor C] [--json]
@@ -71,7 +75,15 @@ const OPTIONS = {
 
 class UsageError extends Error {}
 
+/** `live strategies ACTION …` handled by live_control.ts. */
+const MANAGE_STRATEGIES = new Set(["list", "available", "add", "update", "start", "stop", "remove", "--help", "-h"]);
+
 export async function runLiveCommand(args: string[]): Promise<number> {
+  // The strategy-management and backtest commands have their own flags (those of deno task backtest among them);
+  // a bare `live strategies [--json]` is the list of live_api.ts.
+  if (args[0] === "backtest" || (args[0] === "strategies" && MANAGE_STRATEGIES.has(args[1] ?? ""))) {
+    return await runApiCommand(args, findDaemon);
+  }
   let parsed;
   try {
     parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true });
@@ -104,7 +116,9 @@ export async function runLiveCommand(args: string[]): Promise<number> {
           );
           return 0;
         }
-        if (values["no-watchdog"]) return await runDaemon(config, { statistics: reportStatistics });
+        if (values["no-watchdog"]) {
+          return await runDaemon(config, { statistics: reportStatistics, backtests: backtestJobs });
+        }
         return await underWatchdog(args, config.dataDir);
       }
       case "kill":

@@ -37,9 +37,28 @@ export interface CandleCoverageTable {
   end_ts: number;
 }
 
+/** A backtest job of the operator API (cli/backtest_jobs/). */
+export interface BacktestJobsTable {
+  id: string;
+  /** queued | running | done | failed | cancelled | interrupted */
+  status: string;
+  /** The checked options, JSON. */
+  options: string;
+  requested_by: string;
+  reason: string;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  bars_done: number;
+  bars_total: number;
+  error: string | null;
+  out_dir: string;
+}
+
 export interface Schema {
   journal_events: JournalEventsTable;
   journal_snapshots: JournalSnapshotsTable;
   candles: CandlesTable;
   candle_coverage: CandleCoverageTable;
+  backtest_jobs: BacktestJobsTable;
 }

@@ -72,6 +72,8 @@ export type AdapterMessage =
   | { readonly type: "Poll" }
   | { readonly type: "Reconnect" }
   | { readonly type: "AckTimeout"; readonly symbol: string; readonly ts: number }
+  /** A strategy added while running: its sub-account capital at venues that keep them. Replies StrategyCapitalSet. */
+  | { readonly type: "SetStrategyCapital"; readonly strategyId: string; readonly capital: number }
   | { readonly type: "GetAdapterState" };
 
 type Command = SubmitOrder | CancelOrder | CancelAll;
@@ -100,6 +102,8 @@ export interface AdapterState {
   failures: number;
   /** Orders not final yet; a final one leaves, only its id stays in `closed` (memory per order stays small). */
   readonly orders: Map<string, TrackedOrder>;
+  /** Side and symbol of every journaled submit: a replayed order must be the same order (see onCommand). */
+  readonly intents: Map<string, string>;
   /** Client order ids of final orders: never sent again, and nothing about them is journaled again. */
   readonly closed: Set<string>;
   /** Journaled ids that could be generated again: events of open orders, commands not done yet. */
@@ -185,6 +189,10 @@ function fold(state: AdapterState, r: JournalRecord): void {
       state.known.add(r.eventId);
       const { key, intent } = r.payload as { key: string; intent: Intent };
       state.pending.set(key, { key, intent, at: r.ts });
+      if (intent.kind === "submit") {
+        const o = intent.command.order;
+        state.intents.set(o.clientOrderId, `${o.side} ${o.symbol}`);
+      }
       if (intent.kind === "submit" && !isTracked(state, intent.command.order.clientOrderId)) {
         const o = intent.command.order;
         state.orders.set(o.clientOrderId, newTracked(o.clientOrderId, o.strategyId, o.symbol));
@@ -523,7 +531,20 @@ async function onCommand(state: AdapterState, ctx: ActorContext<AdapterMessage>,
   if (command.type === "SubmitOrder") {
     const cid = command.order.clientOrderId;
     state.submitted.add(cid);
-    if (isTracked(state, cid)) return; // journaled before (a replay after a restart): never sent twice
+    if (isTracked(state, cid)) {
+      // Journaled before (a replay after a restart): never sent twice. A strategy fed what it was fed the first time
+      // sends the same order again; anything else means its replay went another way, which must not go unseen.
+      const journaled = state.intents.get(cid);
+      const o = command.order;
+      if (journaled !== undefined && journaled !== `${o.side} ${o.symbol}`) {
+        ctx.log.error("a replayed order differs from the journaled one: the strategy's replay diverged", {
+          clientOrderId: cid,
+          journaled,
+          replayed: `${o.side} ${o.symbol}`,
+        });
+      }
+      return;
+    }
     intent = { kind: "submit", command };
     key = `submit:${cid}`;
   } else {
@@ -569,6 +590,7 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
       phase: "recovering",
       failures: 0,
       orders: new Map(),
+      intents: new Map(),
       closed: new Set(),
       known: new Set(),
       barsAtLast: new Set(),
@@ -619,6 +641,7 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
       "Poll",
       "Reconnect",
       "AckTimeout",
+      "SetStrategyCapital",
       "GetAdapterState",
     ],
     parseConfig: parseAdapterConfig,
@@ -682,6 +705,12 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
             account: { venue: state.config.venue, balances: state.balances, ts: ctx.clock.now() },
             equity,
           });
+          return state;
+        }
+        case "SetStrategyCapital": {
+          const kept = state.venue.setStrategyCapital !== undefined;
+          if (kept) await state.venue.setStrategyCapital!(msg.strategyId, msg.capital);
+          if (ctx.sender) ctx.reply({ type: "StrategyCapitalSet", strategyId: msg.strategyId, kept });
           return state;
         }
         case "GetAdapterState":

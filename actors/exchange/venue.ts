@@ -57,5 +57,10 @@ export interface VenueClient {
   balances(): Promise<Balance[]>;
   /** Paper venues match on market data: the reports of every order the bar touched, in venue order. */
   onBar?(bar: Bar): Promise<OrderReport[]>;
+  /**
+   * Venues that keep sub-accounts (paper): the capital a strategy's equity-fraction orders are sized from, for a
+   * strategy added while running. Durable like the rest of the venue.
+   */
+  setStrategyCapital?(strategyId: string, capital: number): Promise<void>;
   close(): Promise<void>;
 }

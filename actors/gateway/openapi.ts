@@ -46,12 +46,15 @@ export function toJsonSchema(schema: Schema): JsonSchema {
         properties: Object.fromEntries(Object.entries(schema.fields).map(([k, v]) => [k, toJsonSchema(v)])),
         ...(schema.required?.length ? { required: [...schema.required] } : {}),
         additionalProperties: schema.additional ? toJsonSchema(schema.additional) : false,
+        ...(schema.additional && schema.keys ? { propertyNames: toJsonSchema(schema.keys) } : {}),
+        ...(schema.additional && schema.maxProperties !== undefined ? { maxProperties: schema.maxProperties } : {}),
         ...described(schema),
       };
     case "array":
       return {
         type: "array",
         items: toJsonSchema(schema.items),
+        ...(schema.minItems !== undefined ? { minItems: schema.minItems } : {}),
         ...(schema.maxItems !== undefined ? { maxItems: schema.maxItems } : {}),
         ...described(schema),
       };

@@ -4,6 +4,7 @@
  * schemas of api_schemas.ts.
  */
 import { askActor, type ControlDeps, journalView } from "./routes/deps.ts";
+import type { StrategyView } from "./routes/strategy_control.ts";
 import type { OrderView } from "./views/orders_view.ts";
 import { isFinal } from "./views/orders_view.ts";
 import type { Performance } from "./views/equity_view.ts";
@@ -68,12 +69,25 @@ export async function positionsDocument(deps: ControlDeps, filter: { strategy?: 
 }
 
 /** Every strategy the guardian knows, with its status, limits, capital and its book in the portfolio. */
+/** The running set as the daemon's roster knows it (what each runs, from where); empty without a daemon. */
+async function rosterOf(deps: ControlDeps): Promise<Map<string, StrategyView>> {
+  const list = deps.strategies ? await deps.strategies.list() : [];
+  return new Map(list.map((s) => [s.id, s]));
+}
+
+const rosterFields = (s: StrategyView | undefined) =>
+  s ? { strategy: s.strategy, origin: s.origin, params: s.params, symbols: s.symbols } : {};
+
 export async function strategiesDocument(deps: ControlDeps) {
-  const [risk, portfolio] = await Promise.all([riskOf(deps), portfolioOf(deps)]);
-  const ids = new Set([...Object.keys(risk.strategies ?? {}), ...Object.keys(portfolio.strategies ?? {})]);
+  const [risk, portfolio, roster] = await Promise.all([riskOf(deps), portfolioOf(deps), rosterOf(deps)]);
+  // With a daemon's roster, the running set (a removed strategy's leftover book stays in /positions); without one,
+  // every strategy the guardian or the portfolio knows. By id.
+  const ids = deps.strategies
+    ? [...roster.keys()].sort()
+    : [...new Set([...Object.keys(risk.strategies ?? {}), ...Object.keys(portfolio.strategies ?? {})])].sort();
   return {
     trading: risk.trading,
-    strategies: [...ids].sort().map((id) => {
+    strategies: ids.map((id) => {
       const status = risk.strategies?.[id] ?? { status: "ACTIVE" as const };
       const book = portfolio.strategies?.[id] ?? EMPTY_BOOK;
       return {
@@ -83,6 +97,7 @@ export async function strategiesDocument(deps: ControlDeps) {
         since: status.since ?? null,
         capital: risk.capital?.[id] ?? null,
         limits: risk.strategyLimits?.[id] ?? {},
+        ...rosterFields(roster.get(id)),
         ...book,
       };
     }),

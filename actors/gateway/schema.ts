@@ -18,7 +18,12 @@ export type Schema =
   | (Described & { readonly type: "boolean" })
   | (Described & { readonly type: "null" })
   | (ObjectSchema & { readonly type: "object" })
-  | (Described & { readonly type: "array"; readonly items: Schema; readonly maxItems?: number })
+  | (Described & {
+    readonly type: "array";
+    readonly items: Schema;
+    readonly minItems?: number;
+    readonly maxItems?: number;
+  })
   /** Exactly one alternative; `tag` names a string field whose `enum` tells the alternatives apart. */
   | (Described & { readonly type: "oneOf"; readonly of: readonly Schema[]; readonly tag?: string })
   | (Described & { readonly type: "nullable"; readonly of: Schema })
@@ -44,6 +49,9 @@ export interface ObjectSchema extends Described {
   readonly required?: readonly string[];
   /** Keys beyond `fields` are allowed and checked against this (a map); absent: unknown keys are errors. */
   readonly additional?: Schema;
+  /** With `additional`: what every key must be (its length, its pattern), and how many keys at most. */
+  readonly keys?: StringSchema;
+  readonly maxProperties?: number;
 }
 
 export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
@@ -91,6 +99,9 @@ export function problem(schema: Schema, value: unknown, at: string): string | un
       if (!Array.isArray(value)) return `${name} must be an array, got ${kindOf(value)}`;
       if (schema.maxItems !== undefined && value.length > schema.maxItems) {
         return `${name} has ${value.length} items; at most ${schema.maxItems} are allowed`;
+      }
+      if (schema.minItems !== undefined && value.length < schema.minItems) {
+        return `${name} needs at least ${schema.minItems} item(s), got ${value.length}`;
       }
       for (let i = 0; i < value.length; i++) {
         const why = problem(schema.items, value[i], `${at}[${i}]`);
@@ -148,6 +159,18 @@ function objectProblem(schema: ObjectSchema, value: unknown, prefix: string): st
   }
   for (const key of schema.required ?? []) {
     if (raw[key] === undefined) return `"${prefix}${key}" is required`;
+  }
+  if (schema.additional !== undefined) {
+    const keys = Object.keys(raw);
+    const what = prefix === "" ? "the body" : `"${prefix.slice(0, -1)}"`;
+    if (schema.maxProperties !== undefined && keys.length > schema.maxProperties) {
+      return `${what} has ${keys.length} fields; at most ${schema.maxProperties} are allowed`;
+    }
+    for (const key of schema.keys ? keys : []) {
+      if (Object.hasOwn(schema.fields, key)) continue;
+      const why = problem(schema.keys!, key, "key");
+      if (why) return `${what}: ${why}`;
+    }
   }
   for (const [key, v] of Object.entries(raw)) {
     const field = Object.hasOwn(schema.fields, key) ? schema.fields[key] : schema.additional!;

@@ -51,6 +51,8 @@ import { pageRoutes } from "./routes/pages.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { type StrategyControl, strategyControlRoutes } from "./routes/strategy_control.ts";
+import { backtestRoutes, type BacktestService } from "./routes/backtest.ts";
 
 export interface ControlLimits {
   readonly bodyBytes: number;
@@ -113,6 +115,10 @@ export interface ControlOptions {
   /** Wall clock (rate limits, sessions, feed freshness); injected by tests. */
   readonly now?: () => number;
   readonly logSink?: LogSink;
+  /** Strategies managed while running (the daemon's); absent: those routes answer 503. */
+  readonly strategies?: StrategyControl;
+  /** Backtest jobs (a Worker pool beside the daemon); absent: those routes answer 503. */
+  readonly backtests?: BacktestService;
 }
 
 export interface ControlServer {
@@ -143,6 +149,8 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   sessionRoutes,
   pageRoutes,
   strategyRoutes,
+  strategyControlRoutes,
+  backtestRoutes,
   portfolioRoutes,
   orderRoutes,
   tradeRoutes,
@@ -220,6 +228,8 @@ export function startControlServer(options: ControlOptions): ControlServer {
     sessions,
     tokens,
     hub,
+    ...(options.strategies ? { strategies: options.strategies } : {}),
+    ...(options.backtests ? { backtests: options.backtests } : {}),
     view,
     channels,
     socketsFull: () => hub.stats().sockets + channels.count() >= limits.wsMaxSockets,

@@ -31,6 +31,12 @@ export function watchTree(host: Host, now: () => number): TreeWatch {
       case "exited":
         exited.add(event.path);
         return;
+      case "removed":
+        // Taken out of the tree on purpose (a strategy removed while running): nothing left to report.
+        restarting.delete(event.path);
+        exited.delete(event.path);
+        started.delete(event.path);
+        return;
       default:
         return;
     }

@@ -28,6 +28,20 @@ export interface PortfolioConfig {
    * on, and `haltTo` (the risk guardian) is told to halt trading.
    */
   readonly liquidateAtZeroEquity?: { readonly exitCommissionRate: number; readonly haltTo?: string };
+  /**
+   * Strategies that joined while an earlier run was trading: their capital joins the account at the first bar after
+   * `after` (the risk guardian's bar clock when they were added; null: from the first bar), as it did then.
+   */
+  readonly joining?: Readonly<Record<string, { readonly capital: number; readonly after: JoinPos }>>;
+}
+
+/** A position on the bar clock (bars ordered by time, then symbol); null: before the first bar. */
+type JoinPos = { readonly symbol: string; readonly ts: number } | null;
+
+interface Joining {
+  readonly strategyId: string;
+  readonly capital: number;
+  readonly after: JoinPos;
 }
 
 export type PortfolioMessage =
@@ -42,6 +56,13 @@ export type PortfolioMessage =
    * how a backtest closes trades still open at the end, on the last bar (backtesting.py's finalize_trades).
    */
   | { readonly type: "ReopenLastBar" }
+  /** A strategy added while running: its capital joins at the first bar after `after` (see `joining`). */
+  | {
+    readonly type: "AddStrategyCapital";
+    readonly strategyId: string;
+    readonly capital: number;
+    readonly after: JoinPos;
+  }
   | { readonly type: "GetRecord" };
 
 export interface PortfolioRecord {
@@ -69,6 +90,35 @@ interface State {
   ts: Float64Array;
   equity: Float64Array;
   bust: boolean;
+  /** Capital still to join, and the last bar seen (live bars only). */
+  joining?: Joining[];
+  lastBar?: { readonly symbol: string; readonly ts: number };
+}
+
+const isAfter = (bar: { symbol: string; ts: number }, pos: JoinPos) =>
+  pos === null || bar.ts > pos.ts || (bar.ts === pos.ts && bar.symbol > pos.symbol);
+
+function join(state: State, j: Joining): void {
+  const book = state.strategies.get(j.strategyId);
+  // A fill may have come first (an order sent from the strategy's init): its ledger exists, with no capital yet.
+  if (book) book.ledger.balance += j.capital;
+  else {
+    state.strategies.set(j.strategyId, {
+      ledger: createLedger(j.capital),
+      trips: createRoundTrips(),
+      equity: new Float64Array(state.equity.length),
+    });
+  }
+  state.total.balance += j.capital;
+}
+
+/** Before a live bar is marked: the capital due at it joins. */
+function joinDue(state: State, bar: Bar): void {
+  const joining = state.joining!;
+  for (let i = 0; i < joining.length;) {
+    if (isAfter(bar, joining[i].after)) join(state, joining.splice(i, 1)[0]);
+    else i++;
+  }
 }
 
 function grow(a: Float64Array, n: number): Float64Array {
@@ -152,6 +202,7 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
     "MarkToMarket",
     "EndOfBar",
     "ReopenLastBar",
+    "AddStrategyCapital",
     "GetPortfolio",
     "GetRecord",
   ],
@@ -174,6 +225,7 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
       recordTrades: c.recordTrades ?? c.recordEquity ?? false,
       equitySubscribers: c.equitySubscribers ?? [],
       ...(c.liquidateAtZeroEquity ? { liquidateAtZeroEquity: c.liquidateAtZeroEquity } : {}),
+      ...(c.joining ? { joining: c.joining } : {}),
     };
   },
   init(config) {
@@ -193,6 +245,7 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
       ts: new Float64Array(capacity),
       equity: new Float64Array(capacity),
       bust: false,
+      joining: Object.entries(config.joining ?? {}).map(([strategyId, j]) => ({ strategyId, ...j })),
     };
   },
   // Plain data (Maps and typed arrays clone): a restarted portfolio keeps its ledgers.
@@ -219,8 +272,17 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
         return state;
       }
       case "Bar":
+        if (state.joining && state.joining.length > 0) joinDue(state, msg.bar);
+        state.lastBar = { symbol: msg.bar.symbol, ts: msg.bar.ts };
         mark(state, msg.bar);
         return state;
+      case "AddStrategyCapital": {
+        const j = { strategyId: msg.strategyId, capital: msg.capital, after: msg.after };
+        // Already past that bar (the feed ran ahead of the guardian's reply): it joins now.
+        if (state.lastBar && isAfter(state.lastBar, msg.after)) join(state, j);
+        else (state.joining ??= []).push(j);
+        return state;
+      }
       case "MarkToMarket":
         for (const bar of msg.bars) mark(state, bar);
         if (state.config.liquidateAtZeroEquity && !state.bust && equity(state.total) <= 0) liquidate(state, msg, ctx);

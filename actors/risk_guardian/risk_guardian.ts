@@ -34,6 +34,7 @@ import {
 } from "./brackets.ts";
 import { ackBar, awaitBar, type BarAcks, releaseStrategy } from "./lockstep.ts";
 import * as status from "./strategy_status.ts";
+import * as roster from "./roster.ts";
 import { type EquityWatch, riskMetrics, watchEquity } from "./usage.ts";
 
 export interface RiskGuardianConfig {
@@ -66,6 +67,10 @@ export interface RiskGuardianConfig {
   readonly strategyCapital?: Readonly<Record<string, number>>;
   /** Strategies the last run ended with disabled (from the journal, through the daemon). */
   readonly disabledStrategies?: Readonly<Record<string, status.DisabledRecord>>;
+  /** Strategies added, changed, stopped or started in earlier runs, re-applied at the same bars (roster.ts). */
+  readonly schedule?: roster.Schedule;
+  /** The last bar the journal had at start: bars up to it are the replay of an earlier run (StatusIO.inReplay). */
+  readonly replayUntil?: status.BarPos;
 }
 
 export function hasNativeBrackets(config: RiskGuardianConfig, venue: string): boolean {
@@ -101,7 +106,8 @@ export type RiskMessage =
   | { readonly type: "GetRiskState" }
   | { readonly type: "Bar"; readonly bar: Bar }
   | BarHandled
-  | status.StrategyMessage;
+  | status.StrategyMessage
+  | roster.RosterMessage;
 
 interface Tracked {
   readonly owner: string;
@@ -111,7 +117,8 @@ interface Tracked {
 }
 
 interface State {
-  readonly config: RiskGuardianConfig;
+  /** Changes when strategies join or leave while running (roster.ts). */
+  config: RiskGuardianConfig;
   trading: TradingState;
   /** Limits in force: the config's, as changed by SetLimits since. */
   limits: RiskLimits;
@@ -140,6 +147,8 @@ interface State {
   readonly barAcks: BarAcks;
   /** Per-strategy status: ACTIVE, STOPPED, QUARANTINED (strategy_status.ts). */
   readonly strategies: status.StrategyBook;
+  /** The bar clock, and strategies joining, leaving or changing at a bar (roster.ts). */
+  readonly roster: roster.Roster;
   /** Bar subscriber path → strategy id (from `owners`; a path that is no owner stands for itself). */
   readonly idByPath: Map<string, string>;
   readonly decisions: { ts: number; decision: string; detail: string }[];
@@ -235,6 +244,8 @@ function parseConfig(raw: unknown, actor: string): RiskGuardianConfig {
   if (policy !== "flatten" && policy !== "keep") throw new ConfigError(actor, "quarantinePolicy", policy);
   const restored = status.checkRestored(c.disabledStrategies);
   if (restored) throw new ConfigError(actor, "disabledStrategies", restored);
+  const schedule = roster.checkSchedule(c.schedule);
+  if (schedule) throw new ConfigError(actor, "schedule", schedule);
   return { ...c, limits: c.limits ?? {}, exchanges: c.exchanges, initialState: c.initialState ?? "ACTIVE" };
 }
 
@@ -259,7 +270,8 @@ function decide(rx: Rx, decision: string, detail: string, extra?: Record<string,
   const journal = state.config.journalPath;
   if (journal) {
     const eventId = `${ctx.path}:${now}:${++state.decisionSeq}`;
-    const payload = { decision, detail, trading: state.trading, ...extra };
+    // `at`: where on the bar clock it happened, so a restarted daemon can re-apply it at the same bar.
+    const payload = { decision, detail, trading: state.trading, at: state.roster.at, ...extra };
     ctx.tell(journal, { type: "Append", events: [{ eventId, stream: "risk", type: decision, ts: now, payload }] });
   }
 }
@@ -460,7 +472,63 @@ function statusIO(rx: Rx): status.StatusIO {
         ctx.tell(done.source, { type: "BarDone", symbol: done.symbol, ts: done.ts });
       }
     },
+    inReplay: (bar) => state.config.replayUntil !== undefined && !roster.isAfter(bar, state.config.replayUntil),
   };
+}
+
+/** A strategy joins, leaves or gets new parameters while running; the reply carries the bar clock position. */
+function changeRoster(rx: Rx, msg: roster.RosterMessage): void {
+  const { state, ctx } = rx;
+  const id = msg.strategyId;
+  const refuse = (error: string) => {
+    ctx.log.warn("strategy change refused", { strategyId: id, error });
+    if (ctx.sender) ctx.reply({ type: "RosterRefused", strategyId: id, error } satisfies roster.RosterReply);
+  };
+  const path = state.config.owners?.[id];
+  const who = msg.by ? ` by ${msg.by}` : "";
+  switch (msg.type) {
+    case "AddStrategy":
+      if (path !== undefined || state.owners.has(id)) return refuse(`strategy ${id} is already known here`);
+      state.config = roster.wiredIn(state.config, msg);
+      state.owners.set(id, msg.path);
+      state.idByPath.set(msg.path, id);
+      if (msg.limits) state.strategyLimits[id] = { ...msg.limits };
+      decide(rx, "strategy:added", `${id}${who}: ${msg.reason}`, {
+        strategy: { strategyId: id, symbols: msg.symbols },
+      });
+      break;
+    case "RemoveStrategy":
+      if (path === undefined) return refuse(`strategy ${id} is not running here`);
+      // Stopped first, as DisableStrategy would: its orders cancelled, its positions flattened if asked.
+      status.onStrategyMessage(state.strategies, statusIO(rx), {
+        type: "DisableStrategy",
+        strategyId: id,
+        status: "STOPPED",
+        reason: `removed${who}: ${msg.reason}`,
+        flatten: msg.flatten,
+      }, state.config.quarantinePolicy ?? "flatten");
+      // Its actor goes away: the events of its orders (cancels, flatten fills) stay here.
+      for (let i = 0; i < state.open.length; i++) {
+        if (state.open[i].order.strategyId === id) state.open[i] = { ...state.open[i], owner: ctx.path };
+      }
+      state.config = roster.wiredOut(state.config, id, path);
+      state.owners.delete(id);
+      state.idByPath.delete(path);
+      roster.forget(state.roster, id);
+      decide(rx, "strategy:removed", `${id}${who}: ${msg.reason}`, {
+        strategy: { strategyId: id, flatten: msg.flatten },
+      });
+      break;
+    case "ReconfigureStrategy":
+      if (path === undefined) return refuse(`strategy ${id} is not running here`);
+      roster.reconfigure(state.roster, id, msg.params);
+      decide(rx, "strategy:reconfigure", `${id}${who}: ${msg.reason}`, { strategy: { strategyId: id } });
+      break;
+  }
+  const change = msg.type === "AddStrategy" ? "added" : msg.type === "RemoveStrategy" ? "removed" : "reconfigure";
+  if (ctx.sender) {
+    ctx.reply({ type: "RosterChanged", strategyId: id, change, at: state.roster.at } satisfies roster.RosterReply);
+  }
 }
 
 export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
@@ -480,6 +548,9 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
     "DisableStrategy",
     "EnableStrategy",
     "StrategyLifecycle",
+    "AddStrategy",
+    "RemoveStrategy",
+    "ReconfigureStrategy",
   ],
   parseConfig,
   init: (config) => ({
@@ -504,6 +575,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
     decisionSeq: 0,
     barAcks: new Map(),
     strategies: status.createBook(config.disabledStrategies),
+    roster: roster.createRoster(config.schedule),
     idByPath: idsByPath(config),
     decisions: [],
     brackets: {},
@@ -527,6 +599,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
       equityWatch: s.equityWatch ?? {},
       open: s.open.map((t) => ({ ...t, filled: t.filled ?? 0 })),
       strategies: s.strategies ?? status.createBook(s.config.disabledStrategies),
+      roster: s.roster ?? roster.createRoster(s.config.schedule),
       idByPath: idsByPath(s.config),
     };
   },
@@ -673,12 +746,19 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
         const book = state.strategies;
         if (book.watched > 0) status.beforeBar(book, statusIO(rx), bar);
         const waiting: string[] = [];
+        const changes = state.roster;
         for (const to of state.config.barSubscribers?.[bar.symbol] ?? []) {
           const id = state.idByPath.get(to) ?? to;
           if (!status.isFed(book, id)) continue;
+          if (changes.watched > 0) {
+            const reconfigure = (params: Readonly<Record<string, unknown>>) =>
+              ctx.tell(to, { type: "Reconfigure", params });
+            if (!roster.admit(changes, id, bar, reconfigure)) continue;
+          }
           ctx.tell(to, msg);
           if (status.isAwaited(book, id)) waiting.push(id);
         }
+        roster.tick(changes, bar);
         const source = ctx.sender?.path;
         if (source && !awaitBar(state.barAcks, source, bar.symbol, bar.ts, waiting)) {
           ctx.tell(source, { type: "BarDone", symbol: bar.symbol, ts: bar.ts });
@@ -699,6 +779,11 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
       case "StrategyLifecycle":
         status.onStrategyMessage(state.strategies, statusIO(rx), msg, state.config.quarantinePolicy ?? "flatten");
         return state;
+      case "AddStrategy":
+      case "RemoveStrategy":
+      case "ReconfigureStrategy":
+        changeRoster(rx, msg);
+        return state;
       case "GetRiskState": {
         const ids = [...Object.keys(state.config.owners ?? {}), ...state.owners.keys()];
         ctx.reply({
@@ -717,7 +802,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
             entryFinal: b.entryFinal,
             legs: structuredClone(b.legs),
           })),
-          strategies: status.report(state.strategies, ids),
+          strategies: roster.reported(state.roster, status.report(state.strategies, ids)),
           // For the control API (usage.ts): each strategy's capital, exposure, drawdown and use of its limits.
           capital: state.config.strategyCapital ?? {},
           metrics: riskMetrics({

@@ -104,6 +104,11 @@ export interface StatusIO {
   flatten(strategyId: string, symbol: string, qty: number): void;
   /** Stops waiting for its bar acknowledgements. */
   release(strategyId: string): void;
+  /**
+   * Is this bar one the journal had when the daemon started (replayed to fresh strategies)? A strategy disabled again
+   * there sends no flatten order: the journal holds the ones the earlier run sent, and their fills follow.
+   */
+  inReplay(bar: BarPos): boolean;
 }
 
 const MAX_FLATTEN_ORDERS = 5;
@@ -164,8 +169,9 @@ const after = (bar: BarPos, pos: BarPos) => bar.ts > pos.ts || (bar.ts === pos.t
 export function beforeBar(book: StrategyBook, io: StatusIO, bar: BarPos): void {
   if (book.watched === 0) return;
   for (const [id, d] of Object.entries(book.resuming)) {
-    if (after(bar, d.lastBar!)) restore(book, io, id, d);
+    if (after(bar, d.lastBar!)) restore(book, io, id, d, bar);
   }
+  if (io.inReplay(bar)) return;
   for (const [id, d] of Object.entries(book.disabled)) if (d.flatten) flattenRest(io, id, d);
 }
 
@@ -183,14 +189,14 @@ export function barHandled(book: StrategyBook, strategyId: string, bar: BarPos):
 /** A resuming strategy reached the last bar it handled in the run that disabled it: disable it again. */
 export function disableAgain(book: StrategyBook, io: StatusIO, strategyId: string): void {
   const d = book.resuming[strategyId];
-  if (d) restore(book, io, strategyId, d);
+  if (d) restore(book, io, strategyId, d, book.lastBar[strategyId] ?? d.lastBar!);
 }
 
-function restore(book: StrategyBook, io: StatusIO, strategyId: string, d: Disabled): void {
+function restore(book: StrategyBook, io: StatusIO, strategyId: string, d: Disabled, bar: BarPos): void {
   delete book.resuming[strategyId];
   book.watched--;
   const { flattenOrders: _, ...record } = d;
-  apply(book, io, strategyId, record, " (restored after a restart)");
+  apply(book, io, strategyId, record, " (restored after a restart)", !io.inReplay(bar));
 }
 
 export function onStrategyMessage(book: StrategyBook, io: StatusIO, msg: StrategyMessage, policy: QuarantinePolicy) {
@@ -242,8 +248,15 @@ function disable(book: StrategyBook, io: StatusIO, id: string, status: DisabledS
   apply(book, io, id, { status, reason, since: io.now, flatten: flat, ...(lastBar ? { lastBar } : {}) });
 }
 
-/** Disables: record, stop waiting, journal, alert, cancel its orders, flatten if asked. */
-function apply(book: StrategyBook, io: StatusIO, id: string, record: DisabledRecord, note = ""): void {
+/** Disables: record, stop waiting, journal, alert, cancel its orders, flatten if asked (and not replaying). */
+function apply(
+  book: StrategyBook,
+  io: StatusIO,
+  id: string,
+  record: DisabledRecord,
+  note = "",
+  flattenNow = true,
+): void {
   if (!book.disabled[id]) book.watched++;
   const d: Disabled = { ...record, flattenOrders: 0 };
   book.disabled[id] = d;
@@ -251,7 +264,7 @@ function apply(book: StrategyBook, io: StatusIO, id: string, record: DisabledRec
   io.journal(`strategy:${record.status}`, `${id}: ${record.reason}${note}`, { strategyId: id, ...record });
   io.alert("error", `strategy ${record.status}`, { strategyId: id, reason: record.reason, flatten: record.flatten });
   io.cancelAll(id);
-  if (record.flatten) flattenRest(io, id, d);
+  if (record.flatten && flattenNow) flattenRest(io, id, d);
 }
 
 function enable(book: StrategyBook, io: StatusIO, id: string, reason: string): void {

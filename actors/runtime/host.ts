@@ -32,6 +32,13 @@ export interface Host {
   idle(): Promise<void>;
   /** Orderly shutdown in reverse start order. */
   stop(): Promise<void>;
+  /**
+   * Starts a child under a running supervisor while the rest of the tree runs (e.g. a strategy added by an
+   * operator); rejects, changing nothing, when it cannot start. See Tree.addChild.
+   */
+  addChild(parentPath: string, spec: ChildSpec): Promise<void>;
+  /** Stops a child in order and removes it for good: its mailbox and snapshot go; later sends to it fail. */
+  removeChild(path: string): Promise<void>;
   stats(): ActorStats[];
   /** Lifecycle events (started, crashed, restarted, escalated, stopped, fatal). */
   subscribe(listener: (event: TreeEvent) => void): () => void;

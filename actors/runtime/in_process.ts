@@ -95,7 +95,7 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
   };
 
   const tree: Tree = createTree(
-    { startActor, stopActor },
+    { startActor, stopActor, forgetActor: (path) => slots.delete(path) },
     clock,
     log,
     emit,
@@ -352,6 +352,8 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
     async stop() {
       await tree.shutdown();
     },
+    addChild: (parentPath, spec) => tree.addChild(parentPath, spec),
+    removeChild: (path) => tree.removeChild(path),
     stats(): ActorStats[] {
       return [...slots.values()].map((s) => statsOf(s, s.mailbox.size, tree.restarts(s.path)));
     },

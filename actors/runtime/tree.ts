@@ -6,7 +6,7 @@
 import type { Clock } from "./clock.ts";
 import { errorText } from "./errors.ts";
 import type { Logger } from "./log.ts";
-import type { ActorSpec, ChildSpec, SupervisorSpec } from "./spec.ts";
+import { type ActorSpec, type ChildSpec, type SupervisorSpec, validateTree } from "./spec.ts";
 import { decide, emptyHistory, type ExitReason, type RestartHistory } from "./supervisor.ts";
 
 export interface ActorDriver {
@@ -14,6 +14,8 @@ export interface ActorDriver {
   startActor(spec: ActorSpec, path: string, restart: boolean): Promise<void>;
   /** Stops an actor in order (its stop hook, bounded by the spec's shutdownMs). */
   stopActor(path: string, why: "shutdown" | "restart" | "escalation"): Promise<void>;
+  /** Drops a stopped actor for good (removed from the tree): its mailbox, its last snapshot, its counters. */
+  forgetActor(path: string): void;
 }
 
 export type TreeEvent =
@@ -25,6 +27,9 @@ export type TreeEvent =
   /** The child exceeded its own restart intensity and is left down (its supervisor's onExceeded "quarantine"). */
   | { readonly type: "quarantined"; readonly path: string; readonly reason: string }
   | { readonly type: "stopped"; readonly path: string }
+  /** A child added to, or removed from, a running supervisor (addChild / removeChild). */
+  | { readonly type: "added"; readonly path: string }
+  | { readonly type: "removed"; readonly path: string }
   | { readonly type: "fatal"; readonly error: string };
 
 interface Node {
@@ -37,7 +42,8 @@ interface Node {
 }
 
 interface SupervisorNode extends Node {
-  readonly spec: SupervisorSpec;
+  /** Replaced when children are added or removed at runtime: the restart decisions read its children. */
+  spec: SupervisorSpec;
   readonly children: Node[];
   readonly history: RestartHistory;
 }
@@ -55,6 +61,14 @@ export interface Tree {
   restarts(path: string): number;
   /** Actor paths in start order. */
   actorPaths(): string[];
+  /**
+   * Starts `spec` as the last child of the running supervisor at `parentPath` (after any supervision step in
+   * progress). Rejects, leaving the tree as it was, when the parent is unknown or not running, the id is taken or
+   * invalid, or the child cannot start.
+   */
+  addChild(parentPath: string, spec: ChildSpec): Promise<void>;
+  /** Stops the child at `path` (its subtree in reverse start order) and removes it from its supervisor for good. */
+  removeChild(path: string): Promise<void>;
 }
 
 export function createTree(
@@ -192,7 +206,72 @@ export function createTree(
     onEvent({ type: "fatal", error: error.message });
   }
 
+  function forget(node: Node): void {
+    nodes.delete(node.path);
+    restartCounts.delete(node.path);
+    if (node.spec.kind === "actor") driver.forgetActor(node.path);
+    else for (const child of (node as SupervisorNode).children) forget(child);
+  }
+
+  function supervisorAt(path: string): SupervisorNode {
+    const node = nodes.get(path);
+    if (!node || node.spec.kind !== "supervisor") throw new Error(`${path}: no such supervisor`);
+    if (!node.running || shuttingDown) throw new Error(`${path}: the supervisor is not running`);
+    return node as SupervisorNode;
+  }
+
+  async function addChild(parentPath: string, spec: ChildSpec): Promise<void> {
+    const parent = supervisorAt(parentPath);
+    validateTree(spec, parentPath);
+    if (parent.children.some((c) => c.spec.id === spec.id)) {
+      throw new Error(`${parentPath}: duplicate child id "${spec.id}"`);
+    }
+    const node = build(spec, parent);
+    try {
+      await startNode(node, false);
+    } catch (err) {
+      await stopNode(node, "shutdown").catch(() => {});
+      forget(node);
+      throw err;
+    }
+    parent.children.push(node);
+    parent.spec = { ...parent.spec, children: [...parent.spec.children, spec] };
+    onEvent({ type: "added", path: node.path });
+  }
+
+  async function removeChild(path: string): Promise<void> {
+    const node = nodes.get(path);
+    const parent = node?.parent;
+    if (!node || !parent) throw new Error(`${path}: no such child${node ? " (the root cannot be removed)" : ""}`);
+    // Detached first: an exit reported while it stops is not a crash to restart.
+    parent.children.splice(parent.children.indexOf(node), 1);
+    parent.spec = { ...parent.spec, children: parent.spec.children.filter((c) => c.id !== node.spec.id) };
+    parent.history.byChild.delete(node.spec.id);
+    try {
+      await stopNode(node, "shutdown");
+    } finally {
+      forget(node);
+      onEvent({ type: "removed", path });
+    }
+  }
+
+  /** Runs `op` in turn with supervision steps; its own failure goes to the caller, not to the log. */
+  function serialised(op: () => Promise<void>): Promise<void> {
+    let outcome: { ok: true } | { ok: false; error: unknown } = { ok: true };
+    return enqueue(async () => {
+      try {
+        await op();
+      } catch (error) {
+        outcome = { ok: false, error };
+      }
+    }).then(() => {
+      if (!outcome.ok) throw outcome.error;
+    });
+  }
+
   return {
+    addChild: (parentPath, spec) => serialised(() => addChild(parentPath, spec)),
+    removeChild: (path) => serialised(() => removeChild(path)),
     async start(spec) {
       root = build(spec, undefined);
       try {

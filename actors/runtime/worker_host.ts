@@ -124,7 +124,7 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
   };
 
   const tree = createTree(
-    { startActor, stopActor },
+    { startActor, stopActor, forgetActor },
     clock,
     log,
     emit,
@@ -327,6 +327,15 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
     });
   }
 
+  function forgetActor(path: string) {
+    const slot = slots.get(path);
+    if (!slot) return;
+    killWorker(slot);
+    dirty.delete(slot);
+    slots.delete(path);
+    checkIdle();
+  }
+
   function ensureHeartbeat() {
     if (heartbeat !== undefined) return;
     heartbeat = setInterval(() => {
@@ -489,6 +498,8 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
       heartbeat = undefined;
       for (const slot of slots.values()) killWorker(slot);
     },
+    addChild: (parentPath, spec) => tree.addChild(parentPath, spec),
+    removeChild: (path) => tree.removeChild(path),
     stats(): ActorStats[] {
       return [...slots.values()].map((s) => statsOf(s, s.queue.size + s.inflight.length, tree.restarts(s.path)));
     },

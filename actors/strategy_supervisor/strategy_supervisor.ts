@@ -53,6 +53,8 @@ export type StrategySupervisorMessage =
   | { readonly type: "StopStrategy" }
   /** Cancel this strategy's orders and close its positions at market (end of a backtest, operator action). */
   | { readonly type: "Flatten" }
+  /** New parameters from an operator, between two bars: the strategy restarts with them (see `reconfigure`). */
+  | { readonly type: "Reconfigure"; readonly params: Readonly<Record<string, unknown>> }
   | { readonly type: "GetStrategyState" };
 
 /** Mutable on purpose: updated in place on every order event (no object spread on the order path). */
@@ -70,7 +72,8 @@ interface OpenOrder {
 }
 
 interface State {
-  readonly config: StrategySupervisorConfig;
+  /** Its params change on Reconfigure. */
+  config: StrategySupervisorConfig;
   readonly def: AnyStrategy;
   user: unknown;
   readonly ledger: Ledger;
@@ -102,6 +105,8 @@ interface Snapshot {
   /** The history windows as columns (a few typed-array copies, not one object per remembered bar). */
   readonly history: RingColumns[];
   readonly user?: unknown;
+  /** The parameters in force (they differ from the config's after a Reconfigure). */
+  readonly params?: Readonly<Record<string, unknown>>;
 }
 
 function parseConfig(raw: unknown, actor: string): StrategySupervisorConfig {
@@ -313,8 +318,36 @@ function onOrderEvent(state: State, event: OrderEvent): void {
   if (state.def.onOrderEvent) emit(state, state.def.onOrderEvent(state.user, event, state.sctx));
 }
 
+/**
+ * The strategy restarts with new parameters. What the venue knows stays as it is: positions, cash, open orders and
+ * the order sequence (ids are never reused). The strategy's own state is rebuilt: init with the new parameters,
+ * then the remembered bars replayed without trading, as after a restart without a strategy snapshot. Parameters
+ * that fail the schema change nothing (the daemon checked them before sending).
+ */
+function reconfigure(state: State, raw: Readonly<Record<string, unknown>>): void {
+  const { def, config } = state;
+  let params;
+  try {
+    params = validateParams(def.name ?? config.strategyId, def.params, raw, def.constraint);
+  } catch (err) {
+    state.actx.log.error("new parameters refused; the strategy keeps its own", { error: errorText(err) });
+    return;
+  }
+  const bars = barsOf([...state.history.values()].map((ring) => ring.columns()));
+  state.config = { ...config, params: raw };
+  (state.sctx as { params: unknown }).params = params;
+  for (const symbol of config.symbols) {
+    state.history.set(symbol, createBarRing(symbol, config.timeframe, def.historySize ?? 500));
+  }
+  state.user = def.init(state.sctx);
+  state.muted = true;
+  for (const bar of bars) onBar(state, bar);
+  state.muted = false;
+  state.actx.log.info("strategy restarted with new parameters", { params: raw, warmBars: bars.length });
+}
+
 export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, StrategySupervisorConfig> = {
-  accepts: ["Bar", "Tick", ...ORDER_EVENT_TYPES, "StopStrategy", "Flatten", "GetStrategyState"],
+  accepts: ["Bar", "Tick", ...ORDER_EVENT_TYPES, "StopStrategy", "Flatten", "Reconfigure", "GetStrategyState"],
   parseConfig,
   async init(config, actx) {
     const def = await loadStrategy(config);
@@ -343,6 +376,9 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
         emit(state, intents);
         return state;
       }
+      case "Reconfigure":
+        reconfigure(state, msg.params);
+        return state;
       case "StopStrategy":
         if (state.def.onStop) emit(state, state.def.onStop(state.user, state.sctx));
         state.stopped = true;
@@ -378,13 +414,14 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
       usedBrackets: state.usedBrackets,
       history: [...state.history.values()].map((ring) => ring.columns()),
       ...(state.def.snapshot ? { user: state.def.snapshot(state.user) } : {}),
+      ...(state.config.params ? { params: state.config.params } : {}),
     };
   },
   async restore(raw, config, actx) {
     const snap = raw as Snapshot;
     const bars = barsOf(snap.history);
     const def = await loadStrategy(config);
-    const state = build(config, def, actx);
+    const state = build(snap.params ? { ...config, params: snap.params } : config, def, actx);
     state.seq = snap.seq;
     state.ledger.balance = snap.ledger.balance;
     state.ledger.commissions = snap.ledger.commissions;

@@ -34,7 +34,9 @@ function parseStrategyLimits(p: Problems, raw: unknown, field: string): Strategy
   return Object.keys(r).length > 0 ? r as StrategyLimits : undefined;
 }
 
-const ID = /^[A-Za-z0-9_.]+(-[A-Za-z0-9_.]+)*$/;
+/** A strategy id: a client order id prefix (`<id>-<n>`), at most 20 characters. */
+export const STRATEGY_ID = /^[A-Za-z0-9_.]+(-[A-Za-z0-9_.]+)*$/;
+const ID = STRATEGY_ID;
 
 /** The strategies, their symbols against the feed's, and their capital against the paper account's cash. */
 export async function parseStrategies(

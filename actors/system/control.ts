@@ -19,6 +19,7 @@ import type { Tokens } from "../gateway/auth.ts";
 import type { FeedPolicy } from "../gateway/feed_health.ts";
 import type { Statistics } from "../gateway/views/equity_view.ts";
 import {
+  type ControlOptions,
   ControlSecurityError,
   controlSecurityProblem,
   type ControlServer,
@@ -115,10 +116,12 @@ export async function startDaemonControl(
   host: Host,
   settings: ControlSettings,
   logSink?: LogSink,
+  services: Pick<ControlOptions, "strategies" | "backtests"> = {},
   /** The daemon's journal, read (never written) by the API's lists; the backtest report's statistics. */
   api: { readonly journal?: Journal; readonly statistics?: Statistics } = {},
 ): Promise<ControlServer> {
   const control = startControlServer({
+    ...services,
     host,
     ...(logSink ? { logSink } : {}),
     ...(api.journal ? { journal: api.journal } : {}),

@@ -23,6 +23,10 @@ import { buildLiveTree, PATHS } from "./live_tree.ts";
 import { lockDaemon } from "./lock.ts";
 import { EXIT_LOCKED, EXIT_RESTART_ME, onWatchdogGone, startHeartbeat } from "./watchdog.ts";
 import { disabledStrategies, lifecycleOf, recordHung, strategyIdOf, withRiskConfig } from "./strategy_faults.ts";
+import { loadRoster, startingStrategies, wireRoster } from "./strategy_roster.ts";
+import { createStrategyControl } from "./strategy_control.ts";
+import { type Database, openDatabase } from "../../storage/db.ts";
+import type { BacktestService } from "../gateway/routes/backtest.ts";
 
 export interface DaemonOptions {
   readonly logSink?: LogSink;
@@ -30,8 +34,19 @@ export interface DaemonOptions {
   readonly signal?: AbortSignal;
   /** Where control tokens come from (default: the process environment). */
   readonly env?: Env;
+  /**
+   * Backtest jobs beside the daemon (cli/backtest_jobs/, given by the command line: actors/ never imports cli/):
+   * made once the store is open, closed when the daemon stops.
+   */
+  readonly backtests?: (context: BacktestContext) => Promise<BacktestService & { close(): Promise<void> }>;
   /** The backtest report's statistics for the API's performance (the command line passes backtest/report's). */
   readonly statistics?: Statistics;
+}
+
+export interface BacktestContext {
+  readonly database: Database;
+  readonly config: LiveConfig;
+  readonly log: (level: "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
 }
 
 export interface DaemonResult {
@@ -131,7 +146,12 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     await lock.release();
     throw err;
   });
-  const tree = buildLiveTree(config);
+  // The strategies to run: the config file's, with the changes made while running (added, updated, removed).
+  const roster = await loadRoster(journal, config.strategies, config.venue.name, config.api.strategiesDir);
+  for (const warning of roster.warnings) log("warn", warning);
+  const running: LiveConfig = { ...config, strategies: roster.entries };
+  const tree = buildLiveTree({ ...running, strategies: startingStrategies(roster) });
+  wireRoster(tree, roster);
   const initialState = await lastTradingState(journal);
   const changed = await changedLimits(journal);
   if (changed.length > 0) {
@@ -150,7 +170,7 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     log("warn", "resuming in the trading state the last run ended in", { trading: initialState });
     withRiskConfig(tree, { initialState });
   }
-  const disabled = await disabledStrategies(journal, config.strategies.map((s) => s.id));
+  const disabled = await disabledStrategies(journal, running.strategies.map((s) => s.id));
   if (Object.keys(disabled).length > 0) {
     log("warn", "strategies stay disabled as the last run left them", { strategies: disabled });
     withRiskConfig(tree, { disabledStrategies: disabled });
@@ -196,7 +216,25 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     await lock.release();
     return 1;
   }
+  // Backtest jobs live in a SQL store: the journal's database, or beside a Redis journal a SQLite file in dataDir.
+  const storeUrl = /^rediss?:/i.test(config.db) ? `sqlite:${resolve(config.dataDir, "store.sqlite")}` : config.db;
+  const database = options.backtests
+    ? await openDatabase({ url: storeUrl }).catch((err) => {
+      log("error", "backtest jobs are unavailable: cannot open their store", { error: errorText(err) });
+      return undefined;
+    })
+    : undefined;
+  const backtests = options.backtests && database
+    ? await options.backtests({ database, config, log }).catch((err) => {
+      log("error", "backtest jobs are unavailable", { error: errorText(err) });
+      return undefined;
+    })
+    : undefined;
+  const strategies = createStrategyControl({ host, journal, config: running, roster });
   const control = await startDaemonControl(config, host, controlConfig, sink, {
+    strategies,
+    ...(backtests ? { backtests } : {}),
+  }, {
     journal,
     ...(options.statistics ? { statistics: options.statistics } : {}),
   });
@@ -253,8 +291,10 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   for (const [sig, handler] of signals) Deno.removeSignalListener(sig, handler);
   stopHeartbeat();
   await control.close().catch(() => {});
+  await backtests?.close().catch((err) => log("warn", "backtest jobs did not stop cleanly", { error: errorText(err) }));
   await host.stop().catch((err) => log("warn", "stop failed", { error: errorText(err) }));
   await journal.close();
+  await database?.close().catch(() => {});
   stopWatchingWatchdog();
   // Last: the next daemon may start only once this one has stopped touching the venue and the journal.
   await lock.release();

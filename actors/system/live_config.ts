@@ -35,6 +35,7 @@ import {
 import { type FeedConfig, parseFeed } from "./config_feed.ts";
 import { parseVenue, type VenueConfig, type VenueInstruments } from "./config_venue.ts";
 import { checkCapitalSum, parseStrategies, resolveStrategyModule, type StrategyConfig } from "./config_strategies.ts";
+import { type ApiConfig, parseApi } from "./config_api.ts";
 
 export { LiveConfigError, resolveStrategyModule };
 export type { FeedConfig, Problem, QuarantinePolicy, StrategyConfig, StrategyLimits, VenueConfig, VenueInstruments };
@@ -57,6 +58,8 @@ export interface LiveConfig {
   readonly statusEveryMs: number;
   /** Stop (exit 0) when a replay feed has sent its last bar. */
   readonly exitAtEnd: boolean;
+  /** What the operator API may reach: strategy files, backtest data, the backtest pool (config_api.ts). */
+  readonly api: ApiConfig;
 }
 
 export interface ResolveOptions {
@@ -80,6 +83,7 @@ const TOP_KEYS = [
   "alerts",
   "statusEveryMs",
   "exitAtEnd",
+  "api",
 ] as const;
 const DEFAULT_DATA_DIR = "./data/live";
 const RISK_KEYS = Object.keys(RISK_LIMIT_RULES) as (keyof RiskLimits)[];
@@ -170,6 +174,7 @@ export async function resolveLiveConfig(raw: unknown, options: ResolveOptions = 
       5_000,
     ),
     exitAtEnd: options.exitAtEnd ?? bool(p, c.exitAtEnd, "exitAtEnd", false),
+    api: parseApi(p, c.api, baseDir),
   };
   if (p.length > 0) throw new LiveConfigError(inFileOrder(p, Object.keys(c)));
   return config;

@@ -8,7 +8,7 @@
  */
 import type { ActorSpec, SupervisorSpec } from "../runtime/spec.ts";
 import { resolve } from "node:path";
-import type { LiveConfig } from "./live_config.ts";
+import type { LiveConfig, StrategyConfig } from "./live_config.ts";
 import { GATEWAY_TAP } from "../gateway/tap.ts";
 
 const ACTOR = (file: string) => new URL(`../${file}`, import.meta.url).href;
@@ -20,8 +20,32 @@ export const PATHS = {
   risk: `${ROOT}/risk`,
   exchange: `${ROOT}/exchange`,
   feed: `${ROOT}/feed`,
+  strategies: `${ROOT}/strategies`,
   strategy: (id: string) => `${ROOT}/strategies/${id}`,
 } as const;
+
+/** One strategy's supervisor, as the tree starts it (also when it is added while running). */
+export function strategySpec(config: LiveConfig, s: StrategyConfig): ActorSpec {
+  return {
+    kind: "actor",
+    id: s.id,
+    module: ACTOR("strategy_supervisor/strategy_supervisor.ts"),
+    config: {
+      strategyId: s.id,
+      module: s.module,
+      params: s.params,
+      symbols: s.symbols,
+      timeframe: config.timeframe,
+      venue: config.venue.name,
+      riskPath: PATHS.risk,
+      capital: s.capital,
+      defaultStep: config.venue.type === "paper" ? config.venue.defaultStep : 0.00001,
+      // Also without lockstep: the guardian learns the last bar each strategy handled (where a restarted daemon
+      // stops feeding a quarantined one), and its pending acknowledgements complete instead of piling up.
+      ackBars: true,
+    },
+  };
+}
 
 /** The paper venue's own storage (its book), apart from the daemon's journal. */
 export const paperVenuePath = (config: LiveConfig) => resolve(config.dataDir, "paper_venue.sqlite");
@@ -48,10 +72,9 @@ function exchangeSpec(config: LiveConfig, lockstep: boolean): ActorSpec {
           path: paperVenuePath(config),
           sim: {
             initialCash: venue.initialCash,
-            // Each strategy's equity-fraction orders are sized from its own capital, as in backtests.
-            ...(config.strategies.length > 1
-              ? { strategyCapital: Object.fromEntries(config.strategies.map((s) => [s.id, s.capital])) }
-              : {}),
+            // Each strategy's equity-fraction orders are sized from its own capital, as in backtests (also a lone
+            // strategy: one added while running must not size from its money).
+            strategyCapital: Object.fromEntries(config.strategies.map((s) => [s.id, s.capital])),
             defaultStep: venue.defaultStep,
             allowShort: venue.allowShort,
             costs: {
@@ -174,25 +197,7 @@ export function buildLiveTree(config: LiveConfig): SupervisorSpec {
         intensity: { maxRestarts: 5, withinMs: 60_000 },
         onExceeded: "quarantine",
         backoff: { minMs: 50, maxMs: 5_000, factor: 2 },
-        children: config.strategies.map((s) => ({
-          kind: "actor" as const,
-          id: s.id,
-          module: ACTOR("strategy_supervisor/strategy_supervisor.ts"),
-          config: {
-            strategyId: s.id,
-            module: s.module,
-            params: s.params,
-            symbols: s.symbols,
-            timeframe: config.timeframe,
-            venue: config.venue.name,
-            riskPath: PATHS.risk,
-            capital: s.capital,
-            defaultStep: config.venue.type === "paper" ? config.venue.defaultStep : 0.00001,
-            // Also without lockstep: the guardian learns the last bar each strategy handled (where a restarted daemon
-            // stops feeding a quarantined one), and its pending acknowledgements complete instead of piling up.
-            ackBars: true,
-          },
-        })),
+        children: config.strategies.map((s) => strategySpec(config, s)),
       },
       // A replay feed only answers requests, so it starts before the adapter that asks; a pushing feed after it.
       ...(lockstep

@@ -5,6 +5,7 @@
 import type { Migration, MigrationProvider } from "kysely/migration";
 import { journalMigration } from "./001_journal.ts";
 import { candlesMigration } from "./002_candles.ts";
+import { backtestJobsMigration } from "./003_backtest_jobs.ts";
 
 export type DialectName = "sqlite" | "postgres";
 
@@ -12,6 +13,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
   const migrations: Record<string, Migration> = {
     "001_journal": journalMigration(dialect),
     "002_candles": candlesMigration,
+    "003_backtest_jobs": backtestJobsMigration,
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }

@@ -13,6 +13,7 @@ import {
   createSimState,
   type Emit,
   onBar,
+  setStrategyCapital,
   type SimConfig,
   type SimState,
   submitOrder,
@@ -25,7 +26,9 @@ import { openPaperStore } from "./store.ts";
 export type VenueInput =
   | { readonly kind: "submit"; readonly order: OrderRequest; readonly now: number }
   | { readonly kind: "cancel"; readonly clientOrderId: string; readonly strategyId: string; readonly now: number }
-  | { readonly kind: "bar"; readonly bar: Bar };
+  | { readonly kind: "bar"; readonly bar: Bar }
+  /** A strategy added while running gets its own capital for sizing (its sub-account). */
+  | { readonly kind: "capital"; readonly strategyId: string; readonly capital: number };
 
 const REPLY_TO = "paper";
 
@@ -37,6 +40,8 @@ export function applyInput(sim: SimState, input: VenueInput, emit: Emit): void {
       return cancelOrder(sim, input.clientOrderId, input.strategyId, REPLY_TO, input.now, emit);
     case "bar":
       return onBar(sim, input.bar, emit);
+    case "capital":
+      return setStrategyCapital(sim, input.strategyId, input.capital);
     default:
       assertNever(input, "paper venue input");
   }
@@ -71,6 +76,8 @@ export interface PaperVenue {
   report(clientOrderId: string): OrderReport | undefined;
   openOrders(): OrderReport[];
   account(): { readonly balance: number; readonly equity: number };
+  /** A strategy added while running gets its sub-account (sizing from its own capital); durable, in the input log. */
+  setStrategyCapital(strategyId: string, capital: number): void;
   /** Every submit the venue received, and how many distinct client order ids among them. */
   submits(): { total: number; distinct: number };
   stats(): PaperVenueStats;
@@ -176,6 +183,9 @@ export function openPaperVenue(options: PaperVenueOptions): PaperVenue {
     report,
     openOrders: () => [...open.values()],
     account: () => ({ balance: sim.account.balance, equity: accountEquity(sim) }),
+    setStrategyCapital(strategyId, capital) {
+      transact({ kind: "capital", strategyId, capital }, new Map());
+    },
     submits: () => store.submits(),
     stats: () => ({
       openReports: open.size,

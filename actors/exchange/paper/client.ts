@@ -44,6 +44,7 @@ export function paperClient(venue: PaperVenue, name: string): VenueClient {
       ]);
     },
     onBar: (bar) => Promise.resolve(venue.bar(bar)),
+    setStrategyCapital: (strategyId, capital) => Promise.resolve(venue.setStrategyCapital(strategyId, capital)),
     close: () => Promise.resolve(venue.close()),
   };
 }

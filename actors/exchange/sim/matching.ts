@@ -467,6 +467,12 @@ function placeBracket(
   }
 }
 
+/** A strategy's own capital for sizing (one added while running); a sub-account it already has stays as it is. */
+export function setStrategyCapital(state: SimState, strategyId: string, capital: number): void {
+  const config = { ...state.config, strategyCapital: { ...state.config.strategyCapital, [strategyId]: capital } };
+  (state as { config: SimConfig }).config = config;
+}
+
 function activate(state: SimState, clientOrderId: string, activatedAt: Resting["activatedAt"]): void {
   const child = state.orders.find((r) => r.order.clientOrderId === clientOrderId && r.remaining !== DONE);
   if (child) child.activatedAt = activatedAt;

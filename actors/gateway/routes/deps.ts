@@ -8,6 +8,8 @@ import { refuse } from "../http.ts";
 import type { JournalView } from "../journal_view.ts";
 import type { RequestContext, Route } from "../router.ts";
 import type { PushHub } from "../ws_push.ts";
+import type { StrategyControl } from "./strategy_control.ts";
+import type { BacktestService } from "./backtest.ts";
 
 export interface ControlDeps {
   readonly host: Host;
@@ -22,6 +24,8 @@ export interface ControlDeps {
   readonly sessions: Sessions;
   readonly tokens: Tokens;
   readonly hub: PushHub;
+  readonly strategies?: StrategyControl;
+  readonly backtests?: BacktestService;
   /** The journal's read model; undefined when the endpoint was given no journal (those routes answer 503). */
   readonly view: JournalView | undefined;
   readonly channels: Channels;

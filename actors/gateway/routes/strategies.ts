@@ -1,7 +1,8 @@
 /**
  * Strategies (read side): the list with each strategy's status (risk guardian), limits, capital and book
  * (portfolio), and one strategy's performance: its equity curve from the journal and the backtest report's
- * statistics. Adding, changing and removing strategies at run time are other routes of this resource.
+ * statistics. Adding, changing and removing strategies at run time are other routes of this resource
+ * (strategy_control.ts), whose roster adds what each strategy runs to this list.
  */
 import { json, refuse } from "../http.ts";
 import {
@@ -19,6 +20,7 @@ import {
 } from "../api_schemas.ts";
 import { riskOf, strategiesDocument } from "../readers.ts";
 import type { Schema } from "../schema.ts";
+import { ROSTER_FIELDS } from "./strategy_control.ts";
 import { type ControlDeps, guarded, journalView, type RouteModule } from "./deps.ts";
 
 export const STRATEGY: Schema = {
@@ -30,6 +32,8 @@ export const STRATEGY: Schema = {
     since: maybe(num("epoch ms: since when")),
     capital: maybe(num("what its P&L and maxLoss count from")),
     limits: map(num(), "its own limits in force (beside the account's)"),
+    // What it runs and from where (the daemon's roster); absent for an id only the journal still knows.
+    ...ROSTER_FIELDS,
     ...BOOK_FIELDS,
   },
   required: [

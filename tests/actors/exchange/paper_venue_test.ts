@@ -222,3 +222,42 @@ Deno.test("paper venue: a file from before the input log (one venue_book row) is
   assert.equal(legacy, undefined, "the old table should be gone");
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("paper venue: a strategy's capital set while running is in the input log, so a reopened venue sizes alike", async () => {
+  const bars = await googBars();
+  const half = (cid: string, i: number) =>
+    order(cid, { qty: 0, sizing: { mode: "equity_fraction", fraction: 0.5 }, ts: bars[i].ts });
+  const filled = (r: OrderReport | undefined) => r?.fills.reduce((n, f) => n + f.qty, 0) ?? 0;
+  // The same requests into a venue left open, one reopened after every request (replaying its input log), and one
+  // reopened with a checkpoint after every input (the capital inside the engine state).
+  const run = async (reopen: "never" | "log" | "checkpoint") => {
+    const { dir, open } = await tempVenue(reopen === "checkpoint" ? 1 : 1_000);
+    let venue = open();
+    const again = () => {
+      if (reopen === "never") return;
+      venue.close();
+      venue = open();
+    };
+    venue.setStrategyCapital("small", 10_000);
+    again();
+    venue.submit(half("small-1", 0), bars[0].ts);
+    venue.submit(half("big-1", 0), bars[0].ts);
+    again();
+    venue.bar(bars[1]);
+    again();
+    venue.submit(half("small-2", 1), bars[1].ts);
+    again();
+    venue.bar(bars[2]);
+    const out = ["small-1", "big-1", "small-2"].map((cid) => filled(venue.report(cid)));
+    venue.close();
+    await Deno.remove(dir, { recursive: true });
+    return out;
+  };
+  const [small1, big1, small2] = await run("never");
+  // Sized from its own 10 000, not from the account's 1 000 000.
+  assert.ok(small1 > 0 && small1 * bars[1].open <= 5_000, `small-1 filled ${small1}`);
+  assert.ok(big1 > 50 * small1, `big-1 filled ${big1}, small-1 ${small1}`);
+  assert.ok(small2 > 0);
+  assert.deepEqual(await run("log"), [small1, big1, small2]);
+  assert.deepEqual(await run("checkpoint"), [small1, big1, small2]);
+});

@@ -5,7 +5,7 @@ import { ORDER_EVENT_TYPES } from "../../../actors/protocol/mod.ts";
 type Forward = { type: "Forward"; to: string; msg: Message };
 
 export const sink: Behaviour<Message, Message[], unknown> = {
-  accepts: [...ORDER_EVENT_TYPES, "Bar", "BarDone", "Append", "Alert", "Forward", "GetEvents"],
+  accepts: [...ORDER_EVENT_TYPES, "Bar", "BarDone", "Append", "Alert", "Forward", "Reconfigure", "GetEvents"],
   init: () => [],
   receive(events, msg, ctx) {
     if (msg.type === "GetEvents") ctx.reply({ type: "Events", events });

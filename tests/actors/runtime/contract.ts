@@ -11,6 +11,7 @@ import {
   MailboxFullError,
   memorySink,
   MessageNotCloneableError,
+  NoSuchActorError,
   type SupervisorSpec,
   type TreeEvent,
   UnknownMessageError,
@@ -237,6 +238,121 @@ export function runtimeContract(name: string, make: HostFactory) {
       // Left down: nothing restarts it later.
       await new Promise((r) => setTimeout(r, 50));
       assert.equal(running("root/s/bad"), false);
+    });
+  });
+
+  t(
+    "addChild: a child joins a running supervisor while its siblings work, and is supervised like the others",
+    async () => {
+      const tree = sup("root", "one_for_one", [
+        actor("p", "producer"),
+        actor("r", "recorder"),
+        sup("s", "one_for_one", [actor("a", "counter")]),
+      ]);
+      await withHost(make, tree, async (host, events) => {
+        host.tell("root/s/a", { type: "Inc", by: 3 });
+        // A sibling keeps working while the child is added.
+        const produced = host.ask("root/p", { type: "Produce", to: "root/r", n: 2_000 }, 10_000);
+        await host.addChild("root/s", actor("b", "counter", { config: { start: 40 } }));
+        await produced;
+        assert.ok(events.some((e) => e.type === "added" && e.path === "root/s/b"));
+        host.tell("root/s/b", { type: "Inc", by: 2 });
+        assert.equal(await count(host, "root/s/b"), 42);
+        assert.equal(await count(host, "root/s/a"), 3);
+        // Supervised: a crash restarts it from its last snapshot; the message queued behind the crash survives.
+        host.tell("root/s/b", { type: "Crash" });
+        host.tell("root/s/b", { type: "Inc" });
+        await until(
+          host,
+          "restart of the added child",
+          () => events.some((e) => e.type === "restarted" && e.path === "root/s/b"),
+        );
+        assert.equal(await count(host, "root/s/b"), 43);
+        const { items } = await host.ask<{ type: "Items"; items: string[] }>("root/r", { type: "GetItems" }, 5_000);
+        assert.deepEqual(
+          items.map((i) => Number(i.split(":")[1])),
+          Array.from({ length: 2_000 }, (_, i) => i),
+        );
+        // Stopped with the others at shutdown, in reverse start order: the added child first.
+        const before = events.length;
+        await host.stop();
+        const stopped = events.slice(before).filter((e) => e.type === "stopped").map((e) =>
+          (e as { path: string }).path
+        );
+        assert.deepEqual(stopped.slice(0, 3), ["root/s/b", "root/s/a", "root/s"]);
+      });
+    },
+  );
+
+  t(
+    "addChild refuses a taken or invalid id, an unknown parent and a failing init, leaving the tree as it was",
+    async () => {
+      await withHost(
+        make,
+        sup("root", "one_for_one", [sup("s", "one_for_one", [actor("a", "counter")])]),
+        async (host) => {
+          await assert.rejects(host.addChild("root/s", actor("a", "counter")), /root\/s: duplicate child id "a"/);
+          await assert.rejects(host.addChild("root/s", actor("a b", "counter")), /child id must match/);
+          await assert.rejects(host.addChild("root/nope", actor("x", "counter")), /root\/nope: no such supervisor/);
+          await assert.rejects(host.addChild("root/s/a", actor("x", "counter")), /root\/s\/a: no such supervisor/);
+          await assert.rejects(host.addChild("root/s", actor("db", "failingInit")), (err: unknown) => {
+            assert.ok(err instanceof InitError);
+            assert.match((err as Error).message, /root\/s\/db: init failed: database unreachable/);
+            return true;
+          });
+          assert.deepEqual(host.stats().map((s) => s.path).sort(), ["root/s/a"]);
+          assert.throws(() => host.tell("root/s/db", { type: "Noop" }), NoSuchActorError);
+          // The failed id is free again.
+          await host.addChild("root/s", actor("db", "counter"));
+          assert.equal(await count(host, "root/s/db"), 0);
+        },
+      );
+    },
+  );
+
+  t("removeChild: stops the child in order and forgets it; siblings go on; the id can come back fresh", async () => {
+    const tree = sup("root", "one_for_one", [sup("s", "one_for_one", [actor("a", "counter"), actor("b", "counter")])]);
+    await withHost(make, tree, async (host, events) => {
+      host.tell("root/s/a", { type: "Inc", by: 5 });
+      host.tell("root/s/b", { type: "Inc", by: 7 });
+      await host.idle();
+      await host.removeChild("root/s/a");
+      const tail = events.filter((e) => "path" in e && e.path === "root/s/a").map((e) => e.type);
+      assert.deepEqual(tail.slice(-2), ["stopped", "removed"]);
+      assert.throws(() => host.tell("root/s/a", { type: "Inc" }), NoSuchActorError);
+      assert.equal(host.stats().some((s) => s.path === "root/s/a"), false);
+      assert.equal(host.lastSnapshot("root/s/a"), undefined);
+      host.tell("root/s/b", { type: "Inc" });
+      assert.equal(await count(host, "root/s/b"), 8);
+      // A crash of a sibling after the removal restarts only the sibling (the supervisor forgot the removed child).
+      host.tell("root/s/b", { type: "Crash" });
+      await until(host, "sibling restart", () => events.some((e) => e.type === "restarted" && e.path === "root/s/b"));
+      assert.equal(await count(host, "root/s/b"), 8);
+      // Added again under the same id: a new actor, not the old one's snapshot.
+      await host.addChild("root/s", actor("a", "counter", { config: { start: 1 } }));
+      assert.equal(await count(host, "root/s/a"), 1);
+      await assert.rejects(host.removeChild("root/s/zz"), /root\/s\/zz: no such child/);
+      await assert.rejects(host.removeChild("root"), /root: no such child \(the root cannot be removed\)/);
+    });
+  });
+
+  t("removeChild of a crashing child: it is not restarted once removed", async () => {
+    const strategies = sup("s", "one_for_one", [actor("bad", "counter"), actor("good", "counter")], {
+      backoff: { minMs: 200, maxMs: 200, factor: 1 },
+    });
+    await withHost(make, sup("root", "one_for_one", [strategies]), async (host, events) => {
+      await host.idle();
+      host.tell("root/s/bad", { type: "Crash" });
+      await until(host, "crash", () => events.some((e) => e.type === "crashed" && e.path === "root/s/bad"));
+      // Queued behind the restart (its backoff is running): the removal waits for it, then takes the child down.
+      await host.removeChild("root/s/bad");
+      assert.equal(host.stats().some((s) => s.path === "root/s/bad"), false);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(host.stats().some((s) => s.path === "root/s/bad"), false);
+      assert.ok(events.some((e) => e.type === "removed" && e.path === "root/s/bad"));
+      assert.equal(events.filter((e) => e.type === "restarted" && e.path === "root/s/bad").length <= 1, true);
+      host.tell("root/s/good", { type: "Inc" });
+      assert.equal(await count(host, "root/s/good"), 1);
     });
   });
 
