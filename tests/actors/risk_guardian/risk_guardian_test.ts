@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { createInProcessHost, simulatedClock } from "../../../actors/runtime/mod.ts";
 import type { OrderEvent, OrderRequest } from "../../../actors/protocol/mod.ts";
 import type { RiskLimits } from "../../../actors/risk_guardian/checks.ts";
+import { testOrder } from "./orders.ts";
 
 const module = (p: string) => new URL(`../../../actors/${p}`, import.meta.url).href;
 const RECORDER = new URL("./recorder.ts", import.meta.url).href;
@@ -37,19 +38,7 @@ async function setup(limits: RiskLimits, extra: Record<string, unknown> = {}) {
   host.drain();
   let n = 0;
   const submit = (fields: Partial<OrderRequest>) => {
-    const order: OrderRequest = {
-      clientOrderId: `s-${++n}`,
-      strategyId: "s",
-      venue: "sim",
-      symbol: "X",
-      side: "buy",
-      type: "market",
-      qty: 1,
-      tif: "GTC",
-      ts: clock.now(),
-      refPrice: 100,
-      ...fields,
-    };
+    const order = testOrder(`s-${++n}`, "s", clock.now(), fields);
     host.tell("t/risk", { type: "SubmitOrder", order, replyTo: "t/owner" });
     host.drain();
   };

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { createInProcessHost, type Message, type OpenMessage, simulatedClock } from "../../../actors/runtime/mod.ts";
 import type { Bar, ExchangeMessage, OrderRequest } from "../../../actors/protocol/mod.ts";
 import { admit, createRoster, type Schedule } from "../../../actors/risk_guardian/roster.ts";
+import { testOrder } from "./orders.ts";
 
 const module = (p: string) => new URL(`../../../actors/${p}`, import.meta.url).href;
 const SINK = new URL("./sink.ts", import.meta.url).href;
@@ -80,19 +81,7 @@ async function setup(extra: Record<string, unknown> = {}) {
     tell,
     ask,
     submit(strategyId: string, fields: Partial<OrderRequest> = {}) {
-      const order: OrderRequest = {
-        clientOrderId: `${strategyId}-${++n}`,
-        strategyId,
-        venue: "sim",
-        symbol: "X",
-        side: "buy",
-        type: "market",
-        qty: 1,
-        tif: "GTC",
-        ts: clock.now(),
-        refPrice: 100,
-        ...fields,
-      };
+      const order = testOrder(`${strategyId}-${++n}`, strategyId, clock.now(), fields);
       tell("t/risk", { type: "SubmitOrder", order, replyTo: `t/${strategyId}` });
     },
     sendBar: (i: number) =>

@@ -14,6 +14,7 @@ import {
 } from "../../../actors/runtime/mod.ts";
 import type { Bar, ExchangeMessage, OrderEvent, OrderRequest } from "../../../actors/protocol/mod.ts";
 import type { StrategyReport } from "../../../actors/risk_guardian/strategy_status.ts";
+import { testOrder } from "./orders.ts";
 
 const module = (p: string) => new URL(`../../../actors/${p}`, import.meta.url).href;
 const SINK = new URL("./sink.ts", import.meta.url).href;
@@ -90,19 +91,7 @@ async function setup(extra: Record<string, unknown> = {}, venue = true) {
     host,
     tell,
     submit(strategyId: string, fields: Partial<OrderRequest> = {}): string {
-      const order: OrderRequest = {
-        clientOrderId: `${strategyId}-${++n}`,
-        strategyId,
-        venue: "sim",
-        symbol: "X",
-        side: "buy",
-        type: "market",
-        qty: 1,
-        tif: "GTC",
-        ts: clock.now(),
-        refPrice: 100,
-        ...fields,
-      };
+      const order = testOrder(`${strategyId}-${++n}`, strategyId, clock.now(), fields);
       tell("t/risk", { type: "SubmitOrder", order, replyTo: `t/${strategyId}` });
       return order.clientOrderId;
     },

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { createInProcessHost, simulatedClock } from "../../../actors/runtime/mod.ts";
 import type { OrderRequest } from "../../../actors/protocol/mod.ts";
 import type { RiskMetrics } from "../../../actors/risk_guardian/usage.ts";
+import { testOrder } from "./orders.ts";
 
 const module = (p: string) => new URL(`../../../actors/${p}`, import.meta.url).href;
 const RECORDER = new URL("./recorder.ts", import.meta.url).href;
@@ -52,19 +53,7 @@ Deno.test("risk metrics: exposure, leverage, drawdown, daily P&L and limit usage
     host.drain();
     let n = 0;
     const submit = (fields: Partial<OrderRequest>) => {
-      const order: OrderRequest = {
-        clientOrderId: `${fields.strategyId}-${++n}`,
-        strategyId: "a",
-        venue: "sim",
-        symbol: "X",
-        side: "buy",
-        type: "market",
-        qty: 1,
-        tif: "GTC",
-        ts: clock.now(),
-        refPrice: 100,
-        ...fields,
-      };
+      const order = testOrder(`${fields.strategyId}-${++n}`, "a", clock.now(), fields);
       host.tell("t/risk", { type: "SubmitOrder", order, replyTo: "t/owner" });
       host.drain();
     };
