@@ -4,6 +4,7 @@
  * items arrive, and any page can be fetched again.
  */
 import type { BodyOf } from "./schema.ts";
+import { refuse } from "./http.ts";
 
 export interface Page<T> {
   readonly items: T[];
@@ -48,4 +49,10 @@ export function parseSince(text: string): number | undefined {
   const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(iso) || !iso.includes("T") ? iso : `${iso}Z`;
   const ms = Date.parse(zoned);
   return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** A query's `since` filter: undefined when absent, the time in ms, or a 400 answer when it is not a date. */
+export function sinceOf(query: BodyOf): number | undefined | Response {
+  if (query.since === undefined) return undefined;
+  return parseSince(query.since as string) ?? refuse(400, `"since" is not a date: ${JSON.stringify(query.since)}`);
 }

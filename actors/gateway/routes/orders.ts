@@ -1,16 +1,14 @@
 /** Orders from the journal: open and recent, newest first, filtered and paginated. */
-import { json, refuse } from "../http.ts";
+import { json } from "../http.ts";
 import { ERROR, ORDER, ORDER_STATUSES, page, PAGE_QUERY, SINCE, STRATEGY_ID, SYMBOL } from "../api_schemas.ts";
-import { pageOf, parseSince } from "../pagination.ts";
+import { pageOf, sinceOf } from "../pagination.ts";
 import type { BodyOf } from "../schema.ts";
 import { isFinal, type OrderView } from "../views/orders_view.ts";
 import { type ControlDeps, guarded, journalView, type RouteModule } from "./deps.ts";
 
 async function listOrders(deps: ControlDeps, query: BodyOf): Promise<Response> {
-  const since = query.since === undefined ? undefined : parseSince(query.since as string);
-  if (query.since !== undefined && since === undefined) {
-    return refuse(400, `"since" is not a date: ${JSON.stringify(query.since)}`);
-  }
+  const since = sinceOf(query);
+  if (since instanceof Response) return since;
   const view = await journalView(deps);
   const { strategy, symbol, status } = query;
   const keep = (o: OrderView) =>

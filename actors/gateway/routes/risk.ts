@@ -23,7 +23,7 @@ import {
   STRATEGY_ID,
 } from "../api_schemas.ts";
 import type { AlertView } from "../journal_view.ts";
-import { pageOf, parseSince } from "../pagination.ts";
+import { pageOf, sinceOf } from "../pagination.ts";
 import { riskOf } from "../readers.ts";
 import type { ObjectSchema, Schema } from "../schema.ts";
 import { guarded, journalView, type RouteModule, routeName } from "./deps.ts";
@@ -172,10 +172,8 @@ export const riskRoutes: RouteModule = (deps) => [
       503: { description: "the journal is unavailable", schema: ERROR },
     },
     handle: guarded(async ({ query }) => {
-      const since = query.since === undefined ? undefined : parseSince(query.since as string);
-      if (query.since !== undefined && since === undefined) {
-        return refuse(400, `"since" is not a date: ${JSON.stringify(query.since)}`);
-      }
+      const since = sinceOf(query);
+      if (since instanceof Response) return since;
       const view = await journalView(deps);
       const keep = (a: AlertView) =>
         (query.level === undefined || a.level === query.level) && (since === undefined || a.ts >= since);

@@ -1,8 +1,8 @@
 /** Trades: the venue's fills, as journaled, newest first, filtered and paginated. */
-import { json, refuse } from "../http.ts";
+import { json } from "../http.ts";
 import { ERROR, page, PAGE_QUERY, SINCE, STRATEGY_ID, SYMBOL, TRADE } from "../api_schemas.ts";
 import type { TradeView } from "../journal_view.ts";
-import { pageOf, parseSince } from "../pagination.ts";
+import { pageOf, sinceOf } from "../pagination.ts";
 import { guarded, journalView, type RouteModule } from "./deps.ts";
 
 export const tradeRoutes: RouteModule = (deps) => [
@@ -20,10 +20,8 @@ export const tradeRoutes: RouteModule = (deps) => [
       503: { description: "the journal is unavailable", schema: ERROR },
     },
     handle: guarded(async ({ query }) => {
-      const since = query.since === undefined ? undefined : parseSince(query.since as string);
-      if (query.since !== undefined && since === undefined) {
-        return refuse(400, `"since" is not a date: ${JSON.stringify(query.since)}`);
-      }
+      const since = sinceOf(query);
+      if (since instanceof Response) return since;
       const view = await journalView(deps);
       const keep = (t: TradeView) =>
         (query.strategy === undefined || t.strategyId === query.strategy) &&
