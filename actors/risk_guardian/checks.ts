@@ -172,8 +172,8 @@ export function checkOrder(
   const venue = rules ? checkInstrument(requested, rules, view.lastPrice(requested.symbol)) : undefined;
   if (venue?.kind === "deny") return venue;
   const order = venue?.order ?? requested;
-  const reducing = isReducing(order, view);
-  if (view.state === "REDUCING" && !reducing) {
+  // Only REDUCING needs to know (it scans the open orders: not on every order of a backtest).
+  if (view.state === "REDUCING" && !isReducing(order, view)) {
     return { kind: "deny", reason: "trading is REDUCING: only orders that reduce a position" };
   }
   if (order.reduceOnly) return { kind: "pass", order }; // it cannot open anything: the limits do not apply
