@@ -6,7 +6,8 @@ export type { EmaSeed, HlcIndicator, Indicator, ScalarIndicator } from "./types.
 export { scalarSeries, SMA, smaSeries } from "./sma.ts";
 export { EMA, type EmaOptions, emaSeries } from "./ema.ts";
 export { WMA, wmaSeries } from "./wma.ts";
-export { DEMA, demaSeries, TEMA, temaSeries } from "./dema.ts";
+export { DEMA, demaSeries, type LayeredEmaOptions, TEMA, temaSeries } from "./dema.ts";
+export { SMMA, smmaSeries } from "./smma.ts";
 export { RSI, rsiSeries } from "./rsi.ts";
 export { MACD, type MacdResult, macdSeries } from "./macd.ts";
 export { Bollinger, type BollingerOptions, type BollingerResult, bollingerSeries } from "./bollinger.ts";
