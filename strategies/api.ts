@@ -48,7 +48,11 @@ export interface StrategyContext<P extends ParamSchema = ParamSchema> {
   /** This strategy's equity: its capital plus realised and unrealised P&L, minus commissions. */
   readonly equity: number;
   readonly cash: number;
-  history(symbol?: string): History;
+  /**
+   * Closed bars of `symbol` (default: the first); with `timeframe`, one of the higher timeframes the strategy declared
+   * in `timeframes`, built from the base bars: a higher bar appears only once its last base bar has closed.
+   */
+  history(symbol?: string, timeframe?: Timeframe): History;
   openOrders(symbol?: string): readonly OrderView[];
   random(): number;
   readonly log: Logger;
@@ -109,8 +113,13 @@ export interface StrategyDefinition<P extends ParamSchema = ParamSchema, S = unk
    * there, as backtesting.py does.
    */
   readonly warmupBars?: (params: Params<P>) => number;
-  /** Bars kept per symbol for `ctx.history` (default 500). */
+  /** Bars kept per symbol (and per timeframe) for `ctx.history` (default 500). */
   readonly historySize?: number;
+  /**
+   * Higher timeframes the strategy reads with `ctx.history(symbol, tf)`, e.g. `["1h", "1d"]` on 5m bars: each a whole
+   * multiple of the bars it runs on (a strategy that declares a finer one refuses to start, saying so).
+   */
+  readonly timeframes?: readonly Timeframe[];
   init(ctx: StrategyContext<P>): S;
   onStart?(state: S, ctx: StrategyContext<P>): Intents;
   onBar?(state: S, bar: Bar, ctx: StrategyContext<P>): Intents;

@@ -12,6 +12,7 @@ import {
   type OrderEvent,
   type Tick,
   type Timeframe,
+  TIMEFRAME_MS,
 } from "../protocol/mod.ts";
 import {
   type AnyStrategy,
@@ -25,6 +26,15 @@ import {
 import { validateParams } from "../../strategies/params.ts";
 import { applyFill, createLedger, equity, type Ledger, markPrice, positionOf } from "../portfolio/ledger.ts";
 import { type BarRing, barsOf, createBarRing, type RingColumns } from "./history.ts";
+import {
+  addBaseBar,
+  createHigherTimeframe,
+  type HigherColumns,
+  higherColumns,
+  type HigherTimeframe,
+  higherTimeframes,
+  restoreHigher,
+} from "./timeframes.ts";
 import { type Command, type IntentEnv, toCommands } from "./intents.ts";
 
 export interface StrategySupervisorConfig {
@@ -78,6 +88,8 @@ interface State {
   user: unknown;
   readonly ledger: Ledger;
   readonly history: Map<string, BarRing>;
+  /** Per symbol, the higher timeframes the strategy declared (`timeframes`), built from the base bars. */
+  higher: Map<string, HigherTimeframe[]>;
   /**
    * Open orders, few at a time: an array searched linearly. A Map keyed by fresh client order ids cost about
    * a microsecond per insert here (measured), on the path of every order.
@@ -104,6 +116,8 @@ interface Snapshot {
   readonly usedBrackets?: boolean;
   /** The history windows as columns (a few typed-array copies, not one object per remembered bar). */
   readonly history: RingColumns[];
+  /** The higher timeframes' windows and the bucket each was filling. */
+  readonly higher?: HigherColumns[];
   readonly user?: unknown;
   /** The parameters in force (they differ from the config's after a Reconfigure). */
   readonly params?: Readonly<Record<string, unknown>>;
@@ -208,6 +222,7 @@ function build(
     user: undefined,
     ledger: createLedger(config.capital),
     history,
+    higher: freshHigher(config, def),
     orders: [],
     last: new Map(),
     seq: 0,
@@ -233,10 +248,18 @@ function build(
     get cash() {
       return state.ledger.balance;
     },
-    history(symbol) {
+    history(symbol, timeframe) {
       const ring = history.get(symbolOf(symbol));
       if (!ring) throw new Error(`strategy ${config.strategyId} is not subscribed to ${symbol}`);
-      return ring;
+      if (timeframe === undefined || timeframe === config.timeframe) return ring;
+      const higher = state.higher.get(symbolOf(symbol))?.find((h) => h.timeframe === timeframe);
+      if (!higher) {
+        throw new Error(
+          `strategy ${config.strategyId} reads ${timeframe} bars without declaring them: add ` +
+            `timeframes: [${JSON.stringify(timeframe)}] to its definition (it runs on ${config.timeframe} bars)`,
+        );
+      }
+      return higher.ring;
     },
     openOrders: (symbol) =>
       state.orders.filter((o) => symbol === undefined || o.symbol === symbol).map((o) => ({ ...o })),
@@ -270,9 +293,18 @@ function build(
   return state;
 }
 
+/** Per symbol, empty rings of the strategy's higher timeframes (checked against the base timeframe). */
+function freshHigher(config: StrategySupervisorConfig, def: AnyStrategy): Map<string, HigherTimeframe[]> {
+  const tfs = higherTimeframes(def.name ?? config.strategyId, config.timeframe, def.timeframes);
+  const size = def.historySize ?? 500;
+  return new Map(config.symbols.map((s) => [s, tfs.map((tf) => createHigherTimeframe(s, tf, size))]));
+}
+
 function onBar(state: State, bar: Bar): void {
   const ring = state.history.get(bar.symbol);
   if (!ring) return;
+  const higher = state.higher.get(bar.symbol);
+  if (higher) { for (const h of higher) addBaseBar(h, bar, TIMEFRAME_MS[state.config.timeframe]); }
   ring.push(bar);
   markPrice(state.ledger, bar.symbol, bar.close);
   if (state.def.onBar) emit(state, state.def.onBar(state.user, bar, state.sctx));
@@ -339,10 +371,14 @@ function reconfigure(state: State, raw: Readonly<Record<string, unknown>>): void
   for (const symbol of config.symbols) {
     state.history.set(symbol, createBarRing(symbol, config.timeframe, def.historySize ?? 500));
   }
+  // The higher timeframes are data, not strategy state: rebuilt while the strategy warms up, then kept as they were.
+  const kept = state.higher;
+  state.higher = freshHigher(config, def);
   state.user = def.init(state.sctx);
   state.muted = true;
   for (const bar of bars) onBar(state, bar);
   state.muted = false;
+  state.higher = kept;
   state.actx.log.info("strategy restarted with new parameters", { params: raw, warmBars: bars.length });
 }
 
@@ -413,6 +449,7 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
       orders: state.orders.map((o) => ({ ...o })),
       usedBrackets: state.usedBrackets,
       history: [...state.history.values()].map((ring) => ring.columns()),
+      higher: [...state.higher.values()].flat().map(higherColumns),
       ...(state.def.snapshot ? { user: state.def.snapshot(state.user) } : {}),
       ...(state.config.params ? { params: state.config.params } : {}),
     };
@@ -438,6 +475,20 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
       state.muted = true;
       for (const bar of bars) onBar(state, bar);
       state.muted = false;
+    }
+    // The higher timeframes exactly as they were (the base window may be too short to rebuild them).
+    if (snap.higher) {
+      const size = def.historySize ?? 500;
+      const declared = new Set([...state.higher.values()].flat().map((h) => `${h.symbol} ${h.timeframe}`));
+      const restored = new Map<string, HigherTimeframe[]>();
+      for (const saved of snap.higher) {
+        const { symbol, timeframe } = saved.columns;
+        if (!declared.has(`${symbol} ${timeframe}`)) continue; // no longer declared by the strategy
+        restored.set(symbol, [...(restored.get(symbol) ?? []), restoreHigher(saved, size)]);
+      }
+      for (const [symbol, list] of state.higher) {
+        state.higher.set(symbol, list.map((h) => restored.get(symbol)?.find((r) => r.timeframe === h.timeframe) ?? h));
+      }
     }
     return state;
   },
