@@ -1,7 +1,7 @@
 /** A data file that cannot become bars, located so the user can open the file at the right place. */
 
-/** CSV rows are counted as "line" (header = line 1); JSON candles as "candle" (first = 1), because JSON has no rows. */
-export type LocationUnit = "line" | "candle";
+/** CSV rows are counted as "line" (header = line 1); JSON candles as "candle" and ticks as "tick" (first = 1). */
+export type LocationUnit = "line" | "candle" | "tick";
 
 export interface DataErrorLocation {
   readonly file: string;
