@@ -12,7 +12,8 @@ import {
   simulatedClock,
 } from "../actors/runtime/mod.ts";
 import type { SupervisorSpec } from "../actors/runtime/spec.ts";
-import { type Bar, type BarSeries, type Timeframe, TIMEFRAME_MS } from "../actors/protocol/mod.ts";
+import { type Bar, type BarSeries, type Tick, type Timeframe, TIMEFRAME_MS } from "../actors/protocol/mod.ts";
+import type { TickSeries } from "../storage/ticks/mod.ts";
 import { DEFAULT_SIM_CONFIG, type SimConfig } from "../actors/exchange/sim/matching.ts";
 import { type CommissionModel, sizingCosts } from "../actors/exchange/sim/costs.ts";
 import type { RiskLimits } from "../actors/risk_guardian/checks.ts";
@@ -46,6 +47,12 @@ export interface StrategyRun {
 export interface BacktestSpec {
   readonly strategies: readonly StrategyRun[];
   readonly data: readonly BarSeries[];
+  /**
+   * Tick data (trades or quotes) for some of the symbols: the exchange matches their orders on each tick instead of
+   * on bars (actors/exchange/sim/tick_matching.ts), strategies get `onTick` for each, and `data` holds the bars made
+   * from them (storage/ticks ticksToBars) for `onBar` and the report.
+   */
+  readonly ticks?: readonly TickSeries[];
   readonly cash: number;
   readonly sim?: Partial<Omit<SimConfig, "initialCash">>;
   /** The account's limits (the live config's `risk`), checked by the same risk guardian as live. */
@@ -77,6 +84,8 @@ export interface BacktestResult {
   readonly ohlc: Ohlc;
   readonly record: PortfolioRecord;
   readonly bars: number;
+  /** Ticks delivered (tick backtests; else 0). */
+  readonly ticks: number;
   readonly elapsedMs: number;
   readonly warmupBars: number;
 }
@@ -118,6 +127,7 @@ function checkData(data: readonly BarSeries[]): Timeframe {
 
 export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   const timeframe = checkData(spec.data);
+  checkTicks(spec);
   if (!(spec.cash > 0)) throw new BacktestError(`cash must be > 0, got ${spec.cash}`);
   if (spec.strategies.length === 0) throw new BacktestError("no strategy to run");
   checkLimits(spec);
@@ -255,6 +265,21 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
     seriesOf: [],
     msgs: [],
     mark: { type: "MarkToMarket", ts: 0, bars: [] },
+    ...(spec.ticks && spec.ticks.length > 0
+      ? {
+        ticks: {
+          series: spec.ticks,
+          cursors: new Int32Array(spec.ticks.length),
+          subscribers: spec.ticks.map((s) =>
+            spec.strategies.filter((r) => symbolsOf(r).includes(s.symbol)).map((r) =>
+              host.senderTo(`bt/strategies/${r.id}`)
+            )
+          ),
+          bySymbol: new Set(spec.ticks.map((s) => s.symbol)),
+          delivered: 0,
+        },
+      }
+      : {}),
     ...(spec.onProgress
       ? {
         progress: {
@@ -312,7 +337,21 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   };
   const report = computeStats(input, { warmupBars: Math.min(warmupBars, Math.max(0, steps - 1)) });
   const ohlc: Ohlc = alignedOhlc(primary, record.ts);
-  return { report, input, ohlc, record, bars: spec.data.reduce((n, s) => n + s.length, 0), elapsedMs, warmupBars };
+  const bars = spec.data.reduce((n, s) => n + s.length, 0);
+  return { report, input, ohlc, record, bars, ticks: loop.ticks?.delivered ?? 0, elapsedMs, warmupBars };
+}
+
+/** Tick series: each for a symbol with bars, once, in time order (the parser checked the order). */
+function checkTicks(spec: BacktestSpec): void {
+  const seen = new Set<string>();
+  for (const t of spec.ticks ?? []) {
+    if (seen.has(t.symbol)) throw new BacktestError(`ticks for ${t.symbol} given twice`);
+    seen.add(t.symbol);
+    if (!spec.data.some((s) => s.symbol === t.symbol)) {
+      throw new BacktestError(`ticks for ${t.symbol}, but no bars of it (make them with ticksToBars)`);
+    }
+    if (t.length === 0) throw new BacktestError(`${t.symbol}: no ticks`);
+  }
 }
 
 /** The account's and each strategy's limits, by the rules the live config and SetLimits use (limits.ts). */
@@ -336,7 +375,16 @@ function finalizeTrades(loop: Loop, strategies: readonly string[]): void {
   host.drain();
   host.tell("bt/portfolio", { type: "ReopenLastBar" });
   host.drain();
-  for (let j = 0; j < loop.bars.length; j++) loop.toExchange(loop.msgs[j]);
+  for (let j = 0; j < loop.bars.length; j++) {
+    if (!loop.ticks?.bySymbol.has(loop.bars[j].symbol)) loop.toExchange(loop.msgs[j]);
+  }
+  // Symbols traded on ticks close at their last tick's touch.
+  if (loop.ticks) {
+    for (let k = 0; k < loop.ticks.series.length; k++) {
+      const i = loop.ticks.cursors[k] - 1;
+      if (i >= 0) loop.toExchange({ type: "Tick", tick: tickAt(loop.ticks.series[k], i) });
+    }
+  }
   host.drain();
   loop.toPortfolio(loop.mark);
   host.drain();
@@ -410,6 +458,58 @@ interface Loop {
   readonly msgs: { type: "Bar"; bar: Bar }[];
   readonly mark: { type: "MarkToMarket"; ts: number; bars: Bar[] };
   readonly progress?: { readonly report: (done: number, total: number) => void; readonly every: number; total: number };
+  readonly ticks?: TickFeed;
+}
+
+interface TickFeed {
+  readonly series: readonly TickSeries[];
+  readonly cursors: Int32Array;
+  readonly subscribers: readonly (readonly Send[])[];
+  /** Symbols whose orders match on ticks: their bars do not go to the exchange. */
+  readonly bySymbol: ReadonlySet<string>;
+  delivered: number;
+}
+
+/** The tick at `i` of a series, as the protocol's message carries it. */
+function tickAt(s: TickSeries, i: number): Tick {
+  if (s.kind === "quote") {
+    const [bid, ask, bidSize, askSize] = [s.bid[i], s.ask[i], s.bidSize[i], s.askSize[i]];
+    return { symbol: s.symbol, ts: s.ts[i], price: s.price[i], size: 0, bid, ask, bidSize, askSize };
+  }
+  const side = s.side[i];
+  const base = { symbol: s.symbol, ts: s.ts[i], price: s.price[i], size: s.size[i] };
+  return side === 0 ? base : { ...base, side: side > 0 ? "buy" : "sell" };
+}
+
+/**
+ * Every tick before `end`, in time order across symbols (ties: in the order the series were given): to the exchange
+ * (matching), drain, then to the strategies of that symbol (onTick), drain. The clock reads each tick's time.
+ */
+function deliverTicks(loop: Loop, feed: TickFeed, end: number): void {
+  const { host, clock } = loop;
+  for (;;) {
+    let k = -1;
+    let t = end;
+    for (let j = 0; j < feed.series.length; j++) {
+      const i = feed.cursors[j];
+      if (i < feed.series[j].length && feed.series[j].ts[i] < t) {
+        t = feed.series[j].ts[i];
+        k = j;
+      }
+    }
+    if (k < 0) return;
+    const s = feed.series[k];
+    const i = feed.cursors[k]++;
+    clock.advanceTo(t);
+    const tick = tickAt(s, i);
+    const msg = { type: "Tick" as const, tick };
+    loop.toExchange(msg);
+    host.drain();
+    const subs = feed.subscribers[k];
+    for (let m = 0; m < subs.length; m++) subs[m](msg);
+    host.drain();
+    feed.delivered++;
+  }
 }
 
 function reportProgress(loop: Loop): void {
@@ -433,6 +533,8 @@ function runSteps(loop: Loop): "done" | "busy" {
       if (i < data[k].length && data[k].ts[i] < t) t = data[k].ts[i];
     }
     if (t === Infinity) return "done";
+    // Ticks first: their bar closes at t + tfMs, after the last of them.
+    if (loop.ticks) deliverTicks(loop, loop.ticks, t + tfMs);
     clock.advanceTo(t + tfMs);
     // Reused every step (the drains below handle them before the next step, and no actor keeps them), filled
     // by index: `array.length = 0` would free the backing store and `push` reallocate it on every bar.
@@ -460,7 +562,7 @@ function runSteps(loop: Loop): "done" | "busy" {
       seriesOf[n] = k;
       msgs[n] = msg;
       n++;
-      loop.toExchange(msg);
+      if (!loop.ticks?.bySymbol.has(s.symbol)) loop.toExchange(msg);
       if (k === 0) lastPrimaryClose = bar.close;
     }
     if (bars.length !== n) bars.length = n; // only when the symbols present change (gaps)

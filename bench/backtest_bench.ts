@@ -8,6 +8,8 @@ import { runBacktest } from "../backtest/engine.ts";
 import type { BarSeries } from "../actors/protocol/mod.ts";
 import { seededRandom } from "../actors/runtime/random.ts";
 import { type BenchRow, printRow } from "./row.ts";
+import { BTC_1M, ticksFromBars } from "./gen_ticks.ts";
+import { ticksToBars } from "../storage/ticks/mod.ts";
 
 const SMA_CROSS = new URL("../strategies/sma_cross/strategy.ts", import.meta.url).href;
 
@@ -122,6 +124,28 @@ export async function backtestBench(
   });
   // How many times faster the bare loop is than the engine on the same rule and bars.
   emit({ bench: "backtest_engine_vs_bare_loop", unit: "x", value: +(bareRate / singleRate).toFixed(1) });
+  emit(await tickBench(totalBars));
+}
+
+/** Ticks/s: SMA cross on 1m bars made from trade ticks, orders matched on every tick (storage/ticks, tick_matching). */
+export async function tickBench(count: number): Promise<BenchRow> {
+  const { series: candles } = await loadBars(BTC_1M, { symbol: "BTC" });
+  const ticks = ticksFromBars(candles, count);
+  const result = await runBacktest({
+    strategies: [{ id: "t", module: SMA_CROSS }],
+    data: [ticksToBars(ticks, "1m")],
+    ticks: [ticks],
+    cash: 1e6,
+    sim: { defaultStep: 0.0001 },
+  });
+  return {
+    bench: "backtest_ticks_sma_cross",
+    unit: "ticks/s",
+    value: Math.round(ticks.length / (result.elapsedMs / 1000)),
+    ticks: ticks.length,
+    bars: result.bars,
+    trades: result.report.tradeCount,
+  };
 }
 
 if (import.meta.main) await backtestBench(printRow);

@@ -16,6 +16,7 @@ import {
   nameFromFile,
 } from "../storage/bars/mod.ts";
 import { BacktestError, runBacktest } from "../backtest/engine.ts";
+import { loadTicks, ticksToBars } from "../storage/ticks/mod.ts";
 import { formatTable, toJson, writeReport } from "../backtest/report/mod.ts";
 import { isTimeframe, type Timeframe } from "../actors/protocol/mod.ts";
 import { parseRunOptions, RUN_HELP, RUN_OPTIONS, type RunOptions, simSettings } from "./run_options.ts";
@@ -32,7 +33,9 @@ Runs a strategy over stored bars through the same actors live trading uses, on a
   --strategy NAME|PATH    built-in (sma_cross, mean_reversion, momentum) or your .ts file  [sma_cross]
   --param NAME=VALUE      strategy parameter (repeat)
   --data [SYMBOL=]PATH    CSV or JSON bars (repeat for several symbols)    [examples/data/GOOG.csv]
-  --timeframe TF          1m 5m 15m 1h 4h 1d ... (default: inferred from the data)
+  --ticks [SYMBOL=]PATH   CSV or JSON ticks, trades (ts,price,size[,side]) or quotes (ts,bid,ask,bidSize,askSize):
+                          orders match on every tick, onTick sees each, onBar the bars made from them (repeat)
+  --timeframe TF          1m 5m 15m 1h 4h 1d ... (default: inferred from the data; 1m for bars made from ticks)
   --max-price N           refuse bars with a price above N (a corrupt or mistyped value)    [1e12]
   --calendar [SYMBOL=]NAME  the market calendar gaps are judged by: 24x7 (crypto), nyse (US equities:
                           weekends, holidays and closures are no gap), sessions (other exchanges);
@@ -53,6 +56,7 @@ export interface BacktestOptions {
   strategy: string;
   params: Record<string, string>;
   data: string[];
+  ticks: string[];
   timeframe?: Timeframe;
   maxPrice: number;
   /** Per symbol ("" = every file without its own). */
@@ -67,6 +71,7 @@ export async function parseBacktestArgs(args: string[]): Promise<BacktestOptions
     strategy: { type: "string" },
     param: { type: "string", multiple: true },
     data: { type: "string", multiple: true },
+    ticks: { type: "string", multiple: true },
     timeframe: { type: "string" },
     "max-price": { type: "string" },
     calendar: { type: "string", multiple: true },
@@ -117,11 +122,16 @@ export async function resolveBacktestOptions(
   if (timeframe !== undefined && !isTimeframe(timeframe)) {
     throw new UsageError(`--timeframe: unknown timeframe "${timeframe}"`);
   }
-  const data = (values.data ?? file.data ?? [SAMPLE_DATA]) as string[];
+  if (file.ticks !== undefined && (!Array.isArray(file.ticks) || !file.ticks.every((d) => typeof d === "string"))) {
+    throw new UsageError(`ticks must be a list of "[SYMBOL=]PATH" strings, got ${JSON.stringify(file.ticks)}`);
+  }
+  const ticks = (values.ticks ?? file.ticks ?? []) as string[];
+  const data = (values.data ?? file.data ?? (ticks.length > 0 ? [] : [SAMPLE_DATA])) as string[];
   return {
     strategy: (pick("strategy", "strategy") ?? "sma_cross") as string,
     params,
     data,
+    ticks,
     timeframe,
     calendars: calendars((values.calendar as string[] | undefined) ?? calendarsFromFile(file.calendar)),
     maxPrice: maxPrice(pick("max-price", "maxPrice") ?? DEFAULT_MAX_PRICE),
@@ -206,10 +216,26 @@ export async function runBacktestJob(options: BacktestOptions, module: string, h
     }
     series.push(loaded.series);
   }
+  const ticks = [];
+  for (const spec of options.ticks) {
+    const { symbol, path } = dataSpec(spec);
+    const loaded = await loadTicks(path, {
+      symbol: symbol ?? nameFromFile(basename(path)).symbol,
+      maxPrice: options.maxPrice,
+    }).catch((err) => {
+      if (err instanceof Deno.errors.NotFound) throw new CommandError(`--ticks: cannot read ${path}: no such file`);
+      if (isOsError(err)) throw new CommandError(`--ticks: cannot read ${path}: ${err.message}`);
+      throw err;
+    });
+    log?.debug("ticks loaded", { path, symbol: loaded.symbol, kind: loaded.kind, ticks: loaded.length });
+    ticks.push(loaded);
+    series.push(ticksToBars(loaded, options.timeframe ?? "1m"));
+  }
   const run = options.run;
   const result = await runBacktest({
     strategies: [{ id: "s1", module, params: options.params, limits: run.strategyLimits }],
     data: series,
+    ...(ticks.length > 0 ? { ticks } : {}),
     cash: run.cash,
     closeAtEnd: run.closeAtEnd,
     risk: run.risk,
@@ -259,7 +285,12 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
     else {
       console.log(formatTable(result.report, { color: useColor() }));
       const rate = Math.round(result.bars / (result.elapsedMs / 1000));
-      console.log(`\n${result.bars} bars in ${result.elapsedMs.toFixed(1)} ms (${rate.toLocaleString("en")} bars/s)`);
+      const ticks = result.ticks > 0
+        ? `${result.ticks} ticks (${Math.round(result.ticks / (result.elapsedMs / 1000)).toLocaleString("en")}/s), `
+        : "";
+      console.log(
+        `\n${ticks}${result.bars} bars in ${result.elapsedMs.toFixed(1)} ms (${rate.toLocaleString("en")} bars/s)`,
+      );
       console.log(`Report: ${options.out}/report.html (also report.json, trades.csv, equity.csv)`);
     }
     log.info("backtest done", {

@@ -35,7 +35,7 @@ export interface Bar {
   readonly volume: number;
 }
 
-/** One trade print or quote update. */
+/** One trade print or quote update (a quote's `price` is its mid and `size` 0). */
 export interface Tick {
   readonly symbol: string;
   readonly ts: number;
@@ -43,6 +43,10 @@ export interface Tick {
   readonly size: number;
   readonly bid?: number;
   readonly ask?: number;
+  readonly bidSize?: number;
+  readonly askSize?: number;
+  /** A trade's aggressor, when the data says. */
+  readonly side?: "buy" | "sell";
 }
 
 /**

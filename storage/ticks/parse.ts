@@ -314,12 +314,7 @@ export function parseTicksJson(text: string, file: string, options: TickParseOpt
 
 /** Reads a tick file by its extension (.json, else CSV). */
 export async function loadTicks(path: string, options: TickParseOptions): Promise<TickSeries> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    throw new DataError({ file: path }, `cannot read the tick file: ${(err as Error).message}`);
-  }
+  const text = await Deno.readTextFile(path); // an OS error (no such file) stays one: the caller names the option
   return path.toLowerCase().endsWith(".json")
     ? parseTicksJson(text, path, options)
     : parseTicksCsv(text, path, options);

@@ -65,7 +65,7 @@ export const DEFAULT_SIM_CONFIG: SimConfig = {
   defaultTick: 0,
 };
 
-interface Resting {
+export interface Resting {
   readonly order: OrderRequest;
   readonly replyTo: string;
   readonly venueOrderId: string;
@@ -77,6 +77,8 @@ interface Resting {
   readonly maker: boolean;
   /** A bracket placed during a bar: that bar's ts and the price it became active at (its parent's fill price). */
   activatedAt?: { readonly ts: number; readonly price: number };
+  /** Tick matching: the order has seen a tick (it is resting in the book, no longer arriving). */
+  ticked?: boolean;
 }
 
 export interface SimState {
@@ -213,9 +215,9 @@ export function cancelAll(state: SimState, now: number, emit: Emit, strategyId?:
   removeDone(state);
 }
 
-const DONE = -1;
+export const DONE = -1;
 
-function finish(
+export function finish(
   state: SimState,
   r: Resting,
   type: "OrderCanceled" | "OrderExpired",
@@ -235,7 +237,7 @@ function finish(
   void state;
 }
 
-function removeDone(state: SimState): void {
+export function removeDone(state: SimState): void {
   if (state.orders.some((r) => r.remaining === DONE)) state.orders = state.orders.filter((r) => r.remaining !== DONE);
 }
 
@@ -302,7 +304,14 @@ export function onBar(state: SimState, bar: Bar, emit: Emit): void {
   markPrice(state.account, bar.symbol, bar.close);
 }
 
-function fillResting(state: SimState, r: Resting, touch: number, bar: Bar, now: number, emit: Emit): void {
+export function fillResting(
+  state: SimState,
+  r: Resting,
+  touch: number,
+  bar: Bar,
+  now: number,
+  emit: Emit,
+): void {
   const o = r.order;
   const cfg = state.config;
   const side = o.side === "buy" ? 1 : -1;

@@ -3,6 +3,7 @@
  * Order events go to the order's owner; fills also go to the configured subscribers (portfolio, risk).
  */
 import type { ActorContext, Behaviour } from "../../runtime/mod.ts";
+import { onTick } from "./tick_matching.ts";
 import { ConfigError } from "../../runtime/mod.ts";
 import type { ExchangeMessage, OrderEvent } from "../../protocol/mod.ts";
 import {
@@ -71,7 +72,8 @@ export const simExchange: Behaviour<ExchangeMessage, State, SimExchangeConfig> =
         onBar(state.sim, msg.bar, emit);
         return state;
       case "Tick":
-        // Bar-based simulation: ticks update the last price only.
+        // Tick backtests send ticks and no bars: orders match on each print or quote (tick_matching.ts).
+        onTick(state.sim, msg.tick, msg.tick, emit);
         return state;
       case "SubmitOrder":
         submitOrder(state.sim, msg.order, msg.replyTo, ctx.clock.now(), emit);
