@@ -164,6 +164,7 @@ function liquidate(
       msg.ts,
       state.bars,
       (qty, price) => Math.abs(qty) * price * rule.exitCommissionRate,
+      (symbol) => book.ledger.holdings.get(symbol)?.multiplier ?? 1,
     );
   }
   ctx.log.warn("equity fell to zero: positions liquidated, trading halted", { ts: msg.ts });
@@ -257,17 +258,18 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
       case "OrderPartiallyFilled": {
         const f = msg.fill;
         const signed = f.side === "buy" ? f.qty : -f.qty;
-        applyFill(state.total, f.symbol, signed, f.price, f.commission, f.ts);
+        const m = f.multiplier ?? 1;
+        applyFill(state.total, f.symbol, signed, f.price, f.commission, f.ts, m);
         let s = state.strategies.get(f.strategyId);
         if (!s) {
           s = { ledger: createLedger(0), trips: createRoundTrips(), equity: new Float64Array(state.equity.length) };
           state.strategies.set(f.strategyId, s);
         }
-        applyFill(s.ledger, f.symbol, signed, f.price, f.commission, f.ts);
+        applyFill(s.ledger, f.symbol, signed, f.price, f.commission, f.ts, m);
         // A fill at a bar's close carries that (already recorded) bar's time: it belongs to that bar.
         const bar = state.bars > 0 && state.ts[state.bars - 1] === f.ts ? state.bars - 1 : state.bars;
         if (state.config.recordTrades) {
-          recordFill(s.trips, f.strategyId, f.symbol, signed, f.price, f.commission, f.ts, bar);
+          recordFill(s.trips, f.strategyId, f.symbol, signed, f.price, f.commission, f.ts, bar, m);
         }
         return state;
       }

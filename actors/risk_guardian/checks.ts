@@ -46,7 +46,7 @@ export interface RiskLimits extends OrderLimits {
 
 /** The increments and minimums of one instrument at one venue; a missing or 0 field is not checked. */
 export type InstrumentRules = Partial<
-  Pick<Instrument, "tickSize" | "stepSize" | "minQty" | "minNotional" | "multiplier">
+  Pick<Instrument, "tickSize" | "stepSize" | "minQty" | "minNotional" | "multiplier" | "margin" | "commissionPerUnit">
 >;
 
 /** The order to send (quantity snapped to the venue's step), or why it is denied. */

@@ -33,7 +33,15 @@ export type VenueConfig =
     readonly quote: string;
   };
 
-const INSTRUMENT_RULES = ["tickSize", "stepSize", "minQty", "minNotional", "multiplier"] as const;
+const INSTRUMENT_RULES = [
+  "tickSize",
+  "stepSize",
+  "minQty",
+  "minNotional",
+  "multiplier",
+  "margin",
+  "commissionPerUnit",
+] as const;
 const VENUE_COMMON = ["type", "name", "instruments"];
 /** What the simulated account is made of: a paper venue, or a binance venue run with --paper. */
 const VENUE_SIM = ["initialCash", "commission", "slippageBps", "defaultStep", "allowShort"];

@@ -77,6 +77,8 @@ function exchangeSpec(config: LiveConfig, lockstep: boolean): ActorSpec {
             strategyCapital: Object.fromEntries(config.strategies.map((s) => [s.id, s.capital])),
             defaultStep: venue.defaultStep,
             allowShort: venue.allowShort,
+            // Multiplier, margin and commission per contract of the symbols that have them (futures).
+            ...(venue.instruments ? { contracts: venue.instruments } : {}),
             costs: {
               commission: venue.commission > 0 ? { kind: "percent", rate: venue.commission } : { kind: "none" },
               slippage: venue.slippageBps > 0 ? { kind: "fixed_bps", bps: venue.slippageBps } : { kind: "none" },
