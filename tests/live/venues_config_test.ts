@@ -98,7 +98,8 @@ Deno.test("venues: one adapter and one feed per venue, orders routed by the guar
   });
   const strategies = buildLiveTree(config).children.find((c) => c.id === "strategies");
   const venueOf = (id: string) =>
-    ((strategies as { children: readonly ActorSpec[] }).children.find((c) => c.id === id)!.config as { venue: string }).venue;
+    ((strategies as { children: readonly ActorSpec[] }).children.find((c) => c.id === id)!.config as { venue: string })
+      .venue;
   assert.equal(venueOf("ma-us"), "us");
   assert.equal(venueOf("ma-eu"), "eu");
 });

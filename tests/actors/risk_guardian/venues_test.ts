@@ -194,3 +194,24 @@ Deno.test("venues: a stopped strategy's position is flattened at its venue", asy
   ]]);
   await host.stop();
 });
+
+Deno.test("venues: an account equity not known yet (NaN: a quoted rate unseen) does not poison the drawdown", async () => {
+  const { host } = await setup({ maxDrawdown: 0.1 });
+  const state = async () => {
+    const reply = host.ask<{ type: "RiskState"; trading: string; peakEquity: number | null }>(
+      "t/risk",
+      { type: "GetRiskState" },
+      1_000,
+    );
+    host.drain();
+    return await reply;
+  };
+  host.tell("t/risk", { type: "EquityUpdate", equity: NaN, ts: 0 });
+  host.tell("t/risk", { type: "EquityUpdate", equity: 10_000, ts: 1 });
+  host.drain();
+  assert.equal((await state()).peakEquity, 10_000);
+  host.tell("t/risk", { type: "EquityUpdate", equity: 8_900, ts: 2 });
+  host.drain();
+  assert.equal((await state()).trading, "REDUCING");
+  await host.stop();
+});
