@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { finished, GOOG, paperConfig, readResult, sleep, spawnDaemon, writeConfig } from "./helpers.ts";
+import { CLI, DENO_JSON, finished, GOOG, paperConfig, readResult, sleep, spawnDaemon, writeConfig } from "./helpers.ts";
+import { startFakeTrading } from "../fakes/binance_trading.ts";
 
 interface Book {
   balance: number;
@@ -174,6 +175,90 @@ Deno.test({
         child.kill("SIGKILL");
       } catch { /* already gone */ }
       await child.stderr.cancel().catch(() => {});
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+const BUY_ONCE = new URL("./fixtures/buy_once.ts", import.meta.url).pathname;
+
+Deno.test({
+  name: "paper and Binance (the fake) in one daemon: each strategy trades at its venue; the kill flattens both",
+  sanitizeResources: false,
+  async fn() {
+    const fake = startFakeTrading({
+      markets: [{ id: "BTCUSDT", base: "BTC", quote: "USDT" }],
+      apiKey: "k",
+      secret: "s",
+      prices: { BTCUSDT: 50_000 },
+      balances: { USDT: 100_000, BTC: 0 },
+    });
+    const dir = await Deno.makeTempDir({ prefix: "live-venues-binance-" });
+    const { venue: _, ...base } = paperConfig(dir);
+    const config = {
+      ...base,
+      mode: "live",
+      exitAtEnd: false,
+      feed: {
+        type: "replay",
+        // The same daily bars as GOOG and as BTC/USDT: the Binance venue fills at its own price (50,000).
+        sources: [{ file: GOOG, symbol: "GOOG" }, { file: GOOG, symbol: "BTC/USDT" }],
+        speed: 86_400_000 / 20,
+      },
+      venues: {
+        us: { type: "paper", initialCash: 10_000, defaultStep: 1 },
+        bn: { type: "binance", apiUrl: fake.url, quote: "USDT", pollMs: 50 },
+      },
+      fx: { USDT: 1 },
+      strategies: [
+        { id: "p1", venue: "us", strategy: BUY_ONCE, params: { qty: 3 }, symbols: ["GOOG"], capital: 10_000 },
+        { id: "b1", venue: "bn", strategy: BUY_ONCE, params: { qty: 0.01 }, symbols: ["BTC/USDT"], capital: 1_000 },
+      ],
+    };
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--config",
+        DENO_JSON,
+        CLI,
+        "run",
+        "--config",
+        await writeConfig(dir, config),
+        "--no-watchdog",
+      ],
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+      env: { TRADEACTOR_LOG: "warn", BINANCE_API_KEY: "k", BINANCE_API_SECRET: "s" },
+    }).spawn();
+    try {
+      await until("a position at each venue", async () => {
+        const s = await status(dir);
+        return held(s?.portfolio.venues?.us) > 0 && held(s?.portfolio.venues?.bn) > 0;
+      });
+      // Only the Binance strategy's order reached Binance; the paper strategy's stayed on paper.
+      assert.deepEqual(fake.submits.map((cid) => cid.split("-")[0]), ["b1"]);
+      const s = (await status(dir))!;
+      assert.equal(s.portfolio.venues.bn.currency, "USDT");
+      assert.deepEqual(s.portfolio.venues.bn.positions.map((p) => [p.symbol, p.qty]), [["BTC/USDT", 0.01]]);
+      assert.deepEqual(s.portfolio.venues.us.positions.map((p) => [p.symbol, p.qty]), [["GOOG", 3]]);
+      child.kill("SIGUSR2");
+      await until("HALTED and flat at both venues", async () => {
+        const s = await status(dir);
+        return s?.risk.trading === "HALTED" && held(s.portfolio.venues.us) === 0 && held(s.portfolio.venues.bn) === 0;
+      });
+      const kills = fake.submits.filter((cid) => cid.includes("-kill-"));
+      assert.equal(kills.length, 1, `one flatten at Binance: ${fake.submits}`);
+      assert.match(kills[0], /^b1-kill-/);
+      child.kill("SIGTERM");
+      assert.equal((await child.status).code, 0);
+    } finally {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await child.stderr.cancel().catch(() => {});
+      await fake.close();
       await Deno.remove(dir, { recursive: true });
     }
   },
