@@ -147,6 +147,15 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
       ? { strategyCapital: Object.fromEntries(spec.strategies.map((r) => [r.id, capital(r)])) }
       : {}),
   };
+  for (const symbol of Object.keys(sim.contracts ?? {})) {
+    if (!allSymbols.includes(symbol)) {
+      throw new BacktestError(`instrument ${symbol}: no data for this symbol (data has ${allSymbols.join(", ")})`);
+    }
+  }
+  // The guardian values orders (notional, exposure) with the contracts' multipliers.
+  const multipliers = Object.entries(sim.contracts ?? {}).flatMap(([symbol, c]) =>
+    c.multiplier !== undefined && c.multiplier !== 1 ? [[symbol, { multiplier: c.multiplier }]] : []
+  );
   const symbolsOf = (run: StrategyRun) => {
     const symbols = run.symbols ?? allSymbols;
     for (const s of symbols) {
@@ -195,6 +204,7 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
           ...(spec.quarantinePolicy ? { quarantinePolicy: spec.quarantinePolicy } : {}),
           exchanges: { [sim.venue]: "bt/exchange" },
           nativeBrackets: { [sim.venue]: true },
+          ...(multipliers.length > 0 ? { instruments: { [sim.venue]: Object.fromEntries(multipliers) } } : {}),
         },
       },
       {

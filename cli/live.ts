@@ -112,7 +112,8 @@ export async function runLiveCommand(args: string[]): Promise<number> {
         controlSettings(config, (name) => Deno.env.get(name));
         if (command === "check") {
           console.log(
-            `${values.config}: ok (${config.mode}, venue ${config.venue.name}, ${config.strategies.length} strategies)`,
+            `${values.config}: ok (${config.mode}, ${venueList(Object.keys(config.venues))}, ` +
+              `${config.strategies.length} strategies)`,
           );
           return 0;
         }
@@ -230,3 +231,8 @@ function request(
 }
 
 if (import.meta.main) Deno.exit(await runLiveCommand(Deno.args));
+
+/** "venue paper", or with several "venues us, eu". */
+function venueList(names: readonly string[]): string {
+  return names.length === 1 ? `venue ${names[0]}` : `venues ${names.join(", ")}`;
+}

@@ -6,6 +6,7 @@ import { namedValues, UsageError } from "./args.ts";
 import { combinedCommission, type CostModels, type SpreadMode } from "../actors/exchange/sim/costs.ts";
 import type { SimConfig } from "../actors/exchange/sim/matching.ts";
 import type { RiskLimits } from "../actors/risk_guardian/checks.ts";
+import type { ContractTerms } from "../actors/protocol/mod.ts";
 import {
   limitProblems,
   QUARANTINE_POLICIES,
@@ -33,6 +34,7 @@ export const RUN_OPTIONS = {
   risk: { type: "string" },
   "risk-limit": { type: "string", multiple: true },
   "strategy-limit": { type: "string", multiple: true },
+  instrument: { type: "string", multiple: true },
 } as const;
 
 export const RUN_HELP = `  --cash N                starting cash                                        [10000]
@@ -55,7 +57,11 @@ export const RUN_HELP = `  --cash N                starting cash                
   --risk FILE             risk limits as in the live config: {"risk": {account limits, "quarantinePolicy"},
                           "limits": {the strategy's own limits}}, checked by the live rules
   --risk-limit NAME=N     one account limit (maxPositionQty, maxDrawdown, ...; repeat); wins over --risk
-  --strategy-limit NAME=N one strategy limit (maxLoss, maxOrderNotional, ...; repeat); wins over --risk`;
+  --strategy-limit NAME=N one strategy limit (maxLoss, maxOrderNotional, ...; repeat); wins over --risk
+  --instrument SYMBOL:TERMS  a contract's terms (futures), repeat per symbol: multiplier=N (P&L, notional and
+                          exposure = qty × price × N), margin=N (initial margin per contract, instead of
+                          notional / leverage), commission-per-unit=N (a fee per contract, added to the others);
+                          e.g. --instrument ES:multiplier=10,margin=500,commission-per-unit=2.0`;
 
 export interface RunOptions {
   readonly cash: number;
@@ -71,6 +77,8 @@ export interface RunOptions {
   /** The strategy's own limits (empty: none). */
   readonly strategyLimits: StrategyLimits;
   readonly quarantinePolicy?: QuarantinePolicy;
+  /** Contract terms per symbol (`--instrument`); empty: every symbol is a spot unit. */
+  readonly contracts: Readonly<Record<string, ContractTerms>>;
 }
 
 type Values = Readonly<Record<string, unknown>>;
@@ -135,7 +143,65 @@ export async function parseRunOptions(values: Values, file: Values = {}): Promis
     step: num("step", pick("step", "step") ?? 1, (n) => n > 0, "> 0"),
     closeAtEnd: Boolean(values["close-at-end"] ?? file.closeAtEnd ?? false),
     ...limits,
+    contracts: contracts(values.instrument as string[] | undefined, file.instruments),
   };
+}
+
+/** The names `--instrument` takes (and the config file's `instruments` keys, camelCase), with their rules. */
+const TERMS = {
+  multiplier: { key: "multiplier", check: (n: number) => n > 0, rule: "> 0" },
+  margin: { key: "margin", check: (n: number) => n >= 0, rule: "≥ 0 (0: notional / leverage)" },
+  "commission-per-unit": { key: "commissionPerUnit", check: (n: number) => n >= 0, rule: "≥ 0" },
+  // The issue's and IB's word for the same fee.
+  "commission-per-contract": { key: "commissionPerUnit", check: (n: number) => n >= 0, rule: "≥ 0" },
+} as const;
+const CAMEL: Readonly<Record<string, keyof typeof TERMS>> = {
+  multiplier: "multiplier",
+  margin: "margin",
+  commissionPerUnit: "commission-per-unit",
+};
+
+/**
+ * `--instrument SYMBOL:name=N,…` (repeat) over the config file's `"instruments": {"ES": {"multiplier": 10}}`; a
+ * symbol given both ways takes the flag's terms over the file's, name by name.
+ */
+export function contracts(flags: readonly string[] | undefined, file: unknown): Record<string, ContractTerms> {
+  const out: Record<string, Record<string, number>> = {};
+  const term = (where: string, symbol: string, name: string, raw: unknown) => {
+    const rule = TERMS[name as keyof typeof TERMS];
+    if (!rule) {
+      throw new UsageError(`${where}: unknown term "${name}" (known: ${Object.keys(TERMS).join(", ")})`);
+    }
+    const n = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
+    if (!Number.isFinite(n) || !rule.check(n)) {
+      throw new UsageError(`${where}: ${name} must be ${rule.rule}, got ${JSON.stringify(raw)}`);
+    }
+    (out[symbol] ??= {})[rule.key] = n;
+  };
+  if (file !== undefined) {
+    if (!isObject(file)) throw new UsageError(`--config "instruments": must be an object {"SYMBOL": {terms}}`);
+    for (const [symbol, terms] of Object.entries(file)) {
+      const where = `--config "instruments.${symbol}"`;
+      if (!isObject(terms)) throw new UsageError(`${where}: must be an object such as {"multiplier": 10}`);
+      for (const [name, value] of Object.entries(terms)) term(where, symbol, CAMEL[name] ?? name, value);
+    }
+  }
+  for (const spec of flags ?? []) {
+    const colon = spec.indexOf(":");
+    const symbol = spec.slice(0, colon).trim();
+    const where = `--instrument ${spec}`;
+    if (colon <= 0 || symbol === "") {
+      throw new UsageError(`${where}: must be SYMBOL:name=N[,name=N…], e.g. ES:multiplier=10,margin=500`);
+    }
+    const pairs = spec.slice(colon + 1).split(",").filter((x) => x.trim() !== "");
+    if (pairs.length === 0) throw new UsageError(`${where}: no terms after "${symbol}:"`);
+    for (const pair of pairs) {
+      const eq = pair.indexOf("=");
+      if (eq <= 0) throw new UsageError(`${where}: "${pair}" must be name=N`);
+      term(where, symbol, pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+    }
+  }
+  return out;
 }
 
 /** The simulated venue's settings from the run options. */
@@ -147,6 +213,7 @@ export function simSettings(o: RunOptions): Partial<Omit<SimConfig, "initialCash
     allowShort: o.allowShort,
     defaultStep: o.step,
     ...(o.volumeShare !== undefined ? { volumeShare: o.volumeShare } : {}),
+    ...(Object.keys(o.contracts).length > 0 ? { contracts: o.contracts } : {}),
   };
 }
 

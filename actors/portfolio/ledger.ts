@@ -1,7 +1,8 @@
 /**
  * Cash and positions of one account (a strategy's, the whole portfolio's, or the simulated venue's).
  * Margin-account convention, as backtesting.py's broker: `balance` moves only by realised P&L and
- * commissions; equity = balance + unrealised P&L; margin used = Σ |qty| × price × multiplier / leverage.
+ * commissions; equity = balance + unrealised P&L (for futures: cash marked to market, the same sum); margin used =
+ * Σ |qty| × price × multiplier / leverage, or Σ |qty| × initial margin for contracts that have a margin per contract.
  * Money is float64; see README "Money math" for where rounding happens (tick/step snapping at boundaries).
  */
 
@@ -12,6 +13,8 @@ export interface Holding {
   realized: number;
   openedAt: number;
   multiplier: number;
+  /** Initial margin per contract; absent (or 0): notional / leverage. */
+  margin?: number;
 }
 
 export interface Ledger {
@@ -35,10 +38,11 @@ export function createLedger(initialBalance: number): Ledger {
   };
 }
 
-function holding(ledger: Ledger, symbol: string, multiplier: number): Holding {
+function holding(ledger: Ledger, symbol: string, multiplier: number, margin: number): Holding {
   let h = ledger.holdings.get(symbol);
   if (!h) {
     h = { qty: 0, avgPrice: 0, lastPrice: 0, realized: 0, openedAt: 0, multiplier };
+    if (margin > 0) h.margin = margin;
     ledger.holdings.set(symbol, h);
   }
   return h;
@@ -53,8 +57,9 @@ export function applyFill(
   commission: number,
   ts: number,
   multiplier = 1,
+  margin = 0,
 ): number {
-  const h = holding(ledger, symbol, multiplier);
+  const h = holding(ledger, symbol, multiplier, margin);
   let realized = 0;
   const closing = h.qty !== 0 && Math.sign(h.qty) !== Math.sign(signedQty);
   if (closing) {
@@ -121,7 +126,8 @@ export function marginUsed(ledger: Ledger, leverage: number): number {
   let sum = 0;
   const list = holdingList(ledger);
   for (let i = 0; i < list.length; i++) {
-    sum += Math.abs(list[i].qty) * list[i].lastPrice * list[i].multiplier / leverage;
+    const h = list[i];
+    sum += h.margin ? Math.abs(h.qty) * h.margin : Math.abs(h.qty) * h.lastPrice * h.multiplier / leverage;
   }
   return sum;
 }

@@ -33,6 +33,23 @@ export interface PortfolioConfig {
    * `after` (the risk guardian's bar clock when they were added; null: from the first bar), as it did then.
    */
   readonly joining?: Readonly<Record<string, { readonly capital: number; readonly after: JoinPos }>>;
+  /** Several venues: balances per venue (each in its currency) and the account's total in a base currency. */
+  readonly venues?: VenuesConfig;
+}
+
+/** The venues of a multi-venue daemon, as the portfolio books them. */
+export interface VenuesConfig {
+  /** Venue → the currency its account is in. */
+  readonly currencies: Readonly<Record<string, string>>;
+  /** Strategy id → its venue; a strategy not listed (added while running) is at `defaultVenue`. */
+  readonly strategyVenues: Readonly<Record<string, string>>;
+  readonly defaultVenue: string;
+  /** The base currency, fixed rates, and symbols whose last price is a rate (1 unit = rate × base). */
+  readonly fx: {
+    readonly base: string;
+    readonly rates: Readonly<Record<string, number>>;
+    readonly symbols: Readonly<Record<string, string>>;
+  };
 }
 
 /** A position on the bar clock (bars ordered by time, then symbol); null: before the first bar. */
@@ -93,6 +110,37 @@ interface State {
   /** Capital still to join, and the last bar seen (live bars only). */
   joining?: Joining[];
   lastBar?: { readonly symbol: string; readonly ts: number };
+  /** Several venues: each venue's ledger (in its currency), and the last price of each symbol that is an FX rate. */
+  venueBooks?: Map<string, Ledger>;
+  fxPrices?: Map<string, number>;
+}
+
+/** The ledger a fill books into: the venue it came from, else its strategy's venue. */
+function venueBook(state: State, venue: string | undefined, strategyId: string): Ledger | undefined {
+  const books = state.venueBooks;
+  const cfg = state.config.venues;
+  if (!books || !cfg) return undefined;
+  return (venue !== undefined ? books.get(venue) : undefined) ??
+    books.get(cfg.strategyVenues[strategyId] ?? cfg.defaultVenue);
+}
+
+/** 1 unit of a venue currency in the base currency: 1, a fixed rate, the last price of its symbol, or NaN (none yet). */
+function rateOf(state: State, currency: string): number {
+  const fx = state.config.venues!.fx;
+  if (currency === fx.base) return 1;
+  const fixed = fx.rates[currency];
+  if (fixed !== undefined) return fixed;
+  const symbol = fx.symbols[currency];
+  return (symbol !== undefined ? state.fxPrices?.get(symbol) : undefined) ?? NaN;
+}
+
+/** The account's equity in the base currency: every venue's equity at its rate (NaN while a quoted rate is unseen). */
+function baseEquity(state: State): number {
+  let sum = 0;
+  for (const [venue, ledger] of state.venueBooks!) {
+    sum += equity(ledger) * rateOf(state, state.config.venues!.currencies[venue]);
+  }
+  return sum;
 }
 
 const isAfter = (bar: { symbol: string; ts: number }, pos: JoinPos) =>
@@ -110,6 +158,8 @@ function join(state: State, j: Joining): void {
     });
   }
   state.total.balance += j.capital;
+  const atVenue = venueBook(state, undefined, j.strategyId);
+  if (atVenue) atVenue.balance += j.capital;
 }
 
 /** Before a live bar is marked: the capital due at it joins. */
@@ -142,6 +192,10 @@ function booksOf(state: State): StrategyBook[] {
 
 function mark(state: State, b: Bar): void {
   markPrice(state.total, b.symbol, b.close);
+  if (state.venueBooks) {
+    for (const ledger of state.venueBooks.values()) markPrice(ledger, b.symbol, b.close);
+    if (Object.values(state.config.venues!.fx.symbols).includes(b.symbol)) state.fxPrices!.set(b.symbol, b.close);
+  }
   for (const book of booksOf(state)) {
     markPrice(book.ledger, b.symbol, b.close);
     markRange(book.trips, b.symbol, b.low, b.high);
@@ -164,6 +218,7 @@ function liquidate(
       msg.ts,
       state.bars,
       (qty, price) => Math.abs(qty) * price * rule.exitCommissionRate,
+      (symbol) => book.ledger.holdings.get(symbol)?.multiplier ?? 1,
     );
   }
   ctx.log.warn("equity fell to zero: positions liquidated, trading halted", { ts: msg.ts });
@@ -189,7 +244,9 @@ function endOfBar(state: State, ts: number, ctx: ActorContext<PortfolioMessage>)
   if (subscribers.length > 0) {
     const strategies: Record<string, number> = {};
     for (const [id, s] of state.strategies) strategies[id] = state.bust ? 0 : equity(s.ledger);
-    const update = { type: "EquityUpdate", equity: equity(state.total), ts: ts, strategies };
+    // Several venues: the account's equity is told in the base currency (NaN until every quoted rate is seen).
+    const total = state.venueBooks ? baseEquity(state) : equity(state.total);
+    const update = { type: "EquityUpdate", equity: total, ts: ts, strategies };
     for (const to of subscribers) ctx.tell(to, update);
   }
 }
@@ -226,6 +283,7 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
       equitySubscribers: c.equitySubscribers ?? [],
       ...(c.liquidateAtZeroEquity ? { liquidateAtZeroEquity: c.liquidateAtZeroEquity } : {}),
       ...(c.joining ? { joining: c.joining } : {}),
+      ...(c.venues ? { venues: c.venues } : {}),
     };
   },
   init(config) {
@@ -237,7 +295,20 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
         { ledger: createLedger(cash), trips: createRoundTrips(), equity: new Float64Array(capacity) },
       ]),
     );
+    const venues = config.venues;
+    const venueBooks = venues
+      ? new Map(
+        Object.keys(venues.currencies).map((venue) => {
+          let cash = 0;
+          for (const [id, capital] of Object.entries(config.capital)) {
+            if ((venues.strategyVenues[id] ?? venues.defaultVenue) === venue) cash += capital;
+          }
+          return [venue, createLedger(cash)];
+        }),
+      )
+      : undefined;
     return {
+      ...(venueBooks ? { venueBooks, fxPrices: new Map() } : {}),
       config,
       total: createLedger(total),
       strategies,
@@ -257,17 +328,20 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
       case "OrderPartiallyFilled": {
         const f = msg.fill;
         const signed = f.side === "buy" ? f.qty : -f.qty;
-        applyFill(state.total, f.symbol, signed, f.price, f.commission, f.ts);
+        const m = f.multiplier ?? 1;
+        applyFill(state.total, f.symbol, signed, f.price, f.commission, f.ts, m);
         let s = state.strategies.get(f.strategyId);
         if (!s) {
           s = { ledger: createLedger(0), trips: createRoundTrips(), equity: new Float64Array(state.equity.length) };
           state.strategies.set(f.strategyId, s);
         }
-        applyFill(s.ledger, f.symbol, signed, f.price, f.commission, f.ts);
+        applyFill(s.ledger, f.symbol, signed, f.price, f.commission, f.ts, m);
+        const atVenue = venueBook(state, f.venue, f.strategyId);
+        if (atVenue) applyFill(atVenue, f.symbol, signed, f.price, f.commission, f.ts, m);
         // A fill at a bar's close carries that (already recorded) bar's time: it belongs to that bar.
         const bar = state.bars > 0 && state.ts[state.bars - 1] === f.ts ? state.bars - 1 : state.bars;
         if (state.config.recordTrades) {
-          recordFill(s.trips, f.strategyId, f.symbol, signed, f.price, f.commission, f.ts, bar);
+          recordFill(s.trips, f.strategyId, f.symbol, signed, f.price, f.commission, f.ts, bar, m);
         }
         return state;
       }
@@ -306,10 +380,27 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
             realized: h.realized,
           })),
         });
+        const venues = state.config.venues;
         ctx.reply({
           type: "Portfolio",
           total: view(state.total),
           strategies: Object.fromEntries([...state.strategies].map(([id, s]) => [id, view(s.ledger)])),
+          // Several venues: each venue's books in its currency, and the account's equity in the base currency.
+          ...(venues && state.venueBooks
+            ? {
+              venues: Object.fromEntries(
+                [...state.venueBooks].map(([name, l]) => {
+                  const currency = venues.currencies[name];
+                  const rate = rateOf(state, currency);
+                  return [name, { ...view(l), currency, rate: Number.isFinite(rate) ? rate : null }];
+                }),
+              ),
+              base: {
+                currency: venues.fx.base,
+                equity: Number.isFinite(baseEquity(state)) ? baseEquity(state) : null,
+              },
+            }
+            : {}),
         });
         return state;
       }

@@ -33,6 +33,7 @@ export function recordFill(
   commission: number,
   ts: number,
   bar: number,
+  multiplier = 1,
 ): void {
   let lots = book.open.get(symbol);
   if (!lots) book.open.set(symbol, lots = []);
@@ -58,9 +59,9 @@ export function recordFill(
       exitTime: ts,
       entryPrice: lot.entryPrice,
       exitPrice: price,
-      pnl: size * (price - lot.entryPrice) - tradeCommission,
+      pnl: size * (price - lot.entryPrice) * multiplier - tradeCommission,
       commission: tradeCommission,
-      returnPct: gross - tradeCommission / (closeQty * lot.entryPrice),
+      returnPct: gross - tradeCommission / (closeQty * lot.entryPrice * multiplier),
       mae: size > 0 ? low / lot.entryPrice - 1 : -(high / lot.entryPrice - 1),
       mfe: size > 0 ? high / lot.entryPrice - 1 : -(low / lot.entryPrice - 1),
     });
@@ -93,13 +94,15 @@ export function closeAll(
   ts: number,
   bar: number,
   exitCommission: (qty: number, price: number) => number,
+  multiplierOf: (symbol: string) => number = () => 1,
 ): void {
   for (const [symbol, lots] of book.open) {
     const price = prices.get(symbol);
     if (price === undefined) continue;
     const position = lots.reduce((sum, lot) => sum + lot.size, 0);
     if (position === 0) continue;
-    recordFill(book, strategyId, symbol, -position, price, exitCommission(position, price), ts, bar);
+    const m = multiplierOf(symbol);
+    recordFill(book, strategyId, symbol, -position, price, exitCommission(position, price * m), ts, bar, m);
   }
 }
 

@@ -61,6 +61,8 @@ export interface Fill {
   readonly commissionCurrency: string;
   readonly liquidity: Liquidity;
   readonly ts: number;
+  /** The contract multiplier when it is not 1 (futures): P&L of the fill's quantity = Δprice × qty × multiplier. */
+  readonly multiplier?: number;
 }
 
 export type OrderStatus =

@@ -46,7 +46,7 @@ export interface RiskLimits extends OrderLimits {
 
 /** The increments and minimums of one instrument at one venue; a missing or 0 field is not checked. */
 export type InstrumentRules = Partial<
-  Pick<Instrument, "tickSize" | "stepSize" | "minQty" | "minNotional" | "multiplier">
+  Pick<Instrument, "tickSize" | "stepSize" | "minQty" | "minNotional" | "multiplier" | "margin" | "commissionPerUnit">
 >;
 
 /** The order to send (quantity snapped to the venue's step), or why it is denied. */
@@ -152,6 +152,7 @@ export function checkOrder(
   view: RiskView,
   rules?: InstrumentRules,
   strategyLimits?: OrderLimits,
+  venueScope?: { readonly venue: string; readonly limits: OrderLimits; readonly view: RiskView },
 ): Verdict {
   if (view.state === "HALTED") return { kind: "deny", reason: "trading is HALTED" };
   const numbers = [
@@ -180,6 +181,9 @@ export function checkOrder(
   const caps: Caps = { qty: Infinity, notional: Infinity, why: "" };
   const reason = checkScope(order, limits, view, undefined, caps) ??
     (strategyLimits ? checkScope(order, strategyLimits, view, order.strategyId, caps) : undefined) ??
+    (venueScope
+      ? checkScope(order, venueScope.limits, venueScope.view, undefined, caps, ` at venue ${venueScope.venue}`)
+      : undefined) ??
     checkAccountOnly(order, limits, view);
   if (reason !== undefined) return { kind: "deny", reason };
   if (!order.sizing || (caps.qty === Infinity && caps.notional === Infinity)) return { kind: "pass", order };
@@ -197,15 +201,19 @@ export function checkOrder(
   return { kind: "pass", order: { ...order, sizing } };
 }
 
-/** The limits of one scope: the account (strategyId undefined) or one strategy. Tightens `caps` for sized orders. */
+/**
+ * The limits of one scope: the account (strategyId undefined), one strategy, or one venue (the account's rules over
+ * a view of that venue's book, `label` naming it). Tightens `caps` for sized orders.
+ */
 function checkScope(
   order: OrderRequest,
   limits: OrderLimits,
   view: RiskView,
   strategyId: string | undefined,
   caps: Caps,
+  label?: string,
 ): string | undefined {
-  const of = strategyId === undefined ? "" : ` for strategy ${strategyId}`;
+  const of = label ?? (strategyId === undefined ? "" : ` for strategy ${strategyId}`);
   const open = limits.maxOpenOrders;
   if (open !== undefined && view.openOrders(strategyId) >= open) {
     return `open orders ${view.openOrders(strategyId)} at the limit of ${open}${of}`;

@@ -17,6 +17,7 @@ import {
 import {
   checkOrder,
   type InstrumentRules,
+  type OrderLimits,
   type RiskLimits,
   type RiskView,
   type StrategyLimits,
@@ -55,6 +56,13 @@ export interface RiskGuardianConfig {
   readonly journalPath?: string;
   /** Venue → symbol → increments and minimums; orders are checked against them (rules in checks.ts). */
   readonly instruments?: Readonly<Record<string, Readonly<Record<string, InstrumentRules>>>>;
+  /** Venue → its own order limits, counted over that venue's orders and positions (beside the account's). */
+  readonly venueLimits?: Readonly<Record<string, OrderLimits>>;
+  /**
+   * Several venues: strategy id → the venue it trades at. Its bars come only from that venue's adapter, and its
+   * positions are flattened there. A strategy not listed trades at the first venue of `exchanges`.
+   */
+  readonly strategyVenues?: Readonly<Record<string, string>>;
   /**
    * Venue → does it place an order's bracket itself? When not, the guardian strips the bracket and manages the
    * exits (brackets.ts). Default: true, except for venues named "binance…" (Binance spot has no bracket for a
@@ -126,6 +134,11 @@ interface State {
   /** Orders at a venue, few at a time: an array (string-keyed Map inserts cost ~1 µs here; see the supervisor). */
   readonly open: Tracked[];
   readonly positions: Map<string, number>;
+  /**
+   * Position key → the venue its fills came from: where a flatten must go (optional: snapshots from before several
+   * venues have none, and then the strategy's venue is used).
+   */
+  positionVenues?: Record<string, string>;
   readonly lastPrice: Map<string, number>;
   readonly owners: Map<string, string>;
   /** Clock times of the orders sent in the last minute, and whose they were (same index). */
@@ -176,20 +189,45 @@ function track(state: State, owner: string, order: OrderRequest): void {
   state.open.push({ owner, order, filled: 0 });
 }
 
-/** The guardian's book as the checks see it (built per order; the open-order list only when a limit needs it). */
-function riskView(state: State, venue: string): RiskView {
+/** The first venue: where strategies without a venue of their own trade. */
+const defaultVenue = (config: RiskGuardianConfig) => Object.keys(config.exchanges)[0];
+
+/** The venue a strategy trades at. */
+function strategyVenue(config: RiskGuardianConfig, strategyId: string): string {
+  return config.strategyVenues?.[strategyId] ?? defaultVenue(config);
+}
+
+/** Where a position is held: the venue its fills came from, else its strategy's venue. */
+function venueOfPosition(state: State, k: string, strategyId: string): string {
+  const venue = state.positionVenues?.[k];
+  return venue !== undefined && state.config.exchanges[venue] !== undefined
+    ? venue
+    : strategyVenue(state.config, strategyId);
+}
+
+/**
+ * The guardian's book as the checks see it (built per order; the open-order list only when a limit needs it).
+ * `only`: the book of one venue (its positions, orders and order rate), for that venue's own limits.
+ */
+function riskView(state: State, venue: string, only?: string): RiskView {
   let exposures: OpenExposure[] | undefined;
+  const atVenue = (strategyId: string, k?: string) =>
+    only === undefined ||
+    (k !== undefined ? venueOfPosition(state, k, strategyId) : strategyVenue(state.config, strategyId)) === only;
+  const openOrders = only === undefined ? state.open : state.open.filter((t) => t.order.venue === only);
   return {
     state: state.trading,
-    position: (strategyId, symbol) => positionOf(state, strategyId, symbol),
+    position: (strategyId, symbol) =>
+      only === undefined || atVenue(strategyId, key(strategyId, symbol)) ? positionOf(state, strategyId, symbol) : 0,
     *holdings() {
       for (const [k, qty] of state.positions) {
         const cut = k.indexOf("\u0000");
-        yield { strategyId: k.slice(0, cut), symbol: k.slice(cut + 1), qty };
+        const strategyId = k.slice(0, cut);
+        if (atVenue(strategyId, k)) yield { strategyId, symbol: k.slice(cut + 1), qty };
       }
     },
     get open() {
-      return exposures ??= state.open.map((t): OpenExposure => ({
+      return exposures ??= openOrders.map((t): OpenExposure => ({
         strategyId: t.order.strategyId,
         symbol: t.order.symbol,
         side: t.order.side,
@@ -201,18 +239,25 @@ function riskView(state: State, venue: string): RiskView {
     lastPrice: (symbol) => state.lastPrice.get(symbol),
     multiplier: (symbol) => state.config.instruments?.[venue]?.[symbol]?.multiplier || 1,
     openOrders(strategyId) {
-      if (strategyId === undefined) return state.open.length;
+      if (strategyId === undefined) return openOrders.length;
       let n = 0;
-      for (const t of state.open) if (t.order.strategyId === strategyId) n++;
+      for (const t of openOrders) if (t.order.strategyId === strategyId) n++;
       return n;
     },
     recentOrders(strategyId) {
-      if (strategyId === undefined) return state.recent.length;
+      if (strategyId === undefined && only === undefined) return state.recent.length;
       let n = 0;
-      for (const by of state.recentBy) if (by === strategyId) n++;
+      for (const by of state.recentBy) if (strategyId === undefined ? atVenue(by) : by === strategyId) n++;
       return n;
     },
   };
+}
+
+/** The venue whose adapter is at `path` (undefined: not an adapter). */
+function venueOfSender(config: RiskGuardianConfig, path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  for (const [venue, exchange] of Object.entries(config.exchanges)) if (exchange === path) return venue;
+  return undefined;
 }
 
 function untrack(state: State, clientOrderId: string): void {
@@ -459,7 +504,7 @@ function statusIO(rx: Rx): status.StatusIO {
       }
     },
     flatten(strategyId, symbol, qty) {
-      const venue = Object.keys(state.config.exchanges)[0];
+      const venue = venueOfPosition(state, key(strategyId, symbol), strategyId);
       const order = closingOrder(strategyId, venue, symbol, qty, `flatten-${now}-${++state.killSeq}`, now);
       // A strategy left down by the runtime would only pile its events up: the guardian keeps them.
       const down = state.strategies.down[strategyId] === "quarantined";
@@ -619,12 +664,16 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
           state.recentBy.shift();
         }
         const rules = state.config.instruments?.[order.venue]?.[order.symbol];
+        const venueLimits = state.config.venueLimits?.[order.venue];
         const verdict = checkOrder(
           order,
           state.limits,
           riskView(state, order.venue),
           rules,
           state.strategyLimits[order.strategyId],
+          venueLimits
+            ? { venue: order.venue, limits: venueLimits, view: riskView(state, order.venue, order.venue) }
+            : undefined,
         );
         const exchange = state.config.exchanges[order.venue];
         if (verdict.kind === "deny" || !exchange) {
@@ -678,6 +727,14 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
         return state;
       case "EquityUpdate": {
         const limits = state.limits;
+        // An account total not known yet (several venues, a quoted FX rate not seen): only the strategies' rules.
+        if (!Number.isFinite(msg.equity)) {
+          if (msg.strategies) {
+            watchEquity(state.equityWatch, msg.strategies);
+            checkStrategyLosses(rx, msg.strategies);
+          }
+          return state;
+        }
         // The day's loss counts from the last equity of the day before (the overnight gap included, so a
         // daily bar's loss counts too); the very first update starts the first day.
         const day = Math.floor(msg.ts / 86_400_000);
@@ -729,7 +786,8 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
           for (const [k, qty] of state.positions) {
             if (qty === 0) continue;
             const [strategyId, symbol] = k.split("\u0000");
-            const venue = Object.keys(state.config.exchanges)[0];
+            // Each position is closed where it is held (every venue's, not the first venue's).
+            const venue = venueOfPosition(state, k, strategyId);
             const order = closingOrder(strategyId, venue, symbol, qty, `kill-${now}-${++state.killSeq}`, now);
             const owner = state.owners.get(strategyId) ?? ctx.path;
             track(state, owner, order);
@@ -747,8 +805,11 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
         if (book.watched > 0) status.beforeBar(book, statusIO(rx), bar);
         const waiting: string[] = [];
         const changes = state.roster;
+        // Several venues: a bar reaches only the strategies of the venue whose adapter sent it.
+        const from = state.config.strategyVenues ? venueOfSender(state.config, ctx.sender?.path) : undefined;
         for (const to of state.config.barSubscribers?.[bar.symbol] ?? []) {
           const id = state.idByPath.get(to) ?? to;
+          if (from !== undefined && strategyVenue(state.config, id) !== from) continue;
           if (!status.isFed(book, id)) continue;
           if (changes.watched > 0) {
             const reconfigure = (params: Readonly<Record<string, unknown>>) =>
@@ -838,6 +899,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
         if (fill) {
           const k = key(fill.strategyId, fill.symbol);
           state.positions.set(k, (state.positions.get(k) ?? 0) + (fill.side === "buy" ? fill.qty : -fill.qty));
+          if (state.config.strategyVenues) (state.positionVenues ??= {})[k] = tracked?.order.venue ?? fill.venue;
           state.lastPrice.set(fill.symbol, fill.price);
         }
         if (event.type === "OrderPartiallyFilled" && tracked) tracked.filled = event.filledQty;

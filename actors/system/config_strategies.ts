@@ -12,6 +12,11 @@ export interface StrategyConfig {
   readonly params: Readonly<Record<string, unknown>>;
   readonly symbols: readonly string[];
   readonly capital: number;
+  /**
+   * The venue it trades at (a key of the config's venues): its orders go there, its bars come from there, its capital
+   * is part of that venue's account. Absent: the default venue (the only one, or the first).
+   */
+  readonly venue?: string;
   /** This strategy's own limits (limits.ts), beside the account's; absent when the file gives none. */
   readonly limits?: StrategyLimits;
 }
@@ -38,11 +43,32 @@ function parseStrategyLimits(p: Problems, raw: unknown, field: string): Strategy
 export const STRATEGY_ID = /^[A-Za-z0-9_.]+(-[A-Za-z0-9_.]+)*$/;
 const ID = STRATEGY_ID;
 
-/** The strategies, their symbols against the feed's, and their capital against the paper account's cash. */
+/** The venue a strategy trades at: the one it names, else the default (the first). */
+export function venueOf(s: StrategyConfig, venues: Readonly<Record<string, VenueConfig>>): VenueConfig {
+  return (s.venue !== undefined ? venues[s.venue] : undefined) ?? Object.values(venues)[0];
+}
+
+/** `strategies[i].venue`: a key of `venues`; required when there are several. */
+function strategyVenue(p: Problems, value: unknown, field: string, venues: Readonly<Record<string, VenueConfig>>) {
+  const names = Object.keys(venues);
+  if (value === undefined) {
+    if (names.length > 1) {
+      p.push({ field, why: `required with several venues: one of ${names.map((n) => `"${n}"`).join(", ")}` });
+    }
+    return names[0];
+  }
+  const name = str(p, value, field);
+  if (name !== "" && !names.includes(name)) {
+    p.push({ field, why: `unknown venue ${show(name)} (venues: ${names.map((n) => `"${n}"`).join(", ")})` });
+  }
+  return name;
+}
+
+/** The strategies, their symbols against the feed's, and their capital against their paper account's cash. */
 export async function parseStrategies(
   p: Problems,
   raw: unknown,
-  venue: VenueConfig,
+  venues: Readonly<Record<string, VenueConfig>>,
   feedSymbols: readonly string[] | undefined,
   baseDir: string,
 ): Promise<StrategyConfig[]> {
@@ -53,11 +79,19 @@ export async function parseStrategies(
     const capital = s && typeof s === "object" ? (s as Raw).capital : undefined;
     return capital === undefined ? undefined : num(p, capital, `strategies[${i}].capital`, { above: 0 });
   });
-  const defaultCapital = capitalDefault(p, given, venue);
+  const venueNames = entries.map((s, i) =>
+    strategyVenue(p, s && typeof s === "object" ? (s as Raw).venue : undefined, `strategies[${i}].venue`, venues)
+  );
+  // Each venue's strategies share its account: a strategy without capital gets a share of what the others leave.
+  const defaultCapital = new Map<string, number | undefined>();
+  for (const [name, venue] of Object.entries(venues)) {
+    const on = given.map((c, i) => (venueNames[i] === name ? c : 0));
+    defaultCapital.set(name, capitalDefault(p, on, venue, venueNames, name, Object.keys(venues).length > 1));
+  }
   for (const [i, s] of entries.entries()) {
     const field = `strategies[${i}]`;
     const r = obj(p, s, field);
-    known(p, r, field, ["id", "strategy", "params", "symbols", "capital", "limits"]);
+    known(p, r, field, ["id", "strategy", "params", "symbols", "capital", "limits", "venue"]);
     const id = str(p, r.id, `${field}.id`);
     if (id !== "" && (!ID.test(id) || id.length > 20)) {
       p.push({
@@ -80,8 +114,9 @@ export async function parseStrategies(
       }
     }
     const limits = parseStrategyLimits(p, r.limits, `${field}.limits`);
-    const capital = given[i] ?? defaultCapital ?? NaN;
-    strategies.push({ id, module, params, symbols, capital, ...(limits ? { limits } : {}) });
+    const capital = given[i] ?? defaultCapital.get(venueNames[i]) ?? NaN;
+    const venue = Object.keys(venues).length > 1 || r.venue !== undefined ? { venue: venueNames[i] } : {};
+    strategies.push({ id, module, params, symbols, capital, ...(limits ? { limits } : {}), ...venue });
   }
   return strategies;
 }
@@ -116,10 +151,18 @@ function strategyModule(p: Problems, value: unknown, baseDir: string, field: str
 
 /**
  * The capital of a strategy that gives none: on a paper venue, an equal share of the cash the others leave; a live
- * venue's cash is not known before it starts, so there every strategy must state its capital.
+ * venue's cash is not known before it starts, so there every strategy must state its capital. `given` holds 0 for
+ * the strategies of other venues.
  */
-function capitalDefault(p: Problems, given: readonly (number | undefined)[], venue: VenueConfig): number | undefined {
-  const missing = given.flatMap((c, i) => (c === undefined ? [i] : []));
+function capitalDefault(
+  p: Problems,
+  given: readonly (number | undefined)[],
+  venue: VenueConfig,
+  venueNames: readonly string[],
+  name: string,
+  several: boolean,
+): number | undefined {
+  const missing = given.flatMap((c, i) => (c === undefined && venueNames[i] === name ? [i] : []));
   if (missing.length === 0) return undefined;
   if (venue.type !== "paper") {
     for (const i of missing) {
@@ -137,30 +180,44 @@ function capitalDefault(p: Problems, given: readonly (number | undefined)[], ven
   for (const i of missing) {
     p.push({
       field: `strategies[${i}].capital`,
-      why: `not given, and the other strategies' capital (${stated}) leaves none of venue.initialCash ` +
+      why: `not given, and the other strategies' capital (${stated}) leaves none of ${cashField(venue, several)} ` +
         `(${venue.initialCash}) to share`,
     });
   }
   return undefined;
 }
 
+/** How the file names a paper venue's cash: `venue.initialCash`, or `venues.NAME.initialCash` with several. */
+function cashField(venue: VenueConfig, several: boolean): string {
+  return several ? `venues.${venue.name}.initialCash` : "venue.initialCash";
+}
+
 /**
  * The rule: on a paper venue the strategies share the one account, so their capital adds up to at most its cash
- * (`venue.initialCash`); otherwise a strategy would size orders from money the account does not have.
+ * (`initialCash`); otherwise a strategy would size orders from money the account does not have. Per venue.
  */
-export function checkCapitalSum(p: Problems, strategies: readonly StrategyConfig[], venue: VenueConfig): void {
-  if (venue.type !== "paper" || !Number.isFinite(venue.initialCash)) return;
+export function checkCapitalSum(
+  p: Problems,
+  strategies: readonly StrategyConfig[],
+  venues: Readonly<Record<string, VenueConfig>>,
+): void {
   if (!strategies.every((s) => Number.isFinite(s.capital))) return;
-  let sum = 0;
-  for (const [i, s] of strategies.entries()) {
-    sum += s.capital;
-    if (sum > venue.initialCash * (1 + 1e-9)) {
-      p.push({
-        field: `strategies[${i}].capital`,
-        why: `brings the strategies' capital to ${sum}, above venue.initialCash (${venue.initialCash}): the ` +
-          "strategies share the paper account, so their capital must add up to at most its cash",
-      });
-      return;
+  const names = strategies.map((s) => venueOf(s, venues).name);
+  for (const venue of Object.values(venues)) {
+    if (venue.type !== "paper" || !Number.isFinite(venue.initialCash)) continue;
+    const cash = cashField(venue, Object.keys(venues).length > 1);
+    let sum = 0;
+    for (const [i, s] of strategies.entries()) {
+      if (names[i] !== venue.name) continue;
+      sum += s.capital;
+      if (sum > venue.initialCash * (1 + 1e-9)) {
+        p.push({
+          field: `strategies[${i}].capital`,
+          why: `brings the strategies' capital to ${sum}, above ${cash} (${venue.initialCash}): the ` +
+            "strategies share the paper account, so their capital must add up to at most its cash",
+        });
+        break;
+      }
     }
   }
 }

@@ -1,16 +1,30 @@
-/** The live config's `venue`: the paper account, or Binance with its keys from the environment. */
-import type { InstrumentRules } from "../risk_guardian/checks.ts";
+/**
+ * One venue of the live config (`venue`, or each entry of `venues`): the paper account, or Binance with its keys from
+ * the environment. Each type has its own fields (`VENUE_TYPES`); a new venue type adds a row there, a member to
+ * `VenueConfig` and a branch to `parseVenue`.
+ */
+import type { InstrumentRules, OrderLimits } from "../risk_guardian/checks.ts";
+import { limitProblems } from "../risk_guardian/limits.ts";
+import type { NumberRule } from "../runtime/validate.ts";
 import { show } from "../runtime/validate.ts";
-import { bool, HTTP, known, num, obj, oneOf, type Problems, str, url } from "./config_fields.ts";
+import { at, bool, HTTP, known, num, obj, oneOf, type Problems, str, url } from "./config_fields.ts";
 
 /** Symbol → increments and minimums the risk guardian checks orders against (see risk_guardian/checks.ts). */
 export type VenueInstruments = Readonly<Record<string, InstrumentRules>>;
 
+/** What every venue has, whatever its type. */
+interface VenueCommon {
+  readonly name: string;
+  readonly instruments?: VenueInstruments;
+  /** The account's currency: balances and P&L at this venue are in it (paper: "USD" by default; binance: `quote`). */
+  readonly currency: string;
+  /** This venue's own order limits, beside the account's (`risk`) and each strategy's. */
+  readonly limits?: OrderLimits;
+}
+
 export type VenueConfig =
-  | {
+  | VenueCommon & {
     readonly type: "paper";
-    readonly instruments?: VenueInstruments;
-    readonly name: string;
     readonly initialCash: number;
     /** Commission as a fraction of notional. */
     readonly commission: number;
@@ -19,10 +33,8 @@ export type VenueConfig =
     readonly defaultStep: number;
     readonly allowShort: boolean;
   }
-  | {
+  | VenueCommon & {
     readonly type: "binance";
-    readonly name: string;
-    readonly instruments?: VenueInstruments;
     readonly sandbox: boolean;
     /** Base URL replacing Binance's REST host (a fake, a mirror). */
     readonly apiUrl?: string;
@@ -33,16 +45,45 @@ export type VenueConfig =
     readonly quote: string;
   };
 
-const INSTRUMENT_RULES = ["tickSize", "stepSize", "minQty", "minNotional", "multiplier"] as const;
-const VENUE_COMMON = ["type", "name", "instruments"];
+const INSTRUMENT_RULES = [
+  "tickSize",
+  "stepSize",
+  "minQty",
+  "minNotional",
+  "multiplier",
+  "margin",
+  "commissionPerUnit",
+] as const;
+const VENUE_COMMON = ["type", "name", "instruments", "currency", "limits"];
 /** What the simulated account is made of: a paper venue, or a binance venue run with --paper. */
 const VENUE_SIM = ["initialCash", "commission", "slippageBps", "defaultStep", "allowShort"];
-const VENUE_BINANCE = ["sandbox", "apiUrl", "apiKeyEnv", "secretEnv", "pollMs", "timeoutMs", "quote"];
+/** Each venue type's own fields (besides the common and simulated-account ones). */
+export const VENUE_TYPES = {
+  paper: [] as readonly string[],
+  binance: ["sandbox", "apiUrl", "apiKeyEnv", "secretEnv", "pollMs", "timeoutMs", "quote"] as readonly string[],
+} as const;
+export type VenueType = keyof typeof VENUE_TYPES;
+const TYPE_NAMES = Object.keys(VENUE_TYPES) as VenueType[];
 
-function parseInstruments(p: Problems, raw: unknown): VenueInstruments {
+/** The order limits a venue may have of its own (the account's order limits, counted over that venue only). */
+export const VENUE_LIMIT_RULES: Readonly<Record<keyof OrderLimits, NumberRule>> = {
+  maxPositionQty: { min: 0, hint: "units of the symbol" },
+  maxGrossExposure: { min: 0, hint: "the venue's currency" },
+  maxOrderNotional: { min: 0, hint: "the venue's currency" },
+  maxOpenOrders: { min: 0, integer: true, hint: "a count of orders" },
+  maxOrdersPerMinute: { min: 0, integer: true, hint: "a count of orders" },
+};
+
+/** The environment variable that holds a venue's API key (live mode needs it). */
+export function venueKeyEnv(raw: unknown): string {
+  const v = raw && typeof raw === "object" ? raw as Record<string, unknown> : {};
+  return typeof v.apiKeyEnv === "string" ? v.apiKeyEnv : "BINANCE_API_KEY";
+}
+
+function parseInstruments(p: Problems, raw: unknown, where: string): VenueInstruments {
   const out: Record<string, InstrumentRules> = {};
-  for (const [symbol, value] of Object.entries(obj(p, raw, "venue.instruments"))) {
-    const field = `venue.instruments.${symbol}`;
+  for (const [symbol, value] of Object.entries(obj(p, raw, `${where}.instruments`))) {
+    const field = `${where}.instruments.${symbol}`;
     const r = obj(p, value, field);
     known(p, r, field, INSTRUMENT_RULES);
     const rules: Record<string, number> = {};
@@ -56,54 +97,97 @@ function parseInstruments(p: Problems, raw: unknown): VenueInstruments {
   return out;
 }
 
+function parseLimits(p: Problems, raw: unknown, field: string): OrderLimits | undefined {
+  if (raw === undefined) return undefined;
+  const r = obj(p, raw, field);
+  for (const { key, why } of limitProblems(r, VENUE_LIMIT_RULES)) p.push({ field: at(field, key), why });
+  return Object.keys(r).length > 0 ? r as OrderLimits : undefined;
+}
+
+/**
+ * One venue at JSON path `where` ("venue", or "venues.NAME" whose key is its name: `named`). With `paper`, a live
+ * venue type runs as the paper account (its simulated fields apply).
+ */
 export function parseVenue(
   p: Problems,
   raw: unknown,
   paper: boolean,
   env: (name: string) => string | undefined,
+  where = "venue",
+  named?: string,
 ): VenueConfig {
-  const v = obj(p, raw, "venue", true);
-  const given = oneOf(p, v.type, "venue.type", ["paper", "binance"] as const, "paper");
+  const v = obj(p, raw, where, true);
+  const given = oneOf(p, v.type, `${where}.type`, TYPE_NAMES, "paper");
   const type = given ?? "paper";
-  if (given === "paper") {
+  const others = TYPE_NAMES.flatMap((t) =>
+    t === type ? [] : VENUE_TYPES[t].filter((k) => !VENUE_TYPES[type].includes(k))
+  );
+  if (given !== undefined) {
     for (const key of Object.keys(v)) {
-      if (VENUE_BINANCE.includes(key)) p.push({ field: `venue.${key}`, why: 'only used by venue type "binance"' });
+      const owner = TYPE_NAMES.find((t) => VENUE_TYPES[t].includes(key));
+      if (others.includes(key) && owner) {
+        p.push({ field: `${where}.${key}`, why: `only used by venue type "${owner}"` });
+      }
     }
   }
-  known(p, v, "venue", [...VENUE_COMMON, ...VENUE_SIM, ...VENUE_BINANCE]);
-  const name = str(p, v.name, "venue.name", type);
-  const instruments = v.instruments === undefined ? {} : { instruments: parseInstruments(p, v.instruments) };
+  const allKeys = [...VENUE_COMMON, ...VENUE_SIM, ...TYPE_NAMES.flatMap((t) => VENUE_TYPES[t])];
+  known(p, v, where, allKeys.filter((k) => named === undefined || k !== "name"));
+  if (named !== undefined && v.name !== undefined) {
+    p.push({ field: `${where}.name`, why: `the key of venues is the venue's name ("${named}"): leave name out` });
+  }
+  const name = named ?? str(p, v.name, `${where}.name`, type);
+  const instruments = v.instruments === undefined ? {} : { instruments: parseInstruments(p, v.instruments, where) };
+  const limits = parseLimits(p, v.limits, `${where}.limits`);
+  const common = { name, ...instruments, ...(limits ? { limits } : {}) };
   // The simulated account's fields are checked even when a live venue ignores them: a wrong value is a mistake.
   const sim = {
-    initialCash: num(p, v.initialCash, "venue.initialCash", { above: 0, hint: "quote currency" }, 10_000),
-    commission: num(p, v.commission, "venue.commission", {
+    initialCash: num(p, v.initialCash, `${where}.initialCash`, { above: 0, hint: "quote currency" }, 10_000),
+    commission: num(p, v.commission, `${where}.commission`, {
       min: 0,
       below: 0.1,
       hint: "a fraction of notional: 0.001 is 0.1 %; 10 % or more is a unit mistake",
     }, 0),
-    slippageBps: num(p, v.slippageBps, "venue.slippageBps", {
+    slippageBps: num(p, v.slippageBps, `${where}.slippageBps`, {
       min: 0,
       below: 1_000,
       hint: "basis points of the price: 5 is 0.05 %; 10 % or more is a unit mistake",
     }, 0),
-    defaultStep: num(p, v.defaultStep, "venue.defaultStep", { above: 0 }, type === "binance" ? 0.00001 : 1),
-    allowShort: bool(p, v.allowShort, "venue.allowShort", type === "paper"),
+    defaultStep: num(p, v.defaultStep, `${where}.defaultStep`, { above: 0 }, type === "binance" ? 0.00001 : 1),
+    allowShort: bool(p, v.allowShort, `${where}.allowShort`, type === "paper"),
   };
-  const keyEnv = envVar(p, v.apiKeyEnv, "venue.apiKeyEnv", "BINANCE_API_KEY");
-  const secretEnv = envVar(p, v.secretEnv, "venue.secretEnv", "BINANCE_API_SECRET");
+  const keyEnv = envVar(p, v.apiKeyEnv, `${where}.apiKeyEnv`, "BINANCE_API_KEY");
+  const secretEnv = envVar(p, v.secretEnv, `${where}.secretEnv`, "BINANCE_API_SECRET");
   const binance = {
-    sandbox: bool(p, v.sandbox, "venue.sandbox", false),
-    ...(v.apiUrl !== undefined ? { apiUrl: url(p, v.apiUrl, "venue.apiUrl", HTTP) } : {}),
-    pollMs: num(p, v.pollMs, "venue.pollMs", { min: 10, hint: "milliseconds" }, 1_000),
-    timeoutMs: num(p, v.timeoutMs, "venue.timeoutMs", { min: 1, hint: "milliseconds" }, 10_000),
-    quote: str(p, v.quote, "venue.quote", "USDT"),
+    sandbox: bool(p, v.sandbox, `${where}.sandbox`, false),
+    ...(v.apiUrl !== undefined ? { apiUrl: url(p, v.apiUrl, `${where}.apiUrl`, HTTP) } : {}),
+    pollMs: num(p, v.pollMs, `${where}.pollMs`, { min: 10, hint: "milliseconds" }, 1_000),
+    timeoutMs: num(p, v.timeoutMs, `${where}.timeoutMs`, { min: 1, hint: "milliseconds" }, 10_000),
+    quote: str(p, v.quote, `${where}.quote`, "USDT"),
   };
-  if (paper || type === "paper") return { type: "paper", name, ...instruments, ...sim };
-  const apiKey = env(keyEnv);
-  const secret = env(secretEnv);
-  if (!apiKey) p.push({ field: "venue.apiKey", why: `live mode needs the API key in env ${keyEnv}` });
-  if (!secret) p.push({ field: "venue.secret", why: `live mode needs the API secret in env ${secretEnv}` });
-  return { type: "binance", name, ...instruments, ...binance, apiKey: apiKey ?? "", secret: secret ?? "" };
+  const currency = v.currency === undefined
+    ? type === "binance" ? binance.quote : "USD"
+    : currencyCode(p, v.currency, `${where}.currency`);
+  switch (type) {
+    case "paper":
+      return { type: "paper", ...common, currency, ...sim };
+    case "binance": {
+      if (paper) return { type: "paper", ...common, currency, ...sim };
+      const apiKey = env(keyEnv);
+      const secret = env(secretEnv);
+      if (!apiKey) p.push({ field: `${where}.apiKey`, why: `live mode needs the API key in env ${keyEnv}` });
+      if (!secret) p.push({ field: `${where}.secret`, why: `live mode needs the API secret in env ${secretEnv}` });
+      return { type: "binance", ...common, currency, ...binance, apiKey: apiKey ?? "", secret: secret ?? "" };
+    }
+  }
+}
+
+/** A currency code: letters and digits (USD, USDT, EUR, BTC). */
+export function currencyCode(p: Problems, value: unknown, field: string): string {
+  const code = str(p, value, field);
+  if (code !== "" && !/^[A-Za-z0-9]{2,12}$/.test(code)) {
+    p.push({ field, why: `must be a currency code such as "USD" or "USDT" (letters and digits), got ${show(code)}` });
+  }
+  return code;
 }
 
 /** The name of the environment variable holding a secret (the secret itself never sits in the file). */

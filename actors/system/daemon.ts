@@ -19,7 +19,7 @@ import type { Statistics } from "../gateway/views/equity_view.ts";
 import type { RiskLimits, StrategyLimits, TradingState } from "../risk_guardian/checks.ts";
 import { applyPatch, type LimitPatch, type LimitScope, validatePatch } from "../risk_guardian/limit_changes.ts";
 import type { LiveConfig } from "./live_config.ts";
-import { buildLiveTree, PATHS } from "./live_tree.ts";
+import { buildLiveTree, PATHS, ROOT, venuePaths } from "./live_tree.ts";
 import { lockDaemon } from "./lock.ts";
 import { EXIT_LOCKED, EXIT_RESTART_ME, onWatchdogGone, startHeartbeat } from "./watchdog.ts";
 import { createLogTail, teeSink } from "../gateway/log_tail.ts";
@@ -58,23 +58,30 @@ export interface DaemonResult {
 
 const FILL_TYPES = ["OrderFilled", "OrderPartiallyFilled"];
 
-/** Fills in journal order: what the venue reported, exactly once each. */
-export async function journaledFills(journal: Journal, venue: string): Promise<Fill[]> {
-  const records = await journal.read({ stream: `venue:${venue}` });
-  return records.filter((r) => FILL_TYPES.includes(r.type)).map((r) => (r.payload as { fill: Fill }).fill);
+/** Fills in journal order: what the venue reported, exactly once each (several venues: one after the other). */
+export async function journaledFills(journal: Journal, venue: string | readonly string[]): Promise<Fill[]> {
+  const fills: Fill[] = [];
+  for (const name of typeof venue === "string" ? [venue] : venue) {
+    const records = await journal.read({ stream: `venue:${name}` });
+    for (const r of records) if (FILL_TYPES.includes(r.type)) fills.push((r.payload as { fill: Fill }).fill);
+  }
+  return fills;
 }
 
 /**
  * The number of fills journaled so far, read incrementally: each call reads only the records appended since the last
  * one (the status line runs every few seconds; re-reading the whole journal would grow with every fill).
  */
-export function fillCounter(journal: Journal, venue: string): () => Promise<number> {
+export function fillCounter(journal: Journal, venue: string | readonly string[]): () => Promise<number> {
+  const venues = typeof venue === "string" ? [venue] : venue;
   let count = 0;
-  let seq = 0;
+  const seqs = venues.map(() => 0);
   return async () => {
-    const records = await journal.read({ stream: `venue:${venue}`, fromSeq: seq + 1 });
-    for (const r of records) if (FILL_TYPES.includes(r.type)) count++;
-    if (records.length > 0) seq = records[records.length - 1].seq;
+    for (const [i, name] of venues.entries()) {
+      const records = await journal.read({ stream: `venue:${name}`, fromSeq: seqs[i] + 1 });
+      for (const r of records) if (FILL_TYPES.includes(r.type)) count++;
+      if (records.length > 0) seqs[i] = records[records.length - 1].seq;
+    }
     return count;
   };
 }
@@ -150,7 +157,8 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     throw err;
   });
   // The strategies to run: the config file's, with the changes made while running (added, updated, removed).
-  const roster = await loadRoster(journal, config.strategies, config.venue.name, config.api.strategiesDir);
+  const venueNames = Object.keys(config.venues);
+  const roster = await loadRoster(journal, config.strategies, venueNames, config.api.strategiesDir);
   for (const warning of roster.warnings) log("warn", warning);
   const running: LiveConfig = { ...config, strategies: roster.entries };
   const tree = buildLiveTree({ ...running, strategies: startingStrategies(roster) });
@@ -197,8 +205,13 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
         .finally(() => finish(EXIT_RESTART_ME));
     },
   });
+  // Every venue's replay feed (those that have one) must end before a replay daemon stops.
+  const feeds = new Set(venueNames.map((v) => venuePaths(config, v).feed));
+  const feedsRunning = new Set(tree.children.map((c) => `${ROOT}/${c.id}`).filter((path) => feeds.has(path)));
   host.subscribe((event: TreeEvent) => {
-    if (event.type === "exited" && event.path === PATHS.feed && config.exitAtEnd) finish(0);
+    if (event.type === "exited" && feedsRunning.delete(event.path) && feedsRunning.size === 0 && config.exitAtEnd) {
+      finish(0);
+    }
     if (event.type === "fatal") finish(1);
     const lifecycle = lifecycleOf(event);
     if (lifecycle) {
@@ -245,6 +258,7 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   log("info", "daemon started", {
     mode: config.mode,
     venue: config.venue.name,
+    ...(venueNames.length > 1 ? { venues: venueNames } : {}),
     control: control.url,
     ...(controlConfig.generated
       ? { controlToken: "generated for this run: see control.json in the data directory" }
@@ -263,7 +277,7 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   for (const [sig, handler] of signals) Deno.addSignalListener(sig, handler);
   options.signal?.addEventListener("abort", () => finish(0));
 
-  const countFills = fillCounter(journal, config.venue.name);
+  const countFills = fillCounter(journal, venueNames);
   const status = async () => {
     const portfolio = await host.ask(PATHS.portfolio, { type: "GetPortfolio" }, 3_000).catch(() => undefined) as
       | { total?: { equity: number; balance: number; positions: unknown[] } }
@@ -289,7 +303,7 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     clearTimeout(idleGuard); // a timer left behind would hold the process (or a test) 30 s after the stop
     const portfolio = await status();
     const risk = await host.ask(PATHS.risk, { type: "GetRiskState" }, 3_000).catch(() => undefined);
-    const result: DaemonResult = { fills: await journaledFills(journal, config.venue.name), portfolio, risk };
+    const result: DaemonResult = { fills: await journaledFills(journal, venueNames), portfolio, risk };
     await Deno.writeTextFile(resolve(config.dataDir, "result.json"), JSON.stringify(result, null, 2));
   }
   for (const [sig, handler] of signals) Deno.removeSignalListener(sig, handler);

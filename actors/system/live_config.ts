@@ -28,17 +28,26 @@ import {
   oneOf,
   type Problem,
   type Problems,
-  type Raw,
   str,
   url,
 } from "./config_fields.ts";
 import { type FeedConfig, parseFeed } from "./config_feed.ts";
-import { parseVenue, type VenueConfig, type VenueInstruments } from "./config_venue.ts";
+import { type VenueConfig, type VenueInstruments } from "./config_venue.ts";
+import { type FxConfig, parseFx, parseVenues } from "./config_venues.ts";
 import { checkCapitalSum, parseStrategies, resolveStrategyModule, type StrategyConfig } from "./config_strategies.ts";
 import { type ApiConfig, parseApi } from "./config_api.ts";
 
 export { LiveConfigError, resolveStrategyModule };
-export type { FeedConfig, Problem, QuarantinePolicy, StrategyConfig, StrategyLimits, VenueConfig, VenueInstruments };
+export type {
+  FeedConfig,
+  FxConfig,
+  Problem,
+  QuarantinePolicy,
+  StrategyConfig,
+  StrategyLimits,
+  VenueConfig,
+  VenueInstruments,
+};
 
 export interface LiveConfig {
   readonly mode: "paper" | "live";
@@ -46,7 +55,15 @@ export interface LiveConfig {
   /** Journal database URL: `sqlite:ABSOLUTE_PATH` or `postgres://…` (storage/url.ts). */
   readonly db: string;
   readonly control: { readonly hostname: string; readonly port: number };
+  /** The default venue: the only one, or the first of `venues` (strategies added while running trade there). */
   readonly venue: VenueConfig;
+  /**
+   * Every venue by name, in file order (the default first): `venues` in the file, or the one `venue` of the
+   * single-venue form. Each gets its own adapter and feed in the live tree.
+   */
+  readonly venues: Readonly<Record<string, VenueConfig>>;
+  /** How the account's total is told in one currency (config_venues.ts). */
+  readonly fx: FxConfig;
   readonly feed: FeedConfig;
   readonly timeframe: Timeframe;
   readonly strategies: readonly StrategyConfig[];
@@ -84,6 +101,10 @@ const TOP_KEYS = [
   "statusEveryMs",
   "exitAtEnd",
   "api",
+  // Several venues (config_venues.ts), after the single-venue form's fields.
+  "venues",
+  "baseCurrency",
+  "fx",
 ] as const;
 const DEFAULT_DATA_DIR = "./data/live";
 const RISK_KEYS = Object.keys(RISK_LIMIT_RULES) as (keyof RiskLimits)[];
@@ -131,19 +152,17 @@ export async function resolveLiveConfig(raw: unknown, options: ResolveOptions = 
   const c = obj(p, raw, "");
   known(p, c, "", TOP_KEYS);
   const mode = oneOf(p, c.mode, "mode", ["paper", "live"] as const);
-  const venueRaw = c.venue && typeof c.venue === "object" ? c.venue as Raw : {};
-  const keyEnv = typeof venueRaw.apiKeyEnv === "string" ? venueRaw.apiKeyEnv : "BINANCE_API_KEY";
-  // Paper is the default when no keys are configured; --live or mode "live" insists on them.
-  const paper = options.paper ?? (mode === undefined ? !env(keyEnv) : mode === "paper");
-  const venue = parseVenue(p, c.venue, paper, env);
+  const venues = parseVenues(p, c, { ...options, mode, env });
+  const venue = Object.values(venues)[0];
   const feed = await parseFeed(p, c.feed, baseDir);
   const feedSymbols = feed === undefined
     ? undefined
     : feed.type === "replay"
     ? feed.sources.map((s) => s.symbol)
     : feed.symbols;
-  const strategies = await parseStrategies(p, c.strategies, venue, feedSymbols, baseDir);
-  checkCapitalSum(p, strategies, venue);
+  const strategies = await parseStrategies(p, c.strategies, venues, feedSymbols, baseDir);
+  checkCapitalSum(p, strategies, venues);
+  const fx = parseFx(p, c, venues, feedSymbols);
   const dataDir = resolve(baseDir, str(p, c.dataDir, "dataDir", DEFAULT_DATA_DIR));
   const control = obj(p, c.control, "control", true);
   known(p, control, "control", ["hostname", "port"]);
@@ -152,7 +171,7 @@ export async function resolveLiveConfig(raw: unknown, options: ResolveOptions = 
   const webhookUrl = alerts.webhookUrl === undefined ? undefined : url(p, alerts.webhookUrl, "alerts.webhookUrl", HTTP);
   const { limits, quarantinePolicy } = parseRisk(p, c.risk);
   const config: LiveConfig = {
-    mode: venue.type === "paper" ? "paper" : "live",
+    mode: Object.values(venues).every((v) => v.type === "paper") ? "paper" : "live",
     dataDir,
     db: parseDb(p, c.db, baseDir, dataDir),
     control: {
@@ -160,6 +179,8 @@ export async function resolveLiveConfig(raw: unknown, options: ResolveOptions = 
       port: num(p, control.port, "control.port", { min: 0, max: 65_535, integer: true, hint: "0 = any free port" }, 0),
     },
     venue,
+    venues,
+    fx,
     feed: feed ?? { type: "replay", sources: [], speed: "max" },
     timeframe: feed === undefined ? "1m" : feed.type === "replay" ? feed.sources[0]?.timeframe ?? "1m" : feed.timeframe,
     strategies,

@@ -33,7 +33,7 @@ import { PATHS, strategySpec } from "./live_tree.ts";
 import { type Roster, type RosterEntry, rosterEvent, type RosterRecord } from "./strategy_roster.ts";
 import { allowedStrategy, displayName, loadDefinition, strategyFiles } from "./strategy_sources.ts";
 import { BUILT_INS } from "../../strategies/registry.ts";
-import { STRATEGY_ID } from "./config_strategies.ts";
+import { STRATEGY_ID, venueOf } from "./config_strategies.ts";
 
 export interface StrategyControlOptions {
   readonly host: Host;
@@ -109,7 +109,9 @@ export function createStrategyControl(options: StrategyControlOptions): Strategy
       if (!feedSymbols.includes(s)) return `symbols: no feed for ${s} (the feed has ${feedSymbols.join(", ")})`;
     }
     if (config.venue.type === "paper") {
-      const used = [...entries.values()].reduce((sum, e) => sum + e.capital, 0);
+      // Added strategies trade at the default venue: its account is shared by the strategies there only.
+      const used = [...entries.values()].filter((e) => venueOf(e, config.venues).name === config.venue.name)
+        .reduce((sum, e) => sum + e.capital, 0);
       if (used + req.capital > config.venue.initialCash * (1 + 1e-9)) {
         return `capital ${req.capital} would bring the strategies' capital to ${used + req.capital}, above the paper ` +
           `account's cash (venue.initialCash ${config.venue.initialCash}); ${config.venue.initialCash - used} is free`;

@@ -68,7 +68,7 @@ const STATUS = /^strategy:(ACTIVE|STOPPED|QUARANTINED)$/;
 export async function loadRoster(
   journal: Journal,
   configured: readonly StrategyConfig[],
-  venue: string,
+  venue: string | readonly string[],
   strategiesDir?: string,
 ): Promise<Roster> {
   const records = [
@@ -85,10 +85,17 @@ export async function loadRoster(
     if (r.stream === ROSTER_STREAM) foldRoster(r, entries, changes, retired, warnings);
     else foldStatus(r, entries, changes);
   }
-  const venueRecords = await journal.read({ stream: `venue:${venue}` });
-  for (const id of orderedIds(venueRecords)) if (!entries.has(id)) retired.add(id);
-  const lastBarRecord = venueRecords.findLast((r) => r.type === "Bar");
-  const lastBar = lastBarRecord ? (lastBarRecord.payload as { bar: { symbol: string; ts: number } }).bar : undefined;
+  // Several venues: ids of every venue's orders are retired, and the replay ends at the latest bar of any of them.
+  let lastBar: { symbol: string; ts: number } | undefined;
+  for (const name of typeof venue === "string" ? [venue] : venue) {
+    const venueRecords = await journal.read({ stream: `venue:${name}` });
+    for (const id of orderedIds(venueRecords)) if (!entries.has(id)) retired.add(id);
+    const record = venueRecords.findLast((r) => r.type === "Bar");
+    const bar = record ? (record.payload as { bar: { symbol: string; ts: number } }).bar : undefined;
+    if (bar && (!lastBar || bar.ts > lastBar.ts || (bar.ts === lastBar.ts && bar.symbol > lastBar.symbol))) {
+      lastBar = bar;
+    }
+  }
   const schedule: Record<string, ScheduledChange[]> = {};
   for (const [id, list] of Object.entries(changes)) {
     // A trailing stop is the guardian's restored status (disabledStrategies), not a scheduled pause.

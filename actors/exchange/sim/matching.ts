@@ -17,7 +17,7 @@
  *   traded before it existed;
  * - fills carry the time of the bar they happen in (its open time), at the open or at the close alike.
  */
-import type { Bar, Fill, Instrument, OrderEvent, OrderRequest } from "../../protocol/mod.ts";
+import type { Bar, ContractTerms, Fill, Instrument, OrderEvent, OrderRequest } from "../../protocol/mod.ts";
 import {
   applyFill,
   createLedger,
@@ -43,6 +43,13 @@ export interface SimConfig {
   readonly allowShort: boolean;
   /** Known instruments; when given, orders for other symbols are rejected. */
   readonly instruments?: Readonly<Record<string, Instrument>>;
+  /**
+   * Contract terms per symbol (multiplier, initial margin and commission per contract), for symbols without a full
+   * instrument entry; other symbols still trade, as spot units. An instrument's own terms win.
+   */
+  readonly contracts?: Readonly<Record<string, ContractTerms>>;
+  /** The account's currency (balances, and fills of symbols without an instrument entry); default "USD". */
+  readonly currency?: string;
   /**
    * Capital per strategy: equity-fraction orders are sized from the strategy's own share of the account (its
    * capital plus its realised and unrealised P&L), not from the whole venue account, so strategies sharing a
@@ -115,7 +122,16 @@ function tickOf(state: SimState, symbol: string): number {
   return state.config.instruments?.[symbol]?.tickSize ?? state.config.defaultTick;
 }
 function multiplierOf(state: SimState, symbol: string): number {
-  return state.config.instruments?.[symbol]?.multiplier ?? 1;
+  return state.config.instruments?.[symbol]?.multiplier ?? state.config.contracts?.[symbol]?.multiplier ?? 1;
+}
+/** Initial margin per contract; 0: notional / leverage. */
+function marginOf(state: SimState, symbol: string): number {
+  return state.config.instruments?.[symbol]?.margin ?? state.config.contracts?.[symbol]?.margin ?? 0;
+}
+/** The symbol's own commission per contract, on top of the venue's commission model. */
+function contractFeeOf(state: SimState, symbol: string): number {
+  return state.config.instruments?.[symbol]?.commissionPerUnit ?? state.config.contracts?.[symbol]?.commissionPerUnit ??
+    0;
 }
 
 function invalid(order: OrderRequest, state: SimState): string | undefined {
@@ -317,10 +333,13 @@ export function fillResting(
   const side = o.side === "buy" ? 1 : -1;
   const step = stepOf(state, o.symbol);
   const multiplier = multiplierOf(state, o.symbol);
+  const margin = marginOf(state, o.symbol);
+  const contractFee = contractFeeOf(state, o.symbol);
   // Strategies with their own capital are sub-accounts: their positions do not net with each other's.
   const own = sizingAccount(state, o.strategyId);
   const position = positionOf(own, o.symbol);
-  const fees = sizingCosts(cfg.costs.commission);
+  const venueFees = sizingCosts(cfg.costs.commission);
+  const fees = contractFee > 0 ? { ...venueFees, perUnit: venueFees.perUnit + contractFee } : venueFees;
   const costRate = fees.rate;
 
   if (Number.isNaN(r.remaining)) {
@@ -328,8 +347,11 @@ export function fillResting(
     // (adjusted_price + commission(fraction, price) / fraction)); its commission of the fractional "size" is
     // fixed + fraction × price × rate, so the fixed fee counts as fixed / fraction per unit. Same here.
     const fraction = o.sizing!.fraction === 1 ? 1 - Number.EPSILON : o.sizing!.fraction;
-    const adjusted = executionPrice(cfg.costs, side, touch, 0, bar) * (1 + costRate) * multiplier + fees.perUnit +
-      fees.perFill / fraction;
+    // With a margin per contract, a contract ties up its margin (not its notional / leverage); fees as above.
+    const exec = executionPrice(cfg.costs, side, touch, 0, bar);
+    const adjusted = margin > 0
+      ? margin * cfg.leverage + exec * costRate * multiplier + fees.perUnit + fees.perFill / fraction
+      : exec * (1 + costRate) * multiplier + fees.perUnit + fees.perFill / fraction;
     const available = availableAfterClosing(state, own, o.symbol, touch, 0);
     r.remaining = snapQty(Math.floor(available * cfg.leverage * fraction / adjusted / step) * step, step);
     if (!(r.remaining > 0)) {
@@ -368,8 +390,9 @@ export function fillResting(
       finish(state, r, "OrderCanceled", `short selling is not allowed (position ${position})`, now, emit);
       return;
     }
-    const required = (opening * price * multiplier * (1 + costRate) + qty * fees.perUnit + fees.perFill) /
-      cfg.leverage;
+    const required = margin > 0
+      ? opening * margin + (opening * price * multiplier * costRate + qty * fees.perUnit + fees.perFill) / cfg.leverage
+      : (opening * price * multiplier * (1 + costRate) + qty * fees.perUnit + fees.perFill) / cfg.leverage;
     const available = availableAfterClosing(state, own, o.symbol, price, closing);
     if (required > available * (1 + 1e-12)) {
       finish(
@@ -383,9 +406,10 @@ export function fillResting(
       return;
     }
   }
-  const commission = commissionFor(cfg.costs.commission, qty, price * multiplier, r.maker);
-  applyFill(state.account, o.symbol, side * qty, price, commission, now, multiplier);
-  if (own !== state.account) applyFill(own, o.symbol, side * qty, price, commission, now, multiplier);
+  const venueCommission = commissionFor(cfg.costs.commission, qty, price * multiplier, r.maker);
+  const commission = contractFee > 0 ? venueCommission + qty * contractFee : venueCommission;
+  applyFill(state.account, o.symbol, side * qty, price, commission, now, multiplier, margin);
+  if (own !== state.account) applyFill(own, o.symbol, side * qty, price, commission, now, multiplier, margin);
   r.filled += qty;
   r.remaining = o.reduceOnly && closing === qty && Math.abs(positionOf(own, o.symbol)) === 0
     ? 0
@@ -401,9 +425,10 @@ export function fillResting(
     qty,
     price,
     commission,
-    commissionCurrency: cfg.instruments?.[o.symbol]?.quoteCurrency ?? "USD",
+    commissionCurrency: cfg.instruments?.[o.symbol]?.quoteCurrency ?? cfg.currency ?? "USD",
     liquidity: r.maker ? "maker" : "taker",
     ts: now,
+    ...(multiplier !== 1 ? { multiplier } : {}),
   };
   if (r.remaining > 0) {
     emit(r.replyTo, {
@@ -516,7 +541,7 @@ function availableAfterClosing(
   const eq = equity(account);
   const used = marginUsed(account, state.config.leverage);
   h.lastPrice = last;
-  const released = closing * price * h.multiplier / state.config.leverage;
+  const released = h.margin ? closing * h.margin : closing * price * h.multiplier / state.config.leverage;
   return Math.max(0, eq - used + released);
 }
 
