@@ -128,6 +128,10 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   );
   const allSymbols = spec.data.map((s) => s.symbol);
   const capital = (run: StrategyRun) => run.capital ?? spec.cash / spec.strategies.length;
+  const allocated = spec.strategies.reduce((sum, r) => sum + capital(r), 0);
+  if (allocated > spec.cash * (1 + 1e-9)) {
+    throw new BacktestError(`the strategies' capital (${allocated}) is above the account's cash (${spec.cash})`);
+  }
   const sim: SimConfig = {
     ...DEFAULT_SIM_CONFIG,
     ...spec.sim,
@@ -292,6 +296,10 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   const record = await recordPromise;
   await host.stop();
 
+  // Cash no strategy was given still belongs to the account: it is part of its equity (the record counts the
+  // strategies' capital only).
+  const idle = spec.cash - allocated;
+  if (idle > 1e-9 * spec.cash) { for (let i = 0; i < record.equity.length; i++) record.equity[i] += idle; }
   const trades = record.trades;
   const warmupBars = Math.max(
     0,
