@@ -24,7 +24,14 @@ import {
   type StrategyLimits,
 } from "../actors/risk_guardian/limits.ts";
 import type { PortfolioRecord } from "../actors/portfolio/portfolio.ts";
-import { computeStats, type Ohlc, type Report, type ReportInput } from "./report/mod.ts";
+import {
+  computeStats,
+  type Ohlc,
+  type PortfolioSection,
+  type Report,
+  type ReportInput,
+  strategySection,
+} from "./report/mod.ts";
 import type { AnyStrategy } from "../strategies/api.ts";
 import { validateParams } from "../strategies/params.ts";
 import { loadStrategy, StrategyLoadError } from "../strategies/registry.ts";
@@ -79,6 +86,8 @@ export interface BacktestResult {
   readonly bars: number;
   readonly elapsedMs: number;
   readonly warmupBars: number;
+  /** With several strategies: each one's statistics, equity and trades. */
+  readonly portfolio?: PortfolioSection;
 }
 
 const RUNTIME = (file: string) => new URL(`../actors/${file}`, import.meta.url).href;
@@ -301,12 +310,9 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   const idle = spec.cash - allocated;
   if (idle > 1e-9 * spec.cash) { for (let i = 0; i < record.equity.length; i++) record.equity[i] += idle; }
   const trades = record.trades;
-  const warmupBars = Math.max(
-    0,
-    ...spec.strategies.map((r) =>
-      defs.get(r.id)!.warmupBars?.(validateParams(r.id, defs.get(r.id)!.params, r.params)) ?? 0
-    ),
-  );
+  const warmupOf = (r: StrategyRun) =>
+    defs.get(r.id)!.warmupBars?.(validateParams(r.id, defs.get(r.id)!.params, r.params)) ?? 0;
+  const warmupBars = Math.max(0, ...spec.strategies.map(warmupOf));
   const input: ReportInput = {
     ts: record.ts,
     equity: record.equity,
@@ -320,7 +326,54 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   };
   const report = computeStats(input, { warmupBars: Math.min(warmupBars, Math.max(0, steps - 1)) });
   const ohlc: Ohlc = alignedOhlc(primary, record.ts);
-  return { report, input, ohlc, record, bars: spec.data.reduce((n, s) => n + s.length, 0), elapsedMs, warmupBars };
+  const portfolio = spec.strategies.length > 1
+    ? portfolioSection(spec, record, (r) => symbolsOf(r), capital, warmupOf, ohlc)
+    : undefined;
+  return {
+    report,
+    input,
+    ohlc,
+    record,
+    bars: spec.data.reduce((n, s) => n + s.length, 0),
+    elapsedMs,
+    warmupBars,
+    ...(portfolio ? { portfolio } : {}),
+  };
+}
+
+/** Each strategy's report: its own equity, trades and first symbol's close (the primary's columns when it is that). */
+function portfolioSection(
+  spec: BacktestSpec,
+  record: PortfolioRecord,
+  symbolsOf: (r: StrategyRun) => readonly string[],
+  capital: (r: StrategyRun) => number,
+  warmupOf: (r: StrategyRun) => number,
+  primary: Ohlc,
+): PortfolioSection {
+  const closes = new Map<string, Float64Array>([[spec.data[0].symbol, primary.close]]);
+  const closeOf = (symbol: string) => {
+    let c = closes.get(symbol);
+    if (!c) closes.set(symbol, c = alignedOhlc(spec.data.find((s) => s.symbol === symbol)!, record.ts).close);
+    return c;
+  };
+  return {
+    priceSymbol: spec.data[0].symbol,
+    strategies: spec.strategies.map((r) =>
+      strategySection(
+        {
+          id: r.id,
+          symbols: symbolsOf(r),
+          capital: capital(r),
+          equity: record.perStrategy[r.id] ?? new Float64Array(record.ts.length).fill(capital(r)),
+          close: closeOf(symbolsOf(r)[0]),
+          warmupBars: warmupOf(r),
+          turnover: record.perStrategyTurnover[r.id] ?? 0,
+        },
+        record.ts,
+        record.trades,
+      )
+    ),
+  };
 }
 
 /** The account's and each strategy's limits, by the rules the live config and SetLimits use (limits.ts). */

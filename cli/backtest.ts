@@ -16,7 +16,7 @@ import {
   nameFromFile,
 } from "../storage/bars/mod.ts";
 import { BacktestError, runBacktest } from "../backtest/engine.ts";
-import { formatTable, toJson, writeReport } from "../backtest/report/mod.ts";
+import { formatStrategiesTable, formatTable, toJson, writeReport } from "../backtest/report/mod.ts";
 import { isTimeframe, type Timeframe } from "../actors/protocol/mod.ts";
 import { parseRunOptions, RUN_HELP, RUN_OPTIONS, type RunOptions, simSettings } from "./run_options.ts";
 import { ParamError } from "../strategies/params.ts";
@@ -313,7 +313,7 @@ export async function runBacktestJob(options: BacktestOptions, module: string, h
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
     sim: simSettings(run),
   });
-  await writeReport(options.out, result.report, result.input, result.ohlc).catch((err) => {
+  await writeReport(options.out, result.report, result.input, result.ohlc, result.portfolio).catch((err) => {
     if (isOsError(err)) throw new CommandError(`--out: cannot write the report to ${options.out}: ${err.message}`);
     throw err;
   });
@@ -350,9 +350,10 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
     const module = options.portfolio ? "" : resolveStrategy(options.strategy).module;
     log.debug("strategy resolved", { strategy: options.strategy, module });
     const result = await runBacktestJob(options, module, { warn: (message) => console.error(message), log });
-    if (options.json) console.log(toJson(result.report));
+    if (options.json) console.log(toJson(result.report, result.portfolio));
     else {
       console.log(formatTable(result.report, { color: useColor() }));
+      if (result.portfolio) console.log(formatStrategiesTable(result.portfolio, { color: useColor() }));
       const rate = Math.round(result.bars / (result.elapsedMs / 1000));
       console.log(`\n${result.bars} bars in ${result.elapsedMs.toFixed(1)} ms (${rate.toLocaleString("en")} bars/s)`);
       console.log(`Report: ${options.out}/report.html (also report.json, trades.csv, equity.csv)`);

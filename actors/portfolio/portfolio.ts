@@ -70,6 +70,8 @@ export interface PortfolioRecord {
   readonly ts: Float64Array;
   readonly equity: Float64Array;
   readonly perStrategy: Record<string, Float64Array>;
+  /** Notional each strategy traded (its ledger's turnover). */
+  readonly perStrategyTurnover: Record<string, number>;
   readonly trades: RoundTrips["closed"];
   readonly openTrades: number;
   readonly commissions: number;
@@ -326,6 +328,7 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
           ts: upTo(state.ts),
           equity: upTo(state.equity),
           perStrategy: Object.fromEntries([...state.strategies].map(([id, s]) => [id, upTo(s.equity)])),
+          perStrategyTurnover: Object.fromEntries([...state.strategies].map(([id, s]) => [id, s.ledger.turnover])),
           trades: [...state.strategies.values()].flatMap((s) => s.trips.closed),
           openTrades: [...state.strategies.values()].reduce(
             (sum, s) => sum + [...s.trips.open.values()].reduce((a, lots) => a + lots.length, 0),
