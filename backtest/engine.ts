@@ -26,6 +26,7 @@ import {
 import type { PortfolioRecord } from "../actors/portfolio/portfolio.ts";
 import {
   computeStats,
+  correlation,
   type Ohlc,
   type PortfolioSection,
   type Report,
@@ -356,23 +357,29 @@ function portfolioSection(
     if (!c) closes.set(symbol, c = alignedOhlc(spec.data.find((s) => s.symbol === symbol)!, record.ts).close);
     return c;
   };
+  const strategies = spec.strategies.map((r) =>
+    strategySection(
+      {
+        id: r.id,
+        symbols: symbolsOf(r),
+        capital: capital(r),
+        equity: record.perStrategy[r.id] ?? new Float64Array(record.ts.length).fill(capital(r)),
+        close: closeOf(symbolsOf(r)[0]),
+        warmupBars: warmupOf(r),
+        turnover: record.perStrategyTurnover[r.id] ?? 0,
+      },
+      record.ts,
+      record.trades,
+    )
+  );
   return {
     priceSymbol: spec.data[0].symbol,
-    strategies: spec.strategies.map((r) =>
-      strategySection(
-        {
-          id: r.id,
-          symbols: symbolsOf(r),
-          capital: capital(r),
-          equity: record.perStrategy[r.id] ?? new Float64Array(record.ts.length).fill(capital(r)),
-          close: closeOf(symbolsOf(r)[0]),
-          warmupBars: warmupOf(r),
-          turnover: record.perStrategyTurnover[r.id] ?? 0,
-        },
-        record.ts,
-        record.trades,
-      )
-    ),
+    strategies,
+    correlation: correlation({
+      ts: record.ts,
+      strategies: strategies.map((s) => ({ id: s.id, equity: s.input.equity })),
+      symbols: spec.data.map((s) => ({ symbol: s.symbol, ts: s.ts, close: s.close })),
+    }),
   };
 }
 

@@ -7,6 +7,7 @@ import { REPORT_FIELDS } from "./fields.ts";
 import { formatTime, formatValue } from "./format.ts";
 import type { Ohlc, Report, ReportInput } from "./types.ts";
 import type { PortfolioSection } from "./portfolio.ts";
+import { heatmapSvg, rollingChartData } from "./heatmap.ts";
 
 export interface HtmlOptions {
   /** Page title and heading. Default "Backtest report". */
@@ -103,7 +104,13 @@ export async function renderHtml(report: Report, input: ReportInput, ohlc?: Ohlc
     ? { ...input, trades: input.trades.filter((t) => t.symbol === portfolio.priceSymbol) }
     : input;
   const { bars: kept, ...charted } = chartData(priced, ohlc);
-  const data = portfolio ? { ...charted, strategies: strategyChartData(portfolio, kept) } : charted;
+  const data = portfolio
+    ? {
+      ...charted,
+      strategies: strategyChartData(portfolio, kept),
+      rolling: rollingChartData(portfolio.correlation.rolling),
+    }
+    : charted;
   const sampled = data.t.length < input.ts.length
     ? `; the charts draw ${data.t.length} of them (each bucket's highs and lows); equity.csv has every bar`
     : "";
@@ -186,8 +193,30 @@ ${symbols}
 ${capital}
 ${rows}
 </table>
+${correlationSection(portfolio)}
 </section>
 `;
+}
+
+/** Heatmaps of the daily-return correlations (strategies, then symbols) and the rolling correlation chart. */
+function correlationSection(portfolio: PortfolioSection): string {
+  const c = portfolio.correlation;
+  const symbols = c.symbols.labels.length > 1
+    ? `<figure><figcaption>Symbols (daily returns of the close)</figcaption>${
+      heatmapSvg(c.symbols, "symbol-heatmap")
+    }</figure>`
+    : "";
+  const rolling = c.rolling.length > 0
+    ? `<h2>Rolling correlation (${c.window} daily returns)</h2><div id="rolling-correlation"></div>`
+    : "";
+  return `<h2>Correlation of daily returns (${c.days} days)</h2>
+<div class="heatmaps">
+<figure><figcaption>Strategies (daily returns of their equity)</figcaption>${
+    heatmapSvg(c.strategies, "strategy-heatmap")
+  }</figure>
+${symbols}
+</div>
+${rolling}`;
 }
 
 /** The trade list (the last 1,000 when there are more; trades.csv has them all). */
@@ -278,7 +307,9 @@ const PAGE_JS = `
 `;
 
 const STRATEGIES_CSS = `#strategies table th, #strategies table td { padding: 1px 10px; }
-#strategies tr:first-child th { text-align: right; }`;
+#strategies tr:first-child th { text-align: right; }
+.heatmaps { display: flex; gap: 32px; flex-wrap: wrap; } figure { margin: 4px 0; }
+figcaption { color: #57606a; margin-bottom: 4px; }`;
 
 // A portfolio's charts, with the page script's chart options (size, cursor sync, UTC time axis); the page script
 // itself stays as it is for one strategy.
@@ -290,15 +321,20 @@ const STRATEGIES_JS = `
   var utc = function (ts) { return uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"); };
   var palette = ["#0969da", "#bf3989", "#1a7f37", "#9a6700", "#8250df", "#cf222e", "#57606a", "#1b7c83"];
   var charts = [];
-  var make = function (id, height, labels, t, data) {
+  var make = function (id, height, labels, t, data, y) {
     var series = labels.map(function (label, i) {
       return { label: label, stroke: palette[i % palette.length], width: 1.5 };
     });
+    var scales = { x: { time: true } };
+    if (y) scales.y = y;
     var opts = { width: width(), height: height, tzDate: utc, cursor: { sync: { key: "report" } },
-      scales: { x: { time: true } }, axes: [{}, { size: 80 }], series: [{}].concat(series) };
+      scales: scales, axes: [{}, { size: 80 }], series: [{}].concat(series) };
     charts.push(new uPlot(opts, [t].concat(data), document.getElementById(id)));
   };
   make("strategy-equity", 260, d.strategies.labels, d.t, d.strategies.equity);
+  if (d.rolling.labels.length > 0) {
+    make("rolling-correlation", 220, d.rolling.labels, d.rolling.t, d.rolling.values, { range: [-1, 1] });
+  }
   window.addEventListener("resize", function () {
     charts.forEach(function (c) { c.setSize({ width: width(), height: c.height }); });
   });

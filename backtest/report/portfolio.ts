@@ -3,6 +3,7 @@
 import { computeStats } from "./stats.ts";
 import { REPORT_FIELDS } from "./fields.ts";
 import type { ClosedTrade, Report, ReportInput } from "./types.ts";
+import type { Correlation } from "./correlation.ts";
 
 export interface StrategySection {
   readonly id: string;
@@ -17,6 +18,8 @@ export interface PortfolioSection {
   /** The symbol whose price the report's price chart draws (the first data series). */
   readonly priceSymbol: string;
   readonly strategies: readonly StrategySection[];
+  /** Daily-return correlations of the strategies and of the symbols, and rolling ones per pair of strategies. */
+  readonly correlation: Correlation;
 }
 
 export interface StrategySeries {
