@@ -24,6 +24,7 @@ import {
   type StrategyLimits,
 } from "../actors/risk_guardian/limits.ts";
 import type { PortfolioRecord } from "../actors/portfolio/portfolio.ts";
+import type { AllocationConfig } from "../actors/portfolio/allocation.ts";
 import {
   computeStats,
   correlation,
@@ -32,6 +33,7 @@ import {
   type Report,
   type ReportInput,
   strategySection,
+  timeWeighted,
 } from "./report/mod.ts";
 import type { AnyStrategy } from "../strategies/api.ts";
 import { validateParams } from "../strategies/params.ts";
@@ -66,6 +68,12 @@ export interface BacktestSpec {
    * after them.
    */
   readonly closeAtEnd?: boolean;
+  /**
+   * Capital allocation between the strategies (actors/portfolio/allocation.ts): target weights and when to rebalance;
+   * `ids` in the order of `strategies`. The portfolio actor moves the capital; the venue, the risk guardian and the
+   * strategies follow.
+   */
+  readonly allocation?: AllocationConfig;
   readonly seed?: number;
   readonly logSink?: LogSink;
   /** Default "warn". */
@@ -131,6 +139,12 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   if (!(spec.cash > 0)) throw new BacktestError(`cash must be > 0, got ${spec.cash}`);
   if (spec.strategies.length === 0) throw new BacktestError("no strategy to run");
   checkLimits(spec);
+  if (spec.allocation && spec.allocation.ids.join("\n") !== spec.strategies.map((r) => r.id).join("\n")) {
+    throw new BacktestError(
+      `allocation: its strategies (${spec.allocation.ids.join(", ")}) must be the run's, in order ` +
+        `(${spec.strategies.map((r) => r.id).join(", ")})`,
+    );
+  }
   const defs = await resolveStrategies(spec.strategies);
   const strategyLimits = Object.fromEntries(spec.strategies.filter((r) => r.limits).map((r) => [r.id, r.limits!]));
   const strategyLoss = Object.values(strategyLimits).some((l) =>
@@ -177,6 +191,16 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
           recordEquity: true,
           // Bar times to come: the equity record is allocated once instead of grown by doubling.
           expectedBars: distinctTimes(spec.data),
+          ...(spec.allocation
+            ? {
+              allocation: {
+                ...spec.allocation,
+                notify: ["bt/exchange", "bt/risk"],
+                leverage: sim.leverage,
+                strategyPaths: Object.fromEntries(spec.strategies.map((r) => [r.id, `bt/strategies/${r.id}`])),
+              },
+            }
+            : {}),
           ...(spec.stopWhenBroke === false ? {} : {
             liquidateAtZeroEquity: { exitCommissionRate: percentRate(sim.costs.commission), haltTo: "bt/risk" },
           }),
@@ -363,7 +387,12 @@ function portfolioSection(
         id: r.id,
         symbols: symbolsOf(r),
         capital: capital(r),
-        equity: record.perStrategy[r.id] ?? new Float64Array(record.ts.length).fill(capital(r)),
+        // With capital moved by rebalances: the time-weighted equity (as if none had moved), so its returns are
+        // the strategy's trading only.
+        equity: timeWeighted(
+          record.perStrategy[r.id] ?? new Float64Array(record.ts.length).fill(capital(r)),
+          record.perStrategyFlows?.[r.id],
+        ),
         close: closeOf(symbolsOf(r)[0]),
         warmupBars: warmupOf(r),
         turnover: record.perStrategyTurnover[r.id] ?? 0,
@@ -375,6 +404,17 @@ function portfolioSection(
   return {
     priceSymbol: spec.data[0].symbol,
     strategies,
+    ...(spec.allocation
+      ? {
+        allocation: {
+          method: spec.allocation.method,
+          rebalance: spec.allocation.rebalance,
+          lookback: spec.allocation.lookback,
+          weights: Object.fromEntries(spec.allocation.ids.map((id, i) => [id, spec.allocation!.weights[i]])),
+          rebalances: record.rebalances ?? [],
+        },
+      }
+      : {}),
     correlation: correlation({
       ts: record.ts,
       strategies: strategies.map((s) => ({ id: s.id, equity: s.input.equity })),

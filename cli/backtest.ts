@@ -50,7 +50,9 @@ ${RUN_HELP}
   --out DIR               where report files go                                [out/backtest]
   --config FILE           JSON file with any of the above (keys without dashes, e.g. "cash"); with "strategies"
                           (the live config's shape: id, strategy, params, symbols, capital or weight, limits;
-                          "risk" for the account; "feed" or "data" for bars) it runs a portfolio backtest
+                          "risk" for the account; "feed" or "data" for bars) it runs a portfolio backtest;
+                          "allocation": {"method": fixed|inverse_vol|risk_parity, "rebalance": daily|weekly|
+                          monthly|none|{"drift": F}, "lookback": N bars} moves capital between its strategies
   --json                  print the report as JSON instead of the table
   -h, --help
 
@@ -308,6 +310,7 @@ export async function runBacktestJob(options: BacktestOptions, module: string, h
     cash: run.cash,
     closeAtEnd: run.closeAtEnd,
     risk: plan ? { ...plan.risk, ...run.risk } : run.risk,
+    ...(plan?.allocation ? { allocation: plan.allocation } : {}),
     ...(quarantinePolicy ? { quarantinePolicy } : {}),
     ...(log ? { logSink: log.sink, logLevel: log.level } : {}),
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),

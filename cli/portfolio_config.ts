@@ -10,6 +10,7 @@ import { LiveConfigError, resolveLiveConfig } from "../actors/system/live_config
 import { STRATEGY_ID } from "../actors/system/config_strategies.ts";
 import type { RiskLimits } from "../actors/risk_guardian/checks.ts";
 import type { QuarantinePolicy, StrategyLimits } from "../actors/risk_guardian/limits.ts";
+import { type AllocationConfig, parseAllocation } from "../actors/portfolio/allocation.ts";
 
 export interface PortfolioStrategy {
   readonly id: string;
@@ -27,6 +28,8 @@ export interface PortfolioPlan {
   /** The account's limits (the live config's `risk`). */
   readonly risk: RiskLimits;
   readonly quarantinePolicy?: QuarantinePolicy;
+  /** Capital allocation between the strategies (the file's "allocation"). */
+  readonly allocation?: AllocationConfig;
 }
 
 /** Keys of a backtest config that the live config does not have: taken out before the live parser reads the rest. */
@@ -51,6 +54,7 @@ export const BACKTEST_ONLY_KEYS = [
   "timeframe",
   "maxPrice",
   "calendar",
+  "allocation",
 ] as const;
 
 type Raw = Record<string, unknown>;
@@ -112,7 +116,18 @@ export async function resolvePortfolio(file: Readonly<Raw>, cash: number, baseDi
   if (config.feed.type !== "replay") {
     throw new UsageError(`--config: feed.type must be "replay" in a backtest (bars from files), got "binance"`);
   }
+  let allocation: AllocationConfig | undefined;
+  if (file.allocation !== undefined) {
+    const parsed = parseAllocation(
+      file.allocation,
+      config.strategies.map((s) => s.id),
+      config.strategies.map((s) => s.capital),
+    );
+    if (typeof parsed === "string") throw new UsageError(`--config: allocation${parsed}`);
+    allocation = parsed;
+  }
   return {
+    ...(allocation ? { allocation } : {}),
     strategies: config.strategies.map((s) => ({
       id: s.id,
       module: s.module,

@@ -6,6 +6,7 @@
  */
 import { type ActorContext, type Behaviour, ConfigError } from "../runtime/mod.ts";
 import {
+  type AdjustCapital,
   type Bar,
   type BarHandled,
   type ExchangeMessage,
@@ -105,6 +106,7 @@ export type RiskMessage =
   | { readonly type: "SetTradingState"; readonly state: TradingState; readonly reason: string }
   | { readonly type: "GetRiskState" }
   | { readonly type: "Bar"; readonly bar: Bar }
+  | AdjustCapital
   | BarHandled
   | status.StrategyMessage
   | roster.RosterMessage;
@@ -314,6 +316,19 @@ function setLimits(rx: Rx, msg: Extract<RiskMessage, { type: "SetLimits" }>): vo
   });
   alert(rx, "warn", "risk limits changed", { scope: msg.scope, limits, reason: msg.reason, by: msg.by });
   if (ctx.sender) ctx.reply({ type: "LimitsSet", scope: msg.scope, limits });
+}
+
+/**
+ * Capital moved by a rebalance is no loss and no gain: the base a strategy's loss counts from and its peak move with
+ * it, so maxLoss and maxDrawdown judge its trading only.
+ */
+function adjustCapital(state: State, id: string, delta: number): void {
+  const capital = state.config.strategyCapital?.[id];
+  if (capital !== undefined) {
+    state.config = { ...state.config, strategyCapital: { ...state.config.strategyCapital, [id]: capital + delta } };
+  }
+  if (state.strategyBase[id] !== undefined) state.strategyBase[id] += delta;
+  if (state.strategyPeak[id] !== undefined) state.strategyPeak[id] += delta;
 }
 
 /**
@@ -544,6 +559,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
     "SetTradingState",
     "GetRiskState",
     "Bar",
+    "AdjustCapital",
     "BarHandled",
     "DisableStrategy",
     "EnableStrategy",
@@ -675,6 +691,9 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
         return state;
       case "MarkPrice":
         state.lastPrice.set(msg.symbol, msg.price);
+        return state;
+      case "AdjustCapital":
+        adjustCapital(state, msg.strategyId, msg.delta);
         return state;
       case "EquityUpdate": {
         const limits = state.limits;

@@ -6,6 +6,7 @@
  */
 import { type ActorContext, type Behaviour, ConfigError, errorText } from "../runtime/mod.ts";
 import {
+  type AdjustCapital,
   type Bar,
   isTimeframe,
   ORDER_EVENT_TYPES,
@@ -23,6 +24,7 @@ import {
   type StrategyContext,
 } from "../../strategies/api.ts";
 import { validateParams } from "../../strategies/params.ts";
+import { createKellyBook, type KellyBook, kellyFraction, recordFill } from "../../strategies/kelly.ts";
 import { applyFill, createLedger, equity, type Ledger, markPrice, positionOf } from "../portfolio/ledger.ts";
 import { type BarRing, barsOf, createBarRing, type RingColumns } from "./history.ts";
 import { type Command, type IntentEnv, toCommands } from "./intents.ts";
@@ -55,6 +57,8 @@ export type StrategySupervisorMessage =
   | { readonly type: "Flatten" }
   /** New parameters from an operator, between two bars: the strategy restarts with them (see `reconfigure`). */
   | { readonly type: "Reconfigure"; readonly params: Readonly<Record<string, unknown>> }
+  /** Capital moved by the portfolio's allocation: the strategy's cash (and so its equity and sizing) follows. */
+  | AdjustCapital
   | { readonly type: "GetStrategyState" };
 
 /** Mutable on purpose: updated in place on every order event (no object spread on the order path). */
@@ -77,6 +81,8 @@ interface State {
   readonly def: AnyStrategy;
   user: unknown;
   readonly ledger: Ledger;
+  /** Its closed trades' wins and losses, for ctx.kellyFraction. */
+  kelly: KellyBook;
   readonly history: Map<string, BarRing>;
   /**
    * Open orders, few at a time: an array searched linearly. A Map keyed by fresh client order ids cost about
@@ -100,6 +106,7 @@ interface State {
 interface Snapshot {
   readonly seq: number;
   readonly ledger: { balance: number; commissions: number; turnover: number; holdings: [string, unknown][] };
+  readonly kelly?: KellyBook;
   readonly orders: OpenOrder[];
   readonly usedBrackets?: boolean;
   /** The history windows as columns (a few typed-array copies, not one object per remembered bar). */
@@ -207,6 +214,7 @@ function build(
     def,
     user: undefined,
     ledger: createLedger(config.capital),
+    kelly: createKellyBook(),
     history,
     orders: [],
     last: new Map(),
@@ -240,6 +248,7 @@ function build(
     },
     openOrders: (symbol) =>
       state.orders.filter((o) => symbol === undefined || o.symbol === symbol).map((o) => ({ ...o })),
+    kellyFraction: (options) => kellyFraction(state.kelly, options?.cap ?? 1),
     random: () => state.actx.random(),
     get log() {
       return state.actx.log;
@@ -290,7 +299,9 @@ function onOrderEvent(state: State, event: OrderEvent): void {
     case "OrderFilled": {
       const f = event.fill;
       const signed = f.side === "buy" ? f.qty : -f.qty;
-      applyFill(state.ledger, f.symbol, signed, f.price, f.commission, f.ts);
+      const before = positionOf(state.ledger, f.symbol);
+      const realized = applyFill(state.ledger, f.symbol, signed, f.price, f.commission, f.ts);
+      recordFill(state.kelly, f.symbol, before, signed, f.commission, realized);
       const last = lastPriceOf(state, f.symbol);
       markPrice(state.ledger, f.symbol, Number.isNaN(last) ? f.price : last);
       if (event.type === "OrderFilled") removeOrder(state, event.clientOrderId);
@@ -347,7 +358,16 @@ function reconfigure(state: State, raw: Readonly<Record<string, unknown>>): void
 }
 
 export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, StrategySupervisorConfig> = {
-  accepts: ["Bar", "Tick", ...ORDER_EVENT_TYPES, "StopStrategy", "Flatten", "Reconfigure", "GetStrategyState"],
+  accepts: [
+    "Bar",
+    "Tick",
+    ...ORDER_EVENT_TYPES,
+    "StopStrategy",
+    "Flatten",
+    "Reconfigure",
+    "AdjustCapital",
+    "GetStrategyState",
+  ],
   parseConfig,
   async init(config, actx) {
     const def = await loadStrategy(config);
@@ -378,6 +398,9 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
       }
       case "Reconfigure":
         reconfigure(state, msg.params);
+        return state;
+      case "AdjustCapital":
+        if (msg.strategyId === state.config.strategyId) state.ledger.balance += msg.delta;
         return state;
       case "StopStrategy":
         if (state.def.onStop) emit(state, state.def.onStop(state.user, state.sctx));
@@ -410,6 +433,7 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
         turnover: state.ledger.turnover,
         holdings: [...state.ledger.holdings.entries()].map(([k, h]) => [k, { ...h }]),
       },
+      kelly: { ...state.kelly, entryFee: { ...state.kelly.entryFee } },
       orders: state.orders.map((o) => ({ ...o })),
       usedBrackets: state.usedBrackets,
       history: [...state.history.values()].map((ring) => ring.columns()),
@@ -426,6 +450,7 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
     state.ledger.balance = snap.ledger.balance;
     state.ledger.commissions = snap.ledger.commissions;
     state.ledger.turnover = snap.ledger.turnover;
+    if (snap.kelly) state.kelly = { ...snap.kelly, entryFee: { ...snap.kelly.entryFee } };
     for (const [k, h] of snap.ledger.holdings) state.ledger.holdings.set(k, { ...(h as object) } as never);
     for (const o of snap.orders) state.orders.push({ ...o });
     state.usedBrackets = snap.usedBrackets ?? true; // an older snapshot: assume brackets, never skip a cancel

@@ -13,6 +13,7 @@ export function toJson(report: Report, portfolio?: PortfolioSection): string {
   // A portfolio: the account's statistics above (the same keys as one strategy's report), then each strategy's.
   if (portfolio) {
     out.strategies = Object.fromEntries(portfolio.strategies.map((s) => [s.id, sectionJson(s, jsonNumber)]));
+    if (portfolio.allocation) out.allocation = portfolio.allocation;
     out.correlation = portfolio.correlation;
   }
   return JSON.stringify(out, null, 2) + "\n";

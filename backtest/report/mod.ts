@@ -14,5 +14,11 @@ export { equityCsv, isoFormatter, tradesCsv, writeEquityCsv, writeTradesCsv } fr
 export { drawdownSeries } from "./drawdown.ts";
 export { type HtmlOptions, renderHtml } from "./html.ts";
 export { REPORT_FILES, writeReport } from "./write.ts";
-export { type PortfolioSection, type StrategySection, strategySection, type StrategySeries } from "./portfolio.ts";
+export {
+  type PortfolioSection,
+  type StrategySection,
+  strategySection,
+  type StrategySeries,
+  timeWeighted,
+} from "./portfolio.ts";
 export { type Correlation, correlation, type CorrelationMatrix, type RollingCorrelation } from "./correlation.ts";

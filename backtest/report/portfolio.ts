@@ -18,6 +18,14 @@ export interface PortfolioSection {
   /** The symbol whose price the report's price chart draws (the first data series). */
   readonly priceSymbol: string;
   readonly strategies: readonly StrategySection[];
+  /** The capital allocation, when the run had one: its rule, starting weights and the times it rebalanced. */
+  readonly allocation?: {
+    readonly method: string;
+    readonly rebalance: unknown;
+    readonly lookback: number;
+    readonly weights: Readonly<Record<string, number>>;
+    readonly rebalances: readonly number[];
+  };
   /** Daily-return correlations of the strategies and of the symbols, and rolling ones per pair of strategies. */
   readonly correlation: Correlation;
 }
@@ -59,5 +67,21 @@ export function strategySection(
 export function sectionJson(s: StrategySection, number: (x: number) => number | null): Record<string, unknown> {
   const out: Record<string, unknown> = { capital: number(s.capital), symbols: s.symbols };
   for (const { key } of REPORT_FIELDS) out[key] = number(s.report[key]);
+  return out;
+}
+
+/**
+ * Equity as if no capital had moved in or out: the first value, compounded by each bar's return measured after the
+ * previous bar's flow (`flows[i]` moved in after bar i's point). Without flows, the equity itself.
+ */
+export function timeWeighted(equity: Float64Array, flows?: Float64Array): Float64Array {
+  if (!flows || flows.every((f) => f === 0)) return equity;
+  const out = new Float64Array(equity.length);
+  if (equity.length === 0) return out;
+  out[0] = equity[0];
+  for (let i = 1; i < equity.length; i++) {
+    const base = equity[i - 1] + flows[i - 1];
+    out[i] = base > 0 ? out[i - 1] * (equity[i] / base) : 0;
+  }
   return out;
 }
