@@ -359,7 +359,8 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
       if (result.portfolio) console.log(formatStrategiesTable(result.portfolio, { color: useColor() }));
       const rate = Math.round(result.bars / (result.elapsedMs / 1000));
       console.log(`\n${result.bars} bars in ${result.elapsedMs.toFixed(1)} ms (${rate.toLocaleString("en")} bars/s)`);
-      console.log(`Report: ${options.out}/report.html (also report.json, trades.csv, equity.csv)`);
+      const each = result.portfolio ? ", strategies/ID/*.csv" : "";
+      console.log(`Report: ${options.out}/report.html (also report.json, trades.csv, equity.csv${each})`);
     }
     log.info("backtest done", {
       bars: result.bars,
