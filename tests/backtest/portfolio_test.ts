@@ -148,3 +148,31 @@ Deno.test("portfolio: several --strategy flags share the cash; --param ID.NAME s
   const count = (id: string) => result.record.trades.filter((t) => t.strategyId === id).length;
   assert.ok(count("sma_cross") > count("fast"), "the faster average trades more often");
 });
+
+Deno.test("portfolio CLI: the README's example file runs, paths relative to the file, every output written", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    const root = fromFileUrl(new URL("../../", import.meta.url));
+    const r = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "main.ts", "backtest", "--config", "examples/portfolio.json", "--out", out],
+      cwd: root,
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stdout = new TextDecoder().decode(r.stdout);
+    assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
+    assert.match(stdout, /^Strategy\s+ma-nvda\s+mr-orcl$/m);
+    const report = JSON.parse(await Deno.readTextFile(`${out}/report.json`));
+    assert.deepEqual(Object.keys(report.strategies), ["ma-nvda", "mr-orcl"]);
+    assert.deepEqual(report.strategies["ma-nvda"].symbols, ["NVDA"]);
+    assert.equal(report.allocation.method, "inverse_vol");
+    assert.ok(report.allocation.rebalances.length > 200);
+    assert.deepEqual(report.correlation.symbols.labels, ["NVDA", "ORCL"]);
+    const html = await Deno.readTextFile(`${out}/report.html`);
+    assert.match(html, /<svg id="strategy-heatmap"/);
+    for (const id of ["ma-nvda", "mr-orcl"]) await Deno.stat(`${out}/strategies/${id}/trades.csv`);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
