@@ -185,7 +185,9 @@ function strategiesSection(total: Report, portfolio: PortfolioSection, cash: num
   ).join("\n");
   return `<style>${STRATEGIES_CSS}</style>
 <section id="strategies">
-<h2>Strategies: equity</h2><div id="strategy-equity"></div>
+<h2>Strategies: equity${
+    portfolio.allocation ? " (time-weighted: capital moved by rebalancing is no return)" : ""
+  }</h2><div id="strategy-equity"></div>
 <h2>Strategies: statistics</h2>
 <table>
 ${head}
