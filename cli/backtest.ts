@@ -166,8 +166,17 @@ async function resolvePortfolioOptions(
     throw new UsageError(`--config: give "strategy" (one) or "strategies" (a portfolio), not both`);
   }
   const cwd = Deno.cwd();
+  if (flagged.length === 1) {
+    throw new UsageError(
+      `--strategy ${flagged[0]}: the --config file has "strategies" (a portfolio); give several --strategy to ` +
+        `replace them, or none`,
+    );
+  }
   const raw: Record<string, unknown> = { ...venueDefaults(file), ...file };
   if (flagged.length > 1) {
+    // The flags' strategies replace the file's (one strategy's "strategy" and "params" included).
+    delete raw.strategy;
+    delete raw.params;
     raw.strategies = strategiesFromFlags(flagged, cwd);
     if (file.data === undefined && file.feed === undefined && values.data === undefined) raw.data = [SAMPLE_DATA];
   }

@@ -144,6 +144,15 @@ Deno.test("portfolio: several --strategy flags share the cash; --param ID.NAME s
     () => resolveBacktestOptions({}, { strategy: ["sma_cross", "momentum"], param: ["fast=5"], data: [goog] }),
     /--param fast: with several strategies, name the strategy/,
   );
+  // A single-strategy file with several --strategy flags: the flags' strategies replace its own.
+  const replaced = await resolveBacktestOptions({ strategy: "momentum", params: { lookback: 5 }, data: [goog] }, {
+    strategy: ["sma_cross", "mean_reversion"],
+  });
+  assert.deepEqual(replaced.portfolio?.strategies.map((s) => s.id), ["sma_cross", "mean_reversion"]);
+  await assert.rejects(
+    () => resolveBacktestOptions(PORTFOLIO, { strategy: ["sma_cross"] }),
+    /--strategy sma_cross: the --config file has "strategies"/,
+  );
   const { result } = await run(options);
   const count = (id: string) => result.record.trades.filter((t) => t.strategyId === id).length;
   assert.ok(count("sma_cross") > count("fast"), "the faster average trades more often");
