@@ -25,7 +25,17 @@ import {
   type StrategyLimits,
 } from "../actors/risk_guardian/limits.ts";
 import type { PortfolioRecord } from "../actors/portfolio/portfolio.ts";
-import { computeStats, type Ohlc, type Report, type ReportInput } from "./report/mod.ts";
+import type { AllocationConfig } from "../actors/portfolio/allocation.ts";
+import {
+  computeStats,
+  correlation,
+  type Ohlc,
+  type PortfolioSection,
+  type Report,
+  type ReportInput,
+  strategySection,
+  timeWeighted,
+} from "./report/mod.ts";
 import type { AnyStrategy } from "../strategies/api.ts";
 import { validateParams } from "../strategies/params.ts";
 import { loadStrategy, StrategyLoadError } from "../strategies/registry.ts";
@@ -65,6 +75,12 @@ export interface BacktestSpec {
    * after them.
    */
   readonly closeAtEnd?: boolean;
+  /**
+   * Capital allocation between the strategies (actors/portfolio/allocation.ts): target weights and when to rebalance;
+   * `ids` in the order of `strategies`. The portfolio actor moves the capital; the venue, the risk guardian and the
+   * strategies follow.
+   */
+  readonly allocation?: AllocationConfig;
   readonly seed?: number;
   readonly logSink?: LogSink;
   /** Default "warn". */
@@ -88,6 +104,8 @@ export interface BacktestResult {
   readonly ticks: number;
   readonly elapsedMs: number;
   readonly warmupBars: number;
+  /** With several strategies: each one's statistics, equity and trades. */
+  readonly portfolio?: PortfolioSection;
 }
 
 const RUNTIME = (file: string) => new URL(`../actors/${file}`, import.meta.url).href;
@@ -131,6 +149,12 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   if (!(spec.cash > 0)) throw new BacktestError(`cash must be > 0, got ${spec.cash}`);
   if (spec.strategies.length === 0) throw new BacktestError("no strategy to run");
   checkLimits(spec);
+  if (spec.allocation && spec.allocation.ids.join("\n") !== spec.strategies.map((r) => r.id).join("\n")) {
+    throw new BacktestError(
+      `allocation: its strategies (${spec.allocation.ids.join(", ")}) must be the run's, in order ` +
+        `(${spec.strategies.map((r) => r.id).join(", ")})`,
+    );
+  }
   const defs = await resolveStrategies(spec.strategies);
   const strategyLimits = Object.fromEntries(spec.strategies.filter((r) => r.limits).map((r) => [r.id, r.limits!]));
   const strategyLoss = Object.values(strategyLimits).some((l) =>
@@ -138,6 +162,10 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   );
   const allSymbols = spec.data.map((s) => s.symbol);
   const capital = (run: StrategyRun) => run.capital ?? spec.cash / spec.strategies.length;
+  const allocated = spec.strategies.reduce((sum, r) => sum + capital(r), 0);
+  if (allocated > spec.cash * (1 + 1e-9)) {
+    throw new BacktestError(`the strategies' capital (${allocated}) is above the account's cash (${spec.cash})`);
+  }
   const sim: SimConfig = {
     ...DEFAULT_SIM_CONFIG,
     ...spec.sim,
@@ -182,6 +210,16 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
           recordEquity: true,
           // Bar times to come: the equity record is allocated once instead of grown by doubling.
           expectedBars: distinctTimes(spec.data),
+          ...(spec.allocation
+            ? {
+              allocation: {
+                ...spec.allocation,
+                notify: ["bt/exchange", "bt/risk"],
+                leverage: sim.leverage,
+                strategyPaths: Object.fromEntries(spec.strategies.map((r) => [r.id, `bt/strategies/${r.id}`])),
+              },
+            }
+            : {}),
           ...(spec.stopWhenBroke === false ? {} : {
             liquidateAtZeroEquity: { exitCommissionRate: percentRate(sim.costs.commission), haltTo: "bt/risk" },
           }),
@@ -327,13 +365,14 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   const record = await recordPromise;
   await host.stop();
 
+  // Cash no strategy was given still belongs to the account: it is part of its equity (the record counts the
+  // strategies' capital only).
+  const idle = spec.cash - allocated;
+  if (idle > 1e-9 * spec.cash) { for (let i = 0; i < record.equity.length; i++) record.equity[i] += idle; }
   const trades = record.trades;
-  const warmupBars = Math.max(
-    0,
-    ...spec.strategies.map((r) =>
-      defs.get(r.id)!.warmupBars?.(validateParams(r.id, defs.get(r.id)!.params, r.params)) ?? 0
-    ),
-  );
+  const warmupOf = (r: StrategyRun) =>
+    defs.get(r.id)!.warmupBars?.(validateParams(r.id, defs.get(r.id)!.params, r.params)) ?? 0;
+  const warmupBars = Math.max(0, ...spec.strategies.map(warmupOf));
   const input: ReportInput = {
     ts: record.ts,
     equity: record.equity,
@@ -347,8 +386,77 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   };
   const report = computeStats(input, { warmupBars: Math.min(warmupBars, Math.max(0, steps - 1)) });
   const ohlc: Ohlc = alignedOhlc(primary, record.ts);
-  const bars = spec.data.reduce((n, s) => n + s.length, 0);
-  return { report, input, ohlc, record, bars, ticks: loop.ticks?.delivered ?? 0, elapsedMs, warmupBars };
+  const portfolio = spec.strategies.length > 1
+    ? portfolioSection(spec, record, (r) => symbolsOf(r), capital, warmupOf, ohlc)
+    : undefined;
+  return {
+    report,
+    input,
+    ohlc,
+    record,
+    bars: spec.data.reduce((n, s) => n + s.length, 0),
+    ticks: loop.ticks?.delivered ?? 0,
+    elapsedMs,
+    warmupBars,
+    ...(portfolio ? { portfolio } : {}),
+  };
+}
+
+/** Each strategy's report: its own equity, trades and first symbol's close (the primary's columns when it is that). */
+function portfolioSection(
+  spec: BacktestSpec,
+  record: PortfolioRecord,
+  symbolsOf: (r: StrategyRun) => readonly string[],
+  capital: (r: StrategyRun) => number,
+  warmupOf: (r: StrategyRun) => number,
+  primary: Ohlc,
+): PortfolioSection {
+  const closes = new Map<string, Float64Array>([[spec.data[0].symbol, primary.close]]);
+  const closeOf = (symbol: string) => {
+    let c = closes.get(symbol);
+    if (!c) closes.set(symbol, c = alignedOhlc(spec.data.find((s) => s.symbol === symbol)!, record.ts).close);
+    return c;
+  };
+  const strategies = spec.strategies.map((r) =>
+    strategySection(
+      {
+        id: r.id,
+        symbols: symbolsOf(r),
+        capital: capital(r),
+        // With capital moved by rebalances: the time-weighted equity (as if none had moved), so its returns are
+        // the strategy's trading only.
+        equity: timeWeighted(
+          record.perStrategy[r.id] ?? new Float64Array(record.ts.length).fill(capital(r)),
+          record.perStrategyFlows?.[r.id],
+        ),
+        close: closeOf(symbolsOf(r)[0]),
+        warmupBars: warmupOf(r),
+        turnover: record.perStrategyTurnover[r.id] ?? 0,
+      },
+      record.ts,
+      record.trades,
+    )
+  );
+  return {
+    priceSymbol: spec.data[0].symbol,
+    strategies,
+    ...(spec.allocation
+      ? {
+        allocation: {
+          method: spec.allocation.method,
+          rebalance: spec.allocation.rebalance,
+          lookback: spec.allocation.lookback,
+          weights: Object.fromEntries(spec.allocation.ids.map((id, i) => [id, spec.allocation!.weights[i]])),
+          rebalances: record.rebalances ?? [],
+        },
+      }
+      : {}),
+    correlation: correlation({
+      ts: record.ts,
+      strategies: strategies.map((s) => ({ id: s.id, equity: s.input.equity })),
+      symbols: spec.data.map((s) => ({ symbol: s.symbol, ts: s.ts, close: s.close })),
+    }),
+  };
 }
 
 /** Tick series: each for a symbol with bars, once, in time order (the parser checked the order). */

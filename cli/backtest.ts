@@ -3,7 +3,7 @@
  * writes the report (console table, report.json, trades.csv, equity.csv, report.html).
  * Every flag can also come from a JSON config file (`--config`); flags win over the file.
  */
-import { basename } from "node:path";
+import { basename, dirname, isAbsolute, resolve } from "node:path";
 import { CommandError, isOsError, namedValues, parseCommandLine, UsageError } from "./args.ts";
 import { commandLog } from "./log.ts";
 import { useColor } from "./tty.ts";
@@ -17,11 +17,19 @@ import {
 } from "../storage/bars/mod.ts";
 import { BacktestError, runBacktest } from "../backtest/engine.ts";
 import { loadTicks, ticksToBars } from "../storage/ticks/mod.ts";
-import { formatTable, toJson, writeReport } from "../backtest/report/mod.ts";
+import { formatStrategiesTable, formatTable, toJson, writeReport } from "../backtest/report/mod.ts";
 import { isTimeframe, type Timeframe } from "../actors/protocol/mod.ts";
 import { parseRunOptions, RUN_HELP, RUN_OPTIONS, type RunOptions, simSettings } from "./run_options.ts";
 import { ParamError } from "../strategies/params.ts";
 import { resolveStrategy, StrategyNotFoundError } from "../strategies/registry.ts";
+import {
+  applyParams,
+  BACKTEST_ONLY_KEYS,
+  type PortfolioPlan,
+  resolvePortfolio,
+  strategiesFromFlags,
+  venueDefaults,
+} from "./portfolio_config.ts";
 
 /** The bundled sample (GOOG daily): the default data of `backtest` and `optimize`. */
 export const SAMPLE_DATA = decodeURIComponent(new URL("../examples/data/GOOG.csv", import.meta.url).pathname);
@@ -30,8 +38,9 @@ export const BACKTEST_HELP = `Usage: deno task backtest [options]
 
 Runs a strategy over stored bars through the same actors live trading uses, on a simulated clock.
 
-  --strategy NAME|PATH    built-in (sma_cross, mean_reversion, momentum) or your .ts file  [sma_cross]
-  --param NAME=VALUE      strategy parameter (repeat)
+  --strategy NAME|PATH    built-in (sma_cross, mean_reversion, momentum) or your .ts file  [sma_cross];
+                          repeat (--strategy [ID=]NAME|PATH) for a portfolio: one account, the cash shared equally
+  --param NAME=VALUE      strategy parameter (repeat); ID.NAME=VALUE for one strategy of a portfolio
   --data [SYMBOL=]PATH    CSV or JSON bars (repeat for several symbols)    [examples/data/GOOG.csv]
   --ticks [SYMBOL=]PATH   CSV or JSON ticks, trades (ts,price,size[,side]) or quotes (ts,bid,ask,bidSize,askSize):
                           orders match on every tick, onTick sees each, onBar the bars made from them (repeat)
@@ -42,7 +51,11 @@ Runs a strategy over stored bars through the same actors live trading uses, on a
                           repeat per symbol (default: inferred from each file)
 ${RUN_HELP}
   --out DIR               where report files go                                [out/backtest]
-  --config FILE           JSON file with any of the above (keys without dashes, e.g. "cash")
+  --config FILE           JSON file with any of the above (keys without dashes, e.g. "cash"); with "strategies"
+                          (the live config's shape: id, strategy, params, symbols, capital or weight, limits;
+                          "risk" for the account; "feed" or "data" for bars) it runs a portfolio backtest;
+                          "allocation": {"method": fixed|inverse_vol|risk_parity, "rebalance": daily|weekly|
+                          monthly|none|{"drift": F}, "lookback": N bars} moves capital between its strategies
   --json                  print the report as JSON instead of the table
   -h, --help
 
@@ -64,11 +77,13 @@ export interface BacktestOptions {
   run: RunOptions;
   out: string;
   json: boolean;
+  /** Several strategies in one account (a --config with "strategies", or several --strategy). */
+  portfolio?: PortfolioPlan;
 }
 
 export async function parseBacktestArgs(args: string[]): Promise<BacktestOptions | "help"> {
   const { values } = parseCommandLine(args, {
-    strategy: { type: "string" },
+    strategy: { type: "string", multiple: true },
     param: { type: "string", multiple: true },
     data: { type: "string", multiple: true },
     ticks: { type: "string", multiple: true },
@@ -90,7 +105,7 @@ export async function parseBacktestArgs(args: string[]): Promise<BacktestOptions
       throw new UsageError(`--config ${values.config}: ${(err as Error).message}`);
     }
   }
-  return await resolveBacktestOptions(file, values);
+  return await resolveBacktestOptions(file, values, values.config ? dirname(resolve(values.config)) : Deno.cwd());
 }
 
 /**
@@ -101,7 +116,13 @@ export async function parseBacktestArgs(args: string[]): Promise<BacktestOptions
 export async function resolveBacktestOptions(
   file: Readonly<Record<string, unknown>>,
   values: Readonly<Record<string, unknown>> = {},
+  baseDir: string = Deno.cwd(),
 ): Promise<BacktestOptions> {
+  const flagged = values.strategy === undefined ? [] : [values.strategy].flat() as string[];
+  if (flagged.length > 1 || file.strategies !== undefined) {
+    return await resolvePortfolioOptions(file, { ...values, strategy: undefined }, flagged, baseDir);
+  }
+  values = { ...values, strategy: flagged[0] };
   const pick = (flag: string, key: string) => values[flag] ?? file[key];
   if (
     file.params !== undefined && (typeof file.params !== "object" || file.params === null || Array.isArray(file.params))
@@ -139,6 +160,81 @@ export async function resolveBacktestOptions(
     out: (pick("out", "out") ?? "out/backtest") as string,
     json: Boolean(values.json ?? false),
   };
+}
+
+/**
+ * A portfolio: the file's strategies (or several --strategy flags), its account limits and bars read by the live
+ * config's parser (portfolio_config.ts); the run options as for one strategy, a paper venue's settings as defaults.
+ */
+async function resolvePortfolioOptions(
+  file: Readonly<Record<string, unknown>>,
+  values: Readonly<Record<string, unknown>>,
+  flagged: readonly string[],
+  baseDir: string,
+): Promise<BacktestOptions> {
+  if (file.strategy !== undefined && file.strategies !== undefined) {
+    throw new UsageError(`--config: give "strategy" (one) or "strategies" (a portfolio), not both`);
+  }
+  const cwd = Deno.cwd();
+  if (flagged.length === 1) {
+    throw new UsageError(
+      `--strategy ${flagged[0]}: the --config file has "strategies" (a portfolio); give several --strategy to ` +
+        `replace them, or none`,
+    );
+  }
+  const raw: Record<string, unknown> = { ...venueDefaults(file), ...file };
+  if (flagged.length > 1) {
+    // The flags' strategies replace the file's (one strategy's "strategy" and "params" included).
+    delete raw.strategy;
+    delete raw.params;
+    raw.strategies = strategiesFromFlags(flagged, cwd);
+    if (file.data === undefined && file.feed === undefined && values.data === undefined) raw.data = [SAMPLE_DATA];
+  }
+  if (values.data !== undefined) {
+    // Paths on the command line are the shell's (relative to the working directory), the file's to the file.
+    delete raw.feed;
+    raw.data = (values.data as string[]).map((spec) => {
+      const { symbol, path } = dataSpec(spec);
+      const full = isAbsolute(path) ? path : resolve(cwd, path);
+      return symbol ? `${symbol}=${full}` : full;
+    });
+  }
+  if (!Array.isArray(raw.strategies)) {
+    throw new UsageError(`--config: strategies must be a list of strategies, got ${JSON.stringify(raw.strategies)}`);
+  }
+  raw.strategies = applyParams(raw.strategies, namedValues("param", values.param as string[] | undefined));
+  // The file's "risk" is the live config's account section here; --risk and the limit flags still apply on top.
+  const runFile: Record<string, unknown> = {};
+  for (const key of BACKTEST_ONLY_KEYS) if (raw[key] !== undefined) runFile[key] = raw[key];
+  const run = await parseRunOptions(values, runFile);
+  const portfolio = await resolvePortfolio(raw, run.cash, baseDir);
+  const timeframe = pick(values, raw, "timeframe", "timeframe") as string | undefined;
+  if (timeframe !== undefined && !isTimeframe(timeframe)) {
+    throw new UsageError(`--timeframe: unknown timeframe "${timeframe}"`);
+  }
+  return {
+    strategy: portfolio.strategies.map((s) => s.id).join(","),
+    params: {},
+    data: [...portfolio.data],
+    // Tick files from the command line (a portfolio file names bars): those symbols then trade on ticks.
+    ticks: (values.ticks ?? []) as string[],
+    timeframe,
+    calendars: calendars((values.calendar as string[] | undefined) ?? calendarsFromFile(raw.calendar)),
+    maxPrice: maxPrice(pick(values, raw, "max-price", "maxPrice") ?? DEFAULT_MAX_PRICE),
+    run,
+    out: (pick(values, raw, "out", "out") ?? "out/backtest") as string,
+    json: Boolean(values.json ?? false),
+    portfolio,
+  };
+}
+
+function pick(
+  values: Readonly<Record<string, unknown>>,
+  file: Readonly<Record<string, unknown>>,
+  flag: string,
+  key: string,
+) {
+  return values[flag] ?? file[key];
 }
 
 function maxPrice(raw: unknown): number {
@@ -232,19 +328,32 @@ export async function runBacktestJob(options: BacktestOptions, module: string, h
     series.push(ticksToBars(loaded, options.timeframe ?? "1m"));
   }
   const run = options.run;
+  const plan = options.portfolio;
+  const quarantinePolicy = run.quarantinePolicy ?? plan?.quarantinePolicy;
   const result = await runBacktest({
-    strategies: [{ id: "s1", module, params: options.params, limits: run.strategyLimits }],
+    strategies: plan
+      ? plan.strategies.map((s) => ({
+        id: s.id,
+        module: s.module,
+        params: s.params,
+        symbols: s.symbols,
+        capital: s.capital,
+        // --risk's "limits" and --strategy-limit apply to every strategy, over its own.
+        limits: { ...s.limits, ...run.strategyLimits },
+      }))
+      : [{ id: "s1", module, params: options.params, limits: run.strategyLimits }],
     data: series,
     ...(ticks.length > 0 ? { ticks } : {}),
     cash: run.cash,
     closeAtEnd: run.closeAtEnd,
-    risk: run.risk,
-    ...(run.quarantinePolicy ? { quarantinePolicy: run.quarantinePolicy } : {}),
+    risk: plan ? { ...plan.risk, ...run.risk } : run.risk,
+    ...(plan?.allocation ? { allocation: plan.allocation } : {}),
+    ...(quarantinePolicy ? { quarantinePolicy } : {}),
     ...(log ? { logSink: log.sink, logLevel: log.level } : {}),
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
     sim: simSettings(run),
   });
-  await writeReport(options.out, result.report, result.input, result.ohlc).catch((err) => {
+  await writeReport(options.out, result.report, result.input, result.ohlc, result.portfolio).catch((err) => {
     if (isOsError(err)) throw new CommandError(`--out: cannot write the report to ${options.out}: ${err.message}`);
     throw err;
   });
@@ -278,12 +387,13 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
   }
   const log = commandLog("backtest");
   try {
-    const { module } = resolveStrategy(options.strategy);
+    const module = options.portfolio ? "" : resolveStrategy(options.strategy).module;
     log.debug("strategy resolved", { strategy: options.strategy, module });
     const result = await runBacktestJob(options, module, { warn: (message) => console.error(message), log });
-    if (options.json) console.log(toJson(result.report));
+    if (options.json) console.log(toJson(result.report, result.portfolio));
     else {
       console.log(formatTable(result.report, { color: useColor() }));
+      if (result.portfolio) console.log(formatStrategiesTable(result.portfolio, { color: useColor() }));
       const rate = Math.round(result.bars / (result.elapsedMs / 1000));
       const ticks = result.ticks > 0
         ? `${result.ticks} ticks (${Math.round(result.ticks / (result.elapsedMs / 1000)).toLocaleString("en")}/s), `
@@ -291,7 +401,8 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
       console.log(
         `\n${ticks}${result.bars} bars in ${result.elapsedMs.toFixed(1)} ms (${rate.toLocaleString("en")} bars/s)`,
       );
-      console.log(`Report: ${options.out}/report.html (also report.json, trades.csv, equity.csv)`);
+      const each = result.portfolio ? ", strategies/ID/*.csv" : "";
+      console.log(`Report: ${options.out}/report.html (also report.json, trades.csv, equity.csv${each})`);
     }
     log.info("backtest done", {
       bars: result.bars,

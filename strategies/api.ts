@@ -54,6 +54,12 @@ export interface StrategyContext<P extends ParamSchema = ParamSchema> {
    */
   history(symbol?: string, timeframe?: Timeframe): History;
   openOrders(symbol?: string): readonly OrderView[];
+  /**
+   * The Kelly fraction of this strategy's own closed trades, W − (1 − W) / R (win share W, average win over average
+   * loss R, P&L net of commissions), between 0 and `cap` (default 1): 0 before any closed trade or with no edge.
+   * E.g. `buy({ fraction: ctx.kellyFraction({ cap: 0.5 }) || 0.1 })`.
+   */
+  kellyFraction(options?: { readonly cap?: number }): number;
   random(): number;
   readonly log: Logger;
 }

@@ -7,6 +7,7 @@ import { type ActorContext, type Behaviour, ConfigError } from "../runtime/mod.t
 import type { Bar, OrderEvent } from "../protocol/mod.ts";
 import { applyFill, createLedger, equity, type Ledger, markPrice, unrealized } from "./ledger.ts";
 import { closeAll, createRoundTrips, markRange, recordFill, type RoundTrips } from "./round_trips.ts";
+import { type AllocationRun, type AllocationState, allocationStep, createAllocationState } from "./rebalance.ts";
 
 export interface PortfolioConfig {
   /** Capital per strategy; the total is their sum. */
@@ -33,6 +34,11 @@ export interface PortfolioConfig {
    * `after` (the risk guardian's bar clock when they were added; null: from the first bar), as it did then.
    */
   readonly joining?: Readonly<Record<string, { readonly capital: number; readonly after: JoinPos }>>;
+  /**
+   * Move capital between the strategies to target weights (allocation.ts), at a bar's close after its equity point;
+   * the moves are recorded (per-strategy flows) and told to `notify` and each strategy's supervisor.
+   */
+  readonly allocation?: AllocationRun;
   /** Several venues: balances per venue (each in its currency) and the account's total in a base currency. */
   readonly venues?: VenuesConfig;
 }
@@ -87,6 +93,12 @@ export interface PortfolioRecord {
   readonly ts: Float64Array;
   readonly equity: Float64Array;
   readonly perStrategy: Record<string, Float64Array>;
+  /** Notional each strategy traded (its ledger's turnover). */
+  readonly perStrategyTurnover: Record<string, number>;
+  /** With an allocation: capital moved to (+) or from (−) each strategy after each bar's equity point. */
+  readonly perStrategyFlows?: Record<string, Float64Array>;
+  /** With an allocation: the bar times of its rebalances. */
+  readonly rebalances?: readonly number[];
   readonly trades: RoundTrips["closed"];
   readonly openTrades: number;
   readonly commissions: number;
@@ -97,6 +109,8 @@ interface StrategyBook {
   readonly ledger: Ledger;
   readonly trips: RoundTrips;
   equity: Float64Array;
+  /** Capital moved in (+) or out (−) after each bar's point (recorded with an allocation). */
+  flows?: Float64Array;
 }
 
 interface State {
@@ -107,6 +121,7 @@ interface State {
   ts: Float64Array;
   equity: Float64Array;
   bust: boolean;
+  alloc?: AllocationState;
   /** Capital still to join, and the last bar seen (live bars only). */
   joining?: Joining[];
   lastBar?: { readonly symbol: string; readonly ts: number };
@@ -239,6 +254,7 @@ function endOfBar(state: State, ts: number, ctx: ActorContext<PortfolioMessage>)
       s.equity[i] = state.bust ? 0 : equity(s.ledger);
     }
   }
+  if (state.config.allocation && state.alloc && !state.bust) rebalance(state, ts, ctx);
   state.bars++;
   const subscribers = state.config.equitySubscribers!;
   if (subscribers.length > 0) {
@@ -248,6 +264,38 @@ function endOfBar(state: State, ts: number, ctx: ActorContext<PortfolioMessage>)
     const total = state.venueBooks ? baseEquity(state) : equity(state.total);
     const update = { type: "EquityUpdate", equity: total, ts: ts, strategies };
     for (const to of subscribers) ctx.tell(to, update);
+  }
+}
+
+/** Moves capital to the allocation's target weights when a rebalance is due (rebalance.ts). */
+function rebalance(state: State, ts: number, ctx: ActorContext<PortfolioMessage>): void {
+  const config = state.config.allocation!;
+  const books = config.ids.map((id) => state.strategies.get(id));
+  if (books.some((b) => b === undefined)) return;
+  const leverage = config.leverage ?? 1;
+  const margin = (l: Ledger) => {
+    let used = 0;
+    for (const h of l.holdings.values()) used += Math.abs(h.qty) * h.lastPrice * h.multiplier / leverage;
+    return used;
+  };
+  const moves = allocationStep(
+    config,
+    state.alloc!,
+    ts,
+    books.map((b) => equity(b!.ledger)),
+    books.map((b) => margin(b!.ledger)),
+  );
+  for (const move of moves) {
+    const book = state.strategies.get(move.strategyId)!;
+    book.ledger.balance += move.delta;
+    if (state.config.recordEquity) {
+      book.flows = grow(book.flows ?? new Float64Array(state.equity.length), state.bars);
+      book.flows[state.bars] += move.delta;
+    }
+    const msg = { type: "AdjustCapital", strategyId: move.strategyId, delta: move.delta };
+    for (const to of config.notify) ctx.tell(to, msg);
+    const own = config.strategyPaths[move.strategyId];
+    if (own) ctx.tell(own, msg);
   }
 }
 
@@ -284,6 +332,7 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
       ...(c.liquidateAtZeroEquity ? { liquidateAtZeroEquity: c.liquidateAtZeroEquity } : {}),
       ...(c.joining ? { joining: c.joining } : {}),
       ...(c.venues ? { venues: c.venues } : {}),
+      ...(c.allocation ? { allocation: c.allocation } : {}),
     };
   },
   init(config) {
@@ -317,6 +366,7 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
       equity: new Float64Array(capacity),
       bust: false,
       joining: Object.entries(config.joining ?? {}).map(([strategyId, j]) => ({ strategyId, ...j })),
+      ...(config.allocation ? { alloc: createAllocationState(config.allocation) } : {}),
     };
   },
   // Plain data (Maps and typed arrays clone): a restarted portfolio keeps its ledgers.
@@ -417,6 +467,20 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
           ts: upTo(state.ts),
           equity: upTo(state.equity),
           perStrategy: Object.fromEntries([...state.strategies].map(([id, s]) => [id, upTo(s.equity)])),
+          perStrategyTurnover: Object.fromEntries([...state.strategies].map(([id, s]) => [id, s.ledger.turnover])),
+          ...(state.config.allocation
+            ? {
+              perStrategyFlows: Object.fromEntries(
+                [...state.strategies].map(([id, s]) => {
+                  // Grown on its own (from the first move): copied into a column of the record's length.
+                  const column = new Float64Array(n);
+                  if (s.flows) column.set(s.flows.subarray(0, Math.min(n, s.flows.length)));
+                  return [id, column];
+                }),
+              ),
+              rebalances: [...(state.alloc?.at ?? [])],
+            }
+            : {}),
           trades: [...state.strategies.values()].flatMap((s) => s.trips.closed),
           openTrades: [...state.strategies.values()].reduce(
             (sum, s) => sum + [...s.trips.open.values()].reduce((a, lots) => a + lots.length, 0),

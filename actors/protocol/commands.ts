@@ -16,6 +16,13 @@ export type CancelOrder = {
 };
 export type CancelAll = { readonly type: "CancelAll"; readonly strategyId?: string; readonly symbol?: string };
 
+/**
+ * Capital moved to (+) or from (−) a strategy by the portfolio's allocation (a rebalance); the moves of one rebalance
+ * sum to zero, so the account is unchanged. The venue's sub-account, the risk guardian's loss base and the strategy's
+ * own books follow it.
+ */
+export type AdjustCapital = { readonly type: "AdjustCapital"; readonly strategyId: string; readonly delta: number };
+
 export type MarketDataMessage =
   | { readonly type: "Bar"; readonly bar: Bar }
   | { readonly type: "Tick"; readonly tick: Tick };

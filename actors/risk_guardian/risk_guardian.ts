@@ -6,6 +6,7 @@
  */
 import { type ActorContext, type Behaviour, ConfigError } from "../runtime/mod.ts";
 import {
+  type AdjustCapital,
   type Bar,
   type BarHandled,
   type ExchangeMessage,
@@ -113,6 +114,7 @@ export type RiskMessage =
   | { readonly type: "SetTradingState"; readonly state: TradingState; readonly reason: string }
   | { readonly type: "GetRiskState" }
   | { readonly type: "Bar"; readonly bar: Bar }
+  | AdjustCapital
   | BarHandled
   | status.StrategyMessage
   | roster.RosterMessage;
@@ -362,6 +364,19 @@ function setLimits(rx: Rx, msg: Extract<RiskMessage, { type: "SetLimits" }>): vo
 }
 
 /**
+ * Capital moved by a rebalance is no loss and no gain: the base a strategy's loss counts from and its peak move with
+ * it, so maxLoss and maxDrawdown judge its trading only.
+ */
+function adjustCapital(state: State, id: string, delta: number): void {
+  const capital = state.config.strategyCapital?.[id];
+  if (capital !== undefined) {
+    state.config = { ...state.config, strategyCapital: { ...state.config.strategyCapital, [id]: capital + delta } };
+  }
+  if (state.strategyBase[id] !== undefined) state.strategyBase[id] += delta;
+  if (state.strategyPeak[id] !== undefined) state.strategyPeak[id] += delta;
+}
+
+/**
  * Per-strategy loss stops: a strategy that lost `maxLoss` from its capital, or fell `maxDrawdown` from its peak
  * equity, is STOPPED (its orders cancelled, its positions flattened) while the others trade on.
  */
@@ -589,6 +604,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
     "SetTradingState",
     "GetRiskState",
     "Bar",
+    "AdjustCapital",
     "BarHandled",
     "DisableStrategy",
     "EnableStrategy",
@@ -724,6 +740,9 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
         return state;
       case "MarkPrice":
         state.lastPrice.set(msg.symbol, msg.price);
+        return state;
+      case "AdjustCapital":
+        adjustCapital(state, msg.strategyId, msg.delta);
         return state;
       case "EquityUpdate": {
         const limits = state.limits;

@@ -6,6 +6,7 @@
  */
 import { type ActorContext, type Behaviour, ConfigError, errorText } from "../runtime/mod.ts";
 import {
+  type AdjustCapital,
   type Bar,
   isTimeframe,
   ORDER_EVENT_TYPES,
@@ -24,6 +25,7 @@ import {
   type StrategyContext,
 } from "../../strategies/api.ts";
 import { validateParams } from "../../strategies/params.ts";
+import { createKellyBook, type KellyBook, kellyFraction, recordFill } from "../../strategies/kelly.ts";
 import { applyFill, createLedger, equity, type Ledger, markPrice, positionOf } from "../portfolio/ledger.ts";
 import { type BarRing, barsOf, createBarRing, type RingColumns } from "./history.ts";
 import {
@@ -65,6 +67,8 @@ export type StrategySupervisorMessage =
   | { readonly type: "Flatten" }
   /** New parameters from an operator, between two bars: the strategy restarts with them (see `reconfigure`). */
   | { readonly type: "Reconfigure"; readonly params: Readonly<Record<string, unknown>> }
+  /** Capital moved by the portfolio's allocation: the strategy's cash (and so its equity and sizing) follows. */
+  | AdjustCapital
   | { readonly type: "GetStrategyState" };
 
 /** Mutable on purpose: updated in place on every order event (no object spread on the order path). */
@@ -87,6 +91,8 @@ interface State {
   readonly def: AnyStrategy;
   user: unknown;
   readonly ledger: Ledger;
+  /** Its closed trades' wins and losses, for ctx.kellyFraction. */
+  kelly: KellyBook;
   readonly history: Map<string, BarRing>;
   /** Per symbol, the higher timeframes the strategy declared (`timeframes`), built from the base bars. */
   higher: Map<string, HigherTimeframe[]>;
@@ -112,6 +118,7 @@ interface State {
 interface Snapshot {
   readonly seq: number;
   readonly ledger: { balance: number; commissions: number; turnover: number; holdings: [string, unknown][] };
+  readonly kelly?: KellyBook;
   readonly orders: OpenOrder[];
   readonly usedBrackets?: boolean;
   /** The history windows as columns (a few typed-array copies, not one object per remembered bar). */
@@ -221,6 +228,7 @@ function build(
     def,
     user: undefined,
     ledger: createLedger(config.capital),
+    kelly: createKellyBook(),
     history,
     higher: freshHigher(config, def),
     orders: [],
@@ -263,6 +271,7 @@ function build(
     },
     openOrders: (symbol) =>
       state.orders.filter((o) => symbol === undefined || o.symbol === symbol).map((o) => ({ ...o })),
+    kellyFraction: (options) => kellyFraction(state.kelly, options?.cap ?? 1),
     random: () => state.actx.random(),
     get log() {
       return state.actx.log;
@@ -322,7 +331,9 @@ function onOrderEvent(state: State, event: OrderEvent): void {
     case "OrderFilled": {
       const f = event.fill;
       const signed = f.side === "buy" ? f.qty : -f.qty;
-      applyFill(state.ledger, f.symbol, signed, f.price, f.commission, f.ts);
+      const before = positionOf(state.ledger, f.symbol);
+      const realized = applyFill(state.ledger, f.symbol, signed, f.price, f.commission, f.ts);
+      recordFill(state.kelly, f.symbol, before, signed, f.commission, realized);
       const last = lastPriceOf(state, f.symbol);
       markPrice(state.ledger, f.symbol, Number.isNaN(last) ? f.price : last);
       if (event.type === "OrderFilled") removeOrder(state, event.clientOrderId);
@@ -383,7 +394,16 @@ function reconfigure(state: State, raw: Readonly<Record<string, unknown>>): void
 }
 
 export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, StrategySupervisorConfig> = {
-  accepts: ["Bar", "Tick", ...ORDER_EVENT_TYPES, "StopStrategy", "Flatten", "Reconfigure", "GetStrategyState"],
+  accepts: [
+    "Bar",
+    "Tick",
+    ...ORDER_EVENT_TYPES,
+    "StopStrategy",
+    "Flatten",
+    "Reconfigure",
+    "AdjustCapital",
+    "GetStrategyState",
+  ],
   parseConfig,
   async init(config, actx) {
     const def = await loadStrategy(config);
@@ -414,6 +434,9 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
       }
       case "Reconfigure":
         reconfigure(state, msg.params);
+        return state;
+      case "AdjustCapital":
+        if (msg.strategyId === state.config.strategyId) state.ledger.balance += msg.delta;
         return state;
       case "StopStrategy":
         if (state.def.onStop) emit(state, state.def.onStop(state.user, state.sctx));
@@ -446,6 +469,7 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
         turnover: state.ledger.turnover,
         holdings: [...state.ledger.holdings.entries()].map(([k, h]) => [k, { ...h }]),
       },
+      kelly: { ...state.kelly, entryFee: { ...state.kelly.entryFee } },
       orders: state.orders.map((o) => ({ ...o })),
       usedBrackets: state.usedBrackets,
       history: [...state.history.values()].map((ring) => ring.columns()),
@@ -463,6 +487,7 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
     state.ledger.balance = snap.ledger.balance;
     state.ledger.commissions = snap.ledger.commissions;
     state.ledger.turnover = snap.ledger.turnover;
+    if (snap.kelly) state.kelly = { ...snap.kelly, entryFee: { ...snap.kelly.entryFee } };
     for (const [k, h] of snap.ledger.holdings) state.ledger.holdings.set(k, { ...(h as object) } as never);
     for (const o of snap.orders) state.orders.push({ ...o });
     state.usedBrackets = snap.usedBrackets ?? true; // an older snapshot: assume brackets, never skip a cancel

@@ -6,10 +6,14 @@ import { drawdownSeries } from "./drawdown.ts";
 import { REPORT_FIELDS } from "./fields.ts";
 import { formatTime, formatValue } from "./format.ts";
 import type { Ohlc, Report, ReportInput } from "./types.ts";
+import type { PortfolioSection } from "./portfolio.ts";
+import { heatmapSvg, rollingChartData } from "./heatmap.ts";
 
 export interface HtmlOptions {
   /** Page title and heading. Default "Backtest report". */
   readonly title?: string;
+  /** A portfolio run: each strategy's equity, statistics and trades beside the account's. */
+  readonly portfolio?: PortfolioSection;
 }
 
 /** Everything the page's script draws, in uPlot's column layout (x in seconds, null for gaps). */
@@ -93,8 +97,20 @@ export async function renderHtml(report: Report, input: ReportInput, ohlc?: Ohlc
     const cls = report[f.key] < 0 ? ' class="neg"' : text === "--" ? ' class="na"' : "";
     return `<tr><th>${escapeHtml(f.label)}</th><td${cls}>${escapeHtml(text)}</td></tr>`;
   }).join("\n");
-  const trades = tradesTable(input);
-  const { bars: _kept, ...data } = chartData(input, ohlc);
+  const portfolio = options.portfolio;
+  const trades = tradesTable(input, portfolio !== undefined);
+  // The price chart draws one symbol: only its trades are marked on it.
+  const priced = portfolio
+    ? { ...input, trades: input.trades.filter((t) => t.symbol === portfolio.priceSymbol) }
+    : input;
+  const { bars: kept, ...charted } = chartData(priced, ohlc);
+  const data = portfolio
+    ? {
+      ...charted,
+      strategies: strategyChartData(portfolio, kept),
+      rolling: rollingChartData(portfolio.correlation.rolling),
+    }
+    : charted;
   const sampled = data.t.length < input.ts.length
     ? `; the charts draw ${data.t.length} of them (each bucket's highs and lows); equity.csv has every bar`
     : "";
@@ -115,7 +131,7 @@ ${input.ts.length} bars, ${input.trades.length} trades${escapeHtml(sampled)}</p>
 <section id="charts">
 <h2>Equity</h2><div id="equity"></div>
 <h2>Drawdown [%]</h2><div id="drawdown"></div>
-<h2>Price and trades</h2><div id="price"></div>
+<h2>Price and trades${portfolio ? ` (${escapeHtml(portfolio.priceSymbol)})` : ""}</h2><div id="price"></div>
 </section>
 <section id="stats">
 <h2>Statistics</h2>
@@ -124,7 +140,7 @@ ${rows}
 </table>
 </section>
 </main>
-${trades}
+${portfolio ? strategiesSection(report, portfolio, input.initialCash) : ""}${trades}
 <script>
 /* uPlot v${assets.version}, inlined so this file works offline.
 ${assets.license.replaceAll("*/", "* /")}
@@ -132,21 +148,89 @@ ${assets.license.replaceAll("*/", "* /")}
 ${escapeScript(assets.js)}
 </script>
 <script type="application/json" id="report-data">${escapeScript(JSON.stringify(data))}</script>
-<script>${PAGE_JS}</script>
+<script>${PAGE_JS}</script>${portfolio ? `\n<script>${STRATEGIES_JS}</script>` : ""}
 </body>
 </html>
 `;
 }
 
+/** Each strategy's equity at the bars the account's charts keep. */
+function strategyChartData(portfolio: PortfolioSection, kept: readonly number[]) {
+  return {
+    labels: portfolio.strategies.map((s) => s.id),
+    equity: portfolio.strategies.map((s) => kept.map((i) => finite(s.input.equity[i]))),
+  };
+}
+
+/** The strategies side by side: their equity chart, then every statistic, one column per strategy. */
+function strategiesSection(total: Report, portfolio: PortfolioSection, cash: number): string {
+  const cell = (value: number, kind: Parameters<typeof formatValue>[1]) => {
+    const text = formatValue(value, kind);
+    const cls = value < 0 ? ' class="neg"' : text === "--" ? ' class="na"' : "";
+    return `<td${cls}>${escapeHtml(text)}</td>`;
+  };
+  const head = `<tr><th></th><th>Portfolio</th>${
+    portfolio.strategies.map((s) => `<th>${escapeHtml(s.id)}</th>`).join("")
+  }</tr>`;
+  const symbols = `<tr><th>Symbols</th><td>all</td>${
+    portfolio.strategies.map((s) => `<td>${escapeHtml(s.symbols.join(", "))}</td>`).join("")
+  }</tr>`;
+  const capital = `<tr><th>Capital [$]</th>${cell(cash, "number")}${
+    portfolio.strategies.map((s) => cell(s.capital, "number")).join("")
+  }</tr>`;
+  const rows = REPORT_FIELDS.map((f) =>
+    `<tr><th>${escapeHtml(f.label)}</th>${cell(total[f.key], f.kind)}${
+      portfolio.strategies.map((s) => cell(s.report[f.key], f.kind)).join("")
+    }</tr>`
+  ).join("\n");
+  return `<style>${STRATEGIES_CSS}</style>
+<section id="strategies">
+<h2>Strategies: equity${
+    portfolio.allocation ? " (time-weighted: capital moved by rebalancing is no return)" : ""
+  }</h2><div id="strategy-equity"></div>
+<h2>Strategies: statistics</h2>
+<table>
+${head}
+${symbols}
+${capital}
+${rows}
+</table>
+${correlationSection(portfolio)}
+</section>
+`;
+}
+
+/** Heatmaps of the daily-return correlations (strategies, then symbols) and the rolling correlation chart. */
+function correlationSection(portfolio: PortfolioSection): string {
+  const c = portfolio.correlation;
+  const symbols = c.symbols.labels.length > 1
+    ? `<figure><figcaption>Symbols (daily returns of the close)</figcaption>${
+      heatmapSvg(c.symbols, "symbol-heatmap")
+    }</figure>`
+    : "";
+  const rolling = c.rolling.length > 0
+    ? `<h2>Rolling correlation (${c.window} daily returns)</h2><div id="rolling-correlation"></div>`
+    : "";
+  return `<h2>Correlation of daily returns (${c.days} days)</h2>
+<div class="heatmaps">
+<figure><figcaption>Strategies (daily returns of their equity)</figcaption>${
+    heatmapSvg(c.strategies, "strategy-heatmap")
+  }</figure>
+${symbols}
+</div>
+${rolling}`;
+}
+
 /** The trade list (the last 1,000 when there are more; trades.csv has them all). */
-function tradesTable(input: ReportInput): string {
+function tradesTable(input: ReportInput, byStrategy = false): string {
   const all = input.trades;
   if (all.length === 0) return "";
   const shown = all.slice(-1_000);
   const num = (n: number, digits = 2) => Number.isFinite(n) ? n.toFixed(digits) : "--";
   const body = shown.map((t) => {
     const cls = t.pnl < 0 ? ' class="neg"' : "";
-    return `<tr><td class="l">${escapeHtml(t.symbol)}</td><td>${num(t.size, 8).replace(/\.?0+$/, "")}</td>` +
+    const strategy = byStrategy ? `<td class="l">${escapeHtml(t.strategyId)}</td>` : "";
+    return `<tr>${strategy}<td class="l">${escapeHtml(t.symbol)}</td><td>${num(t.size, 8).replace(/\.?0+$/, "")}</td>` +
       `<td class="l">${escapeHtml(formatTime(t.entryTime))}</td><td>${num(t.entryPrice, 4)}</td>` +
       `<td class="l">${escapeHtml(formatTime(t.exitTime))}</td><td>${num(t.exitPrice, 4)}</td>` +
       `<td${cls}>${num(t.pnl)}</td><td${cls}>${num(t.returnPct * 100)}</td><td>${num(t.commission)}</td></tr>`;
@@ -155,7 +239,9 @@ function tradesTable(input: ReportInput): string {
   return `<section id="trades">
 <h2>Trades${note}</h2>
 <table>
-<tr><th>Symbol</th><th>Size</th><th>Entry (UTC)</th><th>Entry price</th><th>Exit (UTC)</th><th>Exit price</th>` +
+<tr>${
+    byStrategy ? "<th>Strategy</th>" : ""
+  }<th>Symbol</th><th>Size</th><th>Entry (UTC)</th><th>Entry price</th><th>Exit (UTC)</th><th>Exit price</th>` +
     `<th>P&amp;L</th><th>Return [%]</th><th>Commission</th></tr>
 ${body}
 </table>
@@ -216,6 +302,41 @@ const PAGE_JS = `
     points("Short entry", "#cf222e", 7, "#cf222e"));
   cols.push(d.exit, d.longEntry, d.shortEntry);
   make("price", 300, price, cols);
+  window.addEventListener("resize", function () {
+    charts.forEach(function (c) { c.setSize({ width: width(), height: c.height }); });
+  });
+})();
+`;
+
+const STRATEGIES_CSS = `#strategies table th, #strategies table td { padding: 1px 10px; }
+#strategies tr:first-child th { text-align: right; }
+.heatmaps { display: flex; gap: 32px; flex-wrap: wrap; } figure { margin: 4px 0; }
+figcaption { color: #57606a; margin-bottom: 4px; }`;
+
+// A portfolio's charts, with the page script's chart options (size, cursor sync, UTC time axis); the page script
+// itself stays as it is for one strategy.
+const STRATEGIES_JS = `
+(function () {
+  var d = JSON.parse(document.getElementById("report-data").textContent);
+  var box = document.getElementById("charts");
+  var width = function () { return Math.max(320, box.clientWidth); };
+  var utc = function (ts) { return uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"); };
+  var palette = ["#0969da", "#bf3989", "#1a7f37", "#9a6700", "#8250df", "#cf222e", "#57606a", "#1b7c83"];
+  var charts = [];
+  var make = function (id, height, labels, t, data, y) {
+    var series = labels.map(function (label, i) {
+      return { label: label, stroke: palette[i % palette.length], width: 1.5 };
+    });
+    var scales = { x: { time: true } };
+    if (y) scales.y = y;
+    var opts = { width: width(), height: height, tzDate: utc, cursor: { sync: { key: "report" } },
+      scales: scales, axes: [{}, { size: 80 }], series: [{}].concat(series) };
+    charts.push(new uPlot(opts, [t].concat(data), document.getElementById(id)));
+  };
+  make("strategy-equity", 260, d.strategies.labels, d.t, d.strategies.equity);
+  if (d.rolling.labels.length > 0) {
+    make("rolling-correlation", 220, d.rolling.labels, d.rolling.t, d.rolling.values, { range: [-1, 1] });
+  }
   window.addEventListener("resize", function () {
     charts.forEach(function (c) { c.setSize({ width: width(), height: c.height }); });
   });

@@ -8,9 +8,17 @@ export type { ClosedTrade, Ohlc, Report, ReportInput, ReportOptions } from "./ty
 export { computeStats } from "./stats.ts";
 export { type FieldKind, REPORT_FIELDS, type ReportField } from "./fields.ts";
 export { formatDuration, formatNumber, formatTime, formatValue } from "./format.ts";
-export { formatTable, type TableOptions } from "./table.ts";
+export { formatStrategiesTable, formatTable, STRATEGY_TABLE_FIELDS, type TableOptions } from "./table.ts";
 export { toJson } from "./json.ts";
 export { equityCsv, isoFormatter, tradesCsv, writeEquityCsv, writeTradesCsv } from "./csv.ts";
 export { drawdownSeries } from "./drawdown.ts";
 export { type HtmlOptions, renderHtml } from "./html.ts";
 export { REPORT_FILES, writeReport } from "./write.ts";
+export {
+  type PortfolioSection,
+  type StrategySection,
+  strategySection,
+  type StrategySeries,
+  timeWeighted,
+} from "./portfolio.ts";
+export { type Correlation, correlation, type CorrelationMatrix, type RollingCorrelation } from "./correlation.ts";

@@ -163,6 +163,8 @@ export async function createBacktestJobs(options: JobsOptions): Promise<Backtest
       if (err instanceof UsageError) return fail(400, err.message);
       throw err;
     }
+    // A portfolio names files and modules relative to a file the daemon does not have: not over the API (yet).
+    if (parsed.portfolio) return fail(400, "portfolio backtests (several strategies) run with deno task backtest only");
     const data: string[] = [];
     for (const spec of parsed.data) {
       const { symbol, path } = dataSpec(spec);

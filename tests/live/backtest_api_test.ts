@@ -104,6 +104,17 @@ Deno.test({
     const trades = await call("GET", results.body.links["trades.csv"]);
     assert.equal(trades.body, await Deno.readTextFile(join(cliOut, "trades.csv")));
     assert.equal((await call("GET", `/api/v1/backtest/${id}/files/..%2Flive.json`)).status, 400);
+    // A portfolio (several strategies) names files relative to a file the daemon does not have: not over the API.
+    const portfolio = await call("POST", "/api/v1/backtest", {
+      data: [`GOOG=${DATA}/backtesting_py/GOOG.csv`],
+      strategies: [{ id: "a", strategy: "sma_cross" }, { id: "b", strategy: "mean_reversion" }],
+      reason: "mix",
+    });
+    assert.equal(portfolio.status, 400);
+    assert.match(
+      JSON.stringify(portfolio.body),
+      /unknown field \\"strategies\\"/,
+    );
     // The job's options are journaled as a control call, with who and why.
     const list = await call("GET", "/api/v1/backtest");
     assert.deepEqual(list.body.jobs.map((j: { id: string }) => j.id), [id]);

@@ -507,6 +507,15 @@ export function setStrategyCapital(state: SimState, strategyId: string, capital:
   (state as { config: SimConfig }).config = config;
 }
 
+/** Capital moved by a rebalance: a strategy with a sub-account sizes from its new capital; others have none. */
+export function adjustStrategyCapital(state: SimState, strategyId: string, delta: number): void {
+  const capital = state.config.strategyCapital?.[strategyId];
+  if (capital === undefined) return;
+  const ledger = state.subAccounts?.get(strategyId);
+  if (ledger) ledger.balance += delta;
+  else setStrategyCapital(state, strategyId, capital + delta);
+}
+
 function activate(state: SimState, clientOrderId: string, activatedAt: Resting["activatedAt"]): void {
   const child = state.orders.find((r) => r.order.clientOrderId === clientOrderId && r.remaining !== DONE);
   if (child) child.activatedAt = activatedAt;

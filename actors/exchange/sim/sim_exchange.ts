@@ -5,9 +5,10 @@
 import type { ActorContext, Behaviour } from "../../runtime/mod.ts";
 import { onTick } from "./tick_matching.ts";
 import { ConfigError } from "../../runtime/mod.ts";
-import type { ExchangeMessage, OrderEvent } from "../../protocol/mod.ts";
+import type { AdjustCapital, ExchangeMessage, OrderEvent } from "../../protocol/mod.ts";
 import {
   accountEquity,
+  adjustStrategyCapital,
   cancelAll,
   cancelOrder,
   createSimState,
@@ -18,6 +19,9 @@ import {
   type SimState,
   submitOrder,
 } from "./matching.ts";
+
+/** A venue adapter's messages, and capital moved between strategies (the simulated venue keeps their sub-accounts). */
+export type SimExchangeMessage = ExchangeMessage | AdjustCapital;
 
 export interface SimExchangeConfig {
   readonly sim: SimConfig;
@@ -43,12 +47,12 @@ interface State {
   readonly sim: SimState;
   readonly subscribers: readonly string[];
   /** Set per message: created once, not per message, since it runs for every bar. */
-  ctx: ActorContext<ExchangeMessage>;
+  ctx: ActorContext<SimExchangeMessage>;
   readonly emit: Emit;
 }
 
-export const simExchange: Behaviour<ExchangeMessage, State, SimExchangeConfig> = {
-  accepts: ["SubmitOrder", "CancelOrder", "CancelAll", "Bar", "Tick", "GetAccount"],
+export const simExchange: Behaviour<SimExchangeMessage, State, SimExchangeConfig> = {
+  accepts: ["SubmitOrder", "CancelOrder", "CancelAll", "Bar", "Tick", "GetAccount", "AdjustCapital"],
   parseConfig: parseSimExchangeConfig,
   init(config, ctx) {
     const state: State = {
@@ -83,6 +87,9 @@ export const simExchange: Behaviour<ExchangeMessage, State, SimExchangeConfig> =
         return state;
       case "CancelAll":
         cancelAll(state.sim, ctx.clock.now(), emit, msg.strategyId, msg.symbol);
+        return state;
+      case "AdjustCapital":
+        adjustStrategyCapital(state.sim, msg.strategyId, msg.delta);
         return state;
       case "GetAccount": {
         const balances = [{ currency: "USD", free: state.sim.account.balance, locked: 0 }];
