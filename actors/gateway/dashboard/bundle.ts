@@ -27,8 +27,13 @@ export async function bundle(entry: URL, read: ReadModule = (url) => Deno.readTe
     const source = await read(url);
     for (const m of source.matchAll(IMPORT)) await visit(new URL(`./${m[2]}.js`, url));
     const exported = [...source.matchAll(EXPORT)].map((m) => m[1]);
-    const imported = source.replace(IMPORT, (_, names: string, from: string) => `const {${names}} = ${variable(from)};`);
-    if (OTHER_MODULE_SYNTAX.test(imported)) throw new Error(`Cannot bundle the dashboard: ${name}.js has module syntax this bundler does not read`);
+    const imported = source.replace(
+      IMPORT,
+      (_, names: string, from: string) => `const {${names}} = ${variable(from)};`,
+    );
+    if (OTHER_MODULE_SYNTAX.test(imported)) {
+      throw new Error(`Cannot bundle the dashboard: ${name}.js has module syntax this bundler does not read`);
+    }
     const body = imported.replace(/^export\s+/gm, "");
     parts.push(`const ${variable(name)} = (() => {\n${body.trim()}\nreturn { ${exported.join(", ")} };\n})();\n`);
     visiting.delete(url.href);
