@@ -38,7 +38,10 @@ function mount(el, options, data) {
       if (frame) return;
       frame = requestAnimationFrame(() => {
         frame = 0;
-        plot.setData(next());
+        const data = next();
+        plot.setData(data);
+        // How many points are drawn, for people and tests inspecting the page.
+        el.dataset.points = String(data[0].length);
       });
     },
     rebuild(nextOptions, nextData) {
