@@ -5,7 +5,8 @@
  * confirmation; screenshots at phone and desktop sizes with the key elements on screen and no horizontal overflow on
  * the phone; and not one console error. Without Chromium the tests are skipped, saying so.
  *
- * TRADEACTOR_UPDATE_SCREENSHOTS=1 also writes the desktop screenshot to docs/dashboard.png (the README's picture).
+ * TRADEACTOR_UPDATE_SCREENSHOTS=1 also writes the screenshots to docs/dashboard.png (the README's picture) and
+ * docs/dashboard_phone.png.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -24,6 +25,7 @@ const GOOG = `${DATA}/backtesting_py/GOOG.csv`;
 /** 15 daily bars a second: the replay runs for about two and a half minutes, long enough to act during it. */
 const PACED = 86_400_000 / 15;
 const SCREENSHOT = new URL("../../docs/dashboard.png", import.meta.url);
+const PHONE_SCREENSHOT = new URL("../../docs/dashboard_phone.png", import.meta.url);
 
 async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
   const start = Date.now();
@@ -220,6 +222,12 @@ Deno.test({
       await page.send("Page.bringToFront");
 
       // Screenshots: desktop, then phone; key elements on screen, nothing scrolls sideways on the phone.
+      await page.evaluate(`(() => {
+        document.getElementById("add-strategy").open = false;
+        document.getElementById("toast").hidden = true;
+        scrollTo(0, 0);
+        return true;
+      })()`);
       const desktop = await page.screenshot();
       assert.deepEqual(pngSize(desktop), { width: 1440, height: 900 });
       await checkLayout(page, 1440);
@@ -232,7 +240,9 @@ Deno.test({
         10_000,
       );
       await checkLayout(page, 390);
-      assert.deepEqual(pngSize(await page.screenshot()), { width: 390, height: 844 });
+      const phone = await page.screenshot();
+      assert.deepEqual(pngSize(phone), { width: 390, height: 844 });
+      if (Deno.env.get("TRADEACTOR_UPDATE_SCREENSHOTS") === "1") await Deno.writeFile(PHONE_SCREENSHOT, phone);
       await page.setViewport(1440, 900);
 
       // The kill switch, through its confirmation that says what it does.
