@@ -22,8 +22,8 @@ export const pageRoutes: RouteModule = (deps) => [
       } catch (err) {
         return refuse(500, `the dashboard cannot be built: ${errorText(err)}`);
       }
-      // The log tail needs the log endpoint, which not every daemon has.
-      const logs = deps.routes().some((r) => r.path === "/api/v1/logs");
+      // The log tail needs a log behind /api/v1/logs, which only a daemon keeps.
+      const logs = deps.logs !== undefined;
       return new Response(page.html({ logs }), {
         headers: {
           ...BASE_HEADERS,

@@ -57,7 +57,7 @@ Deno.test("dashboard page: only its own script runs (CSP hash), uPlot inlined, t
     const meta = JSON.parse(/<script type="application\/json" id="meta">([\s\S]*?)<\/script>/.exec(html)![1]);
     assert.deepEqual(Object.keys(meta.limits).sort(), ["account", "strategy"]);
     assert.match(meta.limits.account.maxDrawdown.text, /a number/);
-    assert.equal(meta.features.logs, false, "this endpoint has no log route");
+    assert.equal(meta.features.logs, false, "this endpoint keeps no log");
   } finally {
     await h.close();
   }

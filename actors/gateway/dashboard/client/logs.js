@@ -1,13 +1,12 @@
 // The live log tail: /ws/logs (snapshot oldest → newest, then each record), filtered here by minimum level and
-// strategy, bounded. A daemon without the log endpoint (404) shows "log stream unavailable" instead.
-import { call } from "./api.js";
+// strategy, bounded. An endpoint that keeps no log shows "log stream unavailable" instead.
 import { subscribe } from "./channel.js";
 import { byId, escapeHtml } from "./dom.js";
 
 const KEEP = 1000;
 const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 };
 
-export async function setupLogs() {
+export function setupLogs() {
   const pane = byId("log");
   const level = byId("log-level");
   const strategy = byId("log-strategy");
@@ -28,10 +27,10 @@ export async function setupLogs() {
   level.onchange = render;
   strategy.oninput = render;
 
-  // The endpoint may not exist on this daemon (the page says which it has): then no socket that never connects.
+  // Only a daemon keeps a log (the page says whether this one does): otherwise no socket, and a clear word.
   const { features } = JSON.parse(byId("meta").textContent);
-  if (!features?.logs || (await call("GET", "/api/v1/logs?limit=1")).status === 404) {
-    pane.innerHTML = `<span class="dim">log stream unavailable (this daemon has no /api/v1/logs)</span>`;
+  if (!features?.logs) {
+    pane.innerHTML = `<span class="dim">log stream unavailable (this endpoint keeps no log)</span>`;
     return undefined;
   }
   return subscribe("/ws/logs", {

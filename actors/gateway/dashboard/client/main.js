@@ -27,7 +27,7 @@ async function start() {
   void setupFills();
   void setupStrategies();
   void setupBacktests();
-  const logs = await setupLogs();
+  const logs = setupLogs();
   if (logs) channels.push(logs);
   // A new session (login, logout) may change what the channels may read: they reconnect and re-snapshot.
   onSession(() => {
