@@ -37,15 +37,22 @@ async function until<T>(what: string, check: () => Promise<T | undefined | false
   }
 }
 
-async function startDaemon(dir: string, speed: number | "max") {
+async function startDaemon(
+  dir: string,
+  speed: number | "max",
+  sources: readonly { file: string; symbol: string }[] = [{ file: GOOG, symbol: "GOOG" }],
+) {
   const config = paperConfig(dir, {
     exitAtEnd: false,
     venue: { type: "paper", name: "paper", initialCash: 30_000, commission: 0.002, defaultStep: 1 },
-    feed: { type: "replay", sources: [{ file: GOOG, symbol: "GOOG" }], speed },
+    feed: { type: "replay", sources, speed },
     api: { dataDirs: [DATA] },
   });
   const child = spawnDaemon(await writeConfig(dir, config));
+  let exited: string | undefined;
+  child.output().then(({ code, stderr }) => (exited = `code ${code}: ${new TextDecoder().decode(stderr)}`));
   const control = await until("control.json", async () => {
+    if (exited !== undefined) throw new Error(`the daemon exited before it listened (${exited})`);
     const doc = await Deno.readTextFile(join(dir, "control.json")).then(JSON.parse).catch(() => undefined);
     return doc?.pid === child.pid ? doc as { url: string; token: string } : undefined;
   });
@@ -269,6 +276,58 @@ Deno.test({
       // browser logs every such response; that one is the banner's source, not a fault. Nothing else may appear.
       const degradedHealth = /status of 503 .*\/api\/v1\/system\/health\)$/;
       assert.deepEqual([...page.errors, ...reportErrors].filter((e) => !degradedHealth.test(e)), [], "console errors");
+    } finally {
+      await browser.close();
+      await daemon.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "dashboard in Chromium at max replay speed: keeps up, ends showing the daemon's equity; WebSocket messages/s",
+  ...opts,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "live-dashboard-max-" });
+    // 5,000 hourly bars: long enough that the page is open for most of the replay.
+    const daemon = await startDaemon(dir, "max", [{ file: `${DATA}/backtesting_py/EURUSD.csv`, symbol: "EURUSD" }]);
+    const browser = await launch(CHROMIUM!);
+    try {
+      const page = await browser.newPage();
+      await page.setViewport(1440, 900);
+      await page.navigate(`${daemon.control.url}/`);
+      // Until the replay has ended and the page has had a quiet second after it.
+      await until("the replay's end", async () => {
+        const health = (await daemon.api("GET", "/api/v1/system/health")).body;
+        return health.feed?.state === "ended";
+      });
+      await sleep(1_500);
+      const equity = (await daemon.api("GET", "/api/v1/status")).body.portfolio.total.equity as number;
+      const shown = (equity: number) =>
+        equity.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+      await page.waitFor(
+        `document.getElementById("kpi-equity").textContent === ${JSON.stringify(shown(equity))}`,
+        `the page showing the daemon's final equity ${shown(equity)}`,
+        10_000,
+      );
+
+      // Frames per channel (the status push at /ws excepted: it ticks once a second whatever happens).
+      const urls = new Map<string, string>();
+      for (const e of page.events) {
+        if (e.method === "Network.webSocketCreated") urls.set(e.params.requestId as string, e.params.url as string);
+      }
+      const frames = page.events.filter((e) =>
+        e.method === "Network.webSocketFrameReceived" && !/\/ws$/.test(urls.get(e.params.requestId as string) ?? "")
+      ).map((e) => e.params.timestamp as number);
+      assert.ok(frames.length > 100, `the page got ${frames.length} channel messages`);
+      const perSecond = new Map<number, number>();
+      for (const t of frames) perSecond.set(Math.floor(t), (perSecond.get(Math.floor(t)) ?? 0) + 1);
+      const span = Math.max(1e-3, frames[frames.length - 1] - frames[0]);
+      console.log(
+        `max replay speed: ${frames.length} channel messages in ${span.toFixed(2)} s = ${
+          (frames.length / span).toFixed(0)
+        }/s on average, ${Math.max(...perSecond.values())} in the busiest second`,
+      );
+      assert.deepEqual(page.errors.filter((e) => !/status of 503 .*\/api\/v1\/system\/health\)$/.test(e)), []);
     } finally {
       await browser.close();
       await daemon.stop();
