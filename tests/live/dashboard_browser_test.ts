@@ -41,9 +41,11 @@ async function startDaemon(
   dir: string,
   speed: number | "max",
   sources: readonly { file: string; symbol: string }[] = [{ file: GOOG, symbol: "GOOG" }],
+  port = 0,
 ) {
   const config = paperConfig(dir, {
     exitAtEnd: false,
+    control: { hostname: "127.0.0.1", port },
     venue: { type: "paper", name: "paper", initialCash: 30_000, commission: 0.002, defaultStep: 1 },
     feed: { type: "replay", sources, speed },
     api: { dataDirs: [DATA] },
@@ -64,12 +66,13 @@ async function startDaemon(
     });
     return { status: r.status, body: await r.json() };
   };
-  const stop = async () => {
+  /** Stops the daemon; `keep` leaves its data directory for a restart. */
+  const stop = async (keep = false) => {
     try {
       child.kill("SIGTERM");
     } catch { /* exited */ }
     await child.status;
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    if (!keep) await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
   return { control, api, stop };
 }
@@ -328,6 +331,45 @@ Deno.test({
         }/s on average, ${Math.max(...perSecond.values())} in the busiest second`,
       );
       assert.deepEqual(page.errors.filter((e) => !/status of 503 .*\/api\/v1\/system\/health\)$/.test(e)), []);
+    } finally {
+      await browser.close();
+      await daemon.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "dashboard in Chromium: the charts survive the daemon's restart (reconnect, fresh snapshots, more points)",
+  ...opts,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "live-dashboard-restart-" });
+    // A fixed port, so the page's URL still points at the restarted daemon.
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    listener.close();
+    let daemon = await startDaemon(dir, PACED, undefined, port);
+    const browser = await launch(CHROMIUM!);
+    try {
+      const page = await browser.newPage();
+      await page.setViewport(1440, 900);
+      await page.navigate(`${daemon.control.url}/`);
+      const points = (id: string) =>
+        page.evaluate<number>(`Number(document.getElementById("${id}").dataset.points ?? 0)`);
+      await until("equity points", async () => (await points("chart-equity")) > 20);
+      await daemon.stop(true);
+      await page.waitFor(`document.getElementById("link").textContent.startsWith("reconnecting")`, "the page noticing");
+      const before = await points("chart-equity");
+
+      daemon = await startDaemon(dir, PACED, undefined, port);
+      await page.waitFor(`document.getElementById("link").textContent === "live"`, "the page reconnected");
+      // The history is rebuilt from the journal (the snapshot), then grows with the restarted replay.
+      await until("more equity points after the restart", async () => (await points("chart-equity")) > before + 5);
+      const candles = await until("candles after the restart", async () => (await points("chart-price")) || undefined);
+      await until("more candles after the restart", async () => (await points("chart-price")) > candles + 5);
+      const degradedHealth = /status of 503 .*\/api\/v1\/system\/health\)$/;
+      // While the daemon was down the browser logged its refused connections; nothing else may appear.
+      const refused = /ERR_CONNECTION_REFUSED|WebSocket connection to .* failed/;
+      assert.deepEqual(page.errors.filter((e) => !degradedHealth.test(e) && !refused.test(e)), [], "console errors");
     } finally {
       await browser.close();
       await daemon.stop();

@@ -226,5 +226,9 @@ export function candleChart(el, { height = 280 } = {}) {
     get points() {
       return bars.t.length;
     },
+    /** The last bar's time (epoch ms), -Infinity when empty. */
+    get lastTs() {
+      return bars.t.length ? bars.t[bars.t.length - 1] * 1000 : -Infinity;
+    },
   };
 }

@@ -32,7 +32,11 @@ export function setupMarket() {
     drawOrders(openOrders());
     renderTabs();
     channel = subscribe(`/ws/market/${encodeURIComponent(symbol)}`, {
-      snapshot: (msg) => msg.bar && chart.bar(msg.bar),
+      snapshot: (msg) => {
+        // A reconnect to a daemon whose feed is behind the chart (a restarted replay): start over from its bar.
+        if (msg.bar && msg.bar.ts < chart.lastTs) chart.clear();
+        if (msg.bar) chart.bar(msg.bar);
+      },
       event: (msg) => msg.type === "bar" && chart.bar(msg.bar),
     });
   };
