@@ -185,6 +185,15 @@ Deno.test({
         "mr-goog ACTIVE",
       );
       assert.match(await text(page, "#strategies tr[data-id='mr-goog']"), /period=15/);
+      // Edit its params: the form shows each one's range.
+      await click(page, "#strategies tr[data-id='mr-goog'] [data-act=edit]");
+      assert.match(await dialogText(page), /period integer in \[2, 1000\]/);
+      await type(page, "#dialog input[name='param.period']", "18");
+      await click(page, "#dialog-ok");
+      await page.waitFor(
+        `document.querySelector("#strategies tr[data-id='mr-goog']")?.textContent.includes("period=18")`,
+        "period=18 in the table",
+      );
       await click(page, "#strategies tr[data-id='mr-goog'] [data-act=stop]");
       assert.match(await dialogText(page), /cancel its open orders/);
       await click(page, "#dialog-ok");
@@ -194,7 +203,18 @@ Deno.test({
       );
       const mr = await daemon.api("GET", "/api/v1/strategies/mr-goog");
       assert.equal(mr.body.status, "STOPPED");
-      assert.deepEqual(mr.body.params.period, 15);
+      assert.deepEqual(mr.body.params.period, 18);
+      // Start it again, then delete it.
+      await click(page, "#strategies tr[data-id='mr-goog'] [data-act=start]");
+      await page.waitFor(
+        `document.querySelector("#strategies tr[data-id='mr-goog']")?.textContent.includes("ACTIVE")`,
+        "mr-goog ACTIVE again",
+      );
+      await click(page, "#strategies tr[data-id='mr-goog'] [data-act=delete]");
+      assert.match(await dialogText(page), /remove it from the running set/);
+      await click(page, "#dialog-ok");
+      await page.waitFor(`!document.querySelector("#strategies tr[data-id='mr-goog']")`, "mr-goog gone");
+      assert.equal((await daemon.api("GET", "/api/v1/strategies/mr-goog")).status, 404);
 
       // Edit a limit: the form shows the rule, the guardian applies it.
       await click(page, "#edit-limits");
@@ -255,6 +275,24 @@ Deno.test({
       if (Deno.env.get("TRADEACTOR_UPDATE_SCREENSHOTS") === "1") await Deno.writeFile(PHONE_SCREENSHOT, phone);
       await page.setViewport(1440, 900);
 
+      // The layout is the user's: collapse a panel, move another up, and both hold after a reload.
+      await click(page, "[data-panel=fills] [data-collapse]");
+      await click(page, "[data-panel=alerts] [data-move='-1']");
+      const order = () =>
+        page.evaluate<string[]>(`[...document.querySelectorAll("#panels > .panel")].map((p) => p.dataset.panel)`);
+      const arranged = await order();
+      await page.navigate(`${daemon.control.url}/`);
+      await page.waitFor(
+        `document.getElementById("who").textContent.includes("admin")`,
+        "still signed in after a reload",
+      );
+      assert.deepEqual(await order(), arranged);
+      assert.equal(
+        await page.evaluate(`document.querySelector("[data-panel=fills]").classList.contains("collapsed")`),
+        true,
+      );
+      assert.equal(await page.evaluate(`document.querySelector("[data-panel=fills] .body").offsetHeight`), 0);
+
       // The kill switch, through its confirmation that says what it does.
       await click(page, "#kill");
       const confirmation = await dialogText(page);
@@ -269,6 +307,14 @@ Deno.test({
         `/warn .*HALTED|kill/i.test(document.getElementById("log").textContent)`,
         "the halt in the log",
       );
+      // Resume, with the reason it asks for.
+      await click(page, "#resume");
+      assert.match(await dialogText(page), /back to ACTIVE/);
+      await type(page, "#dialog input[name=reason]", "checked the account");
+      await click(page, "#dialog-ok");
+      await page.waitFor(`document.getElementById("trading").textContent === "ACTIVE"`, "ACTIVE again");
+      assert.equal((await daemon.api("GET", "/api/v1/status")).body.risk.trading, "ACTIVE");
+
       // The level filter: at "error" the warnings go.
       await type(page, "#log-level", "error");
       assert.doesNotMatch(await text(page, "#log"), / warn /);
