@@ -21,6 +21,7 @@ if (!CHROMIUM) {
 }
 const opts = { sanitizeResources: false, sanitizeOps: false, ignore: !CHROMIUM };
 const DATA = "/work/shared/data";
+const FIXTURES = new URL("./fixtures/", import.meta.url).pathname;
 const GOOG = `${DATA}/backtesting_py/GOOG.csv`;
 /** 15 daily bars a second: the replay runs for about two and a half minutes, long enough to act during it. */
 const PACED = 86_400_000 / 15;
@@ -48,7 +49,7 @@ async function startDaemon(
     control: { hostname: "127.0.0.1", port },
     venue: { type: "paper", name: "paper", initialCash: 30_000, commission: 0.002, defaultStep: 1 },
     feed: { type: "replay", sources, speed },
-    api: { dataDirs: [DATA] },
+    api: { dataDirs: [DATA], strategiesDir: FIXTURES },
   });
   const child = spawnDaemon(await writeConfig(dir, config));
   let exited: string | undefined;
@@ -171,6 +172,26 @@ Deno.test({
       assert.match(await text(page, "#symbols"), /GOOG/);
       assert.match(await text(page, "#kpi-venue"), /paper ready/);
       assert.doesNotMatch(await text(page, "#log"), /unavailable/, "a daemon keeps a log");
+
+      // An open order (a resting bid far below the market) in the table, cancelled with its button.
+      const bid = await daemon.api("POST", "/api/v1/strategies", {
+        id: "bid-goog",
+        strategy: "resting_bid.ts",
+        capital: 5_000,
+        reason: "an order to cancel",
+      });
+      assert.equal(bid.status, 201, JSON.stringify(bid.body));
+      const cid = await page.waitFor<string>(
+        `document.querySelector("#orders [data-cancel^='bid-goog-']")?.dataset.cancel`,
+        "the resting bid in the open orders",
+      );
+      assert.match(await text(page, "#orders"), /limit/);
+      await click(page, `#orders [data-cancel='${cid}']`);
+      assert.match(await dialogText(page), new RegExp(`cancel ${cid}`));
+      await click(page, "#dialog-ok");
+      await page.waitFor(`!document.querySelector("#orders [data-cancel='${cid}']")`, "the bid gone from open orders");
+      const orders = (await daemon.api("GET", "/api/v1/orders?strategy=bid-goog")).body.items;
+      assert.deepEqual(orders.map((o: { status: string }) => o.status), ["canceled"]);
 
       // Add a strategy from the available list, then stop it through its confirmation.
       await page.evaluate(`document.getElementById("add-strategy").open = true`);
