@@ -283,6 +283,13 @@ Deno.test({
       assert.deepEqual(pngSize(desktop), { width: 1440, height: 900 });
       await checkLayout(page, 1440);
       if (Deno.env.get("TRADEACTOR_UPDATE_SCREENSHOTS") === "1") await Deno.writeFile(SCREENSHOT, desktop);
+      await page.setViewport(820, 1180, true);
+      await page.waitFor(
+        `[...document.querySelectorAll(".chart canvas")].every((c) => c.getBoundingClientRect().right <= innerWidth)`,
+        "the charts resized to the tablet",
+        10_000,
+      );
+      await checkLayout(page, 820);
       await page.setViewport(390, 844, true);
       // The charts follow their box's new width (a ResizeObserver), then the page is checked.
       await page.waitFor(

@@ -53,7 +53,7 @@ function mount(el, options, data) {
 }
 
 /**
- * Lines over time sharing one x. `lines`: [{ label, color?, scale?, format? }]; extra axes for other scales.
+ * Lines over time sharing one x. `lines`: [{ label, color?, fill?, scale?, format? }]; extra axes for other scales.
  * push(ts, values) appends (or replaces the last point of the same time); setLines() redefines the series.
  */
 export function lineChart(el, { lines, height = 220, axes = [], scales = {} }) {
@@ -70,7 +70,8 @@ export function lineChart(el, { lines, height = 220, axes = [], scales = {} }) {
       ...defs.map((d, i) => ({
         label: d.label,
         stroke: d.color ?? colorOf(i),
-        width: 1.5,
+        ...(d.fill ? { fill: d.fill } : {}),
+        width: d.fill ? 1 : 1.5,
         scale: d.scale ?? "y",
         points: { show: false },
         ...(d.format ? { value: (_u, v) => (v == null ? "--" : d.format(v)) } : {}),

@@ -12,7 +12,7 @@ export function setupEquity() {
   const account = lineChart(byId("chart-equity"), {
     lines: [
       { label: "equity", format: money },
-      { label: "drawdown %", color: "#f85149", scale: "dd", format: (v) => `${v.toFixed(2)} %` },
+      { label: "drawdown %", color: "#f85149", fill: "#f8514926", scale: "dd", format: (v) => `${v.toFixed(2)} %` },
     ],
     scales: { dd: { range: (_u, min) => [Math.min(min, -1), 0] } },
     axes: [{ scale: "dd", side: 1, size: 50, grid: { show: false }, values: (_u, vs) => vs.map((v) => `${v}%`) }],
