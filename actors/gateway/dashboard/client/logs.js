@@ -1,7 +1,7 @@
 // The live log tail: /ws/logs (snapshot oldest → newest, then each record), filtered here by minimum level and
 // strategy, bounded. An endpoint that keeps no log shows "log stream unavailable" instead.
 import { subscribe } from "./channel.js";
-import { byId, escapeHtml } from "./dom.js";
+import { byId, escapeHtml, utc } from "./dom.js";
 
 const KEEP = 1000;
 const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 };
@@ -13,11 +13,10 @@ export function setupLogs() {
   const follow = byId("log-follow");
   let records = [];
   const line = (r) =>
-    `<span class="${escapeHtml(r.level)}">${escapeHtml(new Date(r.ts).toISOString().slice(11, 23))} ${
-      escapeHtml(r.level.padEnd(5))
-    } ${escapeHtml(r.actor ?? "")}${r.strategy ? ` [${escapeHtml(r.strategy)}]` : ""} ${escapeHtml(r.msg)}${
-      r.fields ? ` ${escapeHtml(JSON.stringify(r.fields))}` : ""
-    }</span>`;
+    // The full date: a replay's records carry the data's time, not today's.
+    `<span class="${escapeHtml(r.level)}">${utc(r.ts)} ${escapeHtml(r.level.padEnd(5))} ${escapeHtml(r.actor ?? "")}${
+      r.strategy ? ` [${escapeHtml(r.strategy)}]` : ""
+    } ${escapeHtml(r.msg)}${r.fields ? ` ${escapeHtml(JSON.stringify(r.fields))}` : ""}</span>`;
   const shown = (r) =>
     (LEVELS[r.level] ?? 0) >= LEVELS[level.value] && (!strategy.value || r.strategy === strategy.value.trim());
   const render = () => {
