@@ -16,7 +16,8 @@ import { findChromium, launch, type Page } from "../web/cdp.ts";
 const CHROMIUM = findChromium();
 if (!CHROMIUM) {
   console.warn(
-    "dashboard browser tests skipped: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)",
+    `dashboard browser tests SKIPPED: no Chromium at ${Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium"} ` +
+      "(apt-get install chromium, or set CHROMIUM_PATH to a Chromium or Chrome)",
   );
 }
 const opts = { sanitizeResources: false, sanitizeOps: false, ignore: !CHROMIUM };

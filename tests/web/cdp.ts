@@ -6,9 +6,10 @@
 
 export const CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
 
-/** The Chromium to drive, or undefined (the tests then skip and say why). CHROMIUM_PATH overrides. */
+/** The Chromium to drive, or undefined (the tests then skip and say why). CHROMIUM_PATH, when set, is the only one. */
 export function findChromium(): string | undefined {
-  const candidates = [Deno.env.get("CHROMIUM_PATH"), ...CHROMIUM_CANDIDATES].filter((x): x is string => !!x);
+  const given = Deno.env.get("CHROMIUM_PATH");
+  const candidates = given ? [given] : CHROMIUM_CANDIDATES;
   for (const path of candidates) {
     try {
       if (Deno.statSync(path).isFile) return path;
