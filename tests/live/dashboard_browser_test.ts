@@ -59,6 +59,12 @@ async function startDaemon(
     if (exited !== undefined) throw new Error(`the daemon exited before it listened (${exited})`);
     const doc = await Deno.readTextFile(join(dir, "control.json")).then(JSON.parse).catch(() => undefined);
     return doc?.pid === child.pid ? doc as { url: string; token: string } : undefined;
+  }).catch(async (err) => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* exited */ }
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw err;
   });
   const api = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${control.url}${path}`, {

@@ -92,6 +92,8 @@ export async function launch(executable: string): Promise<Browser> {
     stdin: "null",
     stdout: "null",
     stderr: "piped",
+    // Chromium's own temporary files go inside the profile, removed with it.
+    env: { TMPDIR: profile },
   }).spawn();
   let wsUrl: string;
   try {
@@ -229,10 +231,19 @@ export async function launch(executable: string): Promise<Browser> {
         await Promise.race([send("Browser.close"), new Promise((r) => setTimeout(r, 3_000))]);
       } catch { /* already gone */ }
       socket.close();
-      try {
-        child.kill("SIGKILL");
-      } catch { /* exited */ }
-      await child.status;
+      // A browser that closed cleans up after itself; one that does not within 5 s is killed.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const exited = await Promise.race([
+        child.status.then(() => true),
+        new Promise<false>((r) => (timer = setTimeout(() => r(false), 5_000))),
+      ]);
+      clearTimeout(timer);
+      if (!exited) {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* exited */ }
+        await child.status;
+      }
       await Deno.remove(profile, { recursive: true }).catch(() => {});
     },
   };
