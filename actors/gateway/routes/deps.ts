@@ -15,7 +15,13 @@ import type { BacktestService } from "./backtest.ts";
 export interface ControlDeps {
   readonly host: Host;
   readonly riskPath: string;
-  readonly paths: { readonly risk: string; readonly portfolio: string; readonly exchange: string };
+  readonly paths: {
+    readonly risk: string;
+    readonly portfolio: string;
+    readonly exchange: string;
+    /** A strategy supervisor's actor path (order events of a cancel go there). */
+    readonly strategy?: (id: string) => string;
+  };
   /** host.ask with the endpoint's timeout; rejects when the actor does not answer. */
   readonly ask: (path: string, msg: OpenMessage) => Promise<Record<string, unknown>>;
   readonly health: () => Promise<HealthReport>;

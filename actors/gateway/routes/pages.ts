@@ -1,5 +1,6 @@
 /** The dashboard page and its WebSocket (the /status document pushed every second, bounded per client). */
-import { dashboardHtml } from "../dashboard.ts";
+import { dashboardPage } from "../dashboard/page.ts";
+import { errorText } from "../../runtime/mod.ts";
 import { BASE_HEADERS, refuse } from "../http.ts";
 import { ERROR } from "../api_schemas.ts";
 import type { RouteModule } from "./deps.ts";
@@ -13,15 +14,25 @@ export const pageRoutes: RouteModule = (deps) => [
     tag: "pages",
     summary: "The web dashboard",
     responses: { 200: { description: "the page", contentType: "text/html" } },
-    handle: ({ req }) => {
+    handle: async ({ req }) => {
       const host = req.headers.get("host") ?? "";
-      return new Response(dashboardHtml(), {
+      let page;
+      try {
+        page = await dashboardPage();
+      } catch (err) {
+        return refuse(500, `the dashboard cannot be built: ${errorText(err)}`);
+      }
+      // The log tail needs a log behind /api/v1/logs, which only a daemon keeps.
+      const logs = deps.logs !== undefined;
+      return new Response(page.html({ logs }), {
         headers: {
           ...BASE_HEADERS,
           "content-type": "text/html; charset=utf-8",
-          // Inline script and style only, talking to this host only; no framing (the kill switch is on it).
-          "content-security-policy": `default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; ` +
-            `connect-src 'self' ws://${host} wss://${host}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,
+          // Only the page's own script (by its hash) runs, talking to this host only; no framing (the kill switch
+          // is on it), no form posts anywhere (every form is sent by the script as JSON).
+          "content-security-policy": `default-src 'none'; script-src ${page.scriptHash}; style-src 'unsafe-inline'; ` +
+            `connect-src 'self' ws://${host} wss://${host}; frame-ancestors 'none'; base-uri 'none'; ` +
+            `form-action 'none'`,
         },
       });
     },
