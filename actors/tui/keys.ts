@@ -122,6 +122,7 @@ export function decodeKeys(input: string): string[] {
     const ch = input[i];
     if (ch === "\x1b") {
       // A CSI or SS3 sequence ends at its final byte; an ESC alone is the escape key.
+      // deno-lint-ignore no-control-regex
       const csi = /^\x1b(\[[0-9;?]*[\x40-\x7e]|O[A-Za-z])/.exec(input.slice(i));
       if (csi) {
         keys.push(SEQUENCES[csi[0]] ?? "unknown");

@@ -62,6 +62,7 @@ export function cut(text: string, max: number): string {
   if (width(text) <= max) return text;
   let out = "";
   let used = 0;
+  // deno-lint-ignore no-control-regex
   for (const part of text.split(/(\x1b\[[0-9;?]*[A-Za-z])/)) {
     if (part.startsWith("\x1b[")) {
       out += part;

@@ -25,7 +25,8 @@ export async function runCommand(api: Api, c: Command): Promise<{ text: string; 
   const said = (r: { ok: boolean; status: number; error?: string }, done: string) =>
     r.ok
       ? { text: done, error: false }
-      : { text: `refused (${r.status}): ${r.error ?? "no reason given"}`, error: true };
+      // Status 0: the daemon was not reached; its error says so.
+      : { text: r.status === 0 ? `${r.error}` : `refused (${r.status}): ${r.error ?? "no reason given"}`, error: true };
   switch (c.type) {
     case "stop":
       return said(
