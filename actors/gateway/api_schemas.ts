@@ -123,6 +123,17 @@ export const ALERT: Schema = obj({
   ts: num("epoch ms"),
 });
 
+/** A daemon log line (GET /api/v1/logs, /ws/logs); not journaled, the newest 5,000 are kept. */
+export const LOG: Schema = obj({
+  seq: count,
+  ts: num("epoch ms"),
+  level: { type: "string", maxLength: 5, enum: ["debug", "info", "warn", "error"] },
+  actor: str(200, "the actor path that logged it"),
+  msg: str(2_010),
+  strategy: str(100, "the strategy it concerns, when one"),
+  fields: map({ type: "any" }, "the record's other fields, clipped to 4,000 characters of JSON"),
+}, ["seq", "ts", "level", "actor", "msg"]);
+
 /** A page of a list, newest first; pass `nextCursor` as `cursor` for the next (older) page. */
 export const page = (item: Schema): Schema =>
   obj({ items: list(item), nextCursor: maybe(str(20, "null on the last page")) });

@@ -1,5 +1,5 @@
 /**
- * The WebSocket channels (/ws/market/{symbol}, /ws/positions, /ws/orders, /ws/performance, /ws/alerts): each
+ * The WebSocket channels (/ws/market/{symbol}, /ws/positions, /ws/orders, /ws/performance, /ws/alerts, /ws/logs): each
  * subscriber first gets a snapshot, then every event of its channel as it happens. Every message is one JSON object
  * `{ v: 1, type, channel, … }`, serialised once per event whatever the number of subscribers.
  *
@@ -9,7 +9,7 @@
  * (orders and alerts carry their journal seq, bars their time).
  */
 
-export const CHANNELS = ["market", "positions", "orders", "performance", "alerts"] as const;
+export const CHANNELS = ["market", "positions", "orders", "performance", "alerts", "logs"] as const;
 export type Channel = typeof CHANNELS[number];
 
 /** The protocol version in every message. */

@@ -8,7 +8,7 @@
  *   GET|POST|DELETE /api/v1/session           browser login with a token → HttpOnly SameSite=Strict cookie
  *   GET  /  and  /ws                          the dashboard and its status push
  *   GET  /api/v1/{strategies,positions,orders,trades,performance,risk/…}, POST /api/v1/risk/limits  (routes/*)
- *   GET  /ws/{market/{symbol},positions,orders,performance,alerts}   WebSocket channels (channels.ts)
+ *   GET  /ws/{market/{symbol},positions,orders,performance,alerts,logs}   WebSocket channels (channels.ts)
  *   GET  /api/v1/openapi.json                 the OpenAPI 3.1 document of all of it (openapi.ts)
  *
  * Every request passes the same pipeline before a handler runs, denying by default:
@@ -26,6 +26,8 @@ import { liveEvents } from "./live_events.ts";
 import { positionsDocument } from "./readers.ts";
 import { GATEWAY_TAP, openTap } from "./tap.ts";
 import { channelRoutes } from "./routes/channels.ts";
+import { logRoutes } from "./routes/logs.ts";
+import type { LogTail } from "./log_tail.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
 import { orderRoutes } from "./routes/orders.ts";
 import { portfolioRoutes } from "./routes/portfolio.ts";
@@ -119,6 +121,8 @@ export interface ControlOptions {
   readonly strategies?: StrategyControl;
   /** Backtest jobs (a Worker pool beside the daemon); absent: those routes answer 503. */
   readonly backtests?: BacktestService;
+  /** The daemon's recent log lines (GET /api/v1/logs, /ws/logs). */
+  readonly logs?: LogTail;
 }
 
 export interface ControlServer {
@@ -156,6 +160,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   tradeRoutes,
   riskRoutes,
   channelRoutes,
+  logRoutes,
   openApiRoutes,
   metricsRoutes,
 ];
@@ -232,6 +237,7 @@ export function startControlServer(options: ControlOptions): ControlServer {
     ...(options.backtests ? { backtests: options.backtests } : {}),
     view,
     channels,
+    ...(options.logs ? { logs: options.logs } : {}),
     socketsFull: () => hub.stats().sockets + channels.count() >= limits.wsMaxSockets,
     readsProtected,
     routes: () => router.routes,
@@ -245,6 +251,9 @@ export function startControlServer(options: ControlOptions): ControlServer {
     warn: (msg, err) => sink({ ts: now(), level: "warn", actor: "control", msg, error: errorText(err) }),
   });
   const closeTap = openTap(host, events, options.tapPath ?? GATEWAY_TAP);
+  const stopLogPush = options.logs?.subscribe((record) => {
+    if (channels.has("logs")) channels.publish("logs", "", { type: "log", record });
+  });
 
   /** The caller's right to this route, or the refusal. */
   const admit = (route: Route, principal: Principal | undefined, invalid: boolean): Response | undefined => {
@@ -358,6 +367,7 @@ export function startControlServer(options: ControlOptions): ControlServer {
     channelStats: () => channels.stats(),
     close: async () => {
       closeTap();
+      stopLogPush?.();
       events.close();
       channels.close();
       hub.close();

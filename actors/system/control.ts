@@ -116,7 +116,7 @@ export async function startDaemonControl(
   host: Host,
   settings: ControlSettings,
   logSink?: LogSink,
-  services: Pick<ControlOptions, "strategies" | "backtests"> = {},
+  services: Pick<ControlOptions, "strategies" | "backtests" | "logs"> = {},
   /** The daemon's journal, read (never written) by the API's lists; the backtest report's statistics. */
   api: { readonly journal?: Journal; readonly statistics?: Statistics } = {},
 ): Promise<ControlServer> {

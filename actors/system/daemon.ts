@@ -22,6 +22,7 @@ import type { LiveConfig } from "./live_config.ts";
 import { buildLiveTree, PATHS } from "./live_tree.ts";
 import { lockDaemon } from "./lock.ts";
 import { EXIT_LOCKED, EXIT_RESTART_ME, onWatchdogGone, startHeartbeat } from "./watchdog.ts";
+import { createLogTail, teeSink } from "../gateway/log_tail.ts";
 import { disabledStrategies, lifecycleOf, recordHung, strategyIdOf, withRiskConfig } from "./strategy_faults.ts";
 import { loadRoster, startingStrategies, wireRoster } from "./strategy_roster.ts";
 import { createStrategyControl } from "./strategy_control.ts";
@@ -104,7 +105,9 @@ async function changedLimits(journal: Journal): Promise<{ scope: LimitScope; pat
 }
 
 export async function runDaemon(config: LiveConfig, options: DaemonOptions = {}): Promise<number> {
-  const sink = options.logSink ?? stderrSink();
+  // Every line also goes to the tail the API serves (GET /api/v1/logs, /ws/logs, the dashboard and the TUI).
+  const logs = createLogTail({ strategyOf: strategyIdOf });
+  const sink = teeSink(options.logSink ?? stderrSink(), logs.sink);
   const log = (level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown> = {}) =>
     sink({ ts: Date.now(), level, actor: "daemon", msg, ...fields });
   let controlConfig;
@@ -233,6 +236,7 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   const strategies = createStrategyControl({ host, journal, config: running, roster });
   const control = await startDaemonControl(config, host, controlConfig, sink, {
     strategies,
+    logs,
     ...(backtests ? { backtests } : {}),
   }, {
     journal,

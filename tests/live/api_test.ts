@@ -141,14 +141,15 @@ Deno.test({
       const orders = channel(`${ws}/ws/orders`);
       const performance = channel(`${ws}/ws/performance`);
       const alerts = channel(`${ws}/ws/alerts`);
-      sockets.push(market, positions, orders, performance, alerts);
+      const logs = channel(`${ws}/ws/logs`);
+      sockets.push(market, positions, orders, performance, alerts, logs);
       await until("the replay's end", async () => {
         const health = (await fetch(`${url}/api/v1/system/health`).then((r) => r.json())) as Doc;
         return (health.feed as Doc | undefined)?.state === "ended" || undefined;
       });
 
       await t.step("channels: a versioned snapshot first, then the replay's events as they happened", async () => {
-        for (const c of [market, positions, orders, performance, alerts]) {
+        for (const c of [market, positions, orders, performance, alerts, logs]) {
           await until("a snapshot", () => c.messages.length > 0 || undefined);
           assert.equal(c.messages[0].v, 1);
           assert.equal(c.messages[0].type, "snapshot");
@@ -330,6 +331,40 @@ Deno.test({
           assert.equal((await api.get("/api/v1/risk/alerts?level=info")).status, 400);
         },
       );
+
+      await t.step("GET /api/v1/logs and /ws/logs: the daemon's log lines, filtered; pushed as written", async () => {
+        const all = (await api.get("/api/v1/logs?limit=500")).doc.items as Doc[];
+        const started = all.find((l) => l.msg === "daemon started");
+        assert.ok(started, "the daemon's start is in the tail");
+        assert.equal(started.actor, "daemon");
+        assert.equal((started.fields as Doc).mode, "paper");
+        const seqs = all.map((l) => l.seq as number);
+        assert.deepEqual(seqs, [...seqs].sort((a, b) => b - a), "newest first");
+        const warnings = (await api.get("/api/v1/logs?level=warn&limit=500")).doc.items as Doc[];
+        assert.ok(warnings.every((l) => l.level === "warn" || l.level === "error"));
+        assert.ok(!warnings.some((l) => l.msg === "daemon started"), "an info line is below warn");
+        const firstPage = await api.get("/api/v1/logs?limit=1");
+        assert.equal((firstPage.doc.items as Doc[]).length, 1);
+        const older = await api.get(`/api/v1/logs?limit=500&cursor=${firstPage.doc.nextCursor}`);
+        assert.ok((older.doc.items as Doc[]).every((l) => (l.seq as number) < (seqs[0] ?? 0)));
+        assert.equal((await api.get("/api/v1/logs?level=loud")).status, 400);
+        assert.deepEqual((await api.get("/api/v1/logs?strategy=nobody")).doc.items, []);
+
+        // The snapshot and the pushes together are the tail as the socket saw it: in seq order, nothing repeated.
+        const [snapshot] = logs.ofType("snapshot");
+        const seen = [...(snapshot.items as Doc[]), ...logs.ofType("log").map((m) => m.record as Doc)];
+        assert.ok(seen.some((l) => l.msg === "daemon started"), "the socket saw the start");
+        // The guardian's warnings of the limits step (one refused, one applied) were pushed to the open socket.
+        const pushed = logs.ofType("log").map((m) => m.record as Doc);
+        for (const msg of ["limit change refused", "risk limits changed"]) {
+          const line = pushed.find((l) => l.msg === msg);
+          assert.ok(line, `"${msg}" pushed`);
+          assert.equal(line.level, "warn");
+          assert.ok(warnings.some((l) => l.seq === line.seq), `"${msg}" listed with level=warn`);
+        }
+        const ordered = pushed.map((l) => l.seq as number);
+        assert.deepEqual(ordered, [...ordered].sort((a, b) => a - b), "pushed in seq order");
+      });
 
       await t.step("openapi: every route, its parameters, bodies and errors", async () => {
         const { doc } = await api.get("/api/v1/openapi.json");

@@ -77,4 +77,11 @@ export const channelRoutes: RouteModule = (deps) => [
     "Alerts as they are journaled (snapshot: the 50 most recent)",
     async () => ({ alerts: (await journalView(deps)).alerts().slice(-50).reverse() }),
   ),
+  channelRoute(
+    deps,
+    "/ws/logs",
+    "logs",
+    "The daemon's log lines as they are written (snapshot: the 200 most recent, oldest first); filter on the client",
+    () => Promise.resolve({ items: deps.logs?.records().slice(-200) ?? [] }),
+  ),
 ];

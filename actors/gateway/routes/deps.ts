@@ -6,6 +6,7 @@ import type { Channels } from "../channels.ts";
 import type { HealthReport } from "../health.ts";
 import { refuse } from "../http.ts";
 import type { JournalView } from "../journal_view.ts";
+import type { LogTail } from "../log_tail.ts";
 import type { RequestContext, Route } from "../router.ts";
 import type { PushHub } from "../ws_push.ts";
 import type { StrategyControl } from "./strategy_control.ts";
@@ -29,6 +30,8 @@ export interface ControlDeps {
   /** The journal's read model; undefined when the endpoint was given no journal (those routes answer 503). */
   readonly view: JournalView | undefined;
   readonly channels: Channels;
+  /** The daemon's recent log lines; absent: /api/v1/logs answers 503 and /ws/logs sends an empty snapshot. */
+  readonly logs?: LogTail;
   /** No room for another WebSocket (the /ws push and the channels share the cap). */
   readonly socketsFull: () => boolean;
   /** Reads need a credential (not loopback, or a read token is set): the OpenAPI document's security says so. */
