@@ -27,7 +27,7 @@ export interface LogFilter {
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(readonly status: number, message: string, readonly reason = "") {
     super(message);
   }
 }
@@ -51,6 +51,7 @@ export function createApi(options: ApiOptions) {
       throw new HttpError(
         res.status,
         `GET ${path.split("?")[0]} answered ${res.status}${hint}${reason && `: ${reason}`}`,
+        reason,
       );
     }
     return JSON.parse(text) as T;
@@ -100,8 +101,11 @@ export function createApi(options: ApiOptions) {
       get<{ items: LogLine[] }>(`/api/v1/logs?${logQuery}`).then(
         (d) => ({ kind: "lines", lines: mergeLog(previous.log.kind === "lines" ? previous.log.lines : [], d.items) }),
         (err) =>
+          // 404: a daemon from before the log endpoint; 503: an endpoint that keeps no log. Neither is a failure.
           err instanceof HttpError && err.status === 404
             ? { kind: "unavailable", why: "log unavailable: this daemon has no /api/v1/logs" }
+            : err instanceof HttpError && err.status === 503
+            ? { kind: "unavailable", why: `log unavailable: ${err.reason || "the daemon keeps no log"}` }
             : (errors.push((err as Error).message), previous.log),
       ) as Promise<Snapshot["log"]>,
     ]);

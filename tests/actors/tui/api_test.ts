@@ -42,6 +42,20 @@ Deno.test("tui api: a daemon without /api/v1/logs is 'log unavailable'; a degrad
   }
 });
 
+Deno.test("tui api: an endpoint that keeps no log (503) is 'log unavailable' with the daemon's reason", async () => {
+  const daemon = fake({
+    ...BASE,
+    "GET /api/v1/logs": () => Response.json({ error: "this endpoint keeps no log" }, { status: 503 }),
+  });
+  try {
+    const s = await createApi({ url: daemon.url }).poll(emptySnapshot(daemon.url), { level: "info" }, () => 1);
+    assert.deepEqual(s.log, { kind: "unavailable", why: "log unavailable: this endpoint keeps no log" });
+    assert.deepEqual(s.errors, []);
+  } finally {
+    await daemon.close();
+  }
+});
+
 Deno.test("tui api: the log is followed with its filters, merged by seq; a failing call keeps the last value", async () => {
   let page = [{ seq: 2, ts: 2, level: "warn", actor: "x", msg: "two" }, {
     seq: 1,
