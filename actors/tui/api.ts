@@ -109,6 +109,8 @@ export function createApi(options: ApiOptions) {
             : (errors.push((err as Error).message), previous.log),
       ) as Promise<Snapshot["log"]>,
     ]);
+    // Every call failed to connect: one line says so, not seven.
+    const down = errors.length >= 6 && errors.every((e) => !/ answered \d+/.test(e));
     const reached = errors.length < 6;
     return {
       url: previous.url,
@@ -119,7 +121,7 @@ export function createApi(options: ApiOptions) {
       ...(metrics ? { metrics } : {}),
       ...(alerts ? { alerts } : {}),
       log,
-      errors,
+      errors: down ? [`cannot reach the daemon at ${options.url}: ${errors[0]}`] : errors,
       ...(reached ? { fetchedAt: now() } : previous.fetchedAt !== undefined ? { fetchedAt: previous.fetchedAt } : {}),
     };
   }

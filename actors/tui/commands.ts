@@ -152,4 +152,4 @@ export function describe(c: Command, s: Snapshot): string {
 }
 
 /** The help lines of the command line, from the table. */
-export const commandHelp = (): string[] => COMMANDS.map((c) => `${c.usage.padEnd(20)} ${c.help}`);
+export const commandHelp = (): string[] => COMMANDS.map((c) => `${c.usage.padEnd(22)} ${c.help}`);

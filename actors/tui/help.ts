@@ -14,6 +14,7 @@ export function keyLines(): string[] {
     ...PROMPT_KEYS.map((p) => `  ${p.keys.padEnd(22)} ${p.help}`),
     "Commands (after :)",
     ...commandHelp().map((l) => `  ${l}`),
+    "  (in the strategies pane, ID may be left out: the strategy under the cursor)",
   ];
 }
 

@@ -167,7 +167,14 @@ export function applyCommand(ui: UiState, command: Command, view: View): KeyResu
   const normal = { ...ui, mode: { kind: "normal" } as const, message: undefined };
   switch (command.type) {
     case "stop":
-    case "start":
+    case "start": {
+      const known = view.snapshot.strategies?.map((x) => x.id);
+      if (known && !known.includes(command.id)) {
+        const message = `no strategy ${command.id} (there are: ${known.join(", ") || "none"})`;
+        return done({ ...normal, message: { text: message, error: true } });
+      }
+      return done({ ...normal, mode: { kind: "confirm", command, text: describe(command, view.snapshot) } });
+    }
     case "kill":
     case "resume":
       // Each trades, or lets trading go on: said in words, then held for a `y`.

@@ -50,10 +50,10 @@ export async function runCommand(api: Api, c: Command): Promise<{ text: string; 
 function consoleSize(): { width: number; height: number } {
   try {
     const { columns, rows } = Deno.consoleSize();
-    return { width: columns, height: rows };
-  } catch {
-    return { width: 120, height: 40 };
-  }
+    // A pseudo-terminal nobody sized (script(1) with piped input) says 0×0: draw a standard screen instead.
+    if (columns >= 20 && rows >= 5) return { width: columns, height: rows };
+  } catch { /* not a terminal: the same */ }
+  return { width: 120, height: 40 };
 }
 
 export async function runTui(options: TuiOptions): Promise<number> {
@@ -79,6 +79,9 @@ export async function runTui(options: TuiOptions): Promise<number> {
     polling ??= (async () => {
       try {
         snapshot = await api.poll(snapshot, ui.log, Date.now);
+      } catch (err) {
+        // poll keeps each call's failure to itself; anything else is shown, never left to kill the terminal.
+        snapshot = { ...snapshot, errors: [`refresh failed: ${(err as Error).message}`] };
       } finally {
         polling = undefined;
       }

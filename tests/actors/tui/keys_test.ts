@@ -168,6 +168,7 @@ Deno.test("tui keys: log filters (L, :level, :strategy), :q, :help and bad comma
       [":stop a b c\r", /:stop takes an id/],
       [":stop ../x\r", /not a strategy id/],
       [":kill now\r", /:kill takes nothing or "keep"/],
+      [":stop nope\r", /no strategy nope \(there are: ma-btc, mr-eth\)/],
     ] as const
   ) {
     const { ui, effect } = press(line);
