@@ -43,6 +43,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: ":stop ID [flatten]",
     help: "stop a strategy: cancel its orders, keep its positions (flatten: close them); asks first",
     parse: (args, ctx) => {
+      // `:stop flatten` on a selected strategy: the word is the option, not an id.
+      if (args.length === 1 && args[0] === "flatten" && ctx.selectedStrategy) {
+        return { type: "stop", id: ctx.selectedStrategy, flatten: true };
+      }
       const id = strategyId(args, ctx, ":stop ID [flatten]");
       if (typeof id !== "string") return id.error;
       const rest = args.slice(args[0] === undefined ? 0 : 1);

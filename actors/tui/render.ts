@@ -6,7 +6,7 @@ import type { Snapshot } from "./model.ts";
 import { helpLines } from "./help.ts";
 import { KEY_TABLE, type KeyBinding, type UiState } from "./keys.ts";
 import { type PaneId, PANES, paneTable, type Row, searched, type Table } from "./panes.ts";
-import { fit, highlight, money, percent, pnl, state, type Style, width as visible } from "./text.ts";
+import { fit, flow, highlight, money, percent, pnl, state, type Style, width as visible } from "./text.ts";
 
 export interface Size {
   readonly width: number;
@@ -112,28 +112,38 @@ function renderPanes(s: Snapshot, ui: UiState, style: Style, now: number, size: 
   return out;
 }
 
-function header(s: Snapshot, style: Style, now: number): string[] {
+/** The account summary: its parts flow onto as many lines as the width needs. */
+function header(s: Snapshot, style: Style, now: number, width: number): string[] {
   const total = s.status?.portfolio?.total;
   const account = s.metrics?.account;
   const trading = s.metrics?.trading ?? s.status?.risk?.trading;
   const age = s.fetchedAt === undefined ? "never" : `${Math.max(0, Math.round((now - s.fetchedAt) / 1000))}s ago`;
-  const health = s.health === undefined
-    ? ""
-    : s.health.ok
-    ? `   ${style.green("healthy")}`
-    : `   ${style.red(`degraded: ${(s.health.reasons ?? []).join(", ") || "no reason given"}`)}`;
   const venue = s.status?.adapter;
+  const parts = [
+    `${style.bold("tradeactor")}  ${s.url}`,
+    `Trading ${state(style, trading)}`,
+    ...(s.health === undefined ? [] : [
+      s.health.ok
+        ? style.green("healthy")
+        : style.red(`degraded: ${(s.health.reasons ?? []).join(", ") || "no reason given"}`),
+    ]),
+    `Venue ${String(venue?.venue ?? "?")} ${state(style, String(venue?.phase ?? venue?.error ?? "?"))}`,
+    `Feed ${state(style, s.health?.feed?.state)}`,
+    `updated ${age}`,
+  ];
+  const numbers = [
+    `Equity ${style.bold(money(total?.equity))}`,
+    `Balance ${money(total?.balance)}`,
+    `Unrealized ${pnl(style, total?.unrealized)}`,
+    `Daily P&L ${pnl(style, account?.dailyPnl)}`,
+    `Drawdown ${percent(account?.drawdown)}`,
+    `Leverage ${account?.leverage == null ? "--" : account.leverage.toFixed(2)}`,
+    `Fees ${money(total?.commissions)}`,
+    `Open orders ${s.orders?.length ?? "--"}`,
+  ];
   return [
-    `${style.bold("tradeactor")}  ${s.url}   Trading ${state(style, trading)}${health}   Venue ${
-      String(venue?.venue ?? "?")
-    } ${state(style, String(venue?.phase ?? venue?.error ?? "?"))}   Feed ${
-      state(style, s.health?.feed?.state)
-    }   updated ${age}`,
-    `Equity ${style.bold(money(total?.equity))}   Balance ${money(total?.balance)}   Unrealized ${
-      pnl(style, total?.unrealized)
-    }   Daily P&L ${pnl(style, account?.dailyPnl)}   Drawdown ${percent(account?.drawdown)}   Leverage ${
-      account?.leverage == null ? "--" : account.leverage.toFixed(2)
-    }   Fees ${money(total?.commissions)}   Open orders ${s.orders?.length ?? "--"}`,
+    ...flow(parts, width),
+    ...flow(numbers, width),
     s.errors.length > 0 ? style.yellow(`! ${s.errors.join("; ")}`) : "",
   ];
 }
@@ -142,17 +152,19 @@ function header(s: Snapshot, style: Style, now: number): string[] {
 export const footer = (table: readonly KeyBinding[] = KEY_TABLE) =>
   table.filter((b) => b.short).map((b) => `${b.keys[0]} ${b.short}`).join("  ");
 
-function bottom(ui: UiState, style: Style): string {
+/** The prompt, the confirmation (wrapped: every word of what will happen is shown) or the last message. */
+function bottom(ui: UiState, style: Style, width: number): string[] {
+  const words = (text: string, paint: (s: string) => string) => flow(text.split(" "), width, " ").slice(-4).map(paint);
   switch (ui.mode.kind) {
     case "search":
-      return `/${ui.mode.text}█`;
+      return [`/${ui.mode.text}█`];
     case "command":
-      return `:${ui.mode.text}█`;
+      return [`:${ui.mode.text}█`];
     case "confirm":
-      return style.red(`${ui.mode.text} Press y to confirm, any other key cancels.`);
+      return words(`${ui.mode.text} Press y to confirm, any other key cancels.`, style.red);
     case "help":
     case "normal":
-      return ui.message ? (ui.message.error ? style.red(ui.message.text) : style.yellow(ui.message.text)) : "";
+      return ui.message ? words(ui.message.text, ui.message.error ? style.red : style.yellow) : [""];
   }
 }
 
@@ -173,8 +185,11 @@ function overlay(lines: string[], help: readonly string[], style: Style, size: S
 
 /** The whole screen: `size.height` lines, none wider than `size.width`. */
 export function render(s: Snapshot, ui: UiState, style: Style, now: number, size: Size): string[] {
-  const top = header(s, style, now);
-  const bottomLines = [bottom(ui, style), style.dim(footer())];
+  const top = header(s, style, now, size.width);
+  const bottomLines = [
+    ...bottom(ui, style, size.width),
+    ...flow(footer().split("  "), size.width, "  ").map(style.dim),
+  ];
   const panes = renderPanes(s, ui, style, now, {
     width: size.width,
     height: Math.max(0, size.height - top.length - bottomLines.length),

@@ -77,6 +77,22 @@ export function cut(text: string, max: number): string {
   return out;
 }
 
+/** Parts joined by `gap`, onto as many lines as `columns` needs (a part wider than a line gets one of its own). */
+export function flow(parts: readonly string[], columns: number, gap = "   "): string[] {
+  const lines: string[] = [];
+  let current = "";
+  for (const part of parts) {
+    if (current === "") current = part;
+    else if (width(current) + gap.length + width(part) <= columns) current += gap + part;
+    else {
+      lines.push(current);
+      current = part;
+    }
+  }
+  lines.push(current);
+  return lines;
+}
+
 /** Exactly `columns` visible columns: cut or padded (on the left for right-aligned text). */
 export function fit(text: string, columns: number, right = false): string {
   const cutText = cut(text, columns);

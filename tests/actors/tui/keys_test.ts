@@ -121,6 +121,8 @@ Deno.test("tui keys: a command without an id takes the strategy under the cursor
   assert.equal(ui.focus, "strategies");
   const asked = press(":start\r", ui);
   assert.deepEqual((asked.ui.mode as { command: unknown }).command, { type: "start", id: "mr-eth" });
+  const flatten = press(":stop flatten\r", ui);
+  assert.deepEqual((flatten.ui.mode as { command: unknown }).command, { type: "stop", id: "mr-eth", flatten: true });
   const elsewhere = press(":stop\r");
   assert.equal(elsewhere.ui.message?.error, true, "elsewhere, which strategy is unknown");
   assert.match(elsewhere.ui.message!.text, /which strategy/);

@@ -133,3 +133,21 @@ Deno.test("tui render: split shares a height in proportion and to the last line"
   assert.deepEqual(split(7, [3, 2]), [5, 2]);
   assert.equal(split(41, [2, 2, 2, 3, 2, 3]).reduce((a, b) => a + b), 41);
 });
+
+Deno.test("tui render: on a narrow terminal the summary and a confirmation wrap instead of being cut", () => {
+  const size = { width: 80, height: 30 };
+  const text = "KILL SWITCH: cancel every open order (1), FLATTEN every position with market orders: BTC/USDT 0.5 " +
+    "(sell 0.5), and HALT trading until :resume.";
+  const lines = screen(
+    { ...initialUi(), mode: { kind: "confirm", command: { type: "kill", flatten: true }, text } },
+    size,
+  );
+  assert.equal(lines.length, 30);
+  const bottom = lines.map((l) => l.trim()).join(" ");
+  assert.ok(bottom.includes(`${text} Press y to confirm, any other key cancels.`), bottom);
+  const top = lines.slice(0, 4).join("\n");
+  for (const part of ["Trading ACTIVE", "Feed fresh", "updated 2s ago", "Fees 12.00", "Open orders 1"]) {
+    assert.ok(top.includes(part), `${part} in the summary:\n${top}`);
+  }
+  assert.doesNotMatch(top, /…/);
+});
