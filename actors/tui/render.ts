@@ -1,6 +1,7 @@
 /**
  * The screen as a pure function: snapshot + UI state + size → exactly `height` lines of at most `width` columns.
- * Wide terminals get two columns (positions, orders, strategies | risk, alerts) over the log; narrow ones a stack.
+ * Wide terminals (150 columns and more) get two columns (positions, orders, strategies | risk, alerts) over the log;
+ * narrower ones a stack of full-width panes.
  */
 import type { Snapshot } from "./model.ts";
 import { helpLines } from "./help.ts";
@@ -78,7 +79,7 @@ interface Region {
 
 /** Where the panes go: a list of bands, each one or two columns of stacked panes. */
 function layout(width: number, height: number): { columns: Region[]; height: number }[] {
-  if (width < 120) return [{ columns: [{ panes: PANES, weights: [2, 2, 2, 3, 2, 3] }], height }];
+  if (width < 150) return [{ columns: [{ panes: PANES, weights: [2, 2, 2, 3, 2, 3] }], height }];
   const log = Math.max(4, Math.floor(height * 0.32));
   return [
     {
