@@ -149,9 +149,19 @@ Deno.test({
           await tm.keys(pane, "l", "l");
           await see("▶ Strategies (2)");
           await see(/^>ma-fast/m);
+          // What the TUI writes to the terminal from here: the move must overwrite lines, never clear the screen.
+          const bytes = join(dir, "pane-output");
+          await tm.run("pipe-pane", "-t", pane, "-o", `cat >> ${bytes}`);
           await tm.keys(pane, "j");
           const text = await see(/^>ma-goog/m);
           assert.doesNotMatch(text, /^>ma-fast/m, "one selected row");
+          await sleep(1_500); // a refresh or two go by too
+          await tm.run("pipe-pane", "-t", pane);
+          const written = await Deno.readTextFile(bytes);
+          assert.ok(written.includes("ma-goog"), "the output was recorded");
+          assert.doesNotMatch(written, /\x1b\[[23]?J/, "no screen clear between frames");
+          const rewritten = written.match(/\x1b\[\d+;1H/g)?.length ?? 0;
+          assert.ok(rewritten > 0 && rewritten < 48, `${rewritten} lines rewritten, not the whole screen each frame`);
           const coloured = (await tm.screen(pane, true)).split("\n");
           const row = coloured.find((l) => l.replace(/\x1b\[[0-9;:]*m/g, "").startsWith(">ma-goog"))!;
           assert.match(row, /\x1b\[3[12]m/, "the row holds a coloured number");
