@@ -117,10 +117,6 @@ export function parseCommand(line: string, ctx: CommandContext = {}): Command | 
   return typeof parsed === "string" ? { error: parsed } : parsed;
 }
 
-/** The commands that trade, or let trading go on: they wait for a `y`. */
-export const needsConfirmation = (c: Command): boolean =>
-  c.type === "stop" || c.type === "start" || c.type === "kill" || c.type === "resume";
-
 const positionsText = (positions: readonly { symbol: string; qty: number }[], flatten: boolean) =>
   positions.filter((p) => p.qty !== 0).map((p) =>
     `${p.symbol} ${quantity(p.qty)}${flatten ? ` (${p.qty > 0 ? "sell" : "buy"} ${quantity(Math.abs(p.qty))})` : ""}`

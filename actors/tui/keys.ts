@@ -192,8 +192,13 @@ export function applyCommand(ui: UiState, command: Command, view: View): KeyResu
   }
 }
 
-function prompt(ui: UiState, key: string, text: string, submit: (text: string) => KeyResult): KeyResult {
-  const mode = ui.mode as { kind: "search" | "command" };
+function prompt(
+  ui: UiState,
+  mode: { readonly kind: "search" | "command"; readonly text: string },
+  key: string,
+  submit: (text: string) => KeyResult,
+): KeyResult {
+  const text = mode.text;
   if (key === "enter") return submit(text);
   if (key === "escape" || key === "ctrl-c") return done({ ...ui, mode: { kind: "normal" } });
   if (key === "backspace") {
@@ -256,7 +261,7 @@ export function onKey(ui: UiState, key: string, view: View): KeyResult {
         ? done({ ...ui, mode: { kind: "normal" }, message: undefined }, { type: "run", command: mode.command })
         : done({ ...ui, mode: { kind: "normal" }, message: { text: "cancelled: nothing was sent", error: false } });
     case "search":
-      return prompt(ui, key, mode.text, (text) =>
+      return prompt(ui, mode, key, (text) =>
         done({
           ...ui,
           mode: { kind: "normal" },
@@ -264,9 +269,8 @@ export function onKey(ui: UiState, key: string, view: View): KeyResult {
           rows: { ...ui.rows, [ui.focus]: 0 },
         }));
     case "command":
-      return prompt(ui, key, mode.text, (text) => {
-        const ctx: CommandContext = { ...(selectedOrNothing(ui, view)) };
-        const parsed = parseCommand(text, ctx);
+      return prompt(ui, mode, key, (text) => {
+        const parsed = parseCommand(text, commandContext(ui, view));
         return "error" in parsed
           ? done({ ...ui, mode: { kind: "normal" }, message: { text: parsed.error, error: true } })
           : applyCommand(ui, parsed, view);
@@ -274,7 +278,8 @@ export function onKey(ui: UiState, key: string, view: View): KeyResult {
   }
 }
 
-function selectedOrNothing(ui: UiState, view: View): CommandContext {
+/** In the strategies pane, a command may leave out the id: the strategy under the cursor. */
+function commandContext(ui: UiState, view: View): CommandContext {
   const id = ui.focus === "strategies" ? selectedStrategy(ui, view) : undefined;
   return id ? { selectedStrategy: id } : {};
 }
