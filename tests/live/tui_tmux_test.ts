@@ -198,6 +198,14 @@ Deno.test({
         await until("ma-fast STOPPED in the API", async () => (await status()) === "STOPPED");
         await see("ma-fast stopped");
         await see(/ma-fast +STOPPED/);
+        // And back: :start asks too, then the strategy is ACTIVE again.
+        await tm.type(pane, ":start ma-fast");
+        await tm.keys(pane, "Enter");
+        await see("Start ma-fast: it may place orders again. Press y to confirm");
+        assert.equal(await status(), "STOPPED", "nothing happens before the y");
+        await tm.keys(pane, "y");
+        await until("ma-fast ACTIVE in the API", async () => (await status()) === "ACTIVE");
+        await see(/ma-fast +ACTIVE/);
       });
 
       await t.step("the log pane follows the daemon's log", async () => {
@@ -254,6 +262,16 @@ Deno.test({
         await until("HALTED in the API", async () => (await api("/api/v1/risk/metrics")).trading === "HALTED");
         await see("Trading HALTED");
         await see("kill switch sent");
+      });
+
+      await t.step(":resume REASON asks, then the daemon trades again (ACTIVE)", async () => {
+        await tm.type(pane, ":resume checked in tmux");
+        await tm.keys(pane, "Enter");
+        await see(/Resume: trading goes back to ACTIVE .*\(reason: checked in tmux\)/);
+        assert.equal((await api("/api/v1/risk/metrics")).trading, "HALTED", "nothing happens before the y");
+        await tm.keys(pane, "y");
+        await until("ACTIVE in the API", async () => (await api("/api/v1/risk/metrics")).trading === "ACTIVE");
+        await see("Trading ACTIVE");
       });
 
       await t.step(":q quits and gives the terminal back", async () => {
