@@ -162,6 +162,27 @@ export function selectedStrategy(ui: UiState, view: View): string | undefined {
   return rows[clamp(ui.rows[ui.focus], rows.length)]?.strategy;
 }
 
+/**
+ * After a refresh: each pane's selection stays on the row it was on (found by key) when rows came or went above it.
+ * A selection on the first row stays there: the newest order, alert or log line, as they arrive.
+ */
+export function keepSelection(
+  ui: UiState,
+  before: (pane: PaneId) => readonly Row[],
+  after: (pane: PaneId) => readonly Row[],
+): UiState {
+  const rows = { ...ui.rows };
+  for (const pane of PANES) {
+    if (rows[pane] === 0) continue;
+    const old = before(pane);
+    const key = old[clamp(rows[pane], old.length)]?.key;
+    const now = after(pane);
+    const found = now.findIndex((r) => r.key === key);
+    rows[pane] = found >= 0 ? found : clamp(rows[pane], now.length);
+  }
+  return PANES.every((p) => rows[p] === ui.rows[p]) ? ui : { ...ui, rows };
+}
+
 /** A parsed command: applied to the UI at once, or held for a `y` when it trades. */
 export function applyCommand(ui: UiState, command: Command, view: View): KeyResult {
   const normal = { ...ui, mode: { kind: "normal" } as const, message: undefined };

@@ -18,6 +18,8 @@ export interface Column {
 }
 
 export interface Row {
+  /** Names the row across refreshes, so the selection stays on it when rows come and go above it. */
+  readonly key: string;
   readonly cells: readonly string[];
   /** The strategy this row is about, for commands that take the one under the cursor. */
   readonly strategy?: string;
@@ -52,6 +54,7 @@ function positions(s: Snapshot, style: Style): Table {
       num("realized", 11),
     ],
     rows: list.filter(({ p }) => p.qty !== 0).map(({ id, p }) => ({
+      key: `${id}/${p.symbol}`,
       cells: [
         id,
         p.symbol,
@@ -84,6 +87,7 @@ function orders(s: Snapshot, style: Style, now: number): Table {
       col("status", 8),
     ],
     rows: (s.orders ?? []).map((o) => ({
+      key: o.clientOrderId,
       cells: [
         clock(o.createdAt, now),
         o.strategyId,
@@ -117,6 +121,7 @@ function strategies(s: Snapshot, style: Style): Table {
         ? x.equity - x.capital
         : undefined;
       return {
+        key: x.id,
         cells: [
           x.id,
           state(style, x.status),
@@ -146,11 +151,14 @@ function risk(s: Snapshot, style: Style): Table {
   for (const [scope, e] of scopes) {
     if (!e) continue;
     const strategy = scope === "account" ? {} : { strategy: scope };
-    rows.push({ cells: [scope, "drawdown", percent(e.drawdown), "", ""], ...strategy });
-    rows.push({ cells: [scope, "leverage", e.leverage == null ? "--" : e.leverage.toFixed(2), "", ""], ...strategy });
-    if (scope === "account") rows.push({ cells: [scope, "daily P&L", pnl(style, e.dailyPnl), "", ""] });
+    const measure = (name: string, value: string) =>
+      rows.push({ key: `${scope}/${name}`, cells: [scope, name, value, "", ""], ...strategy });
+    measure("drawdown", percent(e.drawdown));
+    measure("leverage", e.leverage == null ? "--" : e.leverage.toFixed(2));
+    if (scope === "account") measure("daily P&L", pnl(style, e.dailyPnl));
     for (const [name, use] of Object.entries(e.limits ?? {})) {
       rows.push({
+        key: `${scope}/${name}`,
         cells: [scope, name, quantity(use.used), quantity(use.limit), usage(style, use.usage)],
         ...strategy,
       });
@@ -171,6 +179,7 @@ function alerts(s: Snapshot, style: Style, now: number): Table {
     rows: (s.alerts ?? []).map((a) => {
       const strategy = typeof a.fields?.strategyId === "string" ? a.fields.strategyId : undefined;
       return {
+        key: String(a.seq),
         cells: [
           clock(a.ts, now),
           a.level === "error" ? style.red(a.level) : style.yellow(a.level),
@@ -216,6 +225,7 @@ function log(s: Snapshot, style: Style, now: number, filter: LogFilter): Table {
     rows: visibleLog(s.log.lines, filter).map((l) => {
       const strategy = strategyOf(l);
       return {
+        key: String(l.seq),
         cells: [clock(l.ts, now), levelText(style, l.level), l.actor, `${l.msg} ${style.dim(fieldsText(l.fields))}`],
         ...(strategy ? { strategy } : {}),
       };

@@ -5,9 +5,9 @@
  */
 import { type Api, createApi } from "./api.ts";
 import type { Command } from "./commands.ts";
-import { decodeKeys, type Effect, initialUi, onKey, type UiState, type View } from "./keys.ts";
+import { decodeKeys, type Effect, initialUi, keepSelection, onKey, type UiState, type View } from "./keys.ts";
 import { emptySnapshot, type Snapshot } from "./model.ts";
-import type { PaneId } from "./panes.ts";
+import { type PaneId, PANES, type Row } from "./panes.ts";
 import { paneRows, render } from "./render.ts";
 import { createPainter, ENTER, LEAVE } from "./screen.ts";
 import { styleFor } from "./text.ts";
@@ -68,6 +68,8 @@ export async function runTui(options: TuiOptions): Promise<number> {
   let ui: UiState = initialUi();
   let running = true;
 
+  const rowsOf = (s: Snapshot) =>
+    Object.fromEntries(PANES.map((p) => [p, paneRows(s, ui, style, Date.now(), p)])) as Record<PaneId, readonly Row[]>;
   const view = (): View => ({ snapshot, rows: (pane: PaneId) => paneRows(snapshot, ui, style, Date.now(), pane) });
   const draw = () => {
     if (!running) return;
@@ -78,7 +80,9 @@ export async function runTui(options: TuiOptions): Promise<number> {
   const refresh = () =>
     polling ??= (async () => {
       try {
+        const before = rowsOf(snapshot);
         snapshot = await api.poll(snapshot, ui.log, Date.now);
+        ui = keepSelection(ui, (pane) => before[pane], (pane) => paneRows(snapshot, ui, style, Date.now(), pane));
       } catch (err) {
         // poll keeps each call's failure to itself; anything else is shown, never left to kill the terminal.
         snapshot = { ...snapshot, errors: [`refresh failed: ${(err as Error).message}`] };

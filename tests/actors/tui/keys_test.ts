@@ -4,6 +4,7 @@ import { helpLines, keyLines } from "../../../actors/tui/help.ts";
 import {
   decodeKeys,
   initialUi,
+  keepSelection,
   KEY_TABLE,
   type KeyResult,
   onKey,
@@ -11,6 +12,7 @@ import {
   type UiState,
   type View,
 } from "../../../actors/tui/keys.ts";
+import type { PaneId } from "../../../actors/tui/panes.ts";
 import { paneRows } from "../../../actors/tui/render.ts";
 import { PLAIN } from "../../../actors/tui/text.ts";
 import { NOW, SNAPSHOT } from "./fixture.ts";
@@ -147,6 +149,27 @@ Deno.test("tui keys: the kill switch (K or :kill) and resume ask first and say w
     type: "run",
     command: { type: "resume", reason: "checked the venue" },
   });
+});
+
+Deno.test("tui keys: after a refresh the selection stays on its row as new rows arrive above; the top row follows", () => {
+  const line = (seq: number) => ({ seq, ts: NOW, level: "info", actor: "a", msg: `line ${seq}` });
+  const at = (seqs: number[]) => {
+    const s = { ...SNAPSHOT, log: { kind: "lines" as const, lines: seqs.map(line) } };
+    return (ui: UiState) => (pane: PaneId) => paneRows(s, ui, PLAIN, NOW, pane);
+  };
+  const before = at([3, 2, 1]);
+  const after = at([5, 4, 3, 2, 1]);
+  const onLine2 = { ...initialUi(), focus: "log" as const, rows: { ...initialUi().rows, log: 1 } };
+  const kept = keepSelection(onLine2, before(onLine2), after(onLine2));
+  assert.equal(kept.rows.log, 3, "still on line 2, now the fourth row");
+  const onTop = { ...onLine2, rows: { ...onLine2.rows, log: 0 } };
+  assert.equal(
+    keepSelection(onTop, before(onTop), after(onTop)),
+    onTop,
+    "the top follows the newest",
+  );
+  const gone = keepSelection(onLine2, before(onLine2), at([9])(onLine2));
+  assert.equal(gone.rows.log, 0, "a row that went away: the nearest row that exists");
 });
 
 Deno.test("tui keys: log filters (L, :level, :strategy), :q, :help and bad commands", () => {
