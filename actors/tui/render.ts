@@ -1,219 +1,201 @@
 /**
- * The terminal UI's screen as a pure function of the last status and the UI state, so it is testable
- * without a terminal. Colours: green profit, red loss, yellow warnings, white otherwise (NO_COLOR respected).
+ * The screen as a pure function: snapshot + UI state + size → exactly `height` lines of at most `width` columns.
+ * Wide terminals (150 columns and more) get two columns (positions, orders, strategies | risk, alerts) over the log;
+ * narrower ones a stack of full-width panes.
  */
-import type { LedgerView, StatusDocument } from "./status.ts";
+import type { Snapshot } from "./model.ts";
+import { helpLines } from "./help.ts";
+import { KEY_TABLE, type KeyBinding, type UiState } from "./keys.ts";
+import { type PaneId, PANES, paneTable, type Row, searched, type Table } from "./panes.ts";
+import { fit, flow, highlight, money, percent, pnl, state, type Style, width as visible } from "./text.ts";
 
-export type Pane = "positions" | "strategies" | "decisions";
-export const PANES: readonly Pane[] = ["positions", "strategies", "decisions"];
-
-export interface UiState {
-  readonly pane: Pane;
-  /** Selected row in the current pane. */
-  readonly row: number;
-  readonly message?: string;
-  /** Kill switch asked once; the next `K` confirms. */
-  readonly confirmKill: boolean;
+export interface Size {
+  readonly width: number;
+  readonly height: number;
 }
 
-export interface Frame {
-  readonly status: StatusDocument | undefined;
-  readonly error?: string;
-  readonly fetchedAt?: number;
-  readonly url: string;
+/** Each pane's rows as the screen shows them (after its `/` search): what j/k move over. */
+export function paneRows(s: Snapshot, ui: UiState, style: Style, now: number, pane: PaneId): readonly Row[] {
+  return searched(paneTable(pane, s, style, now, ui.log).rows, ui.searches[pane]);
 }
 
-export interface Style {
-  readonly green: (s: string) => string;
-  readonly red: (s: string) => string;
-  readonly yellow: (s: string) => string;
-  readonly bold: (s: string) => string;
-  readonly inverse: (s: string) => string;
-}
-
-const ansi = (code: string) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
-export const COLOR: Style = {
-  green: ansi("32"),
-  red: ansi("31"),
-  yellow: ansi("33"),
-  bold: ansi("1"),
-  inverse: ansi("7"),
-};
-export const PLAIN: Style = { green: (s) => s, red: (s) => s, yellow: (s) => s, bold: (s) => s, inverse: (s) => s };
-
-const money = (n: number | undefined) =>
-  n === undefined || !Number.isFinite(n)
-    ? "--"
-    : n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const qty = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 8 });
-
-function pnl(style: Style, n: number | undefined): string {
-  const text = money(n);
-  if (n === undefined || !Number.isFinite(n) || n === 0) return text;
-  return n > 0 ? style.green(`+${text}`) : style.red(text);
-}
-
-function pad(text: string, width: number, right = false): string {
-  // Padding counts visible characters only: ANSI codes have no width.
-  // deno-lint-ignore no-control-regex
-  const visible = text.replace(/\x1b\[[0-9;]*m/g, "").length;
-  const fill = " ".repeat(Math.max(0, width - visible));
-  return right ? fill + text : text + fill;
-}
-
-function table(
-  style: Style,
-  headers: string[],
-  rows: string[][],
-  widths: number[],
-  selected: number,
-  textColumns = 1,
-): string[] {
-  // The first `textColumns` columns are text (left-aligned); the rest are numbers (right-aligned).
-  const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i], i >= textColumns)).join("  ");
-  const out = [style.bold(line(headers))];
-  rows.forEach((r, i) => out.push(i === selected ? style.inverse(line(r)) : line(r)));
-  if (rows.length === 0) out.push("  (none)");
+/** Shares of `total` in proportion to `weights`, summing to `total`. */
+export function split(total: number, weights: readonly number[]): number[] {
+  const sum = weights.reduce((a, b) => a + b, 0);
+  const out = weights.map((w) => Math.floor((total * w) / sum));
+  for (let i = 0; out.reduce((a, b) => a + b, 0) < total; i = (i + 1) % out.length) out[i]++;
   return out;
 }
 
-function positionRows(style: Style, total: LedgerView | undefined): string[][] {
-  return (total?.positions ?? []).map((p) => [
-    p.symbol,
-    qty(p.qty),
-    money(p.avgPrice),
-    money(p.lastPrice),
-    pnl(style, p.unrealized),
-    pnl(style, p.realized),
-  ]);
+interface PaneBox {
+  readonly table: Table;
+  readonly rows: readonly Row[];
+  readonly focused: boolean;
+  readonly selected: number;
+  readonly search: string;
 }
 
-export function rowCount(frame: Frame, pane: Pane): number {
-  const s = frame.status;
-  switch (pane) {
-    case "positions":
-      return s?.portfolio?.total?.positions?.length ?? 0;
-    case "strategies":
-      return Object.keys(s?.portfolio?.strategies ?? {}).length;
-    case "decisions":
-      return s?.risk?.decisions?.length ?? 0;
+function columnWidths(table: Table, width: number): number[] {
+  const gaps = table.columns.length; // one space before each column (the first is the cursor's gutter)
+  const fixed = table.columns.reduce((n, c) => n + (c.grow ? 0 : c.width), 0);
+  return table.columns.map((c) => (c.grow ? Math.max(c.width, width - fixed - gaps) : c.width));
+}
+
+function line(cells: readonly string[], widths: number[], table: Table, width: number, gutter: string): string {
+  const text = gutter + cells.map((c, i) => fit(c, widths[i], table.columns[i].right)).join(" ");
+  return fit(text, width);
+}
+
+/** One pane: a title bar, the column names, and as many rows as fit (scrolled to keep the selection in view). */
+export function renderPane(box: PaneBox, style: Style, width: number, height: number): string[] {
+  const { table, rows, focused } = box;
+  const count = `${rows.length}${box.search ? ` of ${table.rows.length}, /${box.search}` : ""}`;
+  const title = ` ${table.title} (${count}) `;
+  const bar = focused ? style.inverse(style.bold(title)) : style.bold(title);
+  const start = `${focused ? "▶" : "─"}${bar}`;
+  const out = [fit(`${start}${"─".repeat(Math.max(0, width - visible(start)))}`, width)];
+  if (height <= 1) return out.slice(0, height);
+  const widths = columnWidths(table, width);
+  out.push(style.dim(line(table.columns.map((c) => c.name), widths, table, width, " ")));
+  const body = height - 2;
+  if (rows.length === 0) {
+    out.push(fit(style.dim(`  ${box.search ? "no row matches the search" : table.empty}`), width));
+  }
+  const selected = Math.max(0, Math.min(rows.length - 1, box.selected));
+  const offset = Math.max(0, selected - body + 1);
+  for (let i = offset; i < rows.length && out.length < height; i++) {
+    const isSelected = focused && i === selected;
+    const text = line(rows[i].cells, widths, table, width, isSelected ? ">" : " ");
+    out.push(isSelected ? highlight(style, text, width) : text);
+  }
+  while (out.length < height) out.push(" ".repeat(width));
+  return out.slice(0, height);
+}
+
+interface Region {
+  readonly panes: readonly PaneId[];
+  readonly weights: readonly number[];
+}
+
+/** Where the panes go: a list of bands, each one or two columns of stacked panes. */
+function layout(width: number, height: number): { columns: Region[]; height: number }[] {
+  if (width < 150) return [{ columns: [{ panes: PANES, weights: [2, 2, 2, 3, 2, 3] }], height }];
+  const log = Math.max(4, Math.floor(height * 0.32));
+  return [
+    {
+      columns: [
+        { panes: ["positions", "orders", "strategies"], weights: [1, 1, 1] },
+        { panes: ["risk", "alerts"], weights: [3, 2] },
+      ],
+      height: height - log,
+    },
+    { columns: [{ panes: ["log"], weights: [1] }], height: log },
+  ];
+}
+
+function renderPanes(s: Snapshot, ui: UiState, style: Style, now: number, size: Size): string[] {
+  const box = (pane: PaneId): PaneBox => ({
+    table: paneTable(pane, s, style, now, ui.log),
+    rows: paneRows(s, ui, style, now, pane),
+    focused: ui.focus === pane,
+    selected: ui.rows[pane],
+    search: ui.searches[pane],
+  });
+  const out: string[] = [];
+  for (const band of layout(size.width, size.height)) {
+    const widths = split(size.width - (band.columns.length - 1), band.columns.map(() => 1));
+    const columns = band.columns.map((region, c) => {
+      const heights = split(band.height, region.weights);
+      return region.panes.flatMap((pane, i) => renderPane(box(pane), style, widths[c], heights[i]));
+    });
+    for (let i = 0; i < band.height; i++) out.push(columns.map((lines) => lines[i]).join(style.dim("│")));
+  }
+  return out;
+}
+
+/** The account summary: its parts flow onto as many lines as the width needs. */
+function header(s: Snapshot, style: Style, now: number, width: number): string[] {
+  const total = s.status?.portfolio?.total;
+  const account = s.metrics?.account;
+  const trading = s.metrics?.trading ?? s.status?.risk?.trading;
+  const age = s.fetchedAt === undefined ? "never" : `${Math.max(0, Math.round((now - s.fetchedAt) / 1000))}s ago`;
+  const venue = s.status?.adapter;
+  const parts = [
+    `${style.bold("tradeactor")}  ${s.url}`,
+    `Trading ${state(style, trading)}`,
+    ...(s.health === undefined ? [] : [
+      s.health.ok
+        ? style.green("healthy")
+        : style.red(`degraded: ${(s.health.reasons ?? []).join(", ") || "no reason given"}`),
+    ]),
+    `Venue ${String(venue?.venue ?? "?")} ${state(style, String(venue?.phase ?? venue?.error ?? "?"))}`,
+    `Feed ${state(style, s.health?.feed?.state)}`,
+    `updated ${age}`,
+  ];
+  const numbers = [
+    `Equity ${style.bold(money(total?.equity))}`,
+    `Balance ${money(total?.balance)}`,
+    `Unrealized ${pnl(style, total?.unrealized)}`,
+    `Daily P&L ${pnl(style, account?.dailyPnl)}`,
+    `Drawdown ${percent(account?.drawdown)}`,
+    `Leverage ${account?.leverage == null ? "--" : account.leverage.toFixed(2)}`,
+    `Fees ${money(total?.commissions)}`,
+    `Open orders ${s.orders?.length ?? "--"}`,
+  ];
+  return [
+    ...flow(parts, width),
+    ...flow(numbers, width),
+    s.errors.length > 0 ? style.yellow(`! ${s.errors.join("; ")}`) : "",
+  ];
+}
+
+/** The footer: the table's keys that have a short word, from the same table the keys dispatch on. */
+export const footer = (table: readonly KeyBinding[] = KEY_TABLE) =>
+  table.filter((b) => b.short).map((b) => `${b.keys[0]} ${b.short}`).join("  ");
+
+/** The prompt, the confirmation (wrapped: every word of what will happen is shown) or the last message. */
+function bottom(ui: UiState, style: Style, width: number): string[] {
+  const words = (text: string, paint: (s: string) => string) => flow(text.split(" "), width, " ").slice(-4).map(paint);
+  switch (ui.mode.kind) {
+    case "search":
+      return [`/${ui.mode.text}█`];
+    case "command":
+      return [`:${ui.mode.text}█`];
+    case "confirm":
+      return words(`${ui.mode.text} Press y to confirm, any other key cancels.`, style.red);
+    case "help":
+    case "normal":
+      return ui.message ? words(ui.message.text, ui.message.error ? style.red : style.yellow) : [""];
   }
 }
 
-export function render(frame: Frame, ui: UiState, style: Style, now: number, width = 100): string {
-  const s = frame.status;
-  const total = s?.portfolio?.total;
-  const trading = s?.risk?.trading ?? "?";
-  const tradingText = trading === "ACTIVE"
-    ? style.green(trading)
-    : trading === "HALTED"
-    ? style.red(trading)
-    : style.yellow(trading);
-  const age = frame.fetchedAt === undefined
-    ? "never"
-    : `${Math.max(0, Math.round((now - frame.fetchedAt) / 1000))}s ago`;
-  const lines: string[] = [];
-  lines.push(style.bold(`tradeactor  ${frame.url}`) + `   updated ${age}`);
-  if (frame.error) lines.push(style.yellow(`! ${frame.error}`));
-  lines.push(
-    `Equity ${style.bold(money(total?.equity))}   Balance ${money(total?.balance)}   Unrealized ${
-      pnl(style, total?.unrealized)
-    }` +
-      `   Fees ${money(total?.commissions)}`,
-  );
-  lines.push(
-    `Trading ${tradingText}   Open orders ${s?.risk?.openOrders ?? "--"}   Venue ${String(s?.adapter?.venue ?? "?")} ${
-      String(s?.adapter?.phase ?? s?.adapter?.error ?? "?")
-    }`,
-  );
-  lines.push("");
-  lines.push(PANES.map((p) => (p === ui.pane ? style.inverse(` ${p} `) : ` ${p} `)).join(" "));
-  switch (ui.pane) {
-    case "positions":
-      lines.push(
-        ...table(style, ["symbol", "qty", "avg", "last", "unrealized", "realized"], positionRows(style, total), [
-          12,
-          12,
-          12,
-          12,
-          14,
-          14,
-        ], ui.row),
-      );
-      break;
-    case "strategies": {
-      const rows = Object.entries(s?.portfolio?.strategies ?? {}).map(([id, l]) => [
-        id,
-        money(l.equity),
-        pnl(style, l.unrealized),
-        money(l.commissions),
-        String(l.positions.length),
-      ]);
-      lines.push(
-        ...table(style, ["strategy", "equity", "unrealized", "fees", "positions"], rows, [16, 14, 14, 12, 9], ui.row),
-      );
-      break;
-    }
-    case "decisions": {
-      const rows = [...(s?.risk?.decisions ?? [])].reverse().map((d) => [
-        new Date(d.ts).toISOString().slice(0, 19).replace("T", " "),
-        d.decision.startsWith("deny") || d.decision.startsWith("kill") ? style.red(d.decision) : d.decision,
-        d.detail.slice(0, Math.max(10, width - 40)),
-      ]);
-      lines.push(...table(style, ["time (UTC)", "decision", "detail"], rows, [19, 14, 40], ui.row, 3));
-      break;
-    }
-  }
-  lines.push("");
-  if (ui.message) lines.push(style.yellow(ui.message));
-  lines.push(
-    ui.confirmKill
-      ? style.red("Kill switch: press K again to cancel all, flatten and halt; any other key aborts")
-      : KEYS_HELP,
-  );
-  return lines.join("\n");
+/** The help box drawn over the middle of the panes. */
+function overlay(lines: string[], help: readonly string[], style: Style, size: Size): string[] {
+  const inner = Math.min(size.width - 4, Math.max(...help.map((l) => visible(l))) + 2);
+  const boxed = [
+    `┌${"─".repeat(inner)}┐`,
+    ...help.map((l) => `│ ${fit(l, inner - 2)} │`),
+    `└${"─".repeat(inner)}┘`,
+  ].slice(0, Math.max(0, size.height - 2));
+  const top = Math.max(0, Math.floor((size.height - boxed.length) / 2));
+  const left = " ".repeat(Math.max(0, Math.floor((size.width - inner - 2) / 2)));
+  const out = [...lines];
+  boxed.forEach((l, i) => (out[top + i] = fit(left + style.bold(l), size.width)));
+  return out;
 }
 
-/** The footer, also the key list of `deno task tui --help`: one text for both. */
-export const KEYS_HELP = "j/k move  h/l or tab pane  g/G top/bottom  r refresh  K kill switch  q quit";
-
-export type Key = "j" | "k" | "h" | "l" | "tab" | "g" | "G" | "r" | "K" | "q" | "other";
-
-export type Action = { readonly type: "none" } | { readonly type: "refresh" } | { readonly type: "kill" } | {
-  readonly type: "quit";
-};
-
-/** Vim-style keys → the next UI state and what the driver must do. */
-export function onKey(ui: UiState, key: Key, rows: number): { ui: UiState; action: Action } {
-  const none = { type: "none" } as const;
-  if (ui.confirmKill) {
-    return key === "K"
-      ? { ui: { ...ui, confirmKill: false, message: "kill switch sent" }, action: { type: "kill" } }
-      : { ui: { ...ui, confirmKill: false, message: "kill switch aborted" }, action: none };
-  }
-  const move = (delta: number) => Math.max(0, Math.min(Math.max(0, rows - 1), ui.row + delta));
-  const pane = (delta: number) => PANES[(PANES.indexOf(ui.pane) + delta + PANES.length) % PANES.length];
-  switch (key) {
-    case "j":
-      return { ui: { ...ui, row: move(1) }, action: none };
-    case "k":
-      return { ui: { ...ui, row: move(-1) }, action: none };
-    case "g":
-      return { ui: { ...ui, row: 0 }, action: none };
-    case "G":
-      return { ui: { ...ui, row: Math.max(0, rows - 1) }, action: none };
-    case "h":
-      return { ui: { ...ui, pane: pane(-1), row: 0 }, action: none };
-    case "l":
-    case "tab":
-      return { ui: { ...ui, pane: pane(1), row: 0 }, action: none };
-    case "r":
-      return { ui, action: { type: "refresh" } };
-    case "K":
-      return { ui: { ...ui, confirmKill: true, message: undefined }, action: none };
-    case "q":
-      return { ui, action: { type: "quit" } };
-    case "other":
-      return { ui, action: none };
-  }
+/** The whole screen: `size.height` lines, none wider than `size.width`. */
+export function render(s: Snapshot, ui: UiState, style: Style, now: number, size: Size): string[] {
+  const top = header(s, style, now, size.width);
+  const bottomLines = [
+    ...bottom(ui, style, size.width),
+    ...flow(footer().split("  "), size.width, "  ").map(style.dim),
+  ];
+  const panes = renderPanes(s, ui, style, now, {
+    width: size.width,
+    height: Math.max(0, size.height - top.length - bottomLines.length),
+  });
+  let lines = [...top, ...panes, ...bottomLines].map((l) => fit(l, size.width));
+  if (ui.mode.kind === "help") lines = overlay(lines, helpLines(), style, size);
+  return lines.slice(0, size.height);
 }
