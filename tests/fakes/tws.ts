@@ -352,6 +352,15 @@ export function startFakeTws(options: FakeTwsOptions): FakeTws {
       return rejectOrder(conn, id, 201, "Order rejected - reason:Parent order is not found");
     }
     if (lost) return rejectOrder(conn, id, 201, "Order rejected - reason:Not connected to the trading server");
+    const unit = inst.contract.secType === "FUT" ? 12_000 : inst.price * (inst.contract.multiplier ?? 1);
+    if (!o.parentId && o.action === "BUY" && qty * unit > fake.cash * 4) {
+      return rejectOrder(
+        conn,
+        id,
+        201,
+        "Order rejected - reason:YOUR ORDER IS NOT ACCEPTED. IN ORDER TO OBTAIN THE DESIRED POSITION YOUR EQUITY WITH LOAN VALUE IS INSUFFICIENT",
+      );
+    }
     orders.set(id, o);
     conIds.set(id, inst.contract.conId);
     o.held = !o.transmit;
