@@ -105,6 +105,8 @@ export interface FakeTws {
   /** IB's nightly restart seen from the API: 1100 (connectivity lost), then after `gapMs` 1102 (restored). */
   nightlyRestart(gapMs: number, dataLost?: boolean): Promise<void>;
   pushRealtimeBar(symbol: string, bar: WireBar): number;
+  /** Live reqRealTimeBars / reqMktData subscriptions of `symbol`. */
+  subscribers(symbol: string): { realtime: number; ticks: number };
   pushTick(symbol: string, kind: "bid" | "ask" | "last", price: number, size: number): number;
   close(): Promise<void>;
 }
@@ -635,6 +637,10 @@ export function startFakeTws(options: FakeTwsOptions): FakeTws {
       for (const s of subs) send(s.conn, realTimeBar(s.reqId, bar));
       return subs.length;
     },
+    subscribers: (symbol) => ({
+      realtime: realtime.filter((r) => r.symbol === symbol).length,
+      ticks: ticks.filter((r) => r.symbol === symbol).length,
+    }),
     pushTick(symbol, kind, price, size) {
       const subs = ticks.filter((r) => r.symbol === symbol);
       for (const s of subs) send(s.conn, tickPrice(s.reqId, TICK[kind], price, size));
