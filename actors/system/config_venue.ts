@@ -1,6 +1,10 @@
-/** The live config's `venue`: the paper account, or Binance with its keys from the environment. */
+/**
+ * The live config's `venue`: the paper account, Binance with its keys from the environment, or Interactive Brokers
+ * through a running TWS / IB Gateway (which holds the login; see README "Going live").
+ */
 import type { InstrumentRules } from "../risk_guardian/checks.ts";
 import { show } from "../runtime/validate.ts";
+import { parseSpec } from "../exchange/ib/mapping.ts";
 import { bool, HTTP, known, num, obj, oneOf, type Problems, str, url } from "./config_fields.ts";
 
 /** Symbol → increments and minimums the risk guardian checks orders against (see risk_guardian/checks.ts). */
@@ -31,6 +35,20 @@ export type VenueConfig =
     readonly pollMs: number;
     readonly timeoutMs: number;
     readonly quote: string;
+  }
+  | {
+    readonly type: "ib";
+    readonly name: string;
+    readonly instruments?: VenueInstruments;
+    readonly host: string;
+    /** TWS 7497 paper / 7496 live; IB Gateway 4002 paper / 4001 live. */
+    readonly port: number;
+    readonly clientId: number;
+    readonly account?: string;
+    /** Our symbol → IB contract (`{"secType": "FUT", "lastTradeDateOrContractMonth": "202612", ...}`). */
+    readonly contracts: Readonly<Record<string, unknown>>;
+    readonly pollMs: number;
+    readonly timeoutMs: number;
   };
 
 const INSTRUMENT_RULES = ["tickSize", "stepSize", "minQty", "minNotional", "multiplier"] as const;
@@ -38,6 +56,7 @@ const VENUE_COMMON = ["type", "name", "instruments"];
 /** What the simulated account is made of: a paper venue, or a binance venue run with --paper. */
 const VENUE_SIM = ["initialCash", "commission", "slippageBps", "defaultStep", "allowShort"];
 const VENUE_BINANCE = ["sandbox", "apiUrl", "apiKeyEnv", "secretEnv", "pollMs", "timeoutMs", "quote"];
+const VENUE_IB = ["host", "port", "clientId", "account", "contracts"];
 
 function parseInstruments(p: Problems, raw: unknown): VenueInstruments {
   const out: Record<string, InstrumentRules> = {};
@@ -63,14 +82,14 @@ export function parseVenue(
   env: (name: string) => string | undefined,
 ): VenueConfig {
   const v = obj(p, raw, "venue", true);
-  const given = oneOf(p, v.type, "venue.type", ["paper", "binance"] as const, "paper");
+  const given = oneOf(p, v.type, "venue.type", ["paper", "binance", "ib"] as const, "paper");
   const type = given ?? "paper";
   if (given === "paper") {
     for (const key of Object.keys(v)) {
       if (VENUE_BINANCE.includes(key)) p.push({ field: `venue.${key}`, why: 'only used by venue type "binance"' });
     }
   }
-  known(p, v, "venue", [...VENUE_COMMON, ...VENUE_SIM, ...VENUE_BINANCE]);
+  known(p, v, "venue", [...VENUE_COMMON, ...VENUE_SIM, ...VENUE_BINANCE, ...VENUE_IB]);
   const name = str(p, v.name, "venue.name", type);
   const instruments = v.instruments === undefined ? {} : { instruments: parseInstruments(p, v.instruments) };
   // The simulated account's fields are checked even when a live venue ignores them: a wrong value is a mistake.
@@ -99,11 +118,34 @@ export function parseVenue(
     quote: str(p, v.quote, "venue.quote", "USDT"),
   };
   if (paper || type === "paper") return { type: "paper", name, ...instruments, ...sim };
+  if (type === "ib") return { type, name, ...instruments, ...parseIb(p, v) };
   const apiKey = env(keyEnv);
   const secret = env(secretEnv);
   if (!apiKey) p.push({ field: "venue.apiKey", why: `live mode needs the API key in env ${keyEnv}` });
   if (!secret) p.push({ field: "venue.secret", why: `live mode needs the API secret in env ${secretEnv}` });
   return { type: "binance", name, ...instruments, ...binance, apiKey: apiKey ?? "", secret: secret ?? "" };
+}
+
+function parseIb(p: Problems, v: Record<string, unknown>) {
+  const contracts = obj(p, v.contracts, "venue.contracts");
+  if (Object.keys(contracts).length === 0) {
+    p.push({ field: "venue.contracts", why: 'needs the symbols traded, e.g. {"AAPL": {"secType": "STK"}}' });
+  }
+  for (const [symbol, spec] of Object.entries(contracts)) {
+    const why = parseSpec(symbol, spec);
+    if (typeof why === "string") p.push({ field: `venue.contracts.${symbol}`, why });
+  }
+  const account = v.account === undefined ? {} : { account: str(p, v.account, "venue.account") };
+  return {
+    host: str(p, v.host, "venue.host", "127.0.0.1"),
+    port: num(p, v.port, "venue.port", { min: 1, integer: true, hint: "TWS 7497 paper / 7496 live" }, 7497),
+    clientId: num(p, v.clientId, "venue.clientId", { min: 0, integer: true }, 1),
+    ...account,
+    contracts,
+    // TWS pushes order updates: a poll reads memory, so it can be frequent.
+    pollMs: num(p, v.pollMs, "venue.pollMs", { min: 10, hint: "milliseconds" }, 250),
+    timeoutMs: num(p, v.timeoutMs, "venue.timeoutMs", { min: 1, hint: "milliseconds" }, 10_000),
+  };
 }
 
 /** The name of the environment variable holding a secret (the secret itself never sits in the file). */

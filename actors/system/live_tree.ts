@@ -87,6 +87,27 @@ function exchangeSpec(config: LiveConfig, lockstep: boolean): ActorSpec {
       },
     };
   }
+  if (venue.type === "ib") {
+    return {
+      kind: "actor",
+      id: "exchange",
+      module: ACTOR("exchange/ib/adapter.ts"),
+      // A fresh adapter connects to TWS and syncs before it answers; mailbox messages wait meanwhile.
+      shutdownMs: 10_000,
+      config: {
+        ...common,
+        pollMs: venue.pollMs,
+        client: {
+          host: venue.host,
+          port: venue.port,
+          clientId: venue.clientId,
+          ...(venue.account ? { account: venue.account } : {}),
+          symbols: venue.contracts,
+          timeoutMs: venue.timeoutMs,
+        },
+      },
+    };
+  }
   return {
     kind: "actor",
     id: "exchange",
@@ -109,6 +130,9 @@ function exchangeSpec(config: LiveConfig, lockstep: boolean): ActorSpec {
   };
 }
 
+/** A symbol the IB feed's config does not describe: "BASE/QUOTE" is forex, anything else a SMART stock in USD. */
+const defaultContract = (symbol: string) => ({ secType: symbol.includes("/") ? "CASH" : "STK" });
+
 function feedSpec(config: LiveConfig): ActorSpec {
   const feed = config.feed;
   if (feed.type === "replay") {
@@ -119,6 +143,22 @@ function feedSpec(config: LiveConfig): ActorSpec {
       // transient: the end of the replay is a normal exit, not a crash to restart.
       restart: "transient",
       config: { sources: feed.sources, speed: feed.speed, ...(feed.limit ? { limit: feed.limit } : {}) },
+    };
+  }
+  if (feed.type === "ib") {
+    return {
+      kind: "actor",
+      id: "feed",
+      module: ACTOR("data_feed/ib_feed.ts"),
+      config: {
+        symbols: Object.fromEntries(feed.symbols.map((s) => [s, feed.contracts[s] ?? defaultContract(s)])),
+        timeframe: feed.timeframe,
+        target: PATHS.exchange,
+        host: feed.host,
+        port: feed.port,
+        clientId: feed.clientId,
+        ticks: feed.ticks,
+      },
     };
   }
   return {

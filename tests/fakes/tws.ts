@@ -177,6 +177,9 @@ export function startFakeTws(options: FakeTwsOptions): FakeTws {
     if (conn.closed) return;
     conn.closed = true;
     conns.delete(conn);
+    for (const list of [realtime, ticks]) {
+      for (let i = list.length - 1; i >= 0; i--) if (list[i].conn === conn) list.splice(i, 1);
+    }
     try {
       conn.raw.close();
     } catch { /* already closed */ }
@@ -565,9 +568,6 @@ export function startFakeTws(options: FakeTwsOptions): FakeTws {
       // reset by peer, or closed by a control
     } finally {
       closeConn(conn);
-      for (const list of [realtime, ticks]) {
-        for (let i = list.length - 1; i >= 0; i--) if (list[i].conn === conn) list.splice(i, 1);
-      }
     }
   }
 
