@@ -546,6 +546,8 @@ export function startFakeTws(options: FakeTwsOptions): FakeTws {
     accepted++;
     const conn: Conn = { raw, clientId: -1, started: false, writes: Promise.resolve(), closed: false, sent: [] };
     if (refusing) return closeConn(conn);
+    // TWS answers promptly: without this, Nagle + delayed ACKs add ~40 ms to every answer split over writes.
+    (raw as Deno.TcpConn).setNoDelay?.(true);
     conns.add(conn);
     const parse = createParser();
     const buf = new Uint8Array(64 * 1024);
