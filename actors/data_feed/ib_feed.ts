@@ -8,7 +8,8 @@
  * ```
  * (the contracts come from the IB venue's symbol table; the feed needs its own client id).
  *
- * - Per symbol, bars go out in time order and at most once (the last emitted open time is in the snapshot).
+ * - Per symbol, bars go out in time order and at most once (the last emitted open time is in the snapshot; after a
+ *   process restart, the last bar the adapter journaled: `resumeFrom`, set by the live tree).
  * - The first bucket after each (re)subscription began before it: that bar, and any bars missed while
  *   disconnected, come from reqHistoricalData (history.ts, pacing handled) before realtime bars resume.
  * - The socket's loss reconnects with backoff; 1101 (IB restored, data lost) resubscribes; 1100/1102 need nothing.
@@ -21,6 +22,7 @@ import { type Bar, isTimeframe, type Tick, type Timeframe, TIMEFRAME_MS } from "
 import { connect, type Connected, listen, type Listener } from "../exchange/ib/connection.ts";
 import { type ContractSpec, parseSpec, toContract } from "../exchange/ib/mapping.ts";
 import { type Aggregator, createAggregator, type FiveSecondBar } from "./ib/aggregate.ts";
+import { lastJournaledBars, type ResumeFrom } from "./binance/resume.ts";
 import { fetchIbBars, maxSpanMs, whatToShow } from "./ib/history.ts";
 
 export interface IbFeedConfig {
@@ -34,6 +36,8 @@ export interface IbFeedConfig {
   readonly timeoutMs: number;
   readonly backoff: { readonly minMs: number; readonly maxMs: number };
   readonly pacingBackoffMs: number;
+  /** The adapter's journal: where to resume without a snapshot (a process restart). */
+  readonly resumeFrom?: ResumeFrom;
 }
 
 export type IbFeedMessage =
@@ -49,6 +53,8 @@ interface State {
   aggregators: Map<string, Aggregator>;
   /** Symbols waiting for a backfill: their realtime bars queue behind it. */
   readonly held: Map<string, Bar[]>;
+  /** A range asked for while a backfill ran: fetched right after it, the queue still held. */
+  readonly more: Map<string, { from: number; until: number }>;
   conn: Connected | undefined;
   offs: (() => void)[];
   failures: number;
@@ -87,6 +93,10 @@ export function parseIbFeedConfig(raw: unknown, actor: string): IbFeedConfig {
     return v;
   };
   const backoff = (c.backoff ?? {}) as Record<string, number>;
+  const resume = c.resumeFrom as Partial<ResumeFrom> | undefined;
+  if (resume !== undefined && (typeof resume?.db !== "string" || typeof resume.stream !== "string")) {
+    throw new ConfigError(actor, "resumeFrom", "needs { db, stream } (the adapter's journal)");
+  }
   return {
     symbols,
     timeframe,
@@ -98,6 +108,7 @@ export function parseIbFeedConfig(raw: unknown, actor: string): IbFeedConfig {
     timeoutMs: n("timeoutMs", 10_000),
     backoff: { minMs: backoff.minMs ?? 200, maxMs: backoff.maxMs ?? 10_000 },
     pacingBackoffMs: n("pacingBackoffMs", 15_000),
+    ...(resume ? { resumeFrom: { db: resume.db!, stream: resume.stream! } } : {}),
   };
 }
 
@@ -124,6 +135,10 @@ async function open(state: State, ctx: ActorContext<IbFeedMessage>): Promise<voi
   state.conn = conn;
   state.failures = 0;
   state.aggregators = new Map();
+  // Backfills of the previous connection are void, and so are the bars queued behind them: this connection's
+  // backfill (from the last bar sent) covers both, in order.
+  state.held.clear();
+  state.more.clear();
   const bySymbol = new Map<number, string>();
   const book = new Map<string, { bid?: number; ask?: number; last?: number }>();
   const on = (event: EventName, fn: Listener) => state.offs.push(listen(conn.api, event, fn));
@@ -183,7 +198,11 @@ function backfill(
   epoch: number,
   until = 0,
 ): void {
-  if (state.held.has(symbol)) return;
+  if (state.held.has(symbol)) {
+    const m = state.more.get(symbol);
+    state.more.set(symbol, { from: Math.min(from, m?.from ?? from), until: Math.max(until, m?.until ?? until) });
+    return;
+  }
   state.held.set(symbol, []);
   const step = TIMEFRAME_MS[state.config.timeframe];
   const to = Math.max(until, Math.floor(ctx.clock.now() / step) * step);
@@ -218,13 +237,28 @@ function send(state: State, ctx: ActorContext<IbFeedMessage>, bar: Bar): void {
 
 function start(config: IbFeedConfig, ctx: ActorContext<IbFeedMessage>, last: Map<string, number>): State {
   ctx.tell(ctx.self, { type: "FeedConnect" });
-  return { config, last, aggregators: new Map(), held: new Map(), conn: undefined, offs: [], failures: 0, epoch: 0 };
+  return {
+    config,
+    last,
+    aggregators: new Map(),
+    held: new Map(),
+    more: new Map(),
+    conn: undefined,
+    offs: [],
+    failures: 0,
+    epoch: 0,
+  };
 }
 
 export const ibFeed: Behaviour<IbFeedMessage, State, IbFeedConfig> = {
   accepts: ["FeedConnect", "Realtime", "Backfilled", "FeedDown", "GetFeedState"],
   parseConfig: parseIbFeedConfig,
-  init: (config, ctx) => start(config, ctx, new Map()),
+  init: async (config, ctx) =>
+    start(
+      config,
+      ctx,
+      config.resumeFrom ? await lastJournaledBars(config.resumeFrom, Object.keys(config.symbols)) : new Map(),
+    ),
   restore: (snapshot, config, ctx) =>
     start(config, ctx, new Map(Object.entries((snapshot as Snapshot | undefined)?.last ?? {}))),
   snapshot: (state): Snapshot => ({ last: Object.fromEntries(state.last) }),
@@ -260,9 +294,18 @@ export const ibFeed: Behaviour<IbFeedMessage, State, IbFeedConfig> = {
         return state;
       }
       case "Backfilled": {
+        if (msg.epoch !== state.epoch) return state; // the connection it ran on is gone; the new one backfilled
         const queue = state.held.get(msg.symbol) ?? [];
         state.held.delete(msg.symbol);
-        for (const bar of [...msg.bars, ...queue].sort((a, b) => a.ts - b.ts)) send(state, ctx, bar);
+        for (const bar of msg.bars) send(state, ctx, bar);
+        const next = state.more.get(msg.symbol);
+        state.more.delete(msg.symbol);
+        if (next) {
+          backfill(state, ctx, msg.symbol, next.from, state.epoch, next.until);
+          state.held.get(msg.symbol)!.push(...queue);
+        } else {
+          for (const bar of queue) send(state, ctx, bar);
+        }
         return state;
       }
       case "GetFeedState":

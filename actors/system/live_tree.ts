@@ -158,6 +158,8 @@ function feedSpec(config: LiveConfig): ActorSpec {
         port: feed.port,
         clientId: feed.clientId,
         ticks: feed.ticks,
+        // A restarted daemon's feed backfills from the last bar the adapter journaled.
+        resumeFrom: { db: config.db, stream: `venue:${config.venue.name}` },
       },
     };
   }
