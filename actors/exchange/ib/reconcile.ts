@@ -127,7 +127,7 @@ export interface ReportOptions {
   readonly venue: string;
   readonly now: number;
   readonly commissionWaitMs: number;
-  /** Called once per fill reported without a commission report. */
+  /** Called once per fill given up on (reported without a commission report). */
   readonly onMissingCommission?: (e: ExecRecord) => void;
 }
 
@@ -146,6 +146,9 @@ export function reportOf(
   const ready = execs.filter((e) => {
     if (e.commission !== undefined) return true;
     if (opts.now - e.ts < opts.commissionWaitMs) return false;
+    // Given up on: reported from now on with commission 0 (a late report can no longer change a journaled fill).
+    e.commission = 0;
+    e.commissionCurrency = "";
     opts.onMissingCommission?.(e);
     return true;
   });
