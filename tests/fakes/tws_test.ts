@@ -150,3 +150,20 @@ Deno.test("fake TWS: contract details, an order's openOrder/orderStatus/execDeta
     await fake.close();
   }
 });
+
+Deno.test("fake TWS: more than 50 messages in a second draw error 100, as TWS does", async () => {
+  const fake = startFakeTws({ instruments: defaultInstruments() });
+  const ib = new IBApi({ host: "127.0.0.1", port: fake.port, clientId: 4, maxReqPerSec: 1_000 });
+  try {
+    const ready = once(ib, EventName.nextValidId, (id: number) => id);
+    ib.connect();
+    await ready;
+    const rate = once(ib, EventName.info, (_msg: string, code: number) => code === 100 ? code : undefined);
+    for (let i = 0; i < 80; i++) ib.reqCurrentTime();
+    assert.equal(await rate, 100);
+    assert.ok(fake.maxRate > 50);
+  } finally {
+    ib.disconnect();
+    await fake.close();
+  }
+});

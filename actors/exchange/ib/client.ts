@@ -241,7 +241,10 @@ export function ibClient(config: IbClientConfig, venue: string, deps: IbClientDe
   }
 
   function onConnectivity(code: number, message: string): void {
-    if (code === CONNECTIVITY.lost) {
+    if (code === 100) {
+      // Our own throttle keeps under TWS's limit; another client on the same login may not. TWS disconnects next.
+      deps.log.warn("TWS says the message rate was exceeded", { venue, message });
+    } else if (code === CONNECTIVITY.lost) {
       ibLost = true;
       deps.log.warn("TWS lost its connection to IB; trading halts until it is restored", { venue, code, message });
     } else if (code === CONNECTIVITY.restored || code === CONNECTIVITY.restoredDataLost) {
