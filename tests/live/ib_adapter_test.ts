@@ -15,7 +15,7 @@ import { sleep } from "./helpers.ts";
 const ADAPTER = new URL("../../actors/exchange/ib/adapter.ts", import.meta.url).href;
 const RECORDER = new URL("./fixtures/recorder.ts", import.meta.url).href;
 
-export const IB_SYMBOLS = {
+const IB_SYMBOLS = {
   AAPL: { secType: "STK", primaryExch: "NASDAQ" },
   ES: { secType: "FUT", lastTradeDateOrContractMonth: "202612", exchange: "CME" },
   "EUR/USD": { secType: "CASH" },
