@@ -11,6 +11,7 @@ import { ibOhlcvSource } from "../../actors/data_feed/ib/ohlcv_source.ts";
 import { downloadCandles } from "../../storage/market/download.ts";
 import { defaultInstruments, type FakeTws, startFakeTws, type WireBar } from "../fakes/tws.ts";
 import { openTestSqlite } from "../storage/services.ts";
+import { runCli } from "../storage/cli_helpers.ts";
 import { sleep } from "./helpers.ts";
 
 const FEED = new URL("../../actors/data_feed/ib_feed.ts", import.meta.url).href;
@@ -170,5 +171,51 @@ Deno.test("ib download source: only missing ranges are asked for; a pacing viola
     source.close();
     await t.dispose();
     await fake.close();
+  }
+});
+
+Deno.test("data download --exchange ib: stores IB's bars, then a second run asks nothing; a bad --ib is a usage error", async () => {
+  const t0 = Date.UTC(2026, 10, 2);
+  const bars: WireBar[] = Array.from({ length: 600 }, (_, m) => ({
+    time: (t0 + (360 + m) * MIN) / 1000,
+    open: 1,
+    high: 2,
+    low: 0.5,
+    close: 1.5,
+    volume: 3,
+  }));
+  const fake = startFakeTws({ instruments: defaultInstruments(), history: { AAPL: bars } });
+  const dir = await Deno.makeTempDir({ prefix: "ib-download-" });
+  const args = (ib: string) => [
+    "download",
+    "--exchange",
+    "ib",
+    "--ib",
+    ib,
+    "--symbol",
+    "AAPL",
+    "--timeframe",
+    "1m",
+    "--from",
+    "2026-11-02",
+    "--to",
+    "2026-11-03",
+    "--data-dir",
+    dir,
+  ];
+  try {
+    const first = await runCli(args(`127.0.0.1:${fake.port}:9`));
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /downloaded 600 candles of AAPL 1m from ib in 1 requests/);
+    const again = await runCli(args(`127.0.0.1:${fake.port}:9`));
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /in 0 requests \(all cached\)/);
+    assert.equal(fake.historyRequests.length, 1);
+    const bad = await runCli(args("localhost"));
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--ib localhost: expected HOST:PORT/);
+  } finally {
+    await fake.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -297,6 +297,7 @@ export function ibClient(config: IbClientConfig, venue: string, deps: IbClientDe
       const r = toRules(found[0]);
       rules.set(ours, r);
       symbolByConId.set(r.conId, ours);
+      deps.log.info("IB contract resolved", { venue, symbol: ours, ...r });
     }
   }
 
