@@ -14,95 +14,26 @@
  */
 import { EventName, type IBApi } from "@stoqey/ib";
 import type { Balance, OrderRequest } from "../../protocol/mod.ts";
-import { ConfigError } from "../../runtime/mod.ts";
 import { clampSized } from "../sizing.ts";
 import { snapQty } from "../snap.ts";
 import { type OrderReport, type SubmitContext, type VenueClient, VenueError } from "../venue.ts";
-import { collect, connect, type Connected, listen, type Listener } from "./connection.ts";
+import type { IbClientConfig } from "./config.ts";
+import { connect, type Connected, listen, type Listener } from "./connection.ts";
 import { type IdStore, openIdStore } from "./ids.ts";
 import {
   CONNECTIVITY,
   type ContractRules,
-  type ContractSpec,
   type ExecRecord,
   fromExecSide,
   isRejectCode,
   parseIbTime,
-  parseSpec,
   toContract,
   toIbOrders,
-  toRules,
 } from "./mapping.ts";
-import {
-  addExec,
-  type Book,
-  markGone,
-  newBook,
-  reject,
-  reportOf,
-  setCommission,
-  setStatus,
-  upsertOrder,
-} from "./reconcile.ts";
+import { addExec, type Book, newBook, reject, reportOf, setCommission, setStatus, upsertOrder } from "./reconcile.ts";
+import { fullSync, resolveRules } from "./sync.ts";
 
-export interface IbClientConfig {
-  readonly host: string;
-  /** TWS: 7497 paper, 7496 live; IB Gateway: 4002 paper, 4001 live. */
-  readonly port: number;
-  readonly clientId: number;
-  /** The account to trade and report (advisor logins see several); default: the first managed account. */
-  readonly account?: string;
-  /** Our symbol → IB contract. */
-  readonly symbols: Readonly<Record<string, ContractSpec>>;
-  readonly timeoutMs: number;
-  readonly maxReqPerSec: number;
-  /** How long a fill waits for its commission report before it is reported with commission 0. */
-  readonly commissionWaitMs: number;
-  /** Currency orders sized from the balance are sized in. */
-  readonly baseCurrency: string;
-}
-
-export const IB_PORTS = { twsPaper: 7497, twsLive: 7496, gatewayPaper: 4002, gatewayLive: 4001 } as const;
-
-export function parseIbClientConfig(raw: unknown, actor: string): IbClientConfig {
-  const c = (raw ?? {}) as Record<string, unknown>;
-  const symbols: Record<string, ContractSpec> = {};
-  const table = c.symbols as Record<string, unknown> | undefined;
-  if (!table || typeof table !== "object" || Object.keys(table).length === 0) {
-    throw new ConfigError(actor, "client.symbols", 'needs the symbol table, e.g. {"AAPL": {"secType": "STK"}}');
-  }
-  for (const [ours, spec] of Object.entries(table)) {
-    const parsed = parseSpec(ours, spec);
-    if (typeof parsed === "string") throw new ConfigError(actor, `client.symbols.${ours}`, parsed);
-    symbols[ours] = parsed;
-  }
-  const int = (field: string, fallback: number, min = 0) => {
-    const v = c[field] ?? fallback;
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
-      throw new ConfigError(actor, `client.${field}`, `must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
-    }
-    return v;
-  };
-  const maxReqPerSec = int("maxReqPerSec", 40, 1);
-  if (maxReqPerSec >= 50) {
-    throw new ConfigError(
-      actor,
-      "client.maxReqPerSec",
-      "must stay below TWS's 50 messages/s (error 100, then a disconnect)",
-    );
-  }
-  return {
-    host: typeof c.host === "string" ? c.host : "127.0.0.1",
-    port: int("port", IB_PORTS.twsPaper, 1),
-    clientId: int("clientId", 1),
-    ...(typeof c.account === "string" ? { account: c.account } : {}),
-    symbols,
-    timeoutMs: int("timeoutMs", 10_000, 1),
-    maxReqPerSec,
-    commissionWaitMs: int("commissionWaitMs", 5_000),
-    baseCurrency: typeof c.baseCurrency === "string" ? c.baseCurrency : "USD",
-  };
-}
+export { type IbClientConfig, parseIbClientConfig } from "./config.ts";
 
 export interface IbLog {
   warn(message: string, fields?: Record<string, unknown>): void;
@@ -117,7 +48,6 @@ export interface IbClientDeps {
 
 /** A cancel's outcome for an order that cannot be cancelled (unknown, already final): the report says why. */
 const CANCEL_OUTCOMES = new Set([161, 10147, 10148]);
-const SUMMARY_TAGS = "NetLiquidation,TotalCashValue,AvailableFunds,BuyingPower";
 
 export function ibClient(config: IbClientConfig, venue: string, deps: IbClientDeps): VenueClient & {
   /** Reports of orders changed since the last call (bracket legs the adapter does not poll by id). */
@@ -137,6 +67,7 @@ export function ibClient(config: IbClientConfig, venue: string, deps: IbClientDe
   let offs: (() => void)[] = [];
   let ibLost = false;
   let reqSeq = 1_000;
+  const nextReqId = () => ++reqSeq;
   let account = config.account ?? "";
   let cash: Balance[] = [];
   let positions = new Map<string, number>();
@@ -268,95 +199,26 @@ export function ibClient(config: IbClientConfig, venue: string, deps: IbClientDe
   }
 
   async function resolveContracts(a: IBApi): Promise<void> {
-    for (const [ours, spec] of Object.entries(config.symbols)) {
-      if (rules.has(ours)) continue;
-      const reqId = ++reqSeq;
-      const found = await collect({
-        api: a,
-        reqId,
-        send: () => a.reqContractDetails(reqId, toContract(ours, spec)),
-        item: EventName.contractDetails,
-        pick: (id: number, d: Parameters<typeof toRules>[0]) => id === reqId ? d : undefined,
-        end: EventName.contractDetailsEnd,
-        isEnd: (id: number) => id === reqId,
-        timeoutMs: config.timeoutMs,
-        what: `contract details of ${ours}`,
-      }).catch((err) => {
-        if (err instanceof VenueError && err.kind === "rejected") {
-          throw new ConfigError(venue, `client.symbols.${ours}`, `IB has no such contract: ${err.message}`);
-        }
-        throw err;
-      });
-      if (found.length !== 1) {
-        throw new ConfigError(
-          venue,
-          `client.symbols.${ours}`,
-          `matches ${found.length} IB contracts; add exchange, currency or expiry until it matches one`,
-        );
-      }
-      const r = toRules(found[0]);
+    const todo = Object.entries(config.symbols).filter(([ours]) => !rules.has(ours));
+    for (const [ours, r] of await resolveRules(a, todo, { venue, timeoutMs: config.timeoutMs, nextReqId })) {
       rules.set(ours, r);
       symbolByConId.set(r.conId, ours);
       deps.log.info("IB contract resolved", { venue, symbol: ours, ...r });
     }
   }
 
-  /** The full sync: open orders, today's executions with commissions, positions, account summary. */
   async function sync(a: IBApi): Promise<void> {
     const started = now();
-    await collect({
-      api: a,
-      send: () => a.reqOpenOrders(),
-      item: EventName.openOrder,
-      pick: () => undefined, // the wired handler records them
-      end: EventName.openOrderEnd,
+    const view = await fullSync(a, book, {
+      clientId: config.clientId,
+      account,
       timeoutMs: config.timeoutMs,
-      what: "open orders",
+      nextReqId,
+      now,
+      symbolOf: ourSymbol,
     });
-    const execReq = ++reqSeq;
-    await collect({
-      api: a,
-      reqId: execReq,
-      send: () => a.reqExecutions(execReq, { clientId: String(config.clientId) }),
-      item: EventName.execDetails,
-      pick: () => undefined,
-      end: EventName.execDetailsEnd,
-      isEnd: (id: number) => id === execReq,
-      timeoutMs: config.timeoutMs,
-      what: "executions",
-    });
-    markGone(book, started);
-    const held = await collect({
-      api: a,
-      send: () => a.reqPositions(),
-      item: EventName.position,
-      pick: (acct: string, c: { conId: number; symbol: string }, pos: number) =>
-        !account || acct === account ? [ourSymbol(c.conId, c), Number(pos)] as const : undefined,
-      end: EventName.positionEnd,
-      timeoutMs: config.timeoutMs,
-      what: "positions",
-    });
-    a.cancelPositions();
-    positions = new Map(held);
-    const sumReq = ++reqSeq;
-    const summary = await collect({
-      api: a,
-      reqId: sumReq,
-      send: () => a.reqAccountSummary(sumReq, "All", SUMMARY_TAGS),
-      item: EventName.accountSummary,
-      pick: (id: number, acct: string, tag: string, value: string, currency: string) =>
-        id === sumReq && (!account || acct === account) ? { tag, value: Number(value), currency } : undefined,
-      end: EventName.accountSummaryEnd,
-      isEnd: (id: number) => id === sumReq,
-      timeoutMs: config.timeoutMs,
-      what: "account summary",
-    });
-    a.cancelAccountSummary(sumReq);
-    cash = summary.filter((s) => s.tag === "TotalCashValue").map((s) => ({
-      currency: s.currency,
-      free: summary.find((x) => x.tag === "AvailableFunds" && x.currency === s.currency)?.value ?? s.value,
-      locked: 0,
-    }));
+    cash = view.cash;
+    positions = view.positions;
     lastSyncMs = now() - started;
   }
 
