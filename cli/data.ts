@@ -18,6 +18,7 @@ import { resample } from "../storage/market/resample.ts";
 import { parseTimeframe, type StoreTimeframe } from "../storage/market/timeframe.ts";
 import { isTimeframe } from "../actors/protocol/market.ts";
 import { type Calendar, CALENDARS, inferCalendar, isCalendar } from "../storage/bars/mod.ts";
+import type { DownloadRequest, OhlcvSource } from "../storage/market/download.ts";
 import { type Options, parseCommandLine, UsageError } from "./args.ts";
 import { type CommandLog, commandLog } from "./log.ts";
 
@@ -26,6 +27,8 @@ const USAGE = `Usage: deno task data <command> [options]
 Commands:
   download  --exchange binance --symbol BTC/USDT --timeframe 1h --from 2024-01-01 [--to DATE] [--venue NAME]
             [--api-url URL]   fetch candles through ccxt; only what the store lacks is asked for
+            --exchange ib [--ib HOST:PORT[:CLIENT_ID]] [--ib-contract JSON]   the same from TWS / IB Gateway
+            (default 127.0.0.1:7497:9; a symbol is a SMART stock in USD, EUR/USD forex, unless --ib-contract says)
   import    PATH... [--venue local] [--symbol S] [--timeframe TF] [--batch 5000]
             freqtrade JSON ([[ms,o,h,l,c,v],...], named BASE_QUOTE-TF.json), backtesting.py CSV
             (,Open,High,Low,Close,Volume), or the backtrader/Yahoo/Stock.Indicators CSV layouts (.csv, .txt);
@@ -69,6 +72,8 @@ export async function runDataCommand(args: string[]): Promise<number> {
             from: { type: "string" },
             to: { type: "string" },
             "api-url": { type: "string" },
+            ib: { type: "string" },
+            "ib-contract": { type: "string" },
           }),
         );
       case "import":
@@ -187,9 +192,25 @@ async function download({ values }: { values: Values }): Promise<number> {
     to: values.to ? parseDate(str(values, "to")!, "to") : Date.now(),
   };
   // ccxt loads in about half a second: only when a download is really asked for.
-  const { createExchange } = await import("../storage/market/exchange.ts");
   const { downloadCandles } = await import("../storage/market/download.ts");
-  const exchange = createExchange(exchangeId, { apiUrl: str(values, "api-url") });
+  const exchange = exchangeId === "ib"
+    ? await ibSource(values, request.symbol)
+    : (await import("../storage/market/exchange.ts")).createExchange(exchangeId, { apiUrl: str(values, "api-url") });
+  try {
+    return await downloadTo(values, exchange, request, downloadCandles);
+  } finally {
+    // The IB source holds a socket to TWS; ccxt holds nothing.
+    (exchange as { close?: () => void }).close?.();
+  }
+}
+
+async function downloadTo(
+  values: Values,
+  exchange: OhlcvSource,
+  request: DownloadRequest,
+  downloadCandles: typeof import("../storage/market/download.ts").downloadCandles,
+): Promise<number> {
+  const timeframe = request.timeframe;
   return await withDb(values, async ({ db }) => {
     const result = await downloadCandles(db, exchange, request, {
       onProgress: (p) =>
@@ -202,6 +223,28 @@ async function download({ values }: { values: Values }): Promise<number> {
     );
     return 0;
   });
+}
+
+/** `--ib HOST:PORT[:CLIENT_ID]` and `--ib-contract JSON` → the IB historical-bars source. */
+async function ibSource(values: Values, symbol: string) {
+  const [host, port, clientId] = (str(values, "ib") ?? "127.0.0.1:7497:9").split(":");
+  if (!host || !(Number(port) > 0) || (clientId !== undefined && !Number.isInteger(Number(clientId)))) {
+    throw new UsageError(`--ib ${str(values, "ib")}: expected HOST:PORT[:CLIENT_ID], e.g. 127.0.0.1:4002:9`);
+  }
+  let contract: unknown;
+  try {
+    contract = values["ib-contract"] ? JSON.parse(str(values, "ib-contract")!) : undefined;
+  } catch (err) {
+    throw new UsageError(`--ib-contract is not JSON: ${(err as Error).message}`);
+  }
+  const { ibOhlcvSource, specFor } = await import("../actors/data_feed/ib/ohlcv_source.ts");
+  const symbols = contract ? { [symbol]: contract } : {};
+  try {
+    specFor(symbol, symbols); // a bad contract is a usage error before anything connects
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return ibOhlcvSource({ host, port: Number(port), clientId: Number(clientId ?? 9), symbols });
 }
 
 async function expandPaths(paths: string[]): Promise<string[]> {

@@ -687,6 +687,11 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
               const report = await state.venue.report(t.clientOrderId, t.symbol);
               if (report) reports.push(report);
             }
+            for (const r of state.venue.changed?.() ?? []) {
+              if (!isTracked(state, r.clientOrderId) && hasParent(r.clientOrderId, (p) => isTracked(state, p))) {
+                reports.push(r); // a bracket leg the venue created
+              }
+            }
             const now = marketNow(state, ctx);
             await commit(state, ctx, toNewEvents(state, diffReports(state, reports), now));
             ctx.schedule("poll", state.config.pollMs, { type: "Poll" });

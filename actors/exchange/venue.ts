@@ -55,6 +55,11 @@ export interface VenueClient {
   /** Orders open at the venue (including ones the journal does not know: they are reported, never touched). */
   openOrders(): Promise<OrderReport[]>;
   balances(): Promise<Balance[]>;
+  /**
+   * Venues that push order updates (IB): reports of the orders that changed since the last call. Polling adds the
+   * bracket legs among them, which the adapter cannot ask for by id before it knows them.
+   */
+  changed?(): OrderReport[];
   /** Paper venues match on market data: the reports of every order the bar touched, in venue order. */
   onBar?(bar: Bar): Promise<OrderReport[]>;
   /**

@@ -1,8 +1,9 @@
-/** The live config's `feed`: replayed files (loaded and checked now) or Binance's live candles. */
+/** The live config's `feed`: replayed files (loaded and checked now), Binance's live candles, or IB's realtime bars. */
 import { isAbsolute, resolve } from "node:path";
 import { isTimeframe, type Timeframe, TIMEFRAMES } from "../protocol/mod.ts";
 import { loadBars } from "../../storage/bars/mod.ts";
 import { show } from "../runtime/validate.ts";
+import { parseSpec } from "../exchange/ib/mapping.ts";
 import { bool, HTTP, known, list, num, obj, oneOf, type Problems, str, url } from "./config_fields.ts";
 
 export type FeedConfig =
@@ -20,6 +21,18 @@ export type FeedConfig =
     readonly sandbox: boolean;
     readonly apiUrl?: string;
     readonly wsUrl?: string;
+  }
+  | {
+    readonly type: "ib";
+    readonly symbols: readonly string[];
+    readonly timeframe: Timeframe;
+    readonly host: string;
+    readonly port: number;
+    /** Its own TWS client id (not the venue's). */
+    readonly clientId: number;
+    /** Contracts of symbols that are not SMART stocks in USD or "BASE/QUOTE" forex. */
+    readonly contracts: Readonly<Record<string, unknown>>;
+    readonly ticks: boolean;
   };
 
 const TIMEFRAME_LIST = TIMEFRAMES.join(", ");
@@ -35,9 +48,9 @@ function timeframe(p: Problems, value: unknown, field: string, fallback?: Timefr
 export async function parseFeed(p: Problems, raw: unknown, baseDir: string): Promise<FeedConfig | undefined> {
   const f = obj(p, raw, "feed");
   if (raw === undefined || f !== raw) return undefined;
-  const type = oneOf(p, f.type, "feed.type", ["replay", "binance"] as const);
+  const type = oneOf(p, f.type, "feed.type", ["replay", "binance", "ib"] as const);
   if (type === undefined) {
-    if (f.type === undefined) p.push({ field: "feed.type", why: 'required: "replay" or "binance"' });
+    if (f.type === undefined) p.push({ field: "feed.type", why: 'required: "replay", "binance" or "ib"' });
     return undefined;
   }
   if (type === "replay") {
@@ -74,6 +87,7 @@ export async function parseFeed(p: Problems, raw: unknown, baseDir: string): Pro
     if (!sourcesOk) return undefined;
     return { type, sources, speed: speed as number | "max", ...(limit !== undefined ? { limit } : {}) };
   }
+  if (type === "ib") return parseIbFeed(p, f);
   known(p, f, "feed", ["type", "symbols", "timeframe", "sandbox", "apiUrl", "wsUrl"]);
   const symbols = list(p, f.symbols, "feed.symbols", 'symbol, e.g. "BTC/USDT"')
     .map((s, i) => str(p, s, `feed.symbols[${i}]`));
@@ -84,5 +98,28 @@ export async function parseFeed(p: Problems, raw: unknown, baseDir: string): Pro
     sandbox: bool(p, f.sandbox, "feed.sandbox", false),
     ...(f.apiUrl !== undefined ? { apiUrl: url(p, f.apiUrl, "feed.apiUrl", HTTP) } : {}),
     ...(f.wsUrl !== undefined ? { wsUrl: url(p, f.wsUrl, "feed.wsUrl", ["ws:", "wss:"]) } : {}),
+  };
+}
+
+function parseIbFeed(p: Problems, f: Record<string, unknown>): FeedConfig {
+  known(p, f, "feed", ["type", "symbols", "timeframe", "host", "port", "clientId", "contracts", "ticks"]);
+  const symbols = list(p, f.symbols, "feed.symbols", 'symbol, e.g. "AAPL"').map((s, i) =>
+    str(p, s, `feed.symbols[${i}]`)
+  );
+  const contracts = f.contracts === undefined ? {} : obj(p, f.contracts, "feed.contracts");
+  for (const [symbol, spec] of Object.entries(contracts)) {
+    const why = parseSpec(symbol, spec);
+    if (typeof why === "string") p.push({ field: `feed.contracts.${symbol}`, why });
+  }
+  const tf = timeframe(p, f.timeframe, "feed.timeframe", "1m") ?? "1m";
+  return {
+    type: "ib",
+    symbols,
+    timeframe: tf,
+    host: str(p, f.host, "feed.host", "127.0.0.1"),
+    port: num(p, f.port, "feed.port", { min: 1, integer: true, hint: "TWS 7497 paper / 7496 live" }, 7497),
+    clientId: num(p, f.clientId, "feed.clientId", { min: 0, integer: true }, 2),
+    contracts,
+    ticks: bool(p, f.ticks, "feed.ticks", false),
   };
 }

@@ -1,12 +1,14 @@
 /**
- * One venue of the live config (`venue`, or each entry of `venues`): the paper account, or Binance with its keys from
- * the environment. Each type has its own fields (`VENUE_TYPES`); a new venue type adds a row there, a member to
- * `VenueConfig` and a branch to `parseVenue`.
+ * One venue of the live config (`venue`, or each entry of `venues`): the paper account, Binance with its keys from
+ * the environment, or Interactive Brokers through a running TWS / IB Gateway (which holds the login; see README "Going
+ * live"). Each type has its own fields (`VENUE_TYPES`); a new venue type adds a row there, a member to `VenueConfig`
+ * and a branch to `parseVenue`.
  */
 import type { InstrumentRules, OrderLimits } from "../risk_guardian/checks.ts";
 import { limitProblems } from "../risk_guardian/limits.ts";
 import type { NumberRule } from "../runtime/validate.ts";
 import { show } from "../runtime/validate.ts";
+import { parseSpec } from "../exchange/ib/mapping.ts";
 import { at, bool, HTTP, known, num, obj, oneOf, type Problems, str, url } from "./config_fields.ts";
 
 /** Symbol → increments and minimums the risk guardian checks orders against (see risk_guardian/checks.ts). */
@@ -43,6 +45,18 @@ export type VenueConfig =
     readonly pollMs: number;
     readonly timeoutMs: number;
     readonly quote: string;
+  }
+  | VenueCommon & {
+    readonly type: "ib";
+    readonly host: string;
+    /** TWS 7497 paper / 7496 live; IB Gateway 4002 paper / 4001 live. */
+    readonly port: number;
+    readonly clientId: number;
+    readonly account?: string;
+    /** Our symbol → IB contract (`{"secType": "FUT", "lastTradeDateOrContractMonth": "202612", ...}`). */
+    readonly contracts: Readonly<Record<string, unknown>>;
+    readonly pollMs: number;
+    readonly timeoutMs: number;
   };
 
 const INSTRUMENT_RULES = [
@@ -61,6 +75,7 @@ const VENUE_SIM = ["initialCash", "commission", "slippageBps", "defaultStep", "a
 export const VENUE_TYPES = {
   paper: [] as readonly string[],
   binance: ["sandbox", "apiUrl", "apiKeyEnv", "secretEnv", "pollMs", "timeoutMs", "quote"] as readonly string[],
+  ib: ["host", "port", "clientId", "account", "contracts", "pollMs", "timeoutMs"] as readonly string[],
 } as const;
 export type VenueType = keyof typeof VENUE_TYPES;
 const TYPE_NAMES = Object.keys(VENUE_TYPES) as VenueType[];
@@ -178,7 +193,32 @@ export function parseVenue(
       if (!secret) p.push({ field: `${where}.secret`, why: `live mode needs the API secret in env ${secretEnv}` });
       return { type: "binance", ...common, currency, ...binance, apiKey: apiKey ?? "", secret: secret ?? "" };
     }
+    case "ib":
+      if (paper) return { type: "paper", ...common, currency, ...sim };
+      return { type: "ib", ...common, currency, ...parseIb(p, v, where) };
   }
+}
+
+function parseIb(p: Problems, v: Record<string, unknown>, where: string) {
+  const contracts = obj(p, v.contracts, `${where}.contracts`);
+  if (Object.keys(contracts).length === 0) {
+    p.push({ field: `${where}.contracts`, why: 'needs the symbols traded, e.g. {"AAPL": {"secType": "STK"}}' });
+  }
+  for (const [symbol, spec] of Object.entries(contracts)) {
+    const why = parseSpec(symbol, spec);
+    if (typeof why === "string") p.push({ field: `${where}.contracts.${symbol}`, why });
+  }
+  const account = v.account === undefined ? {} : { account: str(p, v.account, `${where}.account`) };
+  return {
+    host: str(p, v.host, `${where}.host`, "127.0.0.1"),
+    port: num(p, v.port, `${where}.port`, { min: 1, integer: true, hint: "TWS 7497 paper / 7496 live" }, 7497),
+    clientId: num(p, v.clientId, `${where}.clientId`, { min: 0, integer: true }, 1),
+    ...account,
+    contracts,
+    // TWS pushes order updates: a poll reads memory, so it can be frequent.
+    pollMs: num(p, v.pollMs, `${where}.pollMs`, { min: 10, hint: "milliseconds" }, 250),
+    timeoutMs: num(p, v.timeoutMs, `${where}.timeoutMs`, { min: 1, hint: "milliseconds" }, 10_000),
+  };
 }
 
 /** A currency code: letters and digits (USD, USDT, EUR, BTC). */

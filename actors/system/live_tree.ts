@@ -110,6 +110,27 @@ function exchangeSpec(config: LiveConfig, venue: VenueConfig, feed: string | und
       },
     };
   }
+  if (venue.type === "ib") {
+    return {
+      kind: "actor",
+      id: idOf(path),
+      module: ACTOR("exchange/ib/adapter.ts"),
+      // A fresh adapter connects to TWS and syncs before it answers; mailbox messages wait meanwhile.
+      shutdownMs: 10_000,
+      config: {
+        ...common,
+        pollMs: venue.pollMs,
+        client: {
+          host: venue.host,
+          port: venue.port,
+          clientId: venue.clientId,
+          ...(venue.account ? { account: venue.account } : {}),
+          symbols: venue.contracts,
+          timeoutMs: venue.timeoutMs,
+        },
+      },
+    };
+  }
   return {
     kind: "actor",
     id: idOf(path),
@@ -131,6 +152,9 @@ function exchangeSpec(config: LiveConfig, venue: VenueConfig, feed: string | und
     },
   };
 }
+
+/** A symbol the IB feed's config does not describe: "BASE/QUOTE" is forex, anything else a SMART stock in USD. */
+const defaultContract = (symbol: string) => ({ secType: symbol.includes("/") ? "CASH" : "STK" });
 
 /**
  * The symbols a venue's feed carries: every feed symbol for the default venue (strategies added while running trade
@@ -157,6 +181,25 @@ function feedSpec(config: LiveConfig, venue: string): ActorSpec {
       // transient: the end of the replay is a normal exit, not a crash to restart.
       restart: "transient",
       config: { sources, speed: feed.speed, ...(feed.limit ? { limit: feed.limit } : {}) },
+    };
+  }
+  if (feed.type === "ib") {
+    const mine = venue === config.venue.name ? feed.symbols : feed.symbols.filter((s) => symbols.has(s));
+    return {
+      kind: "actor",
+      id: idOf(paths.feed),
+      module: ACTOR("data_feed/ib_feed.ts"),
+      config: {
+        symbols: Object.fromEntries(mine.map((s) => [s, feed.contracts[s] ?? defaultContract(s)])),
+        timeframe: feed.timeframe,
+        target: paths.exchange,
+        host: feed.host,
+        port: feed.port,
+        clientId: feed.clientId,
+        ticks: feed.ticks,
+        // A restarted daemon's feed backfills from the last bar the adapter journaled.
+        resumeFrom: { db: config.db, stream: `venue:${venue}` },
+      },
     };
   }
   return {

@@ -1,0 +1,83 @@
+/**
+ * The live tree with an IB venue and an IB feed against the fake TWS: realtime bars reach the strategy as closed
+ * 1-minute bars, its crossover becomes an IB order carrying its client order id as orderRef, and the fill comes back
+ * with IB's commission.
+ */
+import assert from "node:assert/strict";
+import { barsOf, type RingColumns } from "../../actors/strategy_supervisor/history.ts";
+import { createWorkerHost, type Host } from "../../actors/runtime/mod.ts";
+import { resolveLiveConfig } from "../../actors/system/live_config.ts";
+import { buildLiveTree, PATHS } from "../../actors/system/live_tree.ts";
+import { defaultInstruments, startFakeTws, type WireBar } from "../fakes/tws.ts";
+import { sleep } from "./helpers.ts";
+
+const MIN = 60_000;
+
+async function until(what: string, check: () => boolean | Promise<boolean>, boundMs = 60_000): Promise<void> {
+  for (let waited = 0; waited < boundMs; waited += 20) {
+    if (await check()) return;
+    await sleep(20);
+  }
+  assert.fail(`gave up waiting for ${what}`);
+}
+
+/** Twelve 5-second bars of minute `m` closing at `close`. */
+const minute = (m: number, close: number): WireBar[] =>
+  Array.from({ length: 12 }, (_, i) => ({
+    time: (m + 5_000 * i) / 1000,
+    open: close,
+    high: close,
+    low: close,
+    close,
+    volume: 100,
+  }));
+
+Deno.test("ib daemon: IB bars drive the strategy, its order goes to TWS with its client order id, the fill comes back", async () => {
+  const fake = startFakeTws({ instruments: defaultInstruments() });
+  const dir = await Deno.makeTempDir({ prefix: "ib-daemon-" });
+  const raw = {
+    mode: "live",
+    dataDir: dir,
+    control: { hostname: "127.0.0.1", port: 0 },
+    venue: {
+      type: "ib",
+      name: "ib",
+      port: fake.port,
+      clientId: 1,
+      pollMs: 20,
+      contracts: { AAPL: { secType: "STK" } },
+    },
+    feed: { type: "ib", symbols: ["AAPL"], timeframe: "1m", port: fake.port, clientId: 2 },
+    strategies: [{ id: "ma-aapl", strategy: "sma_cross", params: { fast: 2, slow: 3 }, capital: 10_000 }],
+    statusEveryMs: 0,
+  };
+  let host: Host | undefined;
+  try {
+    const config = await resolveLiveConfig(raw, { env: () => undefined, baseDir: dir });
+    host = createWorkerHost({ logSink: () => {}, heartbeatMs: 500, heartbeatTimeoutMs: 30_000 });
+    await host.start(buildLiveTree(config));
+    await until("the feed's subscription", () => fake.subscribers("AAPL").realtime > 0);
+    // Minutes starting now: the first realtime bar opens its minute, so no bar is partial.
+    const m0 = Math.ceil(Date.now() / MIN) * MIN;
+    const closes = [100, 99, 98, 97, 105, 110, 115];
+    for (const [i, c] of closes.entries()) {
+      fake.setPrice("AAPL", c);
+      for (const b of minute(m0 + i * MIN, c)) fake.pushRealtimeBar("AAPL", b);
+    }
+    const h = host;
+    const strategyBars = () =>
+      barsOf((h.lastSnapshot(PATHS.strategy("ma-aapl")) as { history?: RingColumns[] } | undefined)?.history ?? []);
+    await until("the strategy to hold 7 bars", () => strategyBars().length >= 7);
+    assert.deepEqual(strategyBars().map((b) => b.close), closes);
+    await until("an order at TWS", () => fake.placed.length > 0);
+    const placed = fake.orders.get(fake.placed[0])!;
+    assert.match(placed.orderRef, /^ma-aapl-\d+$/);
+    assert.equal(placed.action, "BUY");
+    await until("its fill", () => fake.executions.length > 0);
+    assert.ok(fake.executions[0].shares > 0);
+  } finally {
+    await host?.stop();
+    await fake.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
