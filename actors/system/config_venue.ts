@@ -1,4 +1,7 @@
-/** The live config's `venue`: the paper account, or Binance with its keys from the environment. */
+/**
+ * The live config's `venue`: the paper account, or Binance with its keys from the environment or from the encrypted
+ * key store (`"apiKey": "keystore:NAME"`, unlocked by live_config.ts with keystore.ts).
+ */
 import type { InstrumentRules } from "../risk_guardian/checks.ts";
 import { show } from "../runtime/validate.ts";
 import { bool, HTTP, known, num, obj, oneOf, type Problems, str, url } from "./config_fields.ts";
@@ -28,6 +31,8 @@ export type VenueConfig =
     readonly apiUrl?: string;
     readonly apiKey: string;
     readonly secret: string;
+    /** The key store entry the key and secret come from (its name; not secret). */
+    readonly keystore?: string;
     readonly pollMs: number;
     readonly timeoutMs: number;
     readonly quote: string;
@@ -37,7 +42,7 @@ const INSTRUMENT_RULES = ["tickSize", "stepSize", "minQty", "minNotional", "mult
 const VENUE_COMMON = ["type", "name", "instruments"];
 /** What the simulated account is made of: a paper venue, or a binance venue run with --paper. */
 const VENUE_SIM = ["initialCash", "commission", "slippageBps", "defaultStep", "allowShort"];
-const VENUE_BINANCE = ["sandbox", "apiUrl", "apiKeyEnv", "secretEnv", "pollMs", "timeoutMs", "quote"];
+const VENUE_BINANCE = ["sandbox", "apiUrl", "apiKey", "apiKeyEnv", "secretEnv", "pollMs", "timeoutMs", "quote"];
 
 function parseInstruments(p: Problems, raw: unknown): VenueInstruments {
   const out: Record<string, InstrumentRules> = {};
@@ -89,6 +94,7 @@ export function parseVenue(
     defaultStep: num(p, v.defaultStep, "venue.defaultStep", { above: 0 }, type === "binance" ? 0.00001 : 1),
     allowShort: bool(p, v.allowShort, "venue.allowShort", type === "paper"),
   };
+  const stored = keystoreRef(p, v);
   const keyEnv = envVar(p, v.apiKeyEnv, "venue.apiKeyEnv", "BINANCE_API_KEY");
   const secretEnv = envVar(p, v.secretEnv, "venue.secretEnv", "BINANCE_API_SECRET");
   const binance = {
@@ -99,6 +105,10 @@ export function parseVenue(
     quote: str(p, v.quote, "venue.quote", "USDT"),
   };
   if (paper || type === "paper") return { type: "paper", name, ...instruments, ...sim };
+  // Filled in from the store once it is unlocked (live_config.ts), or a problem says why not.
+  if (stored !== undefined) {
+    return { type: "binance", name, ...instruments, ...binance, apiKey: "", secret: "", keystore: stored };
+  }
   const apiKey = env(keyEnv);
   const secret = env(secretEnv);
   if (!apiKey) p.push({ field: "venue.apiKey", why: `live mode needs the API key in env ${keyEnv}` });
@@ -111,6 +121,34 @@ function envVar(p: Problems, value: unknown, field: string, fallback: string): s
   const name = str(p, value, field, fallback);
   if (name !== "" && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
     p.push({ field, why: `must be an environment variable's name (letters, digits, _), got ${show(name)}` });
+  }
+  return name;
+}
+
+export const KEYSTORE_PREFIX = "keystore:";
+
+/**
+ * `venue.apiKey`: only a reference to the key store, `keystore:NAME` (the entry holds the key and its secret). A key
+ * itself in the file is refused: config files get copied, committed and pasted into tickets.
+ */
+export function keystoreRef(p: Problems, v: Record<string, unknown>): string | undefined {
+  if (v.apiKey === undefined) return undefined;
+  if (typeof v.apiKey !== "string" || !v.apiKey.startsWith(KEYSTORE_PREFIX)) {
+    p.push({
+      field: "venue.apiKey",
+      why: `must be "keystore:NAME" (a key stored with \`live keys add NAME\`); keys never sit in the config file`,
+    });
+    return undefined;
+  }
+  const name = v.apiKey.slice(KEYSTORE_PREFIX.length);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) {
+    p.push({ field: "venue.apiKey", why: `${show(name)} is not a key store name (letters, digits, _ . -)` });
+    return undefined;
+  }
+  for (const other of ["apiKeyEnv", "secretEnv"]) {
+    if (v[other] !== undefined) {
+      p.push({ field: `venue.${other}`, why: "not with venue.apiKey (the key store entry holds both)" });
+    }
   }
   return name;
 }

@@ -1,5 +1,6 @@
 /**
- * The live daemon's config file: schema, defaults and validation. Secrets come from the environment only.
+ * The live daemon's config file: schema, defaults and validation. Secrets come from the environment or the encrypted
+ * key store (config_keys.ts), never from the file.
  * Every field is checked and every problem is reported at once, each with its JSON path (`control.port`,
  * `strategies[0].limits.maxLoss`), before anything starts, so a bad config never reaches a venue.
  * The sections live beside it: config_venue.ts, config_feed.ts, config_strategies.ts; the field readers that
@@ -33,7 +34,8 @@ import {
   url,
 } from "./config_fields.ts";
 import { type FeedConfig, parseFeed } from "./config_feed.ts";
-import { parseVenue, type VenueConfig, type VenueInstruments } from "./config_venue.ts";
+import { KEYSTORE_PREFIX, parseVenue, type VenueConfig, type VenueInstruments } from "./config_venue.ts";
+import { unlockVenueKey } from "./config_keys.ts";
 import { checkCapitalSum, parseStrategies, resolveStrategyModule, type StrategyConfig } from "./config_strategies.ts";
 import { type ApiConfig, parseApi } from "./config_api.ts";
 
@@ -133,9 +135,11 @@ export async function resolveLiveConfig(raw: unknown, options: ResolveOptions = 
   const mode = oneOf(p, c.mode, "mode", ["paper", "live"] as const);
   const venueRaw = c.venue && typeof c.venue === "object" ? c.venue as Raw : {};
   const keyEnv = typeof venueRaw.apiKeyEnv === "string" ? venueRaw.apiKeyEnv : "BINANCE_API_KEY";
+  const stored = typeof venueRaw.apiKey === "string" && venueRaw.apiKey.startsWith(KEYSTORE_PREFIX);
   // Paper is the default when no keys are configured; --live or mode "live" insists on them.
-  const paper = options.paper ?? (mode === undefined ? !env(keyEnv) : mode === "paper");
-  const venue = parseVenue(p, c.venue, paper, env);
+  const paper = options.paper ?? (mode === undefined ? !env(keyEnv) && !stored : mode === "paper");
+  const dataDir = resolve(baseDir, str(p, c.dataDir, "dataDir", DEFAULT_DATA_DIR));
+  const venue = await unlockVenueKey(p, parseVenue(p, c.venue, paper, env), dataDir, env);
   const feed = await parseFeed(p, c.feed, baseDir);
   const feedSymbols = feed === undefined
     ? undefined
@@ -144,7 +148,6 @@ export async function resolveLiveConfig(raw: unknown, options: ResolveOptions = 
     : feed.symbols;
   const strategies = await parseStrategies(p, c.strategies, venue, feedSymbols, baseDir);
   checkCapitalSum(p, strategies, venue);
-  const dataDir = resolve(baseDir, str(p, c.dataDir, "dataDir", DEFAULT_DATA_DIR));
   const control = obj(p, c.control, "control", true);
   known(p, control, "control", ["hostname", "port"]);
   const alerts = obj(p, c.alerts, "alerts", true);

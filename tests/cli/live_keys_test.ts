@@ -1,0 +1,71 @@
+/** `deno task live keys add|list|remove` as an operator runs it, stdin piped (key and secret as lines). */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { CLI, DENO_JSON } from "../live/helpers.ts";
+import { keystorePath, openKeystore } from "../../actors/system/keystore.ts";
+
+const PASS = "a passphrase for the test";
+
+async function keys(args: string[], stdin: string, env: Record<string, string> = { TRADEACTOR_KEYS_PASSPHRASE: PASS }) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--config", DENO_JSON, CLI, "keys", ...args],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { TRADEACTOR_KEYS_PASSPHRASE: "", TRADEACTOR_KEYS_PASSPHRASE_FILE: "", ...env },
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(stdin));
+  await writer.close();
+  const out = await child.output();
+  return { code: out.code, stdout: new TextDecoder().decode(out.stdout), stderr: new TextDecoder().decode(out.stderr) };
+}
+
+Deno.test("live keys: add reads key and secret from stdin, list shows names only, remove deletes", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "keys-cli-" });
+  try {
+    const add = await keys(["add", "binance", "--data-dir", dir], "the-api-key\nthe-api-secret\n");
+    assert.equal(add.code, 0, add.stderr);
+    assert.match(add.stdout, /stored key "binance"/);
+    assert.ok(!(add.stdout + add.stderr).includes("the-api-secret"));
+    const path = keystorePath(dir);
+    assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
+    assert.deepEqual(await (await openKeystore(path, PASS)).get("binance"), {
+      apiKey: "the-api-key",
+      secret: "the-api-secret",
+    });
+
+    await keys(["add", "ib", "--data-dir", dir], "k2\ns2\n");
+    const list = await keys(["list", "--data-dir", dir], "", {});
+    assert.equal(list.code, 0, list.stderr);
+    assert.equal(list.stdout, "binance\nib\n");
+
+    const wrong = await keys(["remove", "ib", "--data-dir", dir], "", { TRADEACTOR_KEYS_PASSPHRASE: "wrong one here" });
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /wrong passphrase/);
+    const removed = await keys(["remove", "ib", "--data-dir", dir], "");
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal((await keys(["list", "--data-dir", dir], "", {})).stdout, "binance\n");
+    const missing = await keys(["remove", "ib", "--data-dir", dir], "");
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no key "ib"/);
+
+    // Without a terminal the passphrase must come from the environment; a short stdin stores nothing.
+    const noPass = await keys(["add", "x", "--data-dir", dir], "k\ns\n", {});
+    assert.equal(noPass.code, 1);
+    assert.match(noPass.stderr, /set TRADEACTOR_KEYS_PASSPHRASE/);
+    const short = await keys(["add", "x", "--data-dir", dir], "only-the-key\n");
+    assert.equal(short.code, 1);
+    assert.match(short.stderr, /the API key and the secret are required \(nothing stored\)/);
+    assert.equal((await keys(["list", "--data-dir", dir], "", {})).stdout, "binance\n");
+    assert.equal((await keys(["add", "bad name", "--data-dir", dir], "k\ns\n")).code, 1);
+    assert.equal((await keys(["add", "--data-dir", dir], "")).code, 2);
+
+    // Through --config: the config's data directory.
+    const config = join(dir, "live.json");
+    await Deno.writeTextFile(config, JSON.stringify({ dataDir: "." }));
+    assert.equal((await keys(["list", "--config", config], "", {})).stdout, "binance\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
