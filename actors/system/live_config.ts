@@ -21,7 +21,6 @@ import { assertNever } from "../runtime/errors.ts";
 import {
   bool,
   hostname,
-  HTTP,
   known,
   LiveConfigError,
   num,
@@ -31,13 +30,13 @@ import {
   type Problems,
   type Raw,
   str,
-  url,
 } from "./config_fields.ts";
 import { type FeedConfig, parseFeed } from "./config_feed.ts";
 import { KEYSTORE_PREFIX, parseVenue, type VenueConfig, type VenueInstruments } from "./config_venue.ts";
 import { unlockVenueKey } from "./config_keys.ts";
 import { checkCapitalSum, parseStrategies, resolveStrategyModule, type StrategyConfig } from "./config_strategies.ts";
 import { type ApiConfig, parseApi } from "./config_api.ts";
+import { type AlertsConfig, parseAlerts } from "./config_alerts.ts";
 
 export { LiveConfigError, resolveStrategyModule };
 export type { FeedConfig, Problem, QuarantinePolicy, StrategyConfig, StrategyLimits, VenueConfig, VenueInstruments };
@@ -56,7 +55,8 @@ export interface LiveConfig {
   readonly risk: RiskLimits;
   /** `risk.quarantinePolicy` in the file: what happens to a stopped or quarantined strategy's position. */
   readonly quarantinePolicy: QuarantinePolicy;
-  readonly alerts: { readonly webhookUrl?: string };
+  /** Where alerts go besides the journal (config_alerts.ts); the journal actor takes it as it is. */
+  readonly alerts: AlertsConfig;
   readonly statusEveryMs: number;
   /** Stop (exit 0) when a replay feed has sent its last bar. */
   readonly exitAtEnd: boolean;
@@ -150,9 +150,7 @@ export async function resolveLiveConfig(raw: unknown, options: ResolveOptions = 
   checkCapitalSum(p, strategies, venue);
   const control = obj(p, c.control, "control", true);
   known(p, control, "control", ["hostname", "port"]);
-  const alerts = obj(p, c.alerts, "alerts", true);
-  known(p, alerts, "alerts", ["webhookUrl"]);
-  const webhookUrl = alerts.webhookUrl === undefined ? undefined : url(p, alerts.webhookUrl, "alerts.webhookUrl", HTTP);
+  const alerts = parseAlerts(p, c.alerts, env);
   const { limits, quarantinePolicy } = parseRisk(p, c.risk);
   const config: LiveConfig = {
     mode: venue.type === "paper" ? "paper" : "live",
@@ -168,7 +166,7 @@ export async function resolveLiveConfig(raw: unknown, options: ResolveOptions = 
     strategies,
     risk: limits,
     quarantinePolicy,
-    alerts: webhookUrl === undefined ? {} : { webhookUrl },
+    alerts,
     statusEveryMs: num(
       p,
       c.statusEveryMs,

@@ -9,6 +9,8 @@ import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startFakeTrading } from "../fakes/binance_trading.ts";
+import { startFakeTelegram } from "../fakes/telegram.ts";
+import { startFakeSmtp } from "../fakes/smtp.ts";
 import { keystorePath, openKeystore } from "../../actors/system/keystore.ts";
 import { CLI, DENO_JSON, GOOG, sleep, writeConfig } from "./helpers.ts";
 
@@ -16,7 +18,9 @@ const API_KEY = "leakcheck-apikey-7f3a9c1e5b";
 const SECRET = "leakcheck-secret-d41d8cd98f00b204";
 const TOKEN = "leakcheck-control-token-9e107d9d372bb682";
 const PASSPHRASE = "leakcheck-passphrase-a87ff679a2f3";
-const SECRETS = { API_KEY, SECRET, TOKEN, PASSPHRASE };
+const BOT_TOKEN = "424242:leakcheck-telegram-bot-token";
+const SMTP_PASSWORD = "leakcheck-smtp-password-1f0e3dad";
+const SECRETS = { API_KEY, SECRET, TOKEN, PASSPHRASE, BOT_TOKEN, SMTP_PASSWORD };
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
 
 function leaks(where: string, text: string): string[] {
@@ -52,6 +56,8 @@ Deno.test({
       prices: { BTCUSDT: 500 },
       balances: { USDT: 10_000_000, BTC: 0 },
     });
+    const telegram = startFakeTelegram();
+    const smtp = startFakeSmtp();
     const dir = await Deno.makeTempDir({ prefix: "secrets-" });
     let child: Deno.ChildProcess | undefined;
     try {
@@ -75,7 +81,19 @@ Deno.test({
             capital: 10_000,
           },
         ],
-        alerts: {},
+        alerts: {
+          telegram: { chatId: "7", apiUrl: telegram.url },
+          email: {
+            host: "127.0.0.1",
+            port: smtp.port,
+            security: "none",
+            from: "bot@example.com",
+            to: ["ops@example.com"],
+            usernameEnv: "SMTP_USER",
+            passwordEnv: "SMTP_PASSWORD",
+          },
+          intervalMs: 0,
+        },
         statusEveryMs: 200,
       });
       child = new Deno.Command(Deno.execPath(), {
@@ -83,7 +101,14 @@ Deno.test({
         stdin: "null",
         stdout: "piped",
         stderr: "piped",
-        env: { TRADEACTOR_LOG: "debug", TRADEACTOR_CONTROL_TOKEN: TOKEN, TRADEACTOR_KEYS_PASSPHRASE: PASSPHRASE },
+        env: {
+          TRADEACTOR_LOG: "debug",
+          TRADEACTOR_CONTROL_TOKEN: TOKEN,
+          TRADEACTOR_KEYS_PASSPHRASE: PASSPHRASE,
+          TRADEACTOR_TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+          SMTP_USER: "bot",
+          SMTP_PASSWORD,
+        },
       }).spawn();
       const output = child.output();
       let url = "";
@@ -135,6 +160,9 @@ Deno.test({
       child = undefined;
       const stderr = new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout);
       assert.match(stderr, /throw_once: 2005-01-03/, "the crash report is in the log");
+      // The alert channels were used (with the token and the password), and say so nowhere.
+      assert.ok(telegram.messages.length > 0 && smtp.mails.length > 0, "alerts went out");
+      assert.equal(telegram.messages[0].token, BOT_TOKEN);
       const found = [...served, ...leaks("stderr", stderr)];
 
       const db = new DatabaseSync(join(dir, "journal.sqlite"), { readOnly: true });
@@ -162,6 +190,8 @@ Deno.test({
         await child.status;
       }
       await fake.close();
+      await telegram.close();
+      await smtp.close();
       await Deno.remove(dir, { recursive: true });
     }
   },
