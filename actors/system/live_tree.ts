@@ -184,6 +184,8 @@ export function buildLiveTree(config: LiveConfig): SupervisorSpec {
           owners: Object.fromEntries(config.strategies.map((s) => [s.id, PATHS.strategy(s.id)])),
           barSubscribers,
           journalPath: PATHS.journal,
+          // For /metrics: order latency on the guardian's (live) clock.
+          measureLatency: true,
           // Binance spot has no bracket for a market entry: the guardian places and manages the exits itself.
           nativeBrackets: { [config.venue.name]: config.venue.type !== "binance" },
           ...(config.venue.instruments ? { instruments: { [config.venue.name]: config.venue.instruments } } : {}),

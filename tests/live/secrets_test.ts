@@ -1,5 +1,5 @@
 /**
- * Secrets never leak: a live daemon on the fake Binance, its key and secret from the encrypted key store, the control
+ * Secrets never leak (and, on the same live daemon, /metrics counts order latency): a live daemon on the fake Binance, its key and secret from the encrypted key store, the control
  * token from the environment, one strategy crashing once (a crash report). Everything the daemon writes or serves is
  * searched for the secret strings: stderr at debug level, every journal row, every file in the data directory (the
  * key store excepted: it holds them encrypted), /api/v1/status, /api/v1/logs, /metrics and the other read endpoints.
@@ -155,6 +155,13 @@ Deno.test({
         served.push(...leaks(path, text));
       }
       served.push(...leaks("/api/v1/logs", await allLogs()));
+      // The live tree measures order latency: both histograms have counted the orders that reached the venue.
+      const metrics = await get("/metrics");
+      for (const name of ["order_ack_latency_seconds", "bar_to_order_latency_seconds"]) {
+        const count = Number(new RegExp(`^tradeactor_${name}_count (\\d+)$`, "m").exec(metrics)?.[1]);
+        assert.ok(count > 0, `${name}: ${count}`);
+        assert.match(metrics, new RegExp(`^tradeactor_${name}_bucket\\{le="\\+Inf"\\} ${count}$`, "m"));
+      }
       child.kill("SIGTERM");
       const out = await output;
       child = undefined;
