@@ -57,7 +57,7 @@ Deno.test({
       balances: { USDT: 10_000_000, BTC: 0 },
     });
     const telegram = startFakeTelegram();
-    const smtp = startFakeSmtp();
+    const smtp = await startFakeSmtp();
     const dir = await Deno.makeTempDir({ prefix: "secrets-" });
     let child: Deno.ChildProcess | undefined;
     try {

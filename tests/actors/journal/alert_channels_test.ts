@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { createInProcessHost, type LogRecord } from "../../../actors/runtime/mod.ts";
 import { openJournal } from "../../../storage/journal/open.ts";
 import { startFakeTelegram } from "../../fakes/telegram.ts";
-import { startFakeSmtp } from "../../fakes/smtp.ts";
+import { startFakeSmtp, testCertificates } from "../../fakes/smtp.ts";
 import { sendMail } from "../../../actors/journal/smtp.ts";
 
 const JOURNAL = new URL("../../../actors/journal/journal_actor.ts", import.meta.url).href;
@@ -42,7 +42,7 @@ const alert = (message: string, ts: number, level: "warn" | "error" = "warn") =>
 Deno.test("alerts: webhook, Telegram and e-mail get the first alert at once and the rest in one batch", async () => {
   const hook = fakeWebhook();
   const telegram = startFakeTelegram();
-  const smtp = startFakeSmtp();
+  const smtp = await startFakeSmtp();
   const dir = await Deno.makeTempDir({ prefix: "alerts-" });
   const host = createInProcessHost({ logSink: () => {} });
   try {
@@ -121,7 +121,7 @@ Deno.test("alerts: webhook, Telegram and e-mail get the first alert at once and 
 
 Deno.test("alerts: a dead, failing or hanging channel is logged without its secret and holds up nothing", async () => {
   const hook = fakeWebhook(500);
-  const smtp = startFakeSmtp();
+  const smtp = await startFakeSmtp();
   smtp.hold();
   const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const deadPort = (closed.addr as Deno.NetAddr).port;
@@ -180,8 +180,8 @@ Deno.test("alerts: a dead, failing or hanging channel is logged without its secr
 });
 
 Deno.test("smtp: STARTTLS required but not offered, a refused recipient and credentials in clear text are errors", async () => {
-  const plain = startFakeSmtp();
-  const rejecting = startFakeSmtp({ rejectRcpt: true });
+  const plain = await startFakeSmtp();
+  const rejecting = await startFakeSmtp({ rejectRcpt: true });
   const base = { host: "127.0.0.1", timeoutMs: 5_000 };
   const mail = { from: "a@b.c", to: ["d@e.f"], subject: "s", text: "t" };
   try {
@@ -203,5 +203,35 @@ Deno.test("smtp: STARTTLS required but not offered, a refused recipient and cred
   } finally {
     await plain.close();
     await rejecting.close();
+  }
+});
+
+Deno.test("smtp: STARTTLS upgrades before credentials and DATA; TLS from the first byte; an unknown CA is refused", async (t) => {
+  const certs = await testCertificates();
+  if (!certs) {
+    await t.step({ name: "openssl is not installed: skipped", ignore: true, fn: () => {} });
+    return;
+  }
+  const starttls = await startFakeSmtp({ offerStartTls: true, tls: certs });
+  const implicit = await startFakeSmtp({ implicitTls: true, tls: certs });
+  const mail = { from: "a@b.c", to: ["d@e.f"], subject: "over TLS", text: "hello" };
+  const base = { host: "localhost", timeoutMs: 10_000, caCerts: [certs.ca], username: "u", password: "pw" };
+  try {
+    await sendMail({ ...base, port: starttls.port, security: "starttls" }, mail);
+    assert.equal(starttls.mails.length, 1);
+    assert.equal(starttls.mails[0].secure, true);
+    assert.deepEqual(starttls.mails[0].auth, { username: "u", password: "pw" });
+    await sendMail({ ...base, port: implicit.port, security: "tls" }, mail);
+    assert.equal(implicit.mails.length, 1);
+    assert.equal(implicit.mails[0].secure, true);
+    assert.match(implicit.mails[0].data, /^Subject: over TLS$/m);
+    // Without the test CA the server's certificate is not trusted: nothing is sent.
+    await assert.rejects(() =>
+      sendMail({ ...base, caCerts: undefined, port: starttls.port, security: "starttls" }, mail)
+    );
+    assert.equal(starttls.mails.length, 1);
+  } finally {
+    await starttls.close();
+    await implicit.close();
   }
 });
