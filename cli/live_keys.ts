@@ -139,8 +139,9 @@ export function stdinInput(): Input {
 /** A line typed at the terminal, not shown. Ctrl-C aborts, backspace edits. */
 async function readHidden(prompt: string): Promise<string> {
   const out = new TextEncoder();
-  await Deno.stderr.write(out.encode(prompt));
+  // Echo off before the prompt shows: what is typed after it must never appear.
   Deno.stdin.setRaw(true);
+  await Deno.stderr.write(out.encode(prompt));
   let text = "";
   try {
     const buffer = new Uint8Array(64);

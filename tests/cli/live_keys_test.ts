@@ -69,3 +69,70 @@ Deno.test("live keys: add reads key and secret from stdin, list shows names only
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("live keys: at a terminal the passphrase (twice), key and secret are asked for and never echoed", async (t) => {
+  const hasScript = await new Deno.Command("script", { args: ["--version"], stdout: "null", stderr: "null" }).output()
+    .then((o) => o.success, () => false);
+  if (!hasScript) {
+    await t.step({ name: "no pseudo-terminal here (util-linux script is not installed)", ignore: true, fn: () => {} });
+    return;
+  }
+  const dir = await Deno.makeTempDir({ prefix: "keys-tty-" });
+  try {
+    const command = [
+      Deno.execPath(),
+      "run",
+      "-A",
+      "--config",
+      DENO_JSON,
+      CLI,
+      "keys",
+      "add",
+      "binance",
+      "--data-dir",
+      dir,
+    ]
+      .map((a) => `'${a}'`).join(" ");
+    const child = new Deno.Command("script", {
+      args: ["-qec", command, "/dev/null"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      env: { TRADEACTOR_KEYS_PASSPHRASE: "", TRADEACTOR_KEYS_PASSPHRASE_FILE: "", NO_COLOR: "1" },
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const keys = child.stdin.getWriter();
+    let screen = "";
+    const answer = async (prompt: string, text: string) => {
+      while (!screen.includes(prompt)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`no prompt "${prompt}" in:\n${screen}`);
+        screen += value;
+      }
+      await keys.write(new TextEncoder().encode(`${text}\r`));
+    };
+    await answer("Key store passphrase: ", PASS);
+    await answer("Again, to confirm: ", PASS);
+    await answer("API key for binance: ", "tty-api-key");
+    await answer("API secret for binance: ", "tty-api-secret");
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      screen += value;
+    }
+    await keys.close().catch(() => {});
+    const status = await child.status;
+    await child.stderr.cancel();
+    assert.equal(status.code, 0, screen);
+    assert.match(screen, /stored key "binance"/);
+    for (const secret of [PASS, "tty-api-key", "tty-api-secret"]) {
+      assert.ok(!screen.includes(secret), `${secret} echoed`);
+    }
+    assert.deepEqual(await (await openKeystore(keystorePath(dir), PASS)).get("binance"), {
+      apiKey: "tty-api-key",
+      secret: "tty-api-secret",
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
