@@ -1,7 +1,7 @@
 /** `deno task live keys add|list|remove` as an operator runs it, stdin piped (key and secret as lines). */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CLI, DENO_JSON } from "../live/helpers.ts";
+import { CLI, DENO_JSON, paperConfig } from "../live/helpers.ts";
 import { keystorePath, openKeystore } from "../../actors/system/keystore.ts";
 
 const PASS = "a passphrase for the test";
@@ -132,6 +132,52 @@ Deno.test("live keys: at a terminal the passphrase (twice), key and secret are a
       apiKey: "tty-api-key",
       secret: "tty-api-secret",
     });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("live keys: the daemon refuses to start on a wrong passphrase or an altered store, and says why", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "keys-daemon-" });
+  try {
+    await (await openKeystore(keystorePath(dir), PASS, { create: true })).put("binance", { apiKey: "k", secret: "s" });
+    const config = join(dir, "live.json");
+    await Deno.writeTextFile(
+      config,
+      JSON.stringify(paperConfig(dir, {
+        mode: "live",
+        venue: { type: "binance", name: "binance", apiUrl: "http://127.0.0.1:9", apiKey: "keystore:binance" },
+      })),
+    );
+    const run = async (env: Record<string, string>) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--config", DENO_JSON, CLI, "run", "--config", config, "--no-watchdog"],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        env: { TRADEACTOR_KEYS_PASSPHRASE: "", TRADEACTOR_KEYS_PASSPHRASE_FILE: "", ...env },
+      }).output();
+      return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+    };
+    const wrong = await run({ TRADEACTOR_KEYS_PASSPHRASE: "not the passphrase" });
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /venue\.apiKey: Cannot unlock the key store .*keys\.json: wrong passphrase/);
+    const locked = await run({});
+    assert.equal(locked.code, 1);
+    assert.match(locked.stderr, /venue\.apiKey: the key store is locked: set TRADEACTOR_KEYS_PASSPHRASE/);
+    // One byte of the sealed entry changed: the GCM tag no longer verifies.
+    const doc = JSON.parse(await Deno.readTextFile(keystorePath(dir)));
+    const data = doc.entries.binance.data as string;
+    doc.entries.binance.data = (data[0] === "A" ? "B" : "A") + data.slice(1);
+    await Deno.writeTextFile(keystorePath(dir), JSON.stringify(doc), { mode: 0o600 });
+    const altered = await run({ TRADEACTOR_KEYS_PASSPHRASE: PASS });
+    assert.equal(altered.code, 1);
+    assert.match(
+      altered.stderr,
+      /venue\.apiKey: The key "binance" in .* fails its integrity check: the file was altered/,
+    );
+    // Nothing started: no control endpoint was published.
+    await assert.rejects(() => Deno.stat(join(dir, "control.json")), Deno.errors.NotFound);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
