@@ -59,6 +59,8 @@ export async function runKeysCommand(args: string[], input: Input = stdinInput()
     console.error(`${why}\n\n${KEYS_USAGE}`);
     return 2;
   };
+  if (action === undefined) return usage("keys needs a command: add, list or remove");
+  if (!["add", "list", "remove"].includes(action)) return usage(`unknown keys command "${action}"`);
   if (extra.length > 0) return usage(`unexpected arguments: ${extra.join(" ")}`);
   if (!values.config === !values["data-dir"]) return usage("give one of --config FILE or --data-dir DIR");
   const needsName = action === "add" || action === "remove";
@@ -99,7 +101,7 @@ export async function runKeysCommand(args: string[], input: Input = stdinInput()
         return 0;
       }
       default:
-        return usage(action ? `unknown keys command "${action}"` : "keys needs a command: add, list or remove");
+        return usage(`unknown keys command "${action}"`);
     }
   } catch (err) {
     console.error(`live keys: ${(err as Error).message}`);
