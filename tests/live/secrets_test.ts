@@ -119,7 +119,8 @@ Deno.test({
       const get = async (path: string) => {
         const r = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
         const text = await r.text();
-        assert.equal(r.status, 200, `${path}: ${text}`);
+        // /health answers 503 while a part is degraded (the crashing strategy): its body is what counts.
+        assert.ok(r.status === 200 || (path === "/health" && r.status === 503), `${path}: ${r.status} ${text}`);
         return text;
       };
       // Orders reached the venue (signed with the stored key) and the faulty strategy crashed once.
@@ -143,16 +144,20 @@ Deno.test({
         const path of [
           "/api/v1/status",
           "/metrics",
+          "/health",
           "/api/v1/strategies",
+          "/api/v1/strategies/ma",
+          "/api/v1/strategies/available",
           "/api/v1/orders",
           "/api/v1/trades",
-          "/api/v1/risk",
-          "/api/v1/alerts",
-          "/health",
+          "/api/v1/positions",
+          "/api/v1/performance",
+          "/api/v1/risk/alerts",
+          "/api/v1/risk/metrics",
+          "/api/v1/openapi.json",
         ]
       ) {
-        const text = await get(path).catch((err) => `${err}`);
-        served.push(...leaks(path, text));
+        served.push(...leaks(path, await get(path)));
       }
       served.push(...leaks("/api/v1/logs", await allLogs()));
       // The live tree measures order latency: both histograms have counted the orders that reached the venue.
