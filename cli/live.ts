@@ -8,6 +8,7 @@
  *   live status [--config FILE | --url URL]
  *   live strategies | positions | orders | limits [set …]   [--config FILE | --url URL]  (cli/live_api.ts)
  *   live strategies available|add|update|start|stop|remove …, live backtest …            (cli/live_control.ts)
+ *   live keys add|list|remove …   the encrypted key store (cli/live_keys.ts)
  *
  * The control commands talk to the daemon's API (/api/v1) with the admin token from TRADEACTOR_CONTROL_TOKEN, or the
  * one a daemon on loopback generated and wrote to control.json in its data directory (found through --config).
@@ -32,6 +33,7 @@ import { backtestJobs, runApiCommand } from "./live_control.ts";
 import { type LogRecord, stderrSink } from "../actors/runtime/mod.ts";
 import { apiCommand, ApiUsageError } from "./live_api.ts";
 import { reportStatistics } from "./report_stats.ts";
+import { runKeysCommand } from "./live_keys.ts";
 
 const USAGE = `Usage: deno task live [run] --config FILE [--paper | --live] [--exit-at-end] [--no-watchdog]
        deno task live check --config FILE [--paper | --live]
@@ -46,6 +48,7 @@ const USAGE = `Usage: deno task live [run] --config FILE [--paper | --live] [--e
                              [--limit N] [--cursor C] [--json]
        deno task live limits [--json]                   limits in force and their use (account, strategies)
        deno task live limits set [--strategy ID] NAME=VALUE… --reason TEXT    (VALUE none removes a limit)
+       deno task live keys add|list|remove [NAME] (--config FILE | --data-dir DIR)   (deno task live keys --help)
        (each with --config FILE or --url URL to find the daemon)
 
 Paper mode (the simulated matching engine, live or replayed data) is the default when no API keys are set
@@ -81,6 +84,7 @@ const MANAGE_STRATEGIES = new Set(["list", "available", "add", "update", "start"
 export async function runLiveCommand(args: string[]): Promise<number> {
   // The strategy-management and backtest commands have their own flags (those of deno task backtest among them);
   // a bare `live strategies [--json]` is the list of live_api.ts.
+  if (args[0] === "keys") return await runKeysCommand(args.slice(1));
   if (args[0] === "backtest" || (args[0] === "strategies" && MANAGE_STRATEGIES.has(args[1] ?? ""))) {
     return await runApiCommand(args, findDaemon);
   }

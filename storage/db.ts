@@ -10,7 +10,7 @@ import { Migrator } from "kysely/migration";
 import type { Schema } from "./schema.ts";
 import { sqliteDialect } from "./sqlite_dialect.ts";
 import { type DialectName, migrationProvider } from "./migrations/mod.ts";
-import { parseStorageUrl } from "./url.ts";
+import { parseStorageUrl, redactSecrets, redactUrl as redact } from "./url.ts";
 
 export type { DialectName };
 
@@ -50,7 +50,8 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
     } catch (error) {
       await opened.close().catch(() => {});
       const kind = isPostgres ? "PostgreSQL" : "SQLite";
-      throw new StorageError(`Cannot open ${kind} database at ${opened.location}: ${describe(error)}`, {
+      const why = redactSecrets(describe(error), options.url ?? "");
+      throw new StorageError(`Cannot open ${kind} database at ${opened.location}: ${why}`, {
         cause: error,
       });
     }
@@ -137,16 +138,6 @@ async function migrate(opened: Database, schema: string | undefined): Promise<vo
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName;
     throw failed ? new Error(`migration ${failed} failed: ${describe(error)}`, { cause: error }) : error;
-  }
-}
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return url;
   }
 }
 

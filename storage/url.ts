@@ -47,3 +47,43 @@ export function parseStorageUrl(text: string): ParsedStorageUrl {
       return { kind: "invalid", why: `unsupported scheme "${scheme}:"` };
   }
 }
+
+const HIDDEN = "***";
+
+/**
+ * The URL as messages may show it: the password (`user:PASS@`, and libpq's `?password=`/`sslpassword=`) replaced by
+ * `***`. Text that is not a URL comes back as given (a path has no password).
+ */
+export function redactUrl(text: string): string {
+  const scheme = SCHEME.exec(text)?.[1];
+  if (scheme === undefined || !text.slice(scheme.length + 1).startsWith("//")) return text;
+  try {
+    const u = new URL(text);
+    if (u.password) u.password = HIDDEN;
+    for (const key of [...u.searchParams.keys()]) {
+      if (/pass/i.test(key)) u.searchParams.set(key, HIDDEN);
+    }
+    return u.toString();
+  } catch {
+    // Not parseable: cut everything between the scheme and the host, and the query.
+    return text.replace(/\/\/[^/@]*@/, `//${HIDDEN}@`).replace(/\?.*$/, "");
+  }
+}
+
+/** `message` (e.g. a driver's error about `url`) with the URL's passwords replaced by `***` wherever they appear. */
+export function redactSecrets(message: string, url: string): string {
+  const secrets: string[] = [];
+  try {
+    const u = new URL(url);
+    if (u.password) secrets.push(u.password, decodeURIComponent(u.password));
+    for (const [key, value] of u.searchParams) if (/pass/i.test(key) && value) secrets.push(value);
+  } catch {
+    const m = /\/\/[^/:@]*:([^/@]*)@/.exec(url);
+    if (m?.[1]) secrets.push(m[1]);
+  }
+  let out = message.split(url).join(redactUrl(url));
+  for (const s of secrets.filter((s) => s.length > 0).sort((a, b) => b.length - a.length)) {
+    out = out.split(s).join(HIDDEN);
+  }
+  return out;
+}

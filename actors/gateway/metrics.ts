@@ -16,6 +16,8 @@ export interface MetricsInput {
       readonly openOrders?: number;
       readonly counts?: Readonly<Record<string, number>>;
       readonly strategies?: Readonly<Record<string, { readonly status: string }>>;
+      /** Order latency histograms on the guardian's clock (risk_guardian/latency.ts). */
+      readonly latency?: Readonly<Record<"ack" | "barToOrder", HistogramData | undefined>>;
       readonly error?: string;
     };
     readonly adapter?: {
@@ -27,6 +29,14 @@ export interface MetricsInput {
   readonly treeFailed: boolean;
   readonly rssBytes: number;
   readonly now: number;
+}
+
+/** A histogram as the risk guardian reports it: upper bounds (seconds), counts per bucket (the last: above all). */
+export interface HistogramData {
+  readonly buckets: readonly number[];
+  readonly counts: readonly number[];
+  readonly count: number;
+  readonly sum: number;
 }
 
 const TRADING_STATES = ["ACTIVE", "REDUCING", "HALTED"] as const;
@@ -49,6 +59,17 @@ export function renderMetrics(input: MetricsInput): string {
       const set = entries.length === 0 ? "" : `{${entries.map(([k, v]) => `${k}="${esc(v)}"`).join(",")}}`;
       out.push(`${name}${set} ${num(value)}`);
     }
+  };
+  /** A Prometheus histogram: cumulative `_bucket{le}` lines up to `+Inf`, then `_sum` and `_count`. */
+  const histogram = (name: string, help: string, h: HistogramData | undefined) => {
+    if (!h || h.counts.length !== h.buckets.length + 1) return;
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
+    let cumulative = 0;
+    h.buckets.forEach((le, i) => {
+      cumulative += h.counts[i];
+      out.push(`${name}_bucket{le="${num(le)}"} ${cumulative}`);
+    });
+    out.push(`${name}_bucket{le="+Inf"} ${h.count}`, `${name}_sum ${num(h.sum)}`, `${name}_count ${h.count}`);
   };
   const per = (f: (s: ActorStats) => number): Sample[] => input.actors.map((s) => [{ actor: s.path }, f(s)]);
   const { portfolio, risk, adapter } = input.status;
@@ -108,6 +129,16 @@ export function renderMetrics(input: MetricsInput): string {
     if (risk.openOrders !== undefined) {
       family("tradeactor_open_orders", "gauge", "Orders open at the venue.", [[{}, risk.openOrders]]);
     }
+    histogram(
+      "tradeactor_order_ack_latency_seconds",
+      "Order sent on to the venue by the risk guardian → the venue's first answer (accepted, rejected or filled).",
+      risk.latency?.ack,
+    );
+    histogram(
+      "tradeactor_bar_to_order_latency_seconds",
+      "Bar handed to the strategies → the first order a strategy sends for that symbol after it.",
+      risk.latency?.barToOrder,
+    );
     const strategies = Object.entries(risk.strategies ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
     family(
       "tradeactor_strategy_status",

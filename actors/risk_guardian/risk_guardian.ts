@@ -4,6 +4,7 @@
  * moves trading between ACTIVE, REDUCING and HALTED on equity limits, and runs the kill switch. For venues
  * without native brackets it manages the stop-loss and take-profit itself (see brackets.ts).
  */
+import * as latency from "./latency.ts";
 import { type ActorContext, type Behaviour, ConfigError } from "../runtime/mod.ts";
 import {
   type AdjustCapital,
@@ -80,6 +81,8 @@ export interface RiskGuardianConfig {
   readonly schedule?: roster.Schedule;
   /** The last bar the journal had at start: bars up to it are the replay of an earlier run (StatusIO.inReplay). */
   readonly replayUntil?: status.BarPos;
+  /** Measure order latency on this actor's clock (live: the daemon's /metrics; latency.ts). */
+  readonly measureLatency?: boolean;
 }
 
 export function hasNativeBrackets(config: RiskGuardianConfig, venue: string): boolean {
@@ -169,6 +172,8 @@ interface State {
   readonly decisions: { ts: number; decision: string; detail: string }[];
   /** Order events and decisions by kind, for /metrics (optional: snapshots from before it have none). */
   counts?: Record<string, number>;
+  /** Order latency histograms, when the config asks for them (latency.ts). */
+  latency?: latency.OrderLatency;
   /** Synthetic brackets by parent client order id (plain data: part of the snapshot). */
   readonly brackets: Record<string, SyntheticBracket>;
   /**
@@ -641,6 +646,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
     decisions: [],
     brackets: {},
     cancelsSent: [],
+    ...(config.measureLatency ? { latency: latency.createLatency() } : {}),
   }),
   // Plain data (Maps clone): a restarted guardian keeps positions, open orders, brackets and its trading state.
   snapshot: (state) => state,
@@ -662,6 +668,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
       strategies: s.strategies ?? status.createBook(s.config.disabledStrategies),
       roster: s.roster ?? roster.createRoster(s.config.schedule),
       idByPath: idsByPath(s.config),
+      ...(s.config.measureLatency ? { latency: s.latency ?? latency.createLatency() } : {}),
     };
   },
   receive(state, msg, ctx) {
@@ -716,6 +723,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
           decide(rx, "bracket:open", `${order.clientOrderId}: managed by the guardian at ${order.venue}`);
         }
         track(state, msg.replyTo, sent);
+        if (state.latency) latency.orderSent(state.latency, sent, now);
         ctx.tell(exchange, { type: "SubmitOrder", order: sent, replyTo: ctx.path });
         return state;
       }
@@ -820,6 +828,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
       case "Bar": {
         const bar = msg.bar;
         state.lastPrice.set(bar.symbol, bar.close);
+        if (state.latency) latency.barForwarded(state.latency, bar.symbol, bar.ts, now);
         const book = state.strategies;
         if (book.watched > 0) status.beforeBar(book, statusIO(rx), bar);
         const waiting: string[] = [];
@@ -875,6 +884,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
           positions: [...state.positions.entries()].map(([k, qty]) => ({ key: k.replace("\u0000", "/"), qty })),
           decisions: state.decisions.slice(-50),
           counts: { ...state.counts },
+          ...(state.latency ? { latency: latency.latencyReport(state.latency) } : {}),
           peakEquity: Number.isFinite(state.peakEquity) ? state.peakEquity : null,
           brackets: Object.values(state.brackets).map((b) => ({
             parent: b.parent,
@@ -906,6 +916,9 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
         if (event.type === "OrderSubmitted") return state;
         tally(state, event.type);
         const id = event.clientOrderId;
+        if (state.latency && event.type !== "OrderCanceled" && event.type !== "OrderExpired") {
+          latency.venueAnswered(state.latency, id, now);
+        }
         const cancelled = event.type === "OrderRejected" ? state.cancelsSent.indexOf(id) : -1;
         if (cancelled >= 0) {
           // The answer to the guardian's own cancel of an exit: the exit's own events decide its fate.

@@ -1,6 +1,7 @@
 /**
  * One venue of the live config (`venue`, or each entry of `venues`): the paper account, Binance with its keys from
- * the environment, or Interactive Brokers through a running TWS / IB Gateway (which holds the login; see README "Going
+ * the environment or the encrypted key store (`"apiKey": "keystore:NAME"`, unlocked by live_config.ts with
+ * keystore.ts), or Interactive Brokers through a running TWS / IB Gateway (which holds the login; see README "Going
  * live"). Each type has its own fields (`VENUE_TYPES`); a new venue type adds a row there, a member to `VenueConfig`
  * and a branch to `parseVenue`.
  */
@@ -42,6 +43,8 @@ export type VenueConfig =
     readonly apiUrl?: string;
     readonly apiKey: string;
     readonly secret: string;
+    /** The key store entry the key and secret come from (its name; not secret). */
+    readonly keystore?: string;
     readonly pollMs: number;
     readonly timeoutMs: number;
     readonly quote: string;
@@ -74,7 +77,16 @@ const VENUE_SIM = ["initialCash", "commission", "slippageBps", "defaultStep", "a
 /** Each venue type's own fields (besides the common and simulated-account ones). */
 export const VENUE_TYPES = {
   paper: [] as readonly string[],
-  binance: ["sandbox", "apiUrl", "apiKeyEnv", "secretEnv", "pollMs", "timeoutMs", "quote"] as readonly string[],
+  binance: [
+    "sandbox",
+    "apiUrl",
+    "apiKey",
+    "apiKeyEnv",
+    "secretEnv",
+    "pollMs",
+    "timeoutMs",
+    "quote",
+  ] as readonly string[],
   ib: ["host", "port", "clientId", "account", "contracts", "pollMs", "timeoutMs"] as readonly string[],
 } as const;
 export type VenueType = keyof typeof VENUE_TYPES;
@@ -170,6 +182,7 @@ export function parseVenue(
     defaultStep: num(p, v.defaultStep, `${where}.defaultStep`, { above: 0 }, type === "binance" ? 0.00001 : 1),
     allowShort: bool(p, v.allowShort, `${where}.allowShort`, type === "paper"),
   };
+  const stored = type === "binance" ? keystoreRef(p, v, where) : undefined;
   const keyEnv = envVar(p, v.apiKeyEnv, `${where}.apiKeyEnv`, "BINANCE_API_KEY");
   const secretEnv = envVar(p, v.secretEnv, `${where}.secretEnv`, "BINANCE_API_SECRET");
   const binance = {
@@ -187,6 +200,10 @@ export function parseVenue(
       return { type: "paper", ...common, currency, ...sim };
     case "binance": {
       if (paper) return { type: "paper", ...common, currency, ...sim };
+      // Filled in from the store once it is unlocked (live_config.ts), or a problem says why not.
+      if (stored !== undefined) {
+        return { type: "binance", ...common, currency, ...binance, apiKey: "", secret: "", keystore: stored };
+      }
       const apiKey = env(keyEnv);
       const secret = env(secretEnv);
       if (!apiKey) p.push({ field: `${where}.apiKey`, why: `live mode needs the API key in env ${keyEnv}` });
@@ -219,6 +236,40 @@ function parseIb(p: Problems, v: Record<string, unknown>, where: string) {
     pollMs: num(p, v.pollMs, `${where}.pollMs`, { min: 10, hint: "milliseconds" }, 250),
     timeoutMs: num(p, v.timeoutMs, `${where}.timeoutMs`, { min: 1, hint: "milliseconds" }, 10_000),
   };
+}
+
+export const KEYSTORE_PREFIX = "keystore:";
+
+/** The venue's raw `apiKey` names a key store entry (such a venue has live keys, as one with env keys does). */
+export const hasStoredKey = (raw: unknown) => {
+  const key = raw && typeof raw === "object" ? (raw as Record<string, unknown>).apiKey : undefined;
+  return typeof key === "string" && key.startsWith(KEYSTORE_PREFIX);
+};
+
+/**
+ * `apiKey`: only a reference to the key store, `keystore:NAME` (the entry holds the key and its secret). A key
+ * itself in the file is refused: config files get copied, committed and pasted into tickets.
+ */
+export function keystoreRef(p: Problems, v: Record<string, unknown>, where = "venue"): string | undefined {
+  if (v.apiKey === undefined) return undefined;
+  if (typeof v.apiKey !== "string" || !v.apiKey.startsWith(KEYSTORE_PREFIX)) {
+    p.push({
+      field: `${where}.apiKey`,
+      why: `must be "keystore:NAME" (a key stored with \`live keys add NAME\`); keys never sit in the config file`,
+    });
+    return undefined;
+  }
+  const name = v.apiKey.slice(KEYSTORE_PREFIX.length);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) {
+    p.push({ field: `${where}.apiKey`, why: `${show(name)} is not a key store name (letters, digits, _ . -)` });
+    return undefined;
+  }
+  for (const other of ["apiKeyEnv", "secretEnv"]) {
+    if (v[other] !== undefined) {
+      p.push({ field: `${where}.${other}`, why: `not with ${where}.apiKey (the key store entry holds both)` });
+    }
+  }
+  return name;
 }
 
 /** A currency code: letters and digits (USD, USDT, EUR, BTC). */

@@ -6,7 +6,7 @@
  */
 import { show } from "../runtime/validate.ts";
 import { known, obj, type Problems, type Raw } from "./config_fields.ts";
-import { currencyCode, parseVenue, type VenueConfig, venueKeyEnv } from "./config_venue.ts";
+import { currencyCode, hasStoredKey, parseVenue, type VenueConfig, venueKeyEnv } from "./config_venue.ts";
 
 export interface FxConfig {
   /** The currency the account's total is reported in. */
@@ -31,7 +31,8 @@ interface VenueOptions {
 export function parseVenues(p: Problems, c: Raw, options: VenueOptions): Record<string, VenueConfig> {
   // Paper is the default when a venue's keys are not configured; --live or mode "live" insists on them.
   const paperFor = (raw: unknown) =>
-    options.paper ?? (options.mode === undefined ? !options.env(venueKeyEnv(raw)) : options.mode === "paper");
+    options.paper ??
+      (options.mode === undefined ? !options.env(venueKeyEnv(raw)) && !hasStoredKey(raw) : options.mode === "paper");
   if (c.venues === undefined) {
     const venue = parseVenue(p, c.venue, paperFor(c.venue), options.env);
     return { [venue.name]: venue };

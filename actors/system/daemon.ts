@@ -23,6 +23,7 @@ import { buildLiveTree, PATHS, ROOT, venuePaths } from "./live_tree.ts";
 import { lockDaemon } from "./lock.ts";
 import { EXIT_LOCKED, EXIT_RESTART_ME, onWatchdogGone, startHeartbeat } from "./watchdog.ts";
 import { createLogTail, teeSink } from "../gateway/log_tail.ts";
+import { startSystemdNotify } from "./sd_notify.ts";
 import { disabledStrategies, lifecycleOf, recordHung, strategyIdOf, withRiskConfig } from "./strategy_faults.ts";
 import { loadRoster, startingStrategies, wireRoster } from "./strategy_roster.ts";
 import { createStrategyControl } from "./strategy_control.ts";
@@ -268,6 +269,8 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     log("warn", "cannot write the control URL into the lock file", { error: errorText(err) })
   );
   const stopHeartbeat = startHeartbeat();
+  // Under systemd (Type=notify, WatchdogSec=): READY=1 now, WATCHDOG=1 while the event loop turns.
+  const stopNotify = startSystemdNotify((msg, fields) => log("warn", msg, fields));
   const signals: [Deno.Signal, () => void][] = [
     ["SIGTERM", () => finish(0)],
     ["SIGINT", () => finish(0)],
@@ -294,6 +297,7 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
   const timer = config.statusEveryMs > 0 ? setInterval(() => void status(), config.statusEveryMs) : undefined;
   if (exitCode === undefined) await new Promise<void>((resolve) => (wake = resolve));
   if (timer !== undefined) clearInterval(timer);
+  await stopNotify();
   await lock.update({ stoppingSince: new Date().toISOString() }).catch(() => {});
 
   // An orphan stops at once: nobody waits for its result, and the next start needs its lock.

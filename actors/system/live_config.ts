@@ -1,5 +1,6 @@
 /**
- * The live daemon's config file: schema, defaults and validation. Secrets come from the environment only.
+ * The live daemon's config file: schema, defaults and validation. Secrets come from the environment or the encrypted
+ * key store (config_keys.ts), never from the file.
  * Every field is checked and every problem is reported at once, each with its JSON path (`control.port`,
  * `strategies[0].limits.maxLoss`), before anything starts, so a bad config never reaches a venue.
  * The sections live beside it: config_venue.ts, config_feed.ts, config_strategies.ts; the field readers that
@@ -20,7 +21,6 @@ import { assertNever } from "../runtime/errors.ts";
 import {
   bool,
   hostname,
-  HTTP,
   known,
   LiveConfigError,
   num,
@@ -29,13 +29,14 @@ import {
   type Problem,
   type Problems,
   str,
-  url,
 } from "./config_fields.ts";
 import { type FeedConfig, parseFeed } from "./config_feed.ts";
 import { type VenueConfig, type VenueInstruments } from "./config_venue.ts";
 import { type FxConfig, parseFx, parseVenues } from "./config_venues.ts";
 import { checkCapitalSum, parseStrategies, resolveStrategyModule, type StrategyConfig } from "./config_strategies.ts";
 import { type ApiConfig, parseApi } from "./config_api.ts";
+import { type AlertsConfig, parseAlerts } from "./config_alerts.ts";
+import { unlockVenueKey } from "./config_keys.ts";
 
 export { LiveConfigError, resolveStrategyModule };
 export type {
@@ -71,7 +72,8 @@ export interface LiveConfig {
   readonly risk: RiskLimits;
   /** `risk.quarantinePolicy` in the file: what happens to a stopped or quarantined strategy's position. */
   readonly quarantinePolicy: QuarantinePolicy;
-  readonly alerts: { readonly webhookUrl?: string };
+  /** Where alerts go besides the journal (config_alerts.ts); the journal actor takes it as it is. */
+  readonly alerts: AlertsConfig;
   readonly statusEveryMs: number;
   /** Stop (exit 0) when a replay feed has sent its last bar. */
   readonly exitAtEnd: boolean;
@@ -152,7 +154,12 @@ export async function resolveLiveConfig(raw: unknown, options: ResolveOptions = 
   const c = obj(p, raw, "");
   known(p, c, "", TOP_KEYS);
   const mode = oneOf(p, c.mode, "mode", ["paper", "live"] as const);
+  const dataDir = resolve(baseDir, str(p, c.dataDir, "dataDir", DEFAULT_DATA_DIR));
   const venues = parseVenues(p, c, { ...options, mode, env });
+  // Keys from the encrypted store: unlocked once, before anything starts (a locked or altered store is a problem).
+  for (const [name, v] of Object.entries(venues)) {
+    venues[name] = await unlockVenueKey(p, v, dataDir, env, c.venues === undefined ? "venue" : `venues.${name}`);
+  }
   const venue = Object.values(venues)[0];
   const feed = await parseFeed(p, c.feed, baseDir);
   const feedSymbols = feed === undefined
@@ -163,12 +170,9 @@ export async function resolveLiveConfig(raw: unknown, options: ResolveOptions = 
   const strategies = await parseStrategies(p, c.strategies, venues, feedSymbols, baseDir);
   checkCapitalSum(p, strategies, venues);
   const fx = parseFx(p, c, venues, feedSymbols);
-  const dataDir = resolve(baseDir, str(p, c.dataDir, "dataDir", DEFAULT_DATA_DIR));
   const control = obj(p, c.control, "control", true);
   known(p, control, "control", ["hostname", "port"]);
-  const alerts = obj(p, c.alerts, "alerts", true);
-  known(p, alerts, "alerts", ["webhookUrl"]);
-  const webhookUrl = alerts.webhookUrl === undefined ? undefined : url(p, alerts.webhookUrl, "alerts.webhookUrl", HTTP);
+  const alerts = parseAlerts(p, c.alerts, env);
   const { limits, quarantinePolicy } = parseRisk(p, c.risk);
   const config: LiveConfig = {
     mode: Object.values(venues).every((v) => v.type === "paper") ? "paper" : "live",
@@ -186,7 +190,7 @@ export async function resolveLiveConfig(raw: unknown, options: ResolveOptions = 
     strategies,
     risk: limits,
     quarantinePolicy,
-    alerts: webhookUrl === undefined ? {} : { webhookUrl },
+    alerts,
     statusEveryMs: num(
       p,
       c.statusEveryMs,

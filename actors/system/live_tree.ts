@@ -309,6 +309,8 @@ export function buildLiveTree(config: LiveConfig): SupervisorSpec {
           barSubscribers,
           journalPath: PATHS.journal,
           ...guardianVenues(config),
+          // For /metrics: order latency on the guardian's (live) clock.
+          measureLatency: true,
         },
       },
       {

@@ -6,6 +6,7 @@
  */
 import { resolve } from "node:path";
 import { tryLockJournal } from "../../storage/journal_lock.ts";
+import { redactSecrets } from "../../storage/url.ts";
 
 export const LOCK_FILE = "daemon.lock";
 
@@ -144,7 +145,9 @@ export async function lockDaemon(
     });
   } catch (error) {
     file.release();
-    throw new Error(`Cannot lock the journal at ${where}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`Cannot lock the journal at ${where}: ${redactSecrets((error as Error).message, db)}`, {
+      cause: error,
+    });
   }
   if (journal.kind === "busy") {
     file.release();

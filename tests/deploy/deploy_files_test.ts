@@ -162,3 +162,123 @@ Deno.test("deploy: the systemd unit is hardened, keeps V8's JIT working, and let
   assert.ok(denoDir && writable.includes(denoDir), "Deno's cache is writable under ProtectSystem=strict");
   assert.ok(writable.includes(`${value("WorkingDirectory")}/data`));
 });
+
+/** systemd-analyze, when this machine has it (it verifies a unit file without installing it). */
+async function systemdAnalyze(): Promise<boolean> {
+  try {
+    return (await new Deno.Command("systemd-analyze", { args: ["--version"], stdout: "null", stderr: "null" }).output())
+      .success;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("deploy: the unit is Type=notify with a watchdog that outlasts the daemon's own, and systemd-analyze verifies it", async () => {
+  const unit = await read("tradeactor.service");
+  const value = (key: string) => new RegExp(`^${key}=(.*)$`, "m").exec(unit)?.[1];
+  assert.equal(value("Type"), "notify");
+  // The daemon (which notifies) is a grandchild of the main process.
+  assert.equal(value("NotifyAccess"), "all");
+  const watchdogSec = Number(value("WatchdogSec"));
+  // The inner watchdog needs its heartbeat timeout, a backoff and a recovery to bring a hung daemon back first.
+  const live = await Deno.readTextFile(join(DEPLOY, "../cli/live.ts"));
+  const heartbeatMs = Number(/heartbeatTimeoutMs: ([\d_]+)/.exec(live)![1].replaceAll("_", ""));
+  assert.ok(
+    watchdogSec * 1000 >= heartbeatMs * 4,
+    `WatchdogSec=${watchdogSec} vs a ${heartbeatMs} ms heartbeat timeout`,
+  );
+  assert.ok(Number(value("TimeoutStartSec")) >= 60, "recovery happens before READY=1");
+  assert.match(value("RestrictAddressFamilies")!, /AF_UNIX/, "the notify socket is a Unix socket");
+  if (await systemdAnalyze()) {
+    // The unit as installed, with ExecStart pointing at a Deno that exists here; any warning is a finding.
+    const dir = await Deno.makeTempDir({ prefix: "unit-" });
+    try {
+      const copy = join(dir, "tradeactor.service");
+      await Deno.writeTextFile(copy, unit.replace(/^ExecStart=\S+/m, `ExecStart=${Deno.execPath()}`));
+      const out = await new Deno.Command("systemd-analyze", {
+        args: ["verify", copy],
+        stdout: "piped",
+        stderr: "piped",
+      })
+        .output();
+      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+      assert.ok(out.success, text);
+      assert.equal(text.trim(), "", "systemd-analyze verify has remarks");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+});
+
+Deno.test("deploy: the EC2 user-data script parses and creates every path the unit uses", async () => {
+  const file = join(DEPLOY, "ec2/user-data.sh");
+  const script = await Deno.readTextFile(file);
+  const syntax = await new Deno.Command("bash", { args: ["-n", file], stderr: "piped" }).output();
+  assert.ok(syntax.success, new TextDecoder().decode(syntax.stderr));
+  try {
+    const lint = await new Deno.Command("shellcheck", { args: [file], stdout: "piped" }).output();
+    assert.ok(lint.success, new TextDecoder().decode(lint.stdout));
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  assert.match(script, /^#!\/bin\/bash\n/);
+  assert.match(script, /^set -euo pipefail$/m);
+  const unit = await read("tradeactor.service");
+  const value = (key: string) => new RegExp(`^${key}=(.*)$`, "m").exec(unit)?.[1];
+  const vars = Object.fromEntries([...script.matchAll(/^([A-Z_]+)="?([^$"\s]+)"?$/gm)].map((m) => [m[1], m[2]]));
+  const expand = (text: string) => text.replace(/\$(APP|CONF|UNIT)\b/g, (_, v) => vars[v]);
+  assert.equal(vars.APP, value("WorkingDirectory"));
+  assert.equal(`${vars.CONF}/env`, value("EnvironmentFile")!.replace(/^-/, ""));
+  assert.match(value("ExecStart")!, new RegExp(`--config ${vars.CONF}/live\\.json$`));
+  assert.equal(vars.UNIT, "/etc/systemd/system/tradeactor.service");
+  assert.match(script, /install -m 0644 deploy\/tradeactor\.service "\$UNIT"/);
+  assert.match(script, /systemctl enable --now tradeactor/);
+  // The user the unit runs as, and every directory it may write, are created by the script, owned by that user.
+  assert.match(script, new RegExp(`useradd --system .* ${value("User")}$`, "m"));
+  const created = [...script.matchAll(/install -d -m 0750 -o tradeactor -g tradeactor (.*)$/gm)]
+    .flatMap((m) => m[1].split(" ").map((p) => expand(p.replaceAll('"', ""))));
+  for (const path of value("ReadWritePaths")!.split(" ")) assert.ok(created.includes(path), `${path} is not created`);
+  // The same Deno as the Dockerfile and CI; the env file is written with a umask that keeps it private.
+  const dockerDeno = /deno@([\d.]+)/.exec(await read("Dockerfile"))![1];
+  assert.equal(vars.DENO_VERSION, dockerDeno);
+  assert.match(
+    script,
+    /umask 077[\s\S]*TRADEACTOR_CONTROL_TOKEN=\$\(openssl rand -hex 32\)[\s\S]*chmod 0600 "\$CONF\/env"/,
+  );
+  // The config it installs is the one checked below.
+  assert.match(script, /deploy\/ec2\/live\.json "\$CONF\/live\.json"/);
+});
+
+Deno.test("deploy: the EC2 config is valid: 10 strategies on loopback, writing where the unit allows", async () => {
+  const config = await loadLiveConfig(join(DEPLOY, "ec2/live.json"), { env: () => undefined });
+  assert.equal(config.strategies.length, 10);
+  assert.equal(config.mode, "paper");
+  assert.equal(config.control.hostname, "127.0.0.1");
+  assert.doesNotThrow(() => controlSettings(config, () => undefined));
+  const unit = await read("tradeactor.service");
+  const writable = /^ReadWritePaths=(.*)$/m.exec(unit)![1].split(" ");
+  assert.ok(writable.includes(config.dataDir), `${config.dataDir} is not writable under the unit`);
+  assert.ok(config.db.startsWith(`sqlite:${config.dataDir}/`));
+});
+
+Deno.test("deploy: each cost table adds up and stays under $100 a month", async () => {
+  const text = await read("README.md");
+  const section = text.slice(text.indexOf("### Cost"), text.indexOf("\n## ", text.indexOf("### Cost")));
+  assert.match(section, /list\s+prices\s+as\s+known\s+on\s+\d{4}-\d{2}-\d{2}/);
+  const tables = section.split(/\n\n/).filter((block) => block.startsWith("| item"));
+  assert.equal(tables.length, 2);
+  for (const table of tables) {
+    const rows = table.split("\n").slice(2).map((line) => line.split("|").map((c) => c.trim()));
+    const total = rows.find((r) => r[1] === "**total**")!;
+    const items = rows.filter((r) => r !== total);
+    const sum = items.reduce((s, r) => s + Number(r[3]), 0);
+    assert.ok(items.every((r) => Number.isFinite(Number(r[3]))));
+    assert.ok(Math.abs(sum - Number(total[3])) < 0.005, `items add up to ${sum}, the table says ${total[3]}`);
+    assert.ok(Number(total[3]) < 100);
+    // Hourly prices × 730 hours are the monthly figures.
+    for (const r of items) {
+      const hourly = /\$([\d.]+) per hour/.exec(r[2]);
+      if (hourly) assert.ok(Math.abs(Number(hourly[1]) * 730 - Number(r[3])) < 0.01, `${r[1]}: ${r[2]} → ${r[3]}`);
+    }
+  }
+});
