@@ -161,7 +161,7 @@ Deno.test("venues: every mistake is named by its path", async () => {
   assert.match(named["venues.us.name"], /the key of venues is the venue's name \("us"\): leave name out/);
   assert.match(
     (await at({ venues: { us: { type: "ftx" }, eu: { type: "paper" } }, fx: undefined }))["venues.us.type"],
-    /must be "paper" or "binance", got "ftx"/,
+    /must be "paper" or "binance" or "ib", got "ftx"/,
   );
   assert.match(
     (await at({ venues: { us: { type: "paper", sandbox: true }, eu: { type: "paper" } }, fx: undefined }))[
