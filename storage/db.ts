@@ -140,13 +140,14 @@ async function migrate(opened: Database, schema: string | undefined): Promise<vo
   }
 }
 
-function redact(url: string): string {
+/** The URL with its password replaced by *** (also in a URL the parser refuses): for messages and logs. */
+export function redact(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = "***";
     return u.toString();
   } catch {
-    return url;
+    return url.replace(/(\/\/[^/@:]*:)[^/@]*@/, "$1***@");
   }
 }
 
