@@ -1,0 +1,262 @@
+/**
+ * The core's end of the Redis bus: given to the Worker host (`remote`), it carries the mailboxes of the actors that
+ * run in another process (redis_host.ts) and reports their lifecycle to the host's supervision tree, as a Worker's
+ * would be: a start waits for a remote process to start the actor, an exit it reports is the actor's exit, and a
+ * lease that expires (its process died or hangs) is a crash. While Redis is down, sends queue in order and the lease
+ * checks wait: the remote actors are halted, not declared dead, until Redis answers again.
+ */
+import type { Redis } from "ioredis";
+import type { Envelope } from "./behaviour.ts";
+import { ActorError, ConfigError, errorText, InitError } from "./errors.ts";
+import type { Logger } from "./log.ts";
+import {
+  ACTOR_GROUP,
+  busKeys,
+  connectBus,
+  CORE_GROUP,
+  DEFAULT_STREAM_MAXLEN,
+  ensureGroup,
+  entryText,
+  type InboxEntry,
+  type MailboxEntry,
+  parseBusUrl,
+  type RawEntry,
+} from "./redis_bus.ts";
+import { type LinkSink, REMOTE_LOST, type RemoteLink, type RemoteLinkStats } from "./remote_link.ts";
+import type { ActorSpec } from "./spec.ts";
+import { fromWire, toWire } from "./wire.ts";
+
+export interface RedisLinkOptions {
+  readonly bus: string;
+  /** Which actor paths run on the bus. */
+  readonly remote: (path: string) => boolean;
+  /** The lease the remote hosts use (they must agree). Default 3000. */
+  readonly leaseMs?: number;
+  /** How long a start waits for a remote process. Default 30 s. */
+  readonly startTimeoutMs?: number;
+  readonly log: Logger;
+  readonly maxLen?: number;
+}
+
+interface Remote {
+  readonly path: string;
+  running: boolean;
+  holder: string | undefined;
+  sent: number;
+  waiter: { cid: string; done: (entry: InboxEntry | undefined) => void } | undefined;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function createRedisLink(options: RedisLinkOptions): Promise<RemoteLink> {
+  const address = parseBusUrl(options.bus);
+  const keys = busKeys(address.name);
+  const leaseMs = options.leaseMs ?? 3_000;
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  const maxLen = options.maxLen ?? DEFAULT_STREAM_MAXLEN;
+  const log = options.log;
+  const linkId = `core-${crypto.randomUUID().slice(0, 12)}`;
+  let lastOutage = 0;
+  const onError = (error: Error) => {
+    const now = Date.now();
+    if (now - lastOutage > 5_000) {
+      log.warn("bus unreachable; remote actors halted until Redis answers again", {
+        error: error.message,
+      });
+    }
+    lastOutage = now;
+  };
+  const cmd: Redis = await connectBus(address.url, { label: "core's bus link", onError });
+  const reader: Redis = await connectBus(address.url, { label: "core's bus reader", onError });
+  const remotes = new Map<string, Remote>();
+  let sink: LinkSink | undefined;
+  let sendSeq = 0;
+  let closed = false;
+  let checking = false;
+
+  // A new run: what an earlier core left in the inbox is not for this one.
+  await cmd.del(keys.inbox);
+  await ensureGroup(cmd, keys.inbox, CORE_GROUP);
+
+  const remoteOf = (path: string) => {
+    let r = remotes.get(path);
+    if (!r) remotes.set(path, r = { path, running: false, holder: undefined, sent: 0, waiter: undefined });
+    return r;
+  };
+
+  function xadd(key: string, entry: MailboxEntry): Promise<unknown> {
+    return cmd.xadd(key, "MAXLEN", "~", maxLen, "*", "e", toWire(entry)).catch((err) => {
+      if (!closed) log.error("cannot add to a mailbox stream", { key, error: errorText(err) });
+    });
+  }
+
+  function dispatch(entry: InboxEntry) {
+    switch (entry.k) {
+      case "env":
+        sink?.route(entry.env);
+        return;
+      case "started":
+      case "start_failed":
+      case "stopped": {
+        const r = remotes.get(entry.path);
+        if (r?.waiter?.cid === entry.cid) r.waiter.done(entry);
+        return;
+      }
+      case "exit": {
+        const r = remotes.get(entry.path);
+        if (!r?.running) return;
+        r.running = false;
+        sink?.exited(
+          entry.path,
+          entry.reason,
+          entry.reason === "crash" ? new ActorError(entry.path, entry.error ?? "crashed") : undefined,
+        );
+        return;
+      }
+      default:
+        log.error("dropped an unknown inbox entry", { entry });
+    }
+  }
+
+  async function readInbox() {
+    while (!closed) {
+      try {
+        const res = await reader.xreadgroup(
+          "GROUP",
+          CORE_GROUP,
+          linkId,
+          "COUNT",
+          512,
+          "BLOCK",
+          1_000,
+          "STREAMS",
+          keys.inbox,
+          ">",
+        ) as [string, RawEntry[]][] | null;
+        const entries = res?.[0]?.[1] ?? [];
+        if (entries.length === 0) continue;
+        for (const raw of entries) {
+          try {
+            dispatch(fromWire<InboxEntry>(entryText(raw)));
+          } catch (err) {
+            log.error("dropped an inbox entry", { id: raw[0], error: errorText(err) });
+          }
+        }
+        void cmd.xack(keys.inbox, CORE_GROUP, ...entries.map((e) => e[0])).catch(() => {});
+      } catch (err) {
+        if (closed) return;
+        if (String((err as Error).message).includes("NOGROUP")) {
+          await ensureGroup(cmd, keys.inbox, CORE_GROUP).catch(() => {});
+          continue;
+        }
+        onError(err as Error);
+        await sleep(200);
+      }
+    }
+  }
+
+  /** A remote actor whose lease is gone, or held by another process than the one that started it, died. */
+  async function checkLeases() {
+    if (checking || closed) return;
+    checking = true;
+    try {
+      for (const r of remotes.values()) {
+        if (!r.running) continue;
+        const now = await cmd.get(keys.lease(r.path));
+        if (!r.running || now === r.holder) continue;
+        r.running = false;
+        const why = now === null ? `its lease expired (${leaseMs} ms)` : `its lease passed to ${now}`;
+        log.error("remote actor lost", { path: r.path, holder: r.holder });
+        sink?.exited(r.path, "crash", new ActorError(r.path, `${REMOTE_LOST}: ${why}; holder ${r.holder} is gone`));
+      }
+    } catch (err) {
+      onError(err as Error);
+    } finally {
+      checking = false;
+    }
+  }
+
+  const reading = readInbox();
+  const timer = setInterval(() => void checkLeases(), Math.max(50, Math.floor(leaseMs / 3)));
+
+  function await_(r: Remote, cid: string, timeoutMs: number): Promise<InboxEntry | undefined> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => finish(undefined), timeoutMs);
+      const finish = (entry: InboxEntry | undefined) => {
+        clearTimeout(t);
+        if (r.waiter?.cid === cid) r.waiter = undefined;
+        resolve(entry);
+      };
+      r.waiter = { cid, done: finish };
+    });
+  }
+
+  return {
+    hosts: (path) => options.remote(path),
+    bind(s) {
+      sink = s;
+    },
+    async start(spec: ActorSpec, path: string, restart: boolean) {
+      const r = remoteOf(path);
+      if (!restart) {
+        // A fresh start in this run: no message or state of an earlier run.
+        await cmd.del(keys.mailbox(path), keys.state(path));
+        await ensureGroup(cmd, keys.mailbox(path), ACTOR_GROUP);
+      }
+      await cmd.sadd(keys.actors, path);
+      const cid = crypto.randomUUID();
+      const answer = await_(r, cid, startTimeoutMs);
+      await xadd(keys.mailbox(path), { k: "start", cid, spec, restart });
+      const entry = await answer;
+      if (entry === undefined) {
+        throw new InitError(
+          path,
+          `no remote host started it within ${startTimeoutMs} ms: is a \`deno task live --role strategies --bus …\` ` +
+            `process running on this bus (deployment "${address.name}")?`,
+        );
+      }
+      if (entry.k === "start_failed") {
+        throw entry.config ? new RemoteConfigError(path, entry.error) : new InitError(path, entry.error);
+      }
+      if (entry.k !== "started") throw new InitError(path, `unexpected answer "${entry.k}" to a start`);
+      r.holder = entry.holder;
+      r.running = true;
+    },
+    async stop(path: string, timeoutMs: number) {
+      const r = remotes.get(path);
+      if (!r?.running) return;
+      r.running = false;
+      const cid = crypto.randomUUID();
+      const answer = await_(r, cid, timeoutMs);
+      await xadd(keys.mailbox(path), { k: "stop", cid });
+      if ((await answer) === undefined) log.warn("remote actor did not confirm its stop", { path, timeoutMs });
+    },
+    forget(path: string) {
+      remotes.delete(path);
+      void cmd.srem(keys.actors, path).catch(() => {});
+    },
+    send(env: Envelope) {
+      const r = remoteOf(env.to);
+      r.sent++;
+      void xadd(keys.mailbox(env.to), { k: "env", id: `${linkId}:${++sendSeq}`, env });
+    },
+    stats: (): RemoteLinkStats[] =>
+      [...remotes.values()].map((r) => ({ path: r.path, running: r.running, holder: r.holder, sent: r.sent })),
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      for (const r of remotes.values()) r.waiter?.done(undefined);
+      reader.disconnect();
+      await reading.catch(() => {});
+      await cmd.quit().catch(() => cmd.disconnect());
+    },
+  };
+}
+
+/** A remote actor's config was refused where it runs. */
+class RemoteConfigError extends ConfigError {
+  constructor(actor: string, message: string) {
+    super(actor, "config", message);
+    this.message = message;
+  }
+}
