@@ -13,39 +13,9 @@
 import { Redis } from "ioredis";
 import type { Envelope } from "./behaviour.ts";
 import type { ActorSpec } from "./spec.ts";
+import { BusConfigError, redactUrl } from "./bus_url.ts";
 
-export interface BusAddress {
-  /** What ioredis connects to (the `name` parameter removed). */
-  readonly url: string;
-  /** The deployment: every key of this bus sits under `ta:{name}:`. */
-  readonly name: string;
-}
-
-export class BusConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "BusConfigError";
-  }
-}
-
-/** `redis://[user:pass@]host:port[/db][?name=DEPLOYMENT]` (rediss:// for TLS); the name defaults to "tradeactor". */
-export function parseBusUrl(raw: string): BusAddress {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new BusConfigError(`Invalid --bus URL: expected redis://host:port[/db][?name=DEPLOYMENT]`);
-  }
-  if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
-    throw new BusConfigError(`Invalid --bus URL: the scheme must be redis:// or rediss://, got "${url.protocol}//"`);
-  }
-  const name = url.searchParams.get("name") ?? "tradeactor";
-  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(name)) {
-    throw new BusConfigError(`Invalid --bus deployment name ${JSON.stringify(name)}: use [A-Za-z0-9_.:-], 1-64 chars`);
-  }
-  url.searchParams.delete("name");
-  return { url: url.toString().replace(/\?$/, ""), name };
-}
+export { type BusAddress, BusConfigError, parseBusUrl, redactUrl } from "./bus_url.ts";
 
 /** The core's inbox is a mailbox like the others, at a path no actor can have ("$" is not a valid child id). */
 export const CORE_INBOX = "$core";
@@ -123,16 +93,6 @@ export async function connectBus(url: string, options: ConnectOptions): Promise<
   }
 }
 
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return url.replace(/(\/\/[^/@:]*:)[^/@]*@/, "$1***@");
-  }
-}
-
 /** Creates the group at the stream's start (and the stream); an existing group is fine. */
 export async function ensureGroup(redis: Redis, key: string, group: string): Promise<void> {
   try {
@@ -149,4 +109,29 @@ export function entryText(raw: RawEntry): string {
   const fields = raw[1];
   for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === "e") return fields[i + 1];
   return "";
+}
+
+/** Is stream entry id `a` after `b`? ("ms-seq", compared as numbers.) */
+export function idAfter(a: string, b: string): boolean {
+  const [am, as] = a.split("-").map(Number);
+  const [bm, bs] = b.split("-").map(Number);
+  return am > bm || (am === bm && as > bs);
+}
+
+/**
+ * Entries delivered to `consumer` after `lastId` whose read reply never arrived (Redis went down as it answered):
+ * they sit in the consumer's own pending list, and a read of new entries would never return them.
+ */
+export async function lostReplies(
+  redis: Redis,
+  key: string,
+  group: string,
+  consumer: string,
+  lastId: string,
+  count: number,
+): Promise<RawEntry[]> {
+  const res = await redis.xreadgroup("GROUP", group, consumer, "COUNT", count, "STREAMS", key, "0") as
+    | [string, RawEntry[]][]
+    | null;
+  return (res?.[0]?.[1] ?? []).filter((e) => idAfter(e[0], lastId));
 }

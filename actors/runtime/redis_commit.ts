@@ -22,8 +22,11 @@ for i = 10 + n, #ARGV do
 end
 return ver`;
 
-const RENEW = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+// Takes a free lease or extends one's own: a resend (after a reconnect) of a take that succeeded still says yes.
+const ACQUIRE = `
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
 return 0`;
 
 const RELEASE = `
@@ -80,14 +83,9 @@ export async function commit(redis: Redis, keys: CommitKeys, a: CommitArgs): Pro
   return { kind: "ok", ver: result };
 }
 
-/** Takes the lease when free; true when this holder has it now. */
+/** Takes the lease when free, or extends it when this holder has it; true when this holder has it now. */
 export async function acquireLease(redis: Redis, key: string, holder: string, leaseMs: number): Promise<boolean> {
-  return (await redis.set(key, holder, "PX", leaseMs, "NX")) === "OK";
-}
-
-/** Extends the lease if this holder still has it. */
-export async function renewLease(redis: Redis, key: string, holder: string, leaseMs: number): Promise<boolean> {
-  return (await redis.eval(RENEW, 1, key, holder, String(leaseMs))) === 1;
+  return (await redis.eval(ACQUIRE, 1, key, holder, String(leaseMs))) === 1;
 }
 
 export async function releaseLease(redis: Redis, key: string, holder: string): Promise<void> {

@@ -25,12 +25,14 @@ import {
   DEFAULT_STREAM_MAXLEN,
   ensureGroup,
   entryText,
+  idAfter,
   type InboxEntry,
+  lostReplies,
   type MailboxEntry,
   parseBusUrl,
   type RawEntry,
 } from "./redis_bus.ts";
-import { acquireLease, commit, releaseLease, renewLease } from "./redis_commit.ts";
+import { acquireLease, commit, releaseLease } from "./redis_commit.ts";
 import { fromWire, toWire } from "./wire.ts";
 
 export interface RedisHostOptions {
@@ -38,7 +40,7 @@ export interface RedisHostOptions {
   readonly bus: string;
   /** This process's id on the bus (consumer name, lease value). Default: random. */
   readonly holder?: string;
-  /** An actor whose holder is silent this long is taken over. Default 3000. */
+  /** An actor whose holder is silent this long is taken over. Default: the bus URL's leaseMs. */
   readonly leaseMs?: number;
   /** Entries read and committed together. Default 256. */
   readonly batch?: number;
@@ -85,6 +87,8 @@ interface Serving {
   /** Entries that arrived while the actor was down, handled after the next start (not acked meanwhile). */
   held: [string, MailboxEntry][];
   hostSeq: number;
+  /** The newest entry id read. */
+  lastId: string;
   processed: number;
   duplicates: number;
   loop: Promise<void> | undefined;
@@ -96,7 +100,7 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
   const address = parseBusUrl(options.bus);
   const keys: BusKeys = busKeys(address.name);
   const holder = options.holder ?? `h-${crypto.randomUUID().slice(0, 12)}`;
-  const leaseMs = options.leaseMs ?? 3_000;
+  const leaseMs = options.leaseMs ?? address.leaseMs;
   const batch = options.batch ?? 256;
   const blockMs = options.blockMs ?? 500;
   const maxLen = options.maxLen ?? DEFAULT_STREAM_MAXLEN;
@@ -126,8 +130,7 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
     ticking = true;
     try {
       for (const s of [...serving.values()]) {
-        if (await renewLease(redis, keys.lease(s.path), holder, leaseMs)) continue;
-        // Expired during an outage with nobody else taking it: ours again (our committed state is current).
+        // Also when it expired during an outage and nobody else took it: ours again (our committed state is current).
         if (await acquireLease(redis, keys.lease(s.path), holder, leaseMs)) continue;
         log.warn("lost the lease; another process serves the actor now", { path: s.path });
         drop(s);
@@ -175,6 +178,7 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
       snapDirty: false,
       held: [],
       hostSeq: 0,
+      lastId: "0-0",
       processed: 0,
       duplicates: 0,
       loop: undefined,
@@ -208,9 +212,17 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
       if (entries.length > 0) await handle(s, entries);
     } while (cursor !== "0-0" && s.active);
     let lastClaim = Date.now();
+    let recheck = false;
     while (s.active && !stopped) {
       let entries: RawEntry[] = [];
       try {
+        if (recheck) {
+          recheck = false;
+          entries = await lostReplies(s.reader, keys.mailbox(s.path), ACTOR_GROUP, holder, s.lastId, batch);
+          if (entries.length > 0) log.warn("recovered entries whose read reply was lost", { n: entries.length });
+          if (entries.length > 0 && s.active) await handle(s, entries);
+          continue;
+        }
         const res = await s.reader.xreadgroup(
           "GROUP",
           ACTOR_GROUP,
@@ -236,7 +248,8 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
             "COUNT",
             batch,
           ) as [string, RawEntry[]];
-          entries = stale.filter((e) => e[1].length > 0);
+          const held = new Set(s.held.map((h) => h[0]));
+          entries = stale.filter((e) => e[1].length > 0 && !held.has(e[0]));
         }
       } catch (err) {
         if (!s.active) return;
@@ -246,6 +259,7 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
           continue;
         }
         onError(err as Error);
+        recheck = true;
         await sleep(200);
         continue;
       }
@@ -266,6 +280,7 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
     for (const raw of entries) {
       if (!s.active) return;
       const id = raw[0];
+      if (idAfter(id, s.lastId)) s.lastId = id;
       let entry: MailboxEntry;
       try {
         entry = fromWire<MailboxEntry>(entryText(raw));

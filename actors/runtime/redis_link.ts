@@ -18,6 +18,7 @@ import {
   ensureGroup,
   entryText,
   type InboxEntry,
+  lostReplies,
   type MailboxEntry,
   parseBusUrl,
   type RawEntry,
@@ -30,7 +31,7 @@ export interface RedisLinkOptions {
   readonly bus: string;
   /** Which actor paths run on the bus. */
   readonly remote: (path: string) => boolean;
-  /** The lease the remote hosts use (they must agree). Default 3000. */
+  /** The lease the remote hosts use (they must agree). Default: the bus URL's leaseMs. */
   readonly leaseMs?: number;
   /** How long a start waits for a remote process. Default 30 s. */
   readonly startTimeoutMs?: number;
@@ -51,7 +52,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function createRedisLink(options: RedisLinkOptions): Promise<RemoteLink> {
   const address = parseBusUrl(options.bus);
   const keys = busKeys(address.name);
-  const leaseMs = options.leaseMs ?? 3_000;
+  const leaseMs = options.leaseMs ?? address.leaseMs;
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const maxLen = options.maxLen ?? DEFAULT_STREAM_MAXLEN;
   const log = options.log;
@@ -119,23 +120,17 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Remote
   }
 
   async function readInbox() {
+    let lastId = "0-0";
+    let recheck = false;
     while (!closed) {
       try {
-        const res = await reader.xreadgroup(
-          "GROUP",
-          CORE_GROUP,
-          linkId,
-          "COUNT",
-          512,
-          "BLOCK",
-          1_000,
-          "STREAMS",
-          keys.inbox,
-          ">",
-        ) as [string, RawEntry[]][] | null;
-        const entries = res?.[0]?.[1] ?? [];
+        const entries = recheck
+          ? await lostReplies(reader, keys.inbox, CORE_GROUP, linkId, lastId, 512)
+          : await readNew();
+        recheck = false;
         if (entries.length === 0) continue;
         for (const raw of entries) {
+          lastId = raw[0];
           try {
             dispatch(fromWire<InboxEntry>(entryText(raw)));
           } catch (err) {
@@ -150,9 +145,26 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Remote
           continue;
         }
         onError(err as Error);
+        recheck = true;
         await sleep(200);
       }
     }
+  }
+
+  async function readNew(): Promise<RawEntry[]> {
+    const res = await reader.xreadgroup(
+      "GROUP",
+      CORE_GROUP,
+      linkId,
+      "COUNT",
+      512,
+      "BLOCK",
+      1_000,
+      "STREAMS",
+      keys.inbox,
+      ">",
+    ) as [string, RawEntry[]][] | null;
+    return res?.[0]?.[1] ?? [];
   }
 
   /** A remote actor whose lease is gone, or held by another process than the one that started it, died. */

@@ -106,8 +106,12 @@ Deno.test("redis bus: the URL gives the deployment name; bad URLs are clear erro
   assert.deepEqual(parseBusUrl("redis://127.0.0.1:6379/2?name=prod-a"), {
     url: "redis://127.0.0.1:6379/2",
     name: "prod-a",
+    leaseMs: 3000,
   });
   assert.equal(parseBusUrl("redis://127.0.0.1:6379").name, "tradeactor");
+  assert.equal(parseBusUrl("redis://h?name=a&leaseMs=900").leaseMs, 900);
+  assert.equal(parseBusUrl("redis://h?name=a&leaseMs=900").url, "redis://h");
+  assert.throws(() => parseBusUrl("redis://h?leaseMs=5"), /Invalid --bus leaseMs "5"/);
   assert.equal(busKeys("x").mailbox("live/strategies/a"), "ta:{x}:mbx:live/strategies/a");
   assert.throws(() => parseBusUrl("http://127.0.0.1"), /scheme must be redis:\/\/ or rediss:\/\//);
   assert.throws(() => parseBusUrl("redis://h?name=a b"), /Invalid --bus deployment name "a b"/);
