@@ -162,7 +162,7 @@ Deno.test({
   },
 });
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
@@ -217,7 +217,7 @@ Deno.test({
   ...opts,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "remote-redis-restart-" });
-    const port = await freePort();
+    const port = freePort();
     const url = `redis://127.0.0.1:${port}`;
     // The lease outlasts the outage: the restart is a halt, not a failover.
     const bus = `${url}/?name=restart&leaseMs=5000`;
