@@ -44,6 +44,9 @@ interface Remote {
   running: boolean;
   holder: string | undefined;
   sent: number;
+  depth: number;
+  maxDepth: number;
+  processed: number;
   waiter: { cid: string; done: (entry: InboxEntry | undefined) => void } | undefined;
 }
 
@@ -81,7 +84,10 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Remote
 
   const remoteOf = (path: string) => {
     let r = remotes.get(path);
-    if (!r) remotes.set(path, r = { path, running: false, holder: undefined, sent: 0, waiter: undefined });
+    if (!r) {
+      r = { path, running: false, holder: undefined, sent: 0, depth: 0, maxDepth: 0, processed: 0, waiter: undefined };
+      remotes.set(path, r);
+    }
     return r;
   };
 
@@ -174,6 +180,7 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Remote
     try {
       for (const r of remotes.values()) {
         if (!r.running) continue;
+        await readDepth(r);
         const now = await cmd.get(keys.lease(r.path));
         if (!r.running || now === r.holder) continue;
         r.running = false;
@@ -185,6 +192,20 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Remote
       onError(err as Error);
     } finally {
       checking = false;
+    }
+  }
+
+  /** The mailbox's backlog from its consumer group (lag: not read yet; pending: read, not committed). */
+  async function readDepth(r: Remote) {
+    const groups = await cmd.xinfo("GROUPS", keys.mailbox(r.path)) as unknown[][];
+    for (const g of groups) {
+      const f = new Map<unknown, unknown>();
+      for (let i = 0; i + 1 < g.length; i += 2) f.set(g[i], g[i + 1]);
+      if (f.get("name") !== ACTOR_GROUP) continue;
+      const pending = Number(f.get("pending") ?? 0);
+      r.depth = pending + Number(f.get("lag") ?? 0);
+      r.maxDepth = Math.max(r.maxDepth, r.depth);
+      r.processed = Math.max(0, Number(f.get("entries-read") ?? 0) - pending);
     }
   }
 
@@ -253,7 +274,15 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Remote
       void xadd(keys.mailbox(env.to), { k: "env", id: `${linkId}:${++sendSeq}`, env });
     },
     stats: (): RemoteLinkStats[] =>
-      [...remotes.values()].map((r) => ({ path: r.path, running: r.running, holder: r.holder, sent: r.sent })),
+      [...remotes.values()].map((r) => ({
+        path: r.path,
+        running: r.running,
+        holder: r.holder,
+        sent: r.sent,
+        depth: r.depth,
+        maxDepth: r.maxDepth,
+        processed: r.processed,
+      })),
     async close() {
       closed = true;
       clearInterval(timer);

@@ -17,6 +17,11 @@ export interface RemoteLinkStats {
   readonly holder: string | undefined;
   /** Messages sent to its mailbox stream by this link. */
   readonly sent: number;
+  /** Mailbox entries not yet handled (not read, or read and not committed), as of the last lease check. */
+  readonly depth: number;
+  readonly maxDepth: number;
+  /** Mailbox entries handled and committed, as of the last lease check. */
+  readonly processed: number;
 }
 
 export interface RemoteLink {

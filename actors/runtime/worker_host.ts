@@ -520,7 +520,12 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
     addChild: (parentPath, spec) => tree.addChild(parentPath, spec),
     removeChild: (path) => tree.removeChild(path),
     stats(): ActorStats[] {
-      return [...slots.values()].map((s) => statsOf(s, s.queue.size + s.inflight.length, tree.restarts(s.path)));
+      const local = [...slots.values()].map((s) => statsOf(s, s.queue.size + s.inflight.length, tree.restarts(s.path)));
+      // Remote actors: their mailbox counters come from the bus (as of the link's last lease check).
+      const remoteStats = (remote?.stats() ?? []).map((r) =>
+        statsOf({ ...r, conflated: 0, rejected: 0 }, r.depth, tree.restarts(r.path))
+      );
+      return [...local, ...remoteStats];
     },
     subscribe(listener) {
       listeners.add(listener);

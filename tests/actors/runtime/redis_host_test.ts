@@ -142,6 +142,11 @@ Deno.test({
       assert.deepEqual(new Map(ledger.seen), new Map([["root/a", expected], ["root/b", expected]]));
       assert.equal(ledger.total, 2 * 200 * 201 / 2);
       assert.deepEqual(remote.held(), ["root/remote/ledger"]);
+      // The host's counters include the remote actor, read from its consumer group: all handled, none waiting.
+      const statsOf = () => c.host.stats().find((st) => st.path === "root/remote/ledger");
+      await until("the remote actor's counters", () => (statsOf()?.processed ?? 0) >= 402);
+      assert.equal(statsOf()?.running, true);
+      assert.equal(statsOf()?.depth, 0);
       // Effects in each sender's order too.
       for (const from of ["root/a", "root/b"]) {
         assert.deepEqual(c.effects.filter((e) => e.from === from).map((e) => e.n), expected);
