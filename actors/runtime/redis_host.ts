@@ -136,6 +136,13 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
         drop(s);
       }
       const paths = await redis.smembers(keys.actors);
+      const registered = new Set(paths);
+      for (const s of [...serving.values()]) {
+        // Removed from the tree (a strategy removed while running): nothing more to serve.
+        if (registered.has(s.path)) continue;
+        drop(s);
+        await releaseLease(redis, keys.lease(s.path), holder);
+      }
       for (const path of paths) {
         if (serving.has(path) || stopped) continue;
         if (await acquireLease(redis, keys.lease(path), holder, leaseMs)) await serve(path);

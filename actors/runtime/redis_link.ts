@@ -78,7 +78,11 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Remote
   let closed = false;
   let checking = false;
 
-  // A new run: what an earlier core left in the inbox is not for this one.
+  // A new run. The remote actors of an earlier one lose their committed state first, so a strategy process still
+  // handling that run's messages can no longer commit (its version is gone): nothing it sends reaches this run's
+  // inbox, which is cleared next. Each actor starts fresh when the tree starts it (restored from the journal).
+  const earlier = await cmd.smembers(keys.actors);
+  if (earlier.length > 0) await cmd.del(...earlier.flatMap((path) => [keys.state(path), keys.mailbox(path)]));
   await cmd.del(keys.inbox);
   await ensureGroup(cmd, keys.inbox, CORE_GROUP);
 
@@ -180,7 +184,7 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Remote
     try {
       for (const r of remotes.values()) {
         if (!r.running) continue;
-        await readDepth(r);
+        await readDepth(r).catch(() => {}); // counters only: a missing stream must not skip the lease check
         const now = await cmd.get(keys.lease(r.path));
         if (!r.running || now === r.holder) continue;
         r.running = false;

@@ -10,7 +10,7 @@ import { createLogger } from "../../../actors/runtime/log.ts";
 import { createRedisHost } from "../../../actors/runtime/redis_host.ts";
 import { createRedisLink } from "../../../actors/runtime/redis_link.ts";
 import { busKeys, parseBusUrl } from "../../../actors/runtime/redis_bus.ts";
-import { REMOTE_LOST } from "../../../actors/runtime/remote_link.ts";
+import { REMOTE_LOST, type RemoteLink } from "../../../actors/runtime/remote_link.ts";
 import { fromWire, toWire } from "../../../actors/runtime/wire.ts";
 import { HANG_GUARD_MS, sup } from "./contract.ts";
 import { REDIS_UP, REDIS_URL, uniqueName } from "../../storage/services.ts";
@@ -34,6 +34,7 @@ interface Applied {
 
 interface Core {
   readonly host: WorkerHost;
+  readonly link: RemoteLink;
   readonly bus: string;
   readonly events: TreeEvent[];
   readonly effects: Applied[];
@@ -53,7 +54,7 @@ async function core(bus: string): Promise<Core> {
   const effects: Applied[] = [];
   host.subscribe((e) => events.push(e));
   host.listen(EFFECTS, (msg: Message) => effects.push(msg as Applied));
-  return { host, bus, events, effects };
+  return { host, link, bus, events, effects };
 }
 
 function busFor(tag: string): string {
@@ -291,6 +292,39 @@ Deno.test({
         } catch { /* already gone */ }
         await child.status;
       }
+      await cleanup(bus);
+    }
+  },
+});
+
+Deno.test({
+  name: "redis host: a new core run fences off the last one: what a strategy process still handles for it never " +
+    "reaches the new run",
+  ...opts,
+  async fn() {
+    const bus = busFor("epoch");
+    const remote = createRedisHost({ bus, leaseMs: LEASE_MS, logSink: () => {} });
+    await remote.start();
+    const old = await core(bus);
+    let next: Core | undefined;
+    try {
+      await old.host.start(sup("root", "one_for_one", [sup("remote", "one_for_one", [remoteActor("ledger")])]));
+      old.host.tell("root/remote/ledger", { type: "Slow", ms: 800 });
+      old.host.tell("root/remote/ledger", { type: "Add", from: "old", n: 100 });
+      await new Promise((r) => setTimeout(r, 200));
+      // The old core dies (its link goes silent) while the remote process is inside the slow message.
+      await old.link.close();
+      next = await core(bus);
+      // The new core is slow to start its tree (a journal to load): the old slow message ends meanwhile.
+      await new Promise((r) => setTimeout(r, 1_000));
+      await next.host.start(sup("root", "one_for_one", [sup("remote", "one_for_one", [remoteActor("ledger")])]));
+      next.host.tell("root/remote/ledger", { type: "Add", from: "new", n: 1 });
+      await until("the new run's effect", () => next!.effects.length >= 1);
+      assert.deepEqual(next.effects.map((e) => [e.from, e.n, e.total]), [["new", 1, 1]]);
+      assert.equal((await ledgerOf(next, "root/remote/ledger")).total, 1, "the old run's state leaked in");
+    } finally {
+      await next?.host.stop();
+      await remote.stop();
       await cleanup(bus);
     }
   },
