@@ -387,6 +387,10 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
     await loadState(s);
     const snapshot = entry.restart ? s.snap : undefined;
     try {
+      // The bus names the module to run: only a file on this host, never code from a URL someone wrote to Redis.
+      if (!entry.spec.module.startsWith("file:")) {
+        throw new Error(`refusing to load ${JSON.stringify(entry.spec.module)}: a remote host runs file: modules only`);
+      }
       const behaviour = await loadBehaviour(s.path, entry.spec);
       const cell = createCell(s.path, entry.spec, behaviour, {
         clock,

@@ -222,6 +222,30 @@ Deno.test({
 });
 
 Deno.test({
+  name: "redis host: a module that is not a file on the remote host is refused; the start fails saying so",
+  ...opts,
+  async fn() {
+    const bus = busFor("module");
+    const remote = createRedisHost({ bus, leaseMs: LEASE_MS, logSink: () => {} });
+    await remote.start();
+    const c = await core(bus);
+    try {
+      const code = "data:application/javascript,export default {accepts:[],init(){},receive(s){return s}}";
+      await assert.rejects(
+        c.host.start(
+          sup("root", "one_for_one", [sup("remote", "one_for_one", [{ ...remoteActor("x"), module: code }])]),
+        ),
+        /root\/remote\/x: refusing to load "data:application\/javascript,.*file: modules only/,
+      );
+    } finally {
+      await c.host.stop().catch(() => {});
+      await remote.stop();
+      await cleanup(bus);
+    }
+  },
+});
+
+Deno.test({
   name: "redis host: no remote process → the start fails naming the actor and the command to run",
   ...opts,
   async fn() {
