@@ -60,8 +60,9 @@ export const DEFAULT_STREAM_MAXLEN = 200_000;
 export interface ConnectOptions {
   /** Reported in errors (e.g. "bus"). */
   readonly label: string;
-  /** A fresh connection per blocking reader: a blocked XREADGROUP holds its connection. */
   readonly onError?: (error: Error) => void;
+  /** Called each time the connection is ready again after it was lost. */
+  readonly onReconnect?: () => void;
 }
 
 /**
@@ -85,6 +86,8 @@ export async function connectBus(url: string, options: ConnectOptions): Promise<
   });
   try {
     await redis.connect();
+    const onReconnect = options.onReconnect;
+    if (onReconnect) redis.on("ready", () => onReconnect());
     return redis;
   } catch (error) {
     redis.disconnect();
@@ -119,19 +122,20 @@ export function idAfter(a: string, b: string): boolean {
 }
 
 /**
- * Entries delivered to `consumer` after `lastId` whose read reply never arrived (Redis went down as it answered):
- * they sit in the consumer's own pending list, and a read of new entries would never return them.
+ * Entries delivered to `consumer` after `afterId` and not acknowledged, oldest first, at most `count`. After a
+ * reconnect: a read whose reply was lost (Redis went down as it answered, and the read was sent again) left its
+ * entries in the consumer's own pending list, where a read of new entries never returns them.
  */
-export async function lostReplies(
+export async function pendingAfter(
   redis: Redis,
   key: string,
   group: string,
   consumer: string,
-  lastId: string,
+  afterId: string,
   count: number,
 ): Promise<RawEntry[]> {
-  const res = await redis.xreadgroup("GROUP", group, consumer, "COUNT", count, "STREAMS", key, "0") as
+  const res = await redis.xreadgroup("GROUP", group, consumer, "COUNT", count, "STREAMS", key, afterId) as
     | [string, RawEntry[]][]
     | null;
-  return (res?.[0]?.[1] ?? []).filter((e) => idAfter(e[0], lastId));
+  return res?.[0]?.[1] ?? [];
 }

@@ -27,9 +27,9 @@ import {
   entryText,
   idAfter,
   type InboxEntry,
-  lostReplies,
   type MailboxEntry,
   parseBusUrl,
+  pendingAfter,
   type RawEntry,
 } from "./redis_bus.ts";
 import { acquireLease, commit, releaseLease } from "./redis_commit.ts";
@@ -89,6 +89,8 @@ interface Serving {
   hostSeq: number;
   /** The newest entry id read. */
   lastId: string;
+  /** The reader reconnected since its last read: recover what a lost read reply delivered. */
+  reconnected: boolean;
   processed: number;
   duplicates: number;
   loop: Promise<void> | undefined;
@@ -170,7 +172,14 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
   }
 
   async function serve(path: string) {
-    const reader = await connectBus(address.url, { label: `reader of ${path}`, onError });
+    const reader = await connectBus(address.url, {
+      label: `reader of ${path}`,
+      onError,
+      onReconnect: () => {
+        const s = serving.get(path);
+        if (s?.reader === reader) s.reconnected = true;
+      },
+    });
     const s: Serving = {
       path,
       reader,
@@ -186,6 +195,7 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
       held: [],
       hostSeq: 0,
       lastId: "0-0",
+      reconnected: false,
       processed: 0,
       duplicates: 0,
       loop: undefined,
@@ -219,17 +229,9 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
       if (entries.length > 0) await handle(s, entries);
     } while (cursor !== "0-0" && s.active);
     let lastClaim = Date.now();
-    let recheck = false;
     while (s.active && !stopped) {
       let entries: RawEntry[] = [];
       try {
-        if (recheck) {
-          recheck = false;
-          entries = await lostReplies(s.reader, keys.mailbox(s.path), ACTOR_GROUP, holder, s.lastId, batch);
-          if (entries.length > 0) log.warn("recovered entries whose read reply was lost", { n: entries.length });
-          if (entries.length > 0 && s.active) await handle(s, entries);
-          continue;
-        }
         const res = await s.reader.xreadgroup(
           "GROUP",
           ACTOR_GROUP,
@@ -243,6 +245,13 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
           ">",
         ) as [string, RawEntry[]][] | null;
         entries = res?.[0]?.[1] ?? [];
+        if (s.reconnected) {
+          // Everything read and not handled yet, in order: what this read returned, and before it what a read
+          // whose reply was lost in the outage delivered.
+          s.reconnected = false;
+          entries = await pendingAfter(s.reader, keys.mailbox(s.path), ACTOR_GROUP, holder, s.lastId, batch);
+          if (entries.length === batch) s.reconnected = true; // more of them: the next turn reads on
+        }
         // Entries stuck with a consumer that lost the lease mid-read (it can no longer commit them).
         if (entries.length === 0 && Date.now() - lastClaim > leaseMs) {
           lastClaim = Date.now();
@@ -266,7 +275,7 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
           continue;
         }
         onError(err as Error);
-        recheck = true;
+        s.reconnected = true;
         await sleep(200);
         continue;
       }

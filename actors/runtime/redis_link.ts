@@ -18,9 +18,9 @@ import {
   ensureGroup,
   entryText,
   type InboxEntry,
-  lostReplies,
   type MailboxEntry,
   parseBusUrl,
+  pendingAfter,
   type RawEntry,
 } from "./redis_bus.ts";
 import { type LinkSink, REMOTE_LOST, type RemoteLink, type RemoteLinkStats } from "./remote_link.ts";
@@ -71,7 +71,12 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Remote
     lastOutage = now;
   };
   const cmd: Redis = await connectBus(address.url, { label: "core's bus link", onError });
-  const reader: Redis = await connectBus(address.url, { label: "core's bus reader", onError });
+  let reconnected = false;
+  const reader: Redis = await connectBus(address.url, {
+    label: "core's bus reader",
+    onError,
+    onReconnect: () => (reconnected = true),
+  });
   const remotes = new Map<string, Remote>();
   let sink: LinkSink | undefined;
   let sendSeq = 0;
@@ -131,13 +136,16 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Remote
 
   async function readInbox() {
     let lastId = "0-0";
-    let recheck = false;
     while (!closed) {
       try {
-        const entries = recheck
-          ? await lostReplies(reader, keys.inbox, CORE_GROUP, linkId, lastId, 512)
-          : await readNew();
-        recheck = false;
+        let entries = await readNew();
+        if (reconnected) {
+          // Everything delivered and not dispatched yet, in order: this read's entries, and before them those of a
+          // read whose reply was lost in the outage.
+          reconnected = false;
+          entries = await pendingAfter(reader, keys.inbox, CORE_GROUP, linkId, lastId, 512);
+          if (entries.length === 512) reconnected = true;
+        }
         if (entries.length === 0) continue;
         for (const raw of entries) {
           lastId = raw[0];
@@ -155,7 +163,7 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Remote
           continue;
         }
         onError(err as Error);
-        recheck = true;
+        reconnected = true;
         await sleep(200);
       }
     }
