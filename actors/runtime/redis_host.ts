@@ -91,6 +91,8 @@ interface Serving {
   lastId: string;
   /** The reader reconnected since its last read: recover what a lost read reply delivered. */
   reconnected: boolean;
+  /** An error that escaped the actor's handlers (an unhandled rejection): its crash, reported at the next turn. */
+  stray: unknown;
   processed: number;
   duplicates: number;
   loop: Promise<void> | undefined;
@@ -118,6 +120,7 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
   let commits = 0;
   let selfSends = 0;
   let lastOutage = 0;
+  let lastDelivered: Serving | undefined;
 
   const onError = (error: Error) => {
     const now = Date.now();
@@ -196,6 +199,7 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
       hostSeq: 0,
       lastId: "0-0",
       reconnected: false,
+      stray: undefined,
       processed: 0,
       duplicates: 0,
       loop: undefined,
@@ -245,6 +249,7 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
           ">",
         ) as [string, RawEntry[]][] | null;
         entries = res?.[0]?.[1] ?? [];
+        if (s.stray !== undefined) await reportStray(s);
         if (s.reconnected) {
           // Everything read and not handled yet, in order: what this read returned, and before it what a read
           // whose reply was lost in the outage delivered.
@@ -369,6 +374,7 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
     s.out = [];
     s.exit = undefined;
     s.delivering = true;
+    lastDelivered = s;
     try {
       const pending = cell.deliver(entry.env, ++s.hostSeq);
       if (pending) await pending;
@@ -454,6 +460,29 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
     await redis!.xadd(key, "MAXLEN", "~", maxLen, "*", "e", text).catch((err) => onError(err as Error));
   }
 
+  /**
+   * An error no handler caught (a promise an actor left rejected, a throw in its timer) is the crash of the actor that
+   * handled the last message, as in the Worker host: one strategy's stray error must not end the process that serves
+   * the others (nor, after it, the standby that would take the same message). The listeners are the process's, so a
+   * remote host wants a process of its own (as `live --role strategies` gives it).
+   */
+  function onStray(event: Event, error: unknown) {
+    const s = lastDelivered;
+    if (!s?.cell || !serving.has(s.path)) return;
+    event.preventDefault();
+    log.error("uncaught error in an actor; it crashed", { path: s.path, error: errorText(error) });
+    s.cell = undefined;
+    s.stray = error ?? "uncaught error";
+  }
+  const onRejection = (event: PromiseRejectionEvent) => onStray(event, event.reason);
+  const onUncaught = (event: ErrorEvent) => onStray(event, event.error ?? event.message);
+
+  async function reportStray(s: Serving) {
+    const error = s.stray;
+    s.stray = undefined;
+    await commitBatch(s, [], [{ k: "exit", path: s.path, reason: "crash", error: `uncaught: ${errorText(error)}` }]);
+  }
+
   async function commitBatch(s: Serving, acks: string[], outs: InboxEntry[]): Promise<boolean> {
     if (acks.length === 0 && outs.length === 0 && !s.snapDirty) return true;
     const result = await commit(redis!, {
@@ -489,11 +518,15 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
     holder,
     async start() {
       redis = await connectBus(address.url, { label: "remote host", onError });
+      globalThis.addEventListener("unhandledrejection", onRejection);
+      globalThis.addEventListener("error", onUncaught);
       await tick();
       timer = setInterval(() => void tick(), Math.max(50, Math.floor(leaseMs / 3)));
     },
     async stop() {
       stopped = true;
+      globalThis.removeEventListener("unhandledrejection", onRejection);
+      globalThis.removeEventListener("error", onUncaught);
       if (timer !== undefined) clearInterval(timer);
       const all = [...serving.values()];
       for (const s of all) drop(s);

@@ -222,6 +222,39 @@ Deno.test({
 });
 
 Deno.test({
+  name: "redis host: an unhandled rejection in one remote actor crashes it alone; the process serves on",
+  ...opts,
+  async fn() {
+    const bus = busFor("stray");
+    const remote = createRedisHost({ bus, leaseMs: LEASE_MS, logSink: () => {} });
+    await remote.start();
+    const c = await core(bus);
+    try {
+      await c.host.start(
+        sup("root", "one_for_one", [sup("remote", "one_for_one", [remoteActor("a"), remoteActor("b")])]),
+      );
+      c.host.tell("root/remote/a", { type: "Add", from: "t", n: 2 });
+      c.host.tell("root/remote/a", { type: "Stray" });
+      await until("a's restart", () => c.events.some((e) => e.type === "restarted" && e.path === "root/remote/a"));
+      const crash = c.events.find((e) => e.type === "crashed") as { path: string; error: string };
+      assert.equal(crash.path, "root/remote/a");
+      assert.match(crash.error, /uncaught: .*stray rejection/);
+      c.host.tell("root/remote/a", { type: "Add", from: "t", n: 3 });
+      c.host.tell("root/remote/b", { type: "Add", from: "t", n: 4 });
+      await until("the effects after it", () => c.effects.length === 3);
+      assert.equal((await ledgerOf(c, "root/remote/a")).total, 5, "a restarted from its snapshot");
+      assert.equal((await ledgerOf(c, "root/remote/b")).total, 4);
+      assert.ok(!c.events.some((e) => e.type === "crashed" && e.path === "root/remote/b"), "b paid for a");
+      assert.deepEqual(remote.held().sort(), ["root/remote/a", "root/remote/b"]);
+    } finally {
+      await c.host.stop();
+      await remote.stop();
+      await cleanup(bus);
+    }
+  },
+});
+
+Deno.test({
   name: "redis host: a module that is not a file on the remote host is refused; the start fails saying so",
   ...opts,
   async fn() {
