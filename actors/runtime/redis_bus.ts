@@ -8,6 +8,7 @@
  *   ta:{name}:mbx:$core          the core's inbox: what remote actors send, and their lifecycle events (group "core")
  *   ta:{name}:lease:<path>       who runs the actor now: a holder id with a PX expiry, renewed while it lives
  *   ta:{name}:state:<path>       its committed state: ver, snap (its last snapshot), seen (dedupe marks), cid
+ *   ta:{name}:handling:<path>    the claimed entry its holder is handling (two deaths on one entry: poison)
  *   ta:{name}:actors             the set of actor paths the core put on the bus (what remote processes serve)
  */
 import { Redis } from "ioredis";
@@ -29,6 +30,8 @@ export function busKeys(name: string) {
     inbox: `${base}:mbx:${CORE_INBOX}`,
     lease: (path: string) => `${base}:lease:${path}`,
     state: (path: string) => `${base}:state:${path}`,
+    /** The claimed entry a holder was handling (poison detection, redis_host.ts). */
+    handling: (path: string) => `${base}:handling:${path}`,
     actors: `${base}:actors`,
   };
 }

@@ -93,6 +93,8 @@ interface Serving {
   reconnected: boolean;
   /** An error that escaped the actor's handlers (an unhandled rejection): its crash, reported at the next turn. */
   stray: unknown;
+  /** Claimed entry ids not handled yet (see unlessPoison). */
+  suspects: Set<string>;
   processed: number;
   duplicates: number;
   loop: Promise<void> | undefined;
@@ -200,6 +202,7 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
       lastId: "0-0",
       reconnected: false,
       stray: undefined,
+      suspects: new Set(),
       processed: 0,
       duplicates: 0,
       loop: undefined,
@@ -230,7 +233,7 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
         batch,
       ) as [string, RawEntry[]];
       cursor = next;
-      if (entries.length > 0) await handle(s, entries);
+      if (entries.length > 0) await handle(s, await unlessPoison(s, entries));
     } while (cursor !== "0-0" && s.active);
     let lastClaim = Date.now();
     while (s.active && !stopped) {
@@ -270,7 +273,7 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
             batch,
           ) as [string, RawEntry[]];
           const held = new Set(s.held.map((h) => h[0]));
-          entries = stale.filter((e) => e[1].length > 0 && !held.has(e[0]));
+          entries = await unlessPoison(s, stale.filter((e) => e[1].length > 0 && !held.has(e[0])));
         }
       } catch (err) {
         if (!s.active) return;
@@ -286,6 +289,24 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
       }
       if (entries.length > 0 && s.active) await handle(s, entries);
     }
+  }
+
+  /**
+   * Claimed entries are suspects: another holder died with them. Before handling one, its id is written down; a
+   * holder that finds the id of an entry it claims written down knows the last holder died handling that very entry
+   * after it had been claimed once already, i.e. two processes died on it. That entry is dropped as poison (as the
+   * Worker host drops the message that crashed an actor), so a message that hangs or kills its process cannot take
+   * down every standby in turn.
+   */
+  async function unlessPoison(s: Serving, entries: RawEntry[]): Promise<RawEntry[]> {
+    if (entries.length === 0) return entries;
+    for (const e of entries) s.suspects.add(e[0]);
+    const marked = await redis!.get(keys.handling(s.path));
+    if (marked === null || !entries.some((e) => e[0] === marked)) return entries;
+    log.error("dropped a message two processes died handling (poison)", { path: s.path, id: marked });
+    s.suspects.delete(marked);
+    if (!await commitBatch(s, [marked], [])) return [];
+    return entries.filter((e) => e[0] !== marked);
   }
 
   /** Handles a batch in stream order; a start or stop is a commit boundary of its own. */
@@ -373,6 +394,7 @@ export function createRedisHost(options: RedisHostOptions): RedisHost {
     const cell = s.cell!;
     s.out = [];
     s.exit = undefined;
+    if (s.suspects.delete(id)) await redis!.set(keys.handling(s.path), id);
     s.delivering = true;
     lastDelivered = s;
     try {

@@ -87,7 +87,9 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Remote
   // handling that run's messages can no longer commit (its version is gone): nothing it sends reaches this run's
   // inbox, which is cleared next. Each actor starts fresh when the tree starts it (restored from the journal).
   const earlier = await cmd.smembers(keys.actors);
-  if (earlier.length > 0) await cmd.del(...earlier.flatMap((path) => [keys.state(path), keys.mailbox(path)]));
+  if (earlier.length > 0) {
+    await cmd.del(...earlier.flatMap((path) => [keys.state(path), keys.mailbox(path), keys.handling(path)]));
+  }
   await cmd.del(keys.inbox);
   await ensureGroup(cmd, keys.inbox, CORE_GROUP);
 
@@ -245,7 +247,7 @@ export async function createRedisLink(options: RedisLinkOptions): Promise<Remote
       const r = remoteOf(path);
       if (!restart) {
         // A fresh start in this run: no message or state of an earlier run.
-        await cmd.del(keys.mailbox(path), keys.state(path));
+        await cmd.del(keys.mailbox(path), keys.state(path), keys.handling(path));
         await ensureGroup(cmd, keys.mailbox(path), ACTOR_GROUP);
       }
       await cmd.sadd(keys.actors, path);

@@ -386,3 +386,41 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "redis host: a message that hangs its process and then the standby's is dropped as poison by the third",
+  ...opts,
+  async fn() {
+    const bus = busFor("poison");
+    const a = spawnHost(bus, "host-a");
+    const b = spawnHost(bus, "host-b");
+    const children = [a, b];
+    const c = await core(bus);
+    try {
+      await Promise.all([ready(a), ready(b)]);
+      await c.host.start(sup("root", "one_for_one", [sup("remote", "one_for_one", [remoteActor("ledger")])]));
+      c.host.tell("root/remote/ledger", { type: "Add", from: "t", n: 1 });
+      await until("the first effect", () => c.effects.length === 1);
+      c.host.tell("root/remote/ledger", { type: "Hang" });
+      c.host.tell("root/remote/ledger", { type: "Add", from: "t", n: 2 });
+      // The holder hangs on it; the standby takes it over and hangs on it too.
+      const lost = () => c.events.filter((e) => e.type === "crashed" && e.error.includes(REMOTE_LOST)).length;
+      await until("both processes lost", () => lost() >= 2);
+      const third = spawnHost(bus, "host-c");
+      children.push(third);
+      await ready(third);
+      await until("the message after the poison", () => c.effects.length === 2);
+      assert.deepEqual(c.effects.map((e) => e.n), [1, 2]);
+      assert.equal((await ledgerOf(c, "root/remote/ledger")).total, 3);
+    } finally {
+      await c.host.stop();
+      for (const child of children) {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* already gone */ }
+        await child.status;
+      }
+      await cleanup(bus);
+    }
+  },
+});
