@@ -27,7 +27,13 @@ async function barToOrder(): Promise<void> {
         kind: "actor",
         id: "risk",
         module: url("../actors/risk_guardian/risk_guardian.ts"),
-        config: { limits: {}, exchanges: { sim: "b/exchange" }, barSubscribers: { X: ["b/strategy"] } },
+        config: {
+          limits: {},
+          exchanges: { sim: "b/exchange" },
+          barSubscribers: { X: ["b/strategy"] },
+          // The bar clock waits for a strategy by its id: without this it waited for "b/strategy" forever.
+          owners: { s: "b/strategy" },
+        },
       },
       {
         kind: "actor",

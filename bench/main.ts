@@ -16,6 +16,7 @@ const GROUPS: Readonly<Record<string, string | (() => Promise<void>)>> = {
   cli: "./cli_bench.ts",
   memory: "./worker_rss_bench.ts",
   ib: "./ib_bench.ts",
+  redis: "./redis_bench.ts",
 };
 
 const HELP = `Usage: deno task bench [NAME...] [-h, --help]
@@ -35,6 +36,7 @@ Runs the named benchmark groups (default: all, in this order) and prints one JSO
   cli         the whole backtest command on a generated 1M-bar CSV: bars/s end to end, max RSS, report sizes
   memory      paper-daemon peak RSS with 1, 10 and 50 strategies (one Worker each) over a 2,000-bar replay
   ib          order round trips (p50/p99) and reconnect-to-reconciled time through the fake TWS
+  redis       the remote host's Redis hop: bar-to-order latency p50/p99 with the strategy remote, messages/s
 
 Figures come from one run on this machine. Exit codes: 0 ok, 1 a benchmark failed, 2 bad usage.`;
 

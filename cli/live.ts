@@ -1,7 +1,8 @@
 /**
  * `deno task live`: the trading daemon (paper or live) and its control commands.
  *
- *   live [run] --config FILE [--paper | --live] [--exit-at-end] [--no-watchdog]
+ *   live [run] --config FILE [--paper | --live] [--exit-at-end] [--no-watchdog] [--role core --bus URL]
+ *   live --role strategies --bus URL [--config FILE]   strategy supervisors served from the Redis bus
  *   live check --config FILE [--paper | --live]     validate only; nothing starts
  *   live kill [--config FILE | --url URL] [--reason TEXT] [--no-flatten]
  *   live resume [--config FILE | --url URL] --reason TEXT   (HALTED/REDUCING → ACTIVE, journaled)
@@ -34,8 +35,13 @@ import { type LogRecord, stderrSink } from "../actors/runtime/mod.ts";
 import { apiCommand, ApiUsageError } from "./live_api.ts";
 import { reportStatistics } from "./report_stats.ts";
 import { runKeysCommand } from "./live_keys.ts";
+import { resolveRole, RoleError, runStrategiesHost } from "../actors/system/roles.ts";
+import { BusConfigError, parseBusUrl, redactUrl } from "../actors/runtime/bus_url.ts";
 
 const USAGE = `Usage: deno task live [run] --config FILE [--paper | --live] [--exit-at-end] [--no-watchdog]
+                             [--role all|core --bus redis://HOST:PORT[/DB][?name=DEPLOYMENT]]
+       deno task live --role strategies --bus redis://…     (the strategy supervisors of a --role core daemon;
+                                                             start two for a standby)
        deno task live check --config FILE [--paper | --live]
        deno task live kill [--config FILE | --url URL] [--reason TEXT] [--no-flatten]
        deno task live resume [--config FILE | --url URL] --reason TEXT
@@ -73,6 +79,8 @@ const OPTIONS = {
   limit: { type: "string" },
   cursor: { type: "string" },
   json: { type: "boolean" },
+  role: { type: "string" },
+  bus: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -107,6 +115,17 @@ export async function runLiveCommand(args: string[]): Promise<number> {
     switch (command) {
       case "run":
       case "check": {
+        const { role, bus } = resolveRole(values.role, values.bus);
+        if (bus) parseBusUrl(bus);
+        if (role === "strategies") {
+          // Its config is the core's: every strategy's spec comes over the bus. A given one is still checked.
+          if (values.config) await loadLiveConfig(values.config, mode);
+          if (command === "check") {
+            console.log(`strategies process: ok (bus ${redactUrl(bus!)})`);
+            return 0;
+          }
+          return await runStrategiesHost(bus!, { logSink: stderrSink() });
+        }
         if (!values.config) throw new UsageError("--config FILE is required");
         const config = await loadLiveConfig(values.config, {
           ...mode,
@@ -122,7 +141,11 @@ export async function runLiveCommand(args: string[]): Promise<number> {
           return 0;
         }
         if (values["no-watchdog"]) {
-          return await runDaemon(config, { statistics: reportStatistics, backtests: backtestJobs });
+          return await runDaemon(config, {
+            statistics: reportStatistics,
+            backtests: backtestJobs,
+            ...(bus ? { bus } : {}),
+          });
         }
         return await underWatchdog(args, config.dataDir);
       }
@@ -140,6 +163,10 @@ export async function runLiveCommand(args: string[]): Promise<number> {
     }
   } catch (err) {
     if (err instanceof UsageError || err instanceof ApiUsageError) {
+      console.error(`${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof RoleError || err instanceof BusConfigError) {
       console.error(`${err.message}\n\n${USAGE}`);
       return 2;
     }

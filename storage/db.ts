@@ -12,6 +12,9 @@ import { sqliteDialect } from "./sqlite_dialect.ts";
 import { type DialectName, migrationProvider } from "./migrations/mod.ts";
 import { parseStorageUrl, redactSecrets, redactUrl as redact } from "./url.ts";
 
+/** The URL with its passwords replaced by *** (storage/url.ts redactUrl): for messages and logs. */
+export { redact };
+
 export type { DialectName };
 
 export interface OpenOptions {

@@ -31,6 +31,7 @@ import {
 } from "./spec.ts";
 import { createTree, type TreeEvent } from "./tree.ts";
 import type { Delivery, HostToWorker, WorkerToHost } from "./worker_protocol.ts";
+import type { RemoteLink } from "./remote_link.ts";
 
 export interface WorkerHostOptions {
   readonly logSink?: LogSink;
@@ -49,6 +50,11 @@ export interface WorkerHostOptions {
    * under its watchdog.
    */
   readonly onLeakedWorker?: (path: string) => void;
+  /**
+   * Actors that run in another process (redis_link.ts): their mailboxes are on the link, and their starts, exits
+   * and deaths go through the same supervision tree as a Worker's.
+   */
+  readonly remote?: RemoteLink;
 }
 
 export interface WorkerHost extends Host {
@@ -123,12 +129,17 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
     for (const listener of listeners) listener(event);
   };
 
+  const remote = options.remote;
   const tree = createTree(
     { startActor, stopActor, forgetActor },
     clock,
     log,
     emit,
   );
+  remote?.bind({
+    route: (env) => void route(env),
+    exited: (path, reason, error) => tree.childExited(path, reason, error),
+  });
 
   function workerOptions(permissions: WorkerPermissions | undefined): WorkerOptions {
     if (!permissions) return { type: "module" };
@@ -183,7 +194,8 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
     return slot.inflight.some((d) => d.hostSeq === seq) ? seq : undefined;
   }
 
-  function startActor(spec: ActorSpec, path: string): Promise<void> {
+  function startActor(spec: ActorSpec, path: string, restart: boolean): Promise<void> {
+    if (remote?.hosts(path)) return remote.start(spec, path, restart);
     let slot = slots.get(path);
     if (!slot) {
       slot = {
@@ -305,6 +317,7 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
   }
 
   function stopActor(path: string): Promise<void> {
+    if (remote?.hosts(path)) return remote.stop(path, DEFAULT_SHUTDOWN_MS);
     const slot = slots.get(path);
     if (!slot?.worker) return Promise.resolve();
     const worker = slot.worker;
@@ -328,6 +341,7 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
   }
 
   function forgetActor(path: string) {
+    if (remote?.hosts(path)) return remote.forget(path);
     const slot = slots.get(path);
     if (!slot) return;
     killWorker(slot);
@@ -395,6 +409,10 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
     }
     const slot = slots.get(env.to);
     const type = env.msg.type;
+    if (!slot && remote?.hosts(env.to)) {
+      remote.send(env);
+      return undefined;
+    }
     if (!slot) {
       const error = new NoSuchActorError(env.to);
       notifySender(env, { to: env.to, messageType: type, reason: "no_such_actor", detail: error.message });
@@ -497,11 +515,17 @@ export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {
       if (heartbeat !== undefined) clearInterval(heartbeat);
       heartbeat = undefined;
       for (const slot of slots.values()) killWorker(slot);
+      await remote?.close();
     },
     addChild: (parentPath, spec) => tree.addChild(parentPath, spec),
     removeChild: (path) => tree.removeChild(path),
     stats(): ActorStats[] {
-      return [...slots.values()].map((s) => statsOf(s, s.queue.size + s.inflight.length, tree.restarts(s.path)));
+      const local = [...slots.values()].map((s) => statsOf(s, s.queue.size + s.inflight.length, tree.restarts(s.path)));
+      // Remote actors: their mailbox counters come from the bus (as of the link's last lease check).
+      const remoteStats = (remote?.stats() ?? []).map((r) =>
+        statsOf({ ...r, conflated: 0, rejected: 0 }, r.depth, tree.restarts(r.path))
+      );
+      return [...local, ...remoteStats];
     },
     subscribe(listener) {
       listeners.add(listener);

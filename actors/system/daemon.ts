@@ -29,6 +29,8 @@ import { loadRoster, startingStrategies, wireRoster } from "./strategy_roster.ts
 import { createStrategyControl } from "./strategy_control.ts";
 import { type Database, openDatabase } from "../../storage/db.ts";
 import type { BacktestService } from "../gateway/routes/backtest.ts";
+import { isRemoteLoss, strategiesLink } from "./roles.ts";
+import type { RemoteLink } from "../runtime/remote_link.ts";
 
 export interface DaemonOptions {
   readonly logSink?: LogSink;
@@ -43,6 +45,11 @@ export interface DaemonOptions {
   readonly backtests?: (context: BacktestContext) => Promise<BacktestService & { close(): Promise<void> }>;
   /** The backtest report's statistics for the API's performance (the command line passes backtest/report's). */
   readonly statistics?: Statistics;
+  /**
+   * `--role core`: the strategy supervisors run on this Redis bus, in `--role strategies` processes (roles.ts);
+   * everything else runs here. Absent: the whole tree runs here.
+   */
+  readonly bus?: string;
 }
 
 export interface BacktestContext {
@@ -188,7 +195,21 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     withRiskConfig(tree, { disabledStrategies: disabled });
   }
 
+  let remote: RemoteLink | undefined;
+  if (options.bus) {
+    try {
+      remote = await strategiesLink(options.bus, sink);
+    } catch (err) {
+      log("error", "cannot start the daemon: the bus is unreachable", { error: errorText(err) });
+      await journal.close();
+      stopWatchingWatchdog();
+      await lock.release();
+      return 1;
+    }
+    log("info", "strategies run on the bus", { role: "core" });
+  }
   const host = createWorkerHost({
+    ...(remote ? { remote } : {}),
     logSink: sink,
     // Ping every second; an actor silent for 10 s is hung. Generous enough for a cold start on a small VM
     // (a Worker compiling ccxt), short enough that a stuck strategy is replaced within seconds.
@@ -215,7 +236,9 @@ export async function runDaemon(config: LiveConfig, options: DaemonOptions = {})
     }
     if (event.type === "fatal") finish(1);
     const lifecycle = lifecycleOf(event);
-    if (lifecycle) {
+    // A strategy process that died fails over with its mailbox and state: the guardian keeps waiting for it.
+    const failover = event.type === "crashed" && isRemoteLoss(event.error);
+    if (lifecycle && !failover) {
       try {
         host.tell(PATHS.risk, lifecycle);
       } catch (err) {

@@ -9,7 +9,7 @@
  * Entry ids are `<seq>-0`, so a seq range is an XRANGE and the order of entries is the order of seqs.
  */
 import { Redis } from "ioredis";
-import { describe, StorageError } from "../db.ts";
+import { describe, redact, StorageError } from "../db.ts";
 import type { Journal, JournalRecord, NewEvent, ReadOptions, Snapshot } from "./types.ts";
 
 // Atomic per batch: each event is looked up in the id index, and only a new one gets a seq and is added.
@@ -207,6 +207,8 @@ export async function connect(url: string): Promise<Redis> {
     return redis;
   } catch (error) {
     redis.disconnect();
-    throw new StorageError(`Cannot connect to Redis at ${url}: ${describe(lastError ?? error)}`, { cause: error });
+    throw new StorageError(`Cannot connect to Redis at ${redact(url)}: ${describe(lastError ?? error)}`, {
+      cause: error,
+    });
   }
 }

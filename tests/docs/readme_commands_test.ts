@@ -26,6 +26,10 @@ const SKIPPED: Readonly<Record<string, string>> = {
   "deno task live check --config /etc/tradeactor/live.json":
     "an operator's own file; tests/live/config_validation_test.ts checks deploy/live.example.json the same way",
   "deno task live --config /etc/tradeactor/live.json": "an operator's own file; the README's example daemon runs here",
+  'deno task live --config /etc/tradeactor/live.json --role core --bus "redis://10.0.0.5:6379/0?name=prod"':
+    "an operator's own file and Redis host; tests/live/remote_host_test.ts runs --role core and --role strategies",
+  'deno task live --role strategies --bus "redis://10.0.0.5:6379/0?name=prod"':
+    "runs until stopped against the operator's Redis; tests/live/remote_host_test.ts runs it (kill -9, standby)",
   "docker build -f deploy/Dockerfile -t tradeactor .":
     "no container engine here; tests/deploy/deploy_files_test.ts checks the Dockerfile",
   "TRADEACTOR_CONTROL_TOKEN=$(openssl rand -hex 32) POSTGRES_PASSWORD=$(openssl rand -hex 16) docker compose -f deploy/compose.yaml up -d":

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { openRedisJournal, type RedisJournal } from "../../storage/journal/redis_journal.ts";
 import type { NewEvent } from "../../storage/journal/types.ts";
+import { redact } from "../../storage/db.ts";
 import { journalContract } from "./journal_contract.ts";
 import { REDIS_UP, REDIS_URL, uniqueName } from "./services.ts";
 
@@ -98,4 +99,21 @@ Deno.test("journal[redis]: an unreachable server is a clear error naming it", as
     openRedisJournal({ url: "redis://127.0.0.1:1" }),
     /Cannot connect to Redis at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/,
   );
+});
+
+Deno.test("journal[redis]: the connect error names the server but never the URL's password", async () => {
+  const error = await openRedisJournal({ url: "redis://trader:s3cr3t-pw@127.0.0.1:1/0" }).then(
+    () => undefined,
+    (err: Error) => err,
+  );
+  assert.ok(error, "connecting to a closed port must fail");
+  assert.match(error.message, /Cannot connect to Redis at redis:\/\/trader:\*\*\*@127\.0\.0\.1:1\/0: /);
+  assert.ok(!error.message.includes("s3cr3t-pw"), error.message);
+  assert.ok(!String(error.cause).includes("s3cr3t-pw"), "the cause repeats the password");
+});
+
+Deno.test("journal[redis]: redact hides the password of a URL the parser refuses too", () => {
+  assert.equal(redact("redis://u:pw@127.0.0.1:6379/0"), "redis://u:***@127.0.0.1:6379/0");
+  assert.equal(redact("redis://u:p w@[bad/0"), "redis://***@[bad/0");
+  assert.equal(redact("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
 });
