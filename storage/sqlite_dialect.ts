@@ -29,7 +29,9 @@ export function sqliteDialect(path: string): SqliteDialect {
   return new SqliteDialect({
     database: () => {
       const db = new DatabaseSync(path);
-      db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+      // busy_timeout first: switching to WAL takes a lock, and a reader (an operator's sqlite3, `live status`) must make it
+      // wait, not fail the start with "database is locked".
+      db.exec("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
       return Promise.resolve(adapt(db));
     },
   });

@@ -45,7 +45,7 @@ export interface PaperStore {
   close(): void;
 }
 
-const SCHEMA = `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;
+const SCHEMA = `PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
   CREATE TABLE IF NOT EXISTS venue_submits (n INTEGER PRIMARY KEY AUTOINCREMENT, client_order_id TEXT NOT NULL,
     ts INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS venue_orders (client_order_id TEXT PRIMARY KEY, open INTEGER NOT NULL,
