@@ -23,6 +23,7 @@ import type {
   CancelAll,
   CancelOrder,
   ExchangeMessage,
+  ModifyOrder,
   OrderEvent,
   RequestBar,
   SubmitOrder,
@@ -76,11 +77,12 @@ export type AdapterMessage =
   | { readonly type: "SetStrategyCapital"; readonly strategyId: string; readonly capital: number }
   | { readonly type: "GetAdapterState" };
 
-type Command = SubmitOrder | CancelOrder | CancelAll;
+type Command = SubmitOrder | CancelOrder | ModifyOrder | CancelAll;
 
-/** What is journaled before the venue sees it: an order, or the exact orders a cancel targets. */
+/** What is journaled before the venue sees it: an order, the exact orders a cancel targets, or a modify. */
 type Intent =
   | { readonly kind: "submit"; readonly command: SubmitOrder }
+  | { readonly kind: "modify"; readonly command: ModifyOrder; readonly symbol: string }
   | { readonly kind: "cancel"; readonly targets: readonly string[] };
 
 interface Pending {
@@ -110,6 +112,8 @@ export interface AdapterState {
   readonly known: Set<string>;
   /** Ids of the bars journaled at the last bar time (older bars are dropped as stale before they get here). */
   readonly barsAtLast: Set<string>;
+  /** Ids of every journaled modify: a replayed one is never applied again. */
+  readonly modifies: Set<string>;
   /** Orders submitted through this instance (sent or skipped as already sent): what a CancelAll may target. */
   readonly submitted: Set<string>;
   cancelSeq: number;
@@ -193,6 +197,7 @@ function fold(state: AdapterState, r: JournalRecord): void {
         const o = intent.command.order;
         state.intents.set(o.clientOrderId, `${o.side} ${o.symbol}`);
       }
+      if (intent.kind === "modify") state.modifies.add(intent.command.modifyId);
       if (intent.kind === "submit" && !isTracked(state, intent.command.order.clientOrderId)) {
         const o = intent.command.order;
         state.orders.set(o.clientOrderId, newTracked(o.clientOrderId, o.strategyId, o.symbol));
@@ -225,6 +230,8 @@ function fold(state: AdapterState, r: JournalRecord): void {
 function trackEvent(state: AdapterState, event: OrderEvent): void {
   if (event.type === "OrderSubmitted" || state.closed.has(event.clientOrderId)) return;
   let t = state.orders.get(event.clientOrderId);
+  // A modify's outcome never makes an order known (a refused modify may name one the venue never had).
+  if (!t && (event.type === "OrderModified" || event.type === "OrderModifyRejected")) return;
   if (!t) {
     const symbol = "fill" in event ? event.fill.symbol : "";
     t = newTracked(event.clientOrderId, event.strategyId, symbol);
@@ -331,6 +338,7 @@ function diffReports(state: AdapterState, reports: readonly OrderReport[]): Keye
 /** Runs one intent against the venue; returns its events. VenueError("unavailable") propagates. */
 async function run(state: AdapterState, intent: Intent, now: number): Promise<KeyedEvent[]> {
   if (intent.kind === "cancel") return await cancelEach(state, intent.targets.map((cid) => state.orders.get(cid)), now);
+  if (intent.kind === "modify") return await modifyAt(state, intent.command, intent.symbol, now);
   const o = intent.command.order;
   if (!isTracked(state, o.clientOrderId)) {
     state.orders.set(o.clientOrderId, newTracked(o.clientOrderId, o.strategyId, o.symbol));
@@ -349,6 +357,47 @@ function rejection(state: AdapterState, clientOrderId: string, strategyId: strin
     eventId: eventIds.final(state.config.venue, clientOrderId),
     event: { type: "OrderRejected", clientOrderId, strategyId, reason, ts },
   } satisfies KeyedEvent;
+}
+
+/**
+ * One modify at the venue: the target's fills so far (from the report it answers with), then the outcome under the
+ * modify's own event id. A venue that cannot modify in place refuses; so does an unreachable one (see onCommand).
+ */
+async function modifyAt(state: AdapterState, c: ModifyOrder, symbol: string, now: number): Promise<KeyedEvent[]> {
+  const { clientOrderId, strategyId, modifyId } = c;
+  const venue = state.config.venue;
+  const refusal = (reason: string): KeyedEvent => ({
+    eventId: eventIds.modify(venue, modifyId),
+    event: { type: "OrderModifyRejected", clientOrderId, strategyId, modifyId, reason, denied: false, ts: now },
+  });
+  if (!state.venue.modify) {
+    return [refusal(`venue ${venue} cannot modify an order in place: cancel it and place another`)];
+  }
+  let outcome;
+  try {
+    outcome = await state.venue.modify(
+      { clientOrderId, strategyId, modifyId, changes: c.changes, ...(c.trade ? { trade: true } : {}), symbol },
+      { now, lastPrice: state.lastPrice },
+    );
+  } catch (err) {
+    if (!(err instanceof VenueError && err.kind === "rejected")) throw err;
+    return [refusal(err.message)];
+  }
+  const events = outcome.report ? diffReports(state, [outcome.report]) : [];
+  if (outcome.kind === "refused") return [...events, refusal(outcome.reason)];
+  return [...events, {
+    eventId: eventIds.modify(venue, modifyId),
+    event: { type: "OrderModified", clientOrderId, strategyId, modifyId, changes: outcome.changes, ts: now },
+  }];
+}
+
+/** The symbol of an order or of a trade's exits, as tracked here ("" when unknown: the venue will refuse). */
+function symbolOfTarget(state: AdapterState, cid: string): string {
+  for (const id of [cid, `${cid}-sl`, `${cid}-tp`]) {
+    const t = state.orders.get(id);
+    if (t && t.symbol !== "") return t.symbol;
+  }
+  return "";
 }
 
 /** The open orders a cancel command targets, decided once, when it is journaled. */
@@ -547,6 +596,11 @@ async function onCommand(state: AdapterState, ctx: ActorContext<AdapterMessage>,
     }
     intent = { kind: "submit", command };
     key = `submit:${cid}`;
+  } else if (command.type === "ModifyOrder") {
+    // Journaled before (a replay after a restart): applied once, its outcome replayed from the journal.
+    if (state.modifies.has(command.modifyId)) return;
+    intent = { kind: "modify", command, symbol: symbolOfTarget(state, command.clientOrderId) };
+    key = `modify:${command.modifyId}`;
   } else {
     const targets = targetsOf(state, command);
     if (targets.length === 0) return;
@@ -565,6 +619,24 @@ async function onCommand(state: AdapterState, ctx: ActorContext<AdapterMessage>,
   const pending = state.pending.get(key)!;
   if (state.phase !== "ready") {
     if (intent.kind === "cancel") return; // cancels wait for reconciliation
+    if (intent.kind === "modify") {
+      const c = intent.command;
+      const reason = `venue ${state.config.venue} unavailable: modify refused, the order is as it was`;
+      const refused: KeyedEvent = {
+        eventId: eventIds.modify(state.config.venue, c.modifyId),
+        event: {
+          type: "OrderModifyRejected",
+          clientOrderId: c.clientOrderId,
+          strategyId: c.strategyId,
+          modifyId: c.modifyId,
+          reason,
+          denied: false,
+          ts: now,
+        },
+      };
+      await commit(state, ctx, [...toNewEvents(state, [refused], now), doneEvent(state, key, now)]);
+      return;
+    }
     const o = intent.command.order;
     const reason = `venue ${state.config.venue} unavailable: trading halted until reconciled`;
     await commit(state, ctx, [
@@ -594,6 +666,7 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
       closed: new Set(),
       known: new Set(),
       barsAtLast: new Set(),
+      modifies: new Set(),
       submitted: new Set(snapshot?.submitted ?? []),
       cancelSeq: 0,
       pending: new Map(),
@@ -633,6 +706,7 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
     accepts: [
       "SubmitOrder",
       "CancelOrder",
+      "ModifyOrder",
       "CancelAll",
       "Bar",
       "Tick",
@@ -657,6 +731,7 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
       switch (msg.type) {
         case "SubmitOrder":
         case "CancelOrder":
+        case "ModifyOrder":
         case "CancelAll":
           await onCommand(state, ctx, msg);
           return state;

@@ -134,6 +134,15 @@ export function createOrdersView(maxOrders = 10_000): OrdersView {
       case "OrderExpired":
         finish(view, "expired", null);
         break;
+      case "OrderModified": {
+        const c = event.changes;
+        if (c.qty !== undefined) view.qty = c.qty;
+        if (c.limitPrice !== undefined) view.limitPrice = c.limitPrice;
+        if (c.stopPrice !== undefined) view.stopPrice = c.stopPrice;
+        break;
+      }
+      case "OrderModifyRejected":
+        break; // the order is as it was
     }
     return view;
   };
