@@ -12,6 +12,7 @@ import {
   type ExchangeMessage,
   type ModifyOrder,
   ORDER_EVENT_TYPES,
+  type OrderChanges,
   type OrderEvent,
   type OrderRequest,
   type SubmitOrder,
@@ -129,8 +130,11 @@ interface Tracked {
   order: OrderRequest;
   /** Filled so far (partial fills): what is left may still fill, and counts against the limits. */
   filled: number;
-  /** The order before a modify the venue has not answered yet: the limits count the larger of the two. */
-  previous?: OrderRequest;
+  /**
+   * Modifies the venue has not answered yet, oldest first, each with the order as it was before it: the limits count
+   * the largest of those and the order now (the venue may still hold any of them).
+   */
+  modifies?: { readonly modifyId: string; readonly before: OrderRequest; readonly changes: OrderChanges }[];
 }
 
 interface State {
@@ -244,8 +248,8 @@ function riskView(state: State, venue: string, only?: string, except?: string): 
         symbol: t.order.symbol,
         side: t.order.side,
         reduceOnly: t.order.reduceOnly === true,
-        remaining: t.previous
-          ? Math.max(openQuantity(t.order, t.filled), openQuantity(t.previous, t.filled))
+        remaining: t.modifies
+          ? t.modifies.reduce((n, m) => Math.max(n, openQuantity(m.before, t.filled)), openQuantity(t.order, t.filled))
           : openQuantity(t.order, t.filled),
         price: t.order.limitPrice ?? t.order.stopPrice ?? t.order.refPrice,
       }));
@@ -594,10 +598,23 @@ function modifyOrder(rx: Rx, msg: ModifyOrder): void {
   const sent = changes.qty !== undefined && verdict.order.qty !== changes.qty
     ? { ...changes, qty: verdict.order.qty }
     : changes;
-  tracked.previous = tracked.previous ?? old;
-  tracked.order = { ...old, ...applyChanges(old, sent) };
+  (tracked.modifies ??= []).push({ modifyId, before: old, changes: sent });
+  tracked.order = applyChanges(old, sent);
   decide(rx, "modify", `${clientOrderId}: ${JSON.stringify(sent)}`, { strategy: strategyId, modifyId });
   ctx.tell(exchange, { ...msg, changes: sent, replyTo: ctx.path });
+}
+
+/**
+ * The venue answered a modify. Applied: it no longer counts. Refused: the venue kept the order as it was before it,
+ * with the modifies sent after it applied on top (a venue takes them in order).
+ */
+function settleModify(tracked: Tracked, modifyId: string, applied: boolean): void {
+  const list = tracked.modifies!;
+  const i = list.findIndex((m) => m.modifyId === modifyId);
+  if (i < 0) return;
+  if (!applied) tracked.order = list.slice(i + 1).reduce((o, m) => applyChanges(o, m.changes), list[i].before);
+  list.splice(i, 1);
+  if (list.length === 0) delete tracked.modifies;
 }
 
 /** A bracket's new exit prices: finite, > 0, on the venue's tick; none while trading is HALTED. */
@@ -1067,10 +1084,8 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
           state.lastPrice.set(fill.symbol, fill.price);
         }
         if (event.type === "OrderPartiallyFilled" && tracked) tracked.filled = event.filledQty;
-        if (event.type === "OrderModified" && tracked) delete tracked.previous;
-        if (event.type === "OrderModifyRejected" && tracked?.previous) {
-          tracked.order = tracked.previous; // the venue kept the order as it was
-          delete tracked.previous;
+        if ((event.type === "OrderModified" || event.type === "OrderModifyRejected") && tracked?.modifies) {
+          settleModify(tracked, event.modifyId, event.type === "OrderModified");
         }
         const final = event.type !== "OrderAccepted" && event.type !== "OrderPartiallyFilled" &&
           event.type !== "OrderModified" && event.type !== "OrderModifyRejected";
