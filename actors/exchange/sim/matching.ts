@@ -253,6 +253,9 @@ export function modifyOrder(state: SimState, req: ModifyRequest, replyTo: string
   const refuse = (reason: string) =>
     emit(replyTo, { type: "OrderModifyRejected", clientOrderId, strategyId, modifyId, reason, denied: false, ts: now });
   const own = req.trade ? undefined : live(state, clientOrderId);
+  if (own && own.order.strategyId !== strategyId) {
+    return refuse(`modify: ${clientOrderId} is not an order of ${strategyId}`);
+  }
   if (own) {
     const changes = snapChanges(state, own.order.symbol, req.changes);
     const problem = changesProblem(own.order, changes, own.filled, own.triggered);
@@ -271,6 +274,9 @@ export function modifyOrder(state: SimState, req: ModifyRequest, replyTo: string
   const tp = live(state, `${clientOrderId}-tp`);
   if (!sl && !tp) {
     return refuse(`modify: ${clientOrderId} is not open (filled, closed or unknown) and has no open exits`);
+  }
+  if ((sl ?? tp)!.order.strategyId !== strategyId) {
+    return refuse(`modify: ${clientOrderId} is not an order of ${strategyId}`);
   }
   const problem = tradeChangesProblem(req.changes) ??
     (req.changes.stopLoss !== undefined && !sl ? `modify: trade ${clientOrderId} has no open stop-loss` : undefined) ??
