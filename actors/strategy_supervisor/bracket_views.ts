@@ -64,6 +64,16 @@ export function bracketModifySent(book: BracketBook, command: ModifyOrder): void
   if (takeProfit !== undefined && view.takeProfit !== undefined) view.takeProfit = takeProfit;
 }
 
+/** A modify of a bracket to the prices it has already (after snapping): nothing to send. */
+export function unchangedBracket(book: BracketBook, command: ModifyOrder): boolean {
+  const view = viewOf(book, command.clientOrderId);
+  const c = command.changes;
+  if (!view || c.qty !== undefined || c.limitPrice !== undefined || c.stopPrice !== undefined) return false;
+  if (c.stopLoss === undefined && c.takeProfit === undefined) return false;
+  return (c.stopLoss === undefined || c.stopLoss === view.stopLoss) &&
+    (c.takeProfit === undefined || c.takeProfit === view.takeProfit);
+}
+
 /** Folds one order event in; `position` is the strategy's position in a symbol after it. */
 export function bracketEvent(book: BracketBook, event: OrderEvent, position: (symbol: string) => number): void {
   if (event.type === "OrderSubmitted" || (book.views.length === 0 && book.pending.length === 0)) return;

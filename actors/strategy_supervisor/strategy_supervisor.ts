@@ -44,6 +44,7 @@ import {
   bracketModifySent,
   bracketSubmitted,
   createBracketBook,
+  unchangedBracket,
 } from "./bracket_views.ts";
 
 export interface StrategySupervisorConfig {
@@ -224,7 +225,11 @@ function send(state: State, command: Command): void {
     if (o.limitPrice !== undefined) view.limitPrice = o.limitPrice;
     if (o.stopPrice !== undefined) view.stopPrice = o.stopPrice;
     state.orders.push(view);
-  } else if (command.type === "ModifyOrder") bracketModifySent(state.brackets, command);
+  } else if (command.type === "ModifyOrder") {
+    // A trailing stop asks every bar; a stop that snaps to where it is already costs the venue nothing.
+    if (unchangedBracket(state.brackets, command)) return;
+    bracketModifySent(state.brackets, command);
+  }
   state.actx.tell(state.config.riskPath, command);
 }
 
@@ -486,6 +491,7 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
           balance: state.ledger.balance,
           positions,
           openOrders: state.orders,
+          brackets: state.brackets.views,
           orderSeq: state.seq,
         });
         return state;
