@@ -513,7 +513,10 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
       kelly: { ...state.kelly, entryFee: { ...state.kelly.entryFee } },
       orders: state.orders.map((o) => ({ ...o })),
       usedBrackets: state.usedBrackets,
-      brackets: structuredClone(state.brackets),
+      // Snapshots are taken after every message live: an empty book is not worth a clone.
+      ...(state.brackets.views.length + state.brackets.pending.length > 0
+        ? { brackets: structuredClone(state.brackets) }
+        : {}),
       history: [...state.history.values()].map((ring) => ring.columns()),
       higher: [...state.higher.values()].flat().map(higherColumns),
       ...(state.def.snapshot ? { user: state.def.snapshot(state.user) } : {}),
