@@ -38,7 +38,7 @@ async function setup() {
       },
     ],
   });
-  const bar = (i: number, close: number) => {
+  const bar = (i: number, close: number, volume = 1) => {
     const b: Bar = {
       symbol: "X",
       timeframe: "1d",
@@ -47,7 +47,7 @@ async function setup() {
       high: close,
       low: close,
       close,
-      volume: 1,
+      volume,
     };
     clock.advanceTo(b.ts);
     host.tell("t/s", { type: "Bar", bar: b });
@@ -127,5 +127,21 @@ Deno.test("strategy supervisor: a trailing stop becomes snapped ModifyOrders; th
   assert.deepEqual(await t.brackets(), [], "the exit filled: the trade is over");
   t.bar(6, 20);
   assert.equal((await t.modifies()).length, 2, "nothing left to trail");
+  await t.host.stop();
+});
+
+Deno.test("strategy supervisor: a restart keeps the bracket book; trailing goes on from the moved stop", async () => {
+  const t = await setup();
+  t.bar(1, 10);
+  t.event({ type: "OrderFilled", clientOrderId: "s-1", strategyId: "s", fill: fill("s-1", "buy", 10), filledQty: 2 });
+  t.bar(2, 13); // stop → 12
+  t.bar(3, 12, -1); // the strategy throws: restarted from the supervisor's snapshot
+  await t.host.idle();
+  assert.deepEqual(await t.brackets(), [
+    { parent: "s-1", symbol: "X", side: "buy", stopLoss: 12, takeProfit: 20, entryFilled: 2 },
+  ]);
+  t.bar(4, 12.9); // 11.9: below the kept stop (12), nothing asked
+  t.bar(5, 14); // 13
+  assert.deepEqual((await t.modifies()).map((m) => [m.modifyId, m.changes.stopLoss]), [["s-1~2", 12], ["s-1~3", 13]]);
   await t.host.stop();
 });
