@@ -4,7 +4,7 @@
  * where the stop already is is not sent.
  */
 import assert from "node:assert/strict";
-import { createInProcessHost, type Message, simulatedClock } from "../../../actors/runtime/mod.ts";
+import { createInProcessHost, type Message, simulatedClock, type TreeEvent } from "../../../actors/runtime/mod.ts";
 import type { Bar, Fill, ModifyOrder, OrderEvent } from "../../../actors/protocol/mod.ts";
 import type { BracketView } from "../../../strategies/api.ts";
 
@@ -16,6 +16,8 @@ const DAY = 86_400_000;
 async function setup() {
   const clock = simulatedClock(0);
   const host = createInProcessHost({ clock, logSink: () => {}, autoDrain: false });
+  const tree: TreeEvent[] = [];
+  host.subscribe((e) => tree.push(e));
   await host.start({
     kind: "supervisor",
     id: "t",
@@ -67,7 +69,7 @@ async function setup() {
       c.type === "ModifyOrder"
     );
   const brackets = async () => (await ask<{ brackets: BracketView[] }>("t/s", "GetStrategyState")).brackets;
-  return { host, bar, event, modifies, brackets };
+  return { host, bar, event, modifies, brackets, tree };
 }
 
 const fill = (clientOrderId: string, side: "buy" | "sell", price: number): Fill => ({
@@ -137,6 +139,7 @@ Deno.test("strategy supervisor: a restart keeps the bracket book; trailing goes 
   t.bar(2, 13); // stop → 12
   t.bar(3, 12, -1); // the strategy throws: restarted from the supervisor's snapshot
   await t.host.idle();
+  assert.ok(t.tree.some((e) => e.type === "restarted" && e.path === "t/s"), "restarted");
   assert.deepEqual(await t.brackets(), [
     { parent: "s-1", symbol: "X", side: "buy", stopLoss: 12, takeProfit: 20, entryFilled: 2 },
   ]);
