@@ -123,3 +123,27 @@ Deno.test("paper adapter: modify in place, journaled; replayed after a restart i
   assert.equal(records.filter((r) => r.type === "OrderModified").length, 1);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("paper adapter: a filled bracket's exits move by the parent's id; the moved stop fills", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "paper-modify-trade-" });
+  const host = await start(dir);
+  const entry: OrderRequest = {
+    ...limit,
+    clientOrderId: "s-5",
+    type: "market",
+    limitPrice: undefined,
+    qty: 2,
+    bracket: { stopLoss: 90, takeProfit: 120 },
+  };
+  host.tell("t/exchange", { type: "Bar", bar: bar(0, 100, 100, 100, 100) });
+  host.tell("t/exchange", { type: "SubmitOrder", order: entry, replyTo: "t/risk" });
+  host.tell("t/exchange", { type: "Bar", bar: bar(1, 100, 101, 99, 100) }); // the entry fills at 100
+  host.tell("t/exchange", { ...modifyOf("s-5~6", { stopLoss: 98 }, "s-5"), trade: true });
+  host.tell("t/exchange", { type: "Bar", bar: bar(2, 100, 100, 97, 97) }); // through 98, not 90
+  const got = await events(host);
+  assert.ok(got.some((e) => e.type === "OrderModified" && e.clientOrderId === "s-5"));
+  const fills = got.flatMap((e) => e.type === "OrderFilled" ? [[e.clientOrderId, e.fill.price]] : []);
+  assert.deepEqual(fills, [["s-5", 100], ["s-5-sl", 98]]);
+  await host.stop();
+  await Deno.remove(dir, { recursive: true });
+});
