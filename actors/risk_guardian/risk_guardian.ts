@@ -525,8 +525,9 @@ function modifyOrder(rx: Rx, msg: ModifyOrder): void {
   const synthetic = state.brackets[clientOrderId];
   const tracked = msg.trade ? undefined : findTracked(state, clientOrderId);
   const exitParent = parentOf(clientOrderId);
-  if (exitParent !== undefined && state.brackets[exitParent] && tracked) {
-    return deny(`exit ${clientOrderId} is managed by the risk guardian: modify { trade: "${exitParent}" }`);
+  if (exitParent !== undefined && (state.brackets[exitParent] || !tracked)) {
+    // A bracket's exit (the guardian's or the venue's): its size follows the position, its price moves with the trade.
+    return deny(`${clientOrderId} is a bracket exit: modify { trade: "${exitParent}" }, { stopLoss, takeProfit }`);
   }
   const exitsOnly = changes.qty === undefined && changes.limitPrice === undefined && changes.stopPrice === undefined;
   if (synthetic && (msg.trade || exitsOnly)) {
@@ -570,7 +571,7 @@ function modifyOrder(rx: Rx, msg: ModifyOrder): void {
   if (wanted.reduceOnly && changes.qty !== undefined && changes.qty > old.qty) {
     const position = positionOf(state, strategyId, old.symbol);
     const reducible = Math.sign(position) === (old.side === "buy" ? -1 : 1) ? Math.abs(position) : 0;
-    if (changes.qty > reducible) {
+    if (changes.qty - tracked.filled > reducible) {
       return deny(`modify: reduce-only qty ${changes.qty} exceeds the position ${reducible} it can reduce`);
     }
   }

@@ -191,12 +191,14 @@ Deno.test("risk modify: a filled, unknown or foreign order is refused; the strat
   t.modify(id, { qty: 3 });
   t.modify("other-1", { limitPrice: 3 }, true);
   t.modify("s-99", { stopLoss: 3 }, true); // no such trade: the venue refuses
+  t.modify("s-1-sl", { stopPrice: 90 }); // a venue-placed exit: moved through its trade only
   const r = refusals(await t.events());
-  assert.equal(r.length, 3);
+  assert.equal(r.length, 4);
+  assert.match(r[3][1] as string, /s-1-sl is a bracket exit: modify \{ trade: "s-1" \}/);
   assert.match(r[0][1] as string, /s-1 is not open/);
   assert.match(r[1][1] as string, /other-1 is not an order of s/);
   assert.match(r[2][1] as string, /s-99 is not open .* has no open exits/);
-  assert.deepEqual(r.map(([, , denied]) => denied), [true, true, false]);
+  assert.deepEqual(r.map(([, , denied]) => denied), [true, true, false, true]);
   await t.host.stop();
 });
 
@@ -235,7 +237,7 @@ Deno.test("risk modify: the guardian's exits cannot be modified directly, nor a 
   t.modify(parent, { stopLoss: Number.NaN }, true);
   const r = refusals(await t.events()).map(([, reason]) => reason as string);
   assert.equal(r.length, 3);
-  assert.match(r[0], /managed by the risk guardian: modify \{ trade: "s-1" \}/);
+  assert.match(r[0], /s-1-sl is a bracket exit: modify \{ trade: "s-1" \}/);
   assert.match(r[1], /has no take-profit/);
   assert.match(r[2], /stopLoss must be a number > 0/);
   assert.equal(modifiesSent(await t.tapped()), 0);
