@@ -98,6 +98,9 @@ export function createOrdersView(maxOrders = 10_000): OrdersView {
   const onVenueEvent = (record: JournalRecord): OrderView | undefined => {
     const event = record.payload as OrderEvent;
     if (event.type === "OrderSubmitted") return undefined;
+    // A modify's answer names an order; one refused for an order never seen makes no view.
+    const modify = event.type === "OrderModified" || event.type === "OrderModifyRejected";
+    if (modify && !orders.has(event.clientOrderId)) return undefined;
     const view = upsert(event.clientOrderId, record, event.strategyId);
     view.updatedAt = record.ts;
     switch (event.type) {
