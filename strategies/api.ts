@@ -3,7 +3,7 @@
  * intents (target positions or orders) and do no I/O; time and randomness come from the context. The same
  * file runs in a backtest, on paper and live: only the actors around it change.
  */
-import type { Bar, Fill, OrderEvent, Tick, Timeframe } from "../actors/protocol/mod.ts";
+import type { Bar, Fill, OrderChanges, OrderEvent, Tick, Timeframe } from "../actors/protocol/mod.ts";
 import type { Logger } from "../actors/runtime/log.ts";
 import type { Params, ParamSchema } from "./params.ts";
 
@@ -34,6 +34,23 @@ export interface OrderView {
   readonly status: "pending" | "accepted" | "partially_filled";
 }
 
+/**
+ * An order placed with a stop-loss or take-profit (its "trade" once filled), as this strategy last asked: a
+ * `modify` shows at once and is undone if refused. Gone once an exit fills, the entry ends unfilled, or the
+ * position in the symbol is flat.
+ */
+export interface BracketView {
+  /** The entry's client order id: the target of `modify({ trade: parent }, ...)`. */
+  readonly parent: string;
+  readonly symbol: string;
+  /** The entry's side: "buy" protects a long. */
+  readonly side: "buy" | "sell";
+  readonly stopLoss?: number;
+  readonly takeProfit?: number;
+  /** Units of the entry filled so far (0: not filled yet, the exits are not placed). */
+  readonly entryFilled: number;
+}
+
 export interface StrategyContext<P extends ParamSchema = ParamSchema> {
   readonly strategyId: string;
   readonly params: Params<P>;
@@ -54,6 +71,8 @@ export interface StrategyContext<P extends ParamSchema = ParamSchema> {
    */
   history(symbol?: string, timeframe?: Timeframe): History;
   openOrders(symbol?: string): readonly OrderView[];
+  /** This strategy's orders with brackets still protecting (or about to protect) a position, oldest first. */
+  brackets(symbol?: string): readonly BracketView[];
   /**
    * The Kelly fraction of this strategy's own closed trades, W − (1 − W) / R (win share W, average win over average
    * loss R, P&L net of commissions), between 0 and `cap` (default 1): 0 before any closed trade or with no edge.
@@ -88,7 +107,14 @@ export type Intent =
   /** Flatten the position (market, reduce-only). */
   | { readonly type: "close"; readonly symbol?: string }
   | { readonly type: "cancel"; readonly clientOrderId: string }
+  /** Change an open order, or a trade's exits (see `modify`). */
+  | { readonly type: "modify"; readonly target: ModifyTarget; readonly changes: OrderChanges }
   | { readonly type: "cancelAll"; readonly symbol?: string };
+
+/** A resting order's client order id, or `{ trade: parent }`: the exits of a bracket order that filled. */
+export type ModifyTarget = string | { readonly trade: string };
+
+export type { OrderChanges };
 
 export type Intents = Intent | readonly Intent[] | void | undefined;
 
@@ -101,6 +127,13 @@ export const sell = (options: OrderIntentOptions = { fraction: 1 }): Intent => (
 export const target = (qty: number, symbol?: string): Intent => ({ type: "target", qty, symbol });
 export const close = (symbol?: string): Intent => ({ type: "close", symbol });
 export const cancel = (clientOrderId: string): Intent => ({ type: "cancel", clientOrderId });
+/**
+ * Changes an open order in place (`limitPrice`, `stopPrice`, `qty`; an unfilled bracket entry's `stopLoss` and
+ * `takeProfit`), or a filled trade's exits (`{ trade: parentId }`: `stopLoss`, `takeProfit`). Prices snap to the tick,
+ * the quantity down to the step. The risk guardian checks the changed order like a new one; the answer is an
+ * `OrderModified` event, or `OrderModifyRejected` with the reason (the order stays as it was).
+ */
+export const modify = (target: ModifyTarget, changes: OrderChanges): Intent => ({ type: "modify", target, changes });
 export const cancelAll = (symbol?: string): Intent => ({ type: "cancelAll", symbol });
 
 export interface Subscription {

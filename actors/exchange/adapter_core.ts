@@ -12,7 +12,10 @@
  *   process restart replays exactly what downstream saw, in the same order, then resumes the feed after the
  *   last journaled bar;
  * - reconciliation (at start, after each reconnect, and as polling) diffs the journal with the venue's reports;
- *   until it succeeds, new orders are rejected (fail closed) and cancels wait.
+ *   until it succeeds, new orders are rejected (fail closed) and cancels wait;
+ * - a modify is journaled like any command; the venue applies it in place (`VenueClient.modify`), or, for venues that
+ *   cannot, the adapter cancels the live version and places a replacement under a version id (replace.ts), never
+ *   two live at once, and reports it as the strategy's one order; a modify is answered under its own event id.
  */
 import type { ActorContext, Behaviour } from "../runtime/mod.ts";
 import { ConfigError, errorText } from "../runtime/mod.ts";
@@ -23,7 +26,9 @@ import type {
   CancelAll,
   CancelOrder,
   ExchangeMessage,
+  ModifyOrder,
   OrderEvent,
+  OrderRequest,
   RequestBar,
   SubmitOrder,
 } from "../protocol/mod.ts";
@@ -39,6 +44,8 @@ import {
   type TrackedOrder,
 } from "./reconcile.ts";
 import { type OrderReport, type VenueClient, VenueError } from "./venue.ts";
+import { asOriginal, filledOf, type Version, versionId } from "./replace.ts";
+import { applyChanges, changesProblem } from "./modify.ts";
 
 export interface AdapterConfig {
   /** Venue name: orders' `venue` field and the journal stream `venue:<name>`. */
@@ -76,11 +83,12 @@ export type AdapterMessage =
   | { readonly type: "SetStrategyCapital"; readonly strategyId: string; readonly capital: number }
   | { readonly type: "GetAdapterState" };
 
-type Command = SubmitOrder | CancelOrder | CancelAll;
+type Command = SubmitOrder | CancelOrder | ModifyOrder | CancelAll;
 
-/** What is journaled before the venue sees it: an order, or the exact orders a cancel targets. */
+/** What is journaled before the venue sees it: an order, the exact orders a cancel targets, or a modify. */
 type Intent =
   | { readonly kind: "submit"; readonly command: SubmitOrder }
+  | { readonly kind: "modify"; readonly command: ModifyOrder; readonly symbol: string }
   | { readonly kind: "cancel"; readonly targets: readonly string[] };
 
 interface Pending {
@@ -110,6 +118,12 @@ export interface AdapterState {
   readonly known: Set<string>;
   /** Ids of the bars journaled at the last bar time (older bars are dropped as stale before they get here). */
   readonly barsAtLast: Set<string>;
+  /** Open orders as submitted (with the modifies replaced in), for a cancel-replace. */
+  readonly requests: Map<string, OrderRequest>;
+  /** Open orders replaced at the venue (cancel-replace): their live version. */
+  readonly versions: Map<string, Version>;
+  /** Ids of every journaled modify: a replayed one is never applied again. */
+  readonly modifies: Set<string>;
   /** Orders submitted through this instance (sent or skipped as already sent): what a CancelAll may target. */
   readonly submitted: Set<string>;
   cancelSeq: number;
@@ -193,10 +207,19 @@ function fold(state: AdapterState, r: JournalRecord): void {
         const o = intent.command.order;
         state.intents.set(o.clientOrderId, `${o.side} ${o.symbol}`);
       }
+      if (intent.kind === "modify") state.modifies.add(intent.command.modifyId);
       if (intent.kind === "submit" && !isTracked(state, intent.command.order.clientOrderId)) {
         const o = intent.command.order;
         state.orders.set(o.clientOrderId, newTracked(o.clientOrderId, o.strategyId, o.symbol));
+        state.requests.set(o.clientOrderId, o);
       }
+      return;
+    }
+    case "Replaced": {
+      const { target, version, order } = r.payload as { target: string; version: Version; order: OrderRequest };
+      if (state.closed.has(target)) return;
+      state.versions.set(target, version);
+      state.requests.set(target, order);
       return;
     }
     case "Done": {
@@ -225,6 +248,8 @@ function fold(state: AdapterState, r: JournalRecord): void {
 function trackEvent(state: AdapterState, event: OrderEvent): void {
   if (event.type === "OrderSubmitted" || state.closed.has(event.clientOrderId)) return;
   let t = state.orders.get(event.clientOrderId);
+  // A modify's outcome never makes an order known (a refused modify may name one the venue never had).
+  if (!t && (event.type === "OrderModified" || event.type === "OrderModifyRejected")) return;
   if (!t) {
     const symbol = "fill" in event ? event.fill.symbol : "";
     t = newTracked(event.clientOrderId, event.strategyId, symbol);
@@ -239,6 +264,8 @@ function settle(state: AdapterState, t: TrackedOrder): void {
   const { venue } = state.config;
   const cid = t.clientOrderId;
   state.orders.delete(cid);
+  state.requests.delete(cid);
+  state.versions.delete(cid);
   state.closed.add(cid);
   state.known.delete(eventIds.accepted(venue, cid));
   state.known.delete(eventIds.final(venue, cid));
@@ -328,9 +355,20 @@ function diffReports(state: AdapterState, reports: readonly OrderReport[]): Keye
   return out;
 }
 
+/** Journals records in the middle of a command (a cancel-replace's `Replaced`), before the venue sees the next step. */
+type Write = (events: readonly NewEvent[]) => Promise<void>;
+
+/** The venue's report of an order, by its live version when it was replaced, as the strategy's order. */
+async function reportOf(state: AdapterState, cid: string, symbol: string): Promise<OrderReport | undefined> {
+  const v = state.versions.get(cid);
+  const report = await state.venue.report(v?.venueCid ?? cid, symbol);
+  return report && v ? asOriginal(report, cid, v.base) : report;
+}
+
 /** Runs one intent against the venue; returns its events. VenueError("unavailable") propagates. */
-async function run(state: AdapterState, intent: Intent, now: number): Promise<KeyedEvent[]> {
+async function run(state: AdapterState, intent: Intent, now: number, write: Write): Promise<KeyedEvent[]> {
   if (intent.kind === "cancel") return await cancelEach(state, intent.targets.map((cid) => state.orders.get(cid)), now);
+  if (intent.kind === "modify") return await modifyAt(state, intent.command, intent.symbol, now, write);
   const o = intent.command.order;
   if (!isTracked(state, o.clientOrderId)) {
     state.orders.set(o.clientOrderId, newTracked(o.clientOrderId, o.strategyId, o.symbol));
@@ -349,6 +387,147 @@ function rejection(state: AdapterState, clientOrderId: string, strategyId: strin
     eventId: eventIds.final(state.config.venue, clientOrderId),
     event: { type: "OrderRejected", clientOrderId, strategyId, reason, ts },
   } satisfies KeyedEvent;
+}
+
+/**
+ * One modify at the venue: the target's fills so far (from the report it answers with), then the outcome under the
+ * modify's own event id. A venue that cannot modify in place refuses; so does an unreachable one (see onCommand).
+ */
+async function modifyAt(
+  state: AdapterState,
+  c: ModifyOrder,
+  symbol: string,
+  now: number,
+  write: Write,
+): Promise<KeyedEvent[]> {
+  const { clientOrderId, strategyId, modifyId } = c;
+  const venue = state.config.venue;
+  const refusal = (reason: string): KeyedEvent => ({
+    eventId: eventIds.modify(venue, modifyId),
+    event: { type: "OrderModifyRejected", clientOrderId, strategyId, modifyId, reason, denied: false, ts: now },
+  });
+  if (!state.venue.modify) return await replaceAt(state, c, now, write, refusal);
+  let outcome;
+  try {
+    outcome = await state.venue.modify(
+      { clientOrderId, strategyId, modifyId, changes: c.changes, ...(c.trade ? { trade: true } : {}), symbol },
+      { now, lastPrice: state.lastPrice },
+    );
+  } catch (err) {
+    if (!(err instanceof VenueError && err.kind === "rejected")) throw err;
+    return [refusal(err.message)];
+  }
+  const events = outcome.report ? diffReports(state, [outcome.report]) : [];
+  if (outcome.kind === "refused") return [...events, refusal(outcome.reason)];
+  return [...events, {
+    eventId: eventIds.modify(venue, modifyId),
+    event: { type: "OrderModified", clientOrderId, strategyId, modifyId, changes: outcome.changes, ts: now },
+  }];
+}
+
+/** A modify by cancel, then replace (steps and ids in replace.ts). */
+async function replaceAt(
+  state: AdapterState,
+  c: ModifyOrder,
+  now: number,
+  write: Write,
+  refusal: (reason: string) => KeyedEvent,
+): Promise<KeyedEvent[]> {
+  const venue = state.config.venue;
+  const target = c.clientOrderId;
+  const t = state.orders.get(target);
+  const request = state.requests.get(target);
+  if (c.trade) return [refusal(`venue ${venue} places no brackets: the risk guardian moves their exits`)];
+  if (!t || t.final || !request) return [refusal(`modify: ${target} is not open (filled, closed or unknown)`)];
+  if (request.sizing) return [refusal("modify: an order sized at the venue cannot be replaced")];
+  const problem = changesProblem(request, c.changes, t.filledQty);
+  if (problem) return [refusal(problem)];
+  const events: KeyedEvent[] = [];
+  if (state.versions.get(target)?.modifyId !== c.modifyId) {
+    // 1. Cancel the live version. A venue "already closed" is read from its report.
+    const live = state.versions.get(target);
+    const liveCid = live?.venueCid ?? target;
+    let report: OrderReport | undefined;
+    try {
+      report = await state.venue.cancel(liveCid, t.symbol, now);
+    } catch (err) {
+      if (!(err instanceof VenueError && err.kind === "rejected")) throw err;
+      report = await state.venue.report(liveCid, t.symbol);
+    }
+    const base = live?.base ?? 0;
+    if (!report || report.status !== "canceled") {
+      const seen = report ? diffReports(state, [asOriginal(report, target, base)]) : [];
+      return [...seen, refusal(`modify: ${target} filled or closed before it could be replaced`)];
+    }
+    // Its fills, as the strategy's order's; not its cancel: the order lives on in the replacement.
+    events.push(...diffReports(state, [{ ...asOriginal(report, target, base), status: "open" }]));
+    const filled = base + filledOf(report);
+    const order = applyChanges(request, c.changes);
+    const leaves = order.qty - filled;
+    if (!(leaves > 0)) {
+      const ended = diffReports(state, [asOriginal(report, target, base)]);
+      return [...events, ...ended, refusal(`modify: ${target} filled ${filled} of it before it could be replaced`)];
+    }
+    // 2. Journal the replacement before the venue sees it.
+    const number = (live?.version ?? 0) + 1;
+    const version: Version = {
+      venueCid: versionId(target, number),
+      base: filled,
+      version: number,
+      modifyId: c.modifyId,
+      order: { ...order, clientOrderId: versionId(target, number), qty: leaves },
+    };
+    await write([
+      ...toNewEvents(state, events, now),
+      {
+        eventId: `${venue}:replaced:${c.modifyId}`,
+        stream: stream(state),
+        type: "Replaced",
+        ts: now,
+        payload: { target, version, order },
+      },
+    ]);
+    events.length = 0;
+  }
+  // 3. Place it (a repeat after a crash is deduped by the venue on its id and adopted).
+  const version = state.versions.get(target)!;
+  let placed: OrderReport;
+  try {
+    placed = await state.venue.submit(version.order, { now, lastPrice: state.lastPrice });
+  } catch (err) {
+    if (!(err instanceof VenueError && err.kind === "rejected")) throw err;
+    // Cancelled and not replaced: the order is gone; say so, with the venue's reason.
+    return [...events, refusal(`modify: the replacement was refused (${err.message})`), {
+      eventId: eventIds.final(venue, target),
+      event: {
+        type: "OrderCanceled",
+        clientOrderId: target,
+        strategyId: c.strategyId,
+        reason: `replaced order refused by the venue: ${err.message}`,
+        ts: now,
+      },
+    }];
+  }
+  return [...events, ...diffReports(state, [asOriginal(placed, target, version.base)]), {
+    eventId: eventIds.modify(venue, c.modifyId),
+    event: {
+      type: "OrderModified",
+      clientOrderId: target,
+      strategyId: c.strategyId,
+      modifyId: c.modifyId,
+      changes: c.changes,
+      ts: now,
+    },
+  }];
+}
+
+/** The symbol of an order or of a trade's exits, as tracked here ("" when unknown: the venue will refuse). */
+function symbolOfTarget(state: AdapterState, cid: string): string {
+  for (const id of [cid, `${cid}-sl`, `${cid}-tp`]) {
+    const t = state.orders.get(id);
+    if (t && t.symbol !== "") return t.symbol;
+  }
+  return "";
 }
 
 /** The open orders a cancel command targets, decided once, when it is journaled. */
@@ -370,13 +549,14 @@ async function cancelEach(state: AdapterState, targets: (TrackedOrder | undefine
   const reports: OrderReport[] = [];
   for (const t of targets) {
     if (!t || t.final) continue;
+    const v = state.versions.get(t.clientOrderId);
     try {
-      const report = await state.venue.cancel(t.clientOrderId, t.symbol, now);
-      if (report) reports.push(report);
+      const report = await state.venue.cancel(v?.venueCid ?? t.clientOrderId, t.symbol, now);
+      if (report) reports.push(v ? asOriginal(report, t.clientOrderId, v.base) : report);
     } catch (err) {
       // A cancel the venue refuses (already closed) is not an error: the report below says what happened.
       if (!(err instanceof VenueError && err.kind === "rejected")) throw err;
-      const report = await state.venue.report(t.clientOrderId, t.symbol);
+      const report = await reportOf(state, t.clientOrderId, t.symbol);
       if (report) reports.push(report);
     }
   }
@@ -385,7 +565,7 @@ async function cancelEach(state: AdapterState, targets: (TrackedOrder | undefine
 
 async function execute(state: AdapterState, ctx: ActorContext<AdapterMessage>, p: Pending): Promise<void> {
   const now = marketNow(state, ctx);
-  const events = await run(state, p.intent, now);
+  const events = await run(state, p.intent, now, (e) => commit(state, ctx, e));
   await commit(state, ctx, [...toNewEvents(state, events, now), doneEvent(state, p.key, now)]);
 }
 
@@ -406,15 +586,20 @@ async function reconcile(
   await state.venue.connect();
   state.balances = await state.venue.balances();
   const now = marketNow(state, ctx);
-  const open = [...state.orders.values()].filter((t) => !t.final);
+  // An order a pending modify is replacing may be cancelled at the venue: the modify's replay settles it.
+  const replacing = new Set(
+    [...state.pending.values()].flatMap((p) => p.intent.kind === "modify" ? [p.intent.command.clientOrderId] : []),
+  );
+  const open = [...state.orders.values()].filter((t) => !t.final && !replacing.has(t.clientOrderId));
   const reports: OrderReport[] = [];
   for (const t of open) {
-    const report = await state.venue.report(t.clientOrderId, t.symbol);
+    const report = await reportOf(state, t.clientOrderId, t.symbol);
     if (report) reports.push(report);
   }
   const venueOpen = await state.venue.openOrders();
+  const liveVersions = new Set([...state.versions.values()].map((v) => v.venueCid));
   for (const r of venueOpen) {
-    if (isTracked(state, r.clientOrderId)) continue;
+    if (isTracked(state, r.clientOrderId) || liveVersions.has(r.clientOrderId)) continue;
     const parent = hasParent(r.clientOrderId, (p) => isTracked(state, p));
     if (parent) reports.push(r); // a child the venue created (bracket leg)
     else ctx.log.error("order open at the venue unknown to the journal; left untouched", { ...r, fills: undefined });
@@ -441,7 +626,7 @@ async function reconcile(
         continue;
       }
     }
-    const events = await run(state, p.intent, now);
+    const events = await run(state, p.intent, now, (e) => commit(state, ctx, e, deferred));
     await commit(state, ctx, [...toNewEvents(state, events, now), doneEvent(state, p.key, now)], deferred);
   }
 }
@@ -547,6 +732,11 @@ async function onCommand(state: AdapterState, ctx: ActorContext<AdapterMessage>,
     }
     intent = { kind: "submit", command };
     key = `submit:${cid}`;
+  } else if (command.type === "ModifyOrder") {
+    // Journaled before (a replay after a restart): applied once, its outcome replayed from the journal.
+    if (state.modifies.has(command.modifyId)) return;
+    intent = { kind: "modify", command, symbol: symbolOfTarget(state, command.clientOrderId) };
+    key = `modify:${command.modifyId}`;
   } else {
     const targets = targetsOf(state, command);
     if (targets.length === 0) return;
@@ -565,6 +755,24 @@ async function onCommand(state: AdapterState, ctx: ActorContext<AdapterMessage>,
   const pending = state.pending.get(key)!;
   if (state.phase !== "ready") {
     if (intent.kind === "cancel") return; // cancels wait for reconciliation
+    if (intent.kind === "modify") {
+      const c = intent.command;
+      const reason = `venue ${state.config.venue} unavailable: modify refused, the order is as it was`;
+      const refused: KeyedEvent = {
+        eventId: eventIds.modify(state.config.venue, c.modifyId),
+        event: {
+          type: "OrderModifyRejected",
+          clientOrderId: c.clientOrderId,
+          strategyId: c.strategyId,
+          modifyId: c.modifyId,
+          reason,
+          denied: false,
+          ts: now,
+        },
+      };
+      await commit(state, ctx, [...toNewEvents(state, [refused], now), doneEvent(state, key, now)]);
+      return;
+    }
     const o = intent.command.order;
     const reason = `venue ${state.config.venue} unavailable: trading halted until reconciled`;
     await commit(state, ctx, [
@@ -594,6 +802,9 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
       closed: new Set(),
       known: new Set(),
       barsAtLast: new Set(),
+      modifies: new Set(),
+      requests: new Map(),
+      versions: new Map(),
       submitted: new Set(snapshot?.submitted ?? []),
       cancelSeq: 0,
       pending: new Map(),
@@ -633,6 +844,7 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
     accepts: [
       "SubmitOrder",
       "CancelOrder",
+      "ModifyOrder",
       "CancelAll",
       "Bar",
       "Tick",
@@ -657,6 +869,7 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
       switch (msg.type) {
         case "SubmitOrder":
         case "CancelOrder":
+        case "ModifyOrder":
         case "CancelAll":
           await onCommand(state, ctx, msg);
           return state;
@@ -684,7 +897,7 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
             const open = [...state.orders.values()].filter((t) => !t.final);
             const reports: OrderReport[] = [];
             for (const t of open) {
-              const report = await state.venue.report(t.clientOrderId, t.symbol);
+              const report = await reportOf(state, t.clientOrderId, t.symbol);
               if (report) reports.push(report);
             }
             for (const r of state.venue.changed?.() ?? []) {

@@ -31,6 +31,8 @@ export const eventIds = {
   accepted: (venue: string, cid: string) => `${venue}:${cid}:acc`,
   fill: (venue: string, cid: string, fillId: string) => `${venue}:${cid}:fill:${fillId}`,
   final: (venue: string, cid: string) => `${venue}:${cid}:end`,
+  /** The outcome of one modify (OrderModified or OrderModifyRejected), by its id. */
+  modify: (venue: string, modifyId: string) => `${venue}:mod:${modifyId}`,
 };
 
 /** Events that bring `tracked` up to `report`, in lifecycle order (accepted, fills, terminal). */
@@ -112,6 +114,9 @@ export function applyEvent(tracked: TrackedOrder, event: OrderEvent): void {
     case "OrderExpired":
       tracked.final = true;
       return;
+    case "OrderModified":
+    case "OrderModifyRejected":
+      return; // the order stays open (a modify's outcome is journaled under its own id)
   }
 }
 

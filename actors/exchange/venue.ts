@@ -4,7 +4,7 @@
  * a venue folder only says how to talk to its venue: `client.ts` (connection), `mapping.ts` (wire formats ↔
  * protocol), `reconcile.ts` (the venue's view of orders as reports) and `adapter.ts` (the behaviour).
  */
-import type { Balance, Bar, Fill, OrderRequest, OrderSide } from "../protocol/mod.ts";
+import type { Balance, Bar, Fill, ModifyOrder, OrderChanges, OrderRequest, OrderSide } from "../protocol/mod.ts";
 
 /** The venue's view of one order: what reconciliation and polling compare with the journal. */
 export interface OrderReport {
@@ -43,6 +43,16 @@ export interface SubmitContext {
   readonly lastPrice: ReadonlyMap<string, number>;
 }
 
+/** A modify as a venue sees it: the target's id (an order, or with `trade` a bracket parent), and its symbol. */
+export type ModifyRequest = Pick<ModifyOrder, "clientOrderId" | "strategyId" | "modifyId" | "changes" | "trade"> & {
+  readonly symbol: string;
+};
+
+/** A modify's outcome: the changes in force, or why the venue refused (the order stays as it was). */
+export type ModifyOutcome =
+  | { readonly kind: "modified"; readonly changes: OrderChanges; readonly report?: OrderReport }
+  | { readonly kind: "refused"; readonly reason: string; readonly report?: OrderReport };
+
 export interface VenueClient {
   readonly name: string;
   /** Connects (loads markets); throws VenueError("unavailable") when the venue cannot be read. */
@@ -50,6 +60,13 @@ export interface VenueClient {
   submit(order: OrderRequest, context: SubmitContext): Promise<OrderReport>;
   /** Cancels by client order id; undefined when the venue never saw the order. */
   cancel(clientOrderId: string, symbol: string, now: number): Promise<OrderReport | undefined>;
+  /**
+   * Changes an open order in place, same client order id (paper: the matching engine; IB: placeOrder again with the
+   * same orderId). Must be idempotent for one `modifyId` (the values are absolute, so applying twice is harmless).
+   * Venues without it: the adapter refuses modifies of plain orders (brackets the risk guardian manages are
+   * moved by cancel and replace there).
+   */
+  modify?(request: ModifyRequest, context: SubmitContext): Promise<ModifyOutcome>;
   /** The venue's report of one order by client order id; undefined when the venue never saw it. */
   report(clientOrderId: string, symbol: string): Promise<OrderReport | undefined>;
   /** Orders open at the venue (including ones the journal does not know: they are reported, never touched). */

@@ -1,6 +1,6 @@
 /** Commands to venues and the messages every exchange adapter (sim, paper, binance, ib) accepts. */
 import type { Bar, Tick } from "./market.ts";
-import type { AccountState, OrderEvent, OrderRequest } from "./orders.ts";
+import type { AccountState, OrderChanges, OrderEvent, OrderRequest } from "./orders.ts";
 
 export type SubmitOrder = {
   readonly type: "SubmitOrder";
@@ -12,6 +12,20 @@ export type CancelOrder = {
   readonly type: "CancelOrder";
   readonly clientOrderId: string;
   readonly strategyId: string;
+  readonly replyTo: string;
+};
+/**
+ * Change an open order in place: `clientOrderId` is a resting order, or a bracket's parent (`trade: true` may say so
+ * explicitly) to move its exits. Answered by `OrderModified` or `OrderModifyRejected` (the order as it was).
+ */
+export type ModifyOrder = {
+  readonly type: "ModifyOrder";
+  readonly clientOrderId: string;
+  readonly strategyId: string;
+  /** `${clientOrderId}~${n}`: deterministic, so a replayed modify is recognised (never applied twice). */
+  readonly modifyId: string;
+  readonly changes: OrderChanges;
+  readonly trade?: boolean;
   readonly replyTo: string;
 };
 export type CancelAll = { readonly type: "CancelAll"; readonly strategyId?: string; readonly symbol?: string };
@@ -31,6 +45,7 @@ export type MarketDataMessage =
 export type ExchangeMessage =
   | SubmitOrder
   | CancelOrder
+  | ModifyOrder
   | CancelAll
   | MarketDataMessage
   | { readonly type: "GetAccount" };
@@ -47,4 +62,6 @@ export const ORDER_EVENT_TYPES = [
   "OrderFilled",
   "OrderCanceled",
   "OrderExpired",
+  "OrderModified",
+  "OrderModifyRejected",
 ] as const satisfies readonly OrderEvent["type"][];

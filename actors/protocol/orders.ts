@@ -11,6 +11,19 @@ export interface Bracket {
   readonly takeProfit?: number;
 }
 
+/**
+ * What a modify may change. On a resting order: its limit or stop price, its quantity (never below what has filled),
+ * and (a bracket entry not yet filled) its stop-loss and take-profit. On a trade (a bracket's parent after it filled):
+ * the exits' prices only; their size follows the position.
+ */
+export interface OrderChanges {
+  readonly qty?: number;
+  readonly limitPrice?: number;
+  readonly stopPrice?: number;
+  readonly stopLoss?: number;
+  readonly takeProfit?: number;
+}
+
 export interface OrderRequest {
   /** Deterministic: `${strategyId}-${sequence}`; the idempotency key at every venue. */
   readonly clientOrderId: string;
@@ -121,7 +134,32 @@ export type OrderEvent =
     readonly reason: string;
     readonly ts: number;
   }
-  | { readonly type: "OrderExpired"; readonly clientOrderId: string; readonly strategyId: string; readonly ts: number };
+  | { readonly type: "OrderExpired"; readonly clientOrderId: string; readonly strategyId: string; readonly ts: number }
+  /**
+   * The order was changed in place (it stays open, same id). `changes` are the values now in force; `modifyId`
+   * names the request (the target's id and a sequence), so a replayed event is recognised.
+   */
+  | {
+    readonly type: "OrderModified";
+    readonly clientOrderId: string;
+    readonly strategyId: string;
+    readonly modifyId: string;
+    readonly changes: OrderChanges;
+    readonly ts: number;
+  }
+  /**
+   * A modify refused (by the risk guardian: `denied`, or by the venue): the order is left as it was and stays open.
+   * Not an `OrderRejected`: that one ends the order everywhere.
+   */
+  | {
+    readonly type: "OrderModifyRejected";
+    readonly clientOrderId: string;
+    readonly strategyId: string;
+    readonly modifyId: string;
+    readonly reason: string;
+    readonly denied: boolean;
+    readonly ts: number;
+  };
 
 export type OrderEventType = OrderEvent["type"];
 

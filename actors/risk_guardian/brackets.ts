@@ -13,7 +13,9 @@
  * - an exit whose open size differs from the target is cancelled and, once the venue confirms, placed again at
  *   the target (cancel, then replace: never two live exits of one kind, so never more than the position);
  * - an exit cancelled or rejected by someone else (the strategy, a CancelAll, the venue) is no longer managed;
- * - the bracket is done when the entry is final and no exit is live.
+ * - the bracket is done when the entry is final and no exit is live;
+ * - a modify moves the bracket's prices (`moveExits`); a live exit at another price is then replaced as a resize is
+ *   (cancel, confirmed, then the next version at the new price), so the position is never covered twice.
  */
 import type { OrderEvent, OrderRequest, OrderSide } from "../protocol/mod.ts";
 import { snapQty } from "../exchange/snap.ts";
@@ -29,6 +31,8 @@ export interface Leg {
   version: number;
   qty: number;
   status: LegStatus;
+  /** The price the live exit was placed at (absent in snapshots from before modify: taken as current). */
+  price?: number;
 }
 
 export interface SyntheticBracket {
@@ -39,8 +43,9 @@ export interface SyntheticBracket {
   readonly symbol: string;
   /** The entry's side; exits take the other. */
   readonly side: OrderSide;
-  readonly stopLoss?: number;
-  readonly takeProfit?: number;
+  /** Moved by a modify (`moveExits`). */
+  stopLoss?: number;
+  takeProfit?: number;
   entryFilled: number;
   entryFinal: boolean;
   /** Cumulative filled quantity per exit order id, every version: a re-delivered event does not count twice. */
@@ -96,6 +101,8 @@ export function applyBracketEvent(b: SyntheticBracket, event: OrderEvent): boole
   if (event.clientOrderId === b.parent) {
     switch (event.type) {
       case "OrderAccepted":
+      case "OrderModified":
+      case "OrderModifyRejected":
         return true;
       case "OrderPartiallyFilled":
       case "OrderFilled":
@@ -113,6 +120,8 @@ export function applyBracketEvent(b: SyntheticBracket, event: OrderEvent): boole
   const leg = legById(b, event.clientOrderId);
   switch (event.type) {
     case "OrderAccepted":
+    case "OrderModified":
+    case "OrderModifyRejected":
       return true;
     case "OrderPartiallyFilled":
     case "OrderFilled":
@@ -160,7 +169,8 @@ export function planExits(
     switch (leg.status) {
       case "open": {
         const leaves = clean(leg.qty - (b.exitFills[leg.id] ?? 0), step);
-        if (leaves !== target) {
+        const moved = leg.price !== undefined && leg.price !== priceOf(b, name);
+        if (leaves !== target || moved) {
           leg.status = "cancelling";
           actions.push({ kind: "cancel", clientOrderId: leg.id, strategyId: b.strategyId });
         }
@@ -172,6 +182,7 @@ export function planExits(
           leg.id = exitId(b.parent, name, leg.version);
           leg.qty = target;
           leg.status = "open";
+          leg.price = priceOf(b, name);
           actions.push({ kind: "submit", order: exitOrder(b, name, leg.id, target, now) });
         }
         break;
@@ -182,6 +193,30 @@ export function planExits(
   }
   const live = [b.legs.sl, b.legs.tp].some((leg) => leg?.status === "open" || leg?.status === "cancelling");
   return { actions, done: b.entryFinal && !live };
+}
+
+const priceOf = (b: SyntheticBracket, leg: LegName) => leg === "sl" ? b.stopLoss : b.takeProfit;
+
+/**
+ * Moves the exits' prices (a modify of the trade); the next `planExits` replaces a live exit at another price.
+ * Returns why not: a leg the bracket does not have, or one no longer managed.
+ */
+export function moveExits(
+  b: SyntheticBracket,
+  changes: { readonly stopLoss?: number; readonly takeProfit?: number },
+): string | undefined {
+  for (const [name, price] of [["sl", changes.stopLoss], ["tp", changes.takeProfit]] as const) {
+    if (price === undefined) continue;
+    const leg = b.legs[name];
+    const label = name === "sl" ? "stop-loss" : "take-profit";
+    if (!leg) return `modify: trade ${b.parent} has no ${label}`;
+    if (leg.status === "stopped") {
+      return `modify: the ${label} of ${b.parent} is no longer managed (cancelled or refused)`;
+    }
+  }
+  if (changes.stopLoss !== undefined) b.stopLoss = changes.stopLoss;
+  if (changes.takeProfit !== undefined) b.takeProfit = changes.takeProfit;
+  return undefined;
 }
 
 function exitOrder(b: SyntheticBracket, leg: LegName, clientOrderId: string, qty: number, now: number): OrderRequest {

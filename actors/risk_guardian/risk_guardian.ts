@@ -11,7 +11,9 @@ import {
   type Bar,
   type BarHandled,
   type ExchangeMessage,
+  type ModifyOrder,
   ORDER_EVENT_TYPES,
+  type OrderChanges,
   type OrderEvent,
   type OrderRequest,
   type SubmitOrder,
@@ -30,11 +32,13 @@ import { type OpenExposure, openQuantity } from "./exposure.ts";
 import {
   applyBracketEvent,
   type BracketAction,
+  moveExits,
   openBracket,
   parentOf,
   planExits,
   type SyntheticBracket,
 } from "./brackets.ts";
+import { applyChanges, changesProblem, tradeChangesProblem } from "../exchange/modify.ts";
 import { ackBar, awaitBar, type BarAcks, releaseStrategy } from "./lockstep.ts";
 import * as status from "./strategy_status.ts";
 import * as roster from "./roster.ts";
@@ -92,6 +96,7 @@ export function hasNativeBrackets(config: RiskGuardianConfig, venue: string): bo
 export type RiskMessage =
   | SubmitOrder
   | Extract<ExchangeMessage, { type: "CancelOrder" | "CancelAll" }>
+  | ModifyOrder
   | OrderEvent
   | {
     readonly type: "EquityUpdate";
@@ -124,9 +129,15 @@ export type RiskMessage =
 
 interface Tracked {
   readonly owner: string;
-  readonly order: OrderRequest;
+  /** Replaced by a modify the checks passed. */
+  order: OrderRequest;
   /** Filled so far (partial fills): what is left may still fill, and counts against the limits. */
   filled: number;
+  /**
+   * Modifies the venue has not answered yet, oldest first, each with the order as it was before it: the limits count
+   * the largest of those and the order now (the venue may still hold any of them).
+   */
+  modifies?: { readonly modifyId: string; readonly before: OrderRequest; readonly changes: OrderChanges }[];
 }
 
 interface State {
@@ -216,12 +227,15 @@ function venueOfPosition(state: State, k: string, strategyId: string): string {
  * The guardian's book as the checks see it (built per order; the open-order list only when a limit needs it).
  * `only`: the book of one venue (its positions, orders and order rate), for that venue's own limits.
  */
-function riskView(state: State, venue: string, only?: string): RiskView {
+function riskView(state: State, venue: string, only?: string, except?: string): RiskView {
   let exposures: OpenExposure[] | undefined;
   const atVenue = (strategyId: string, k?: string) =>
     only === undefined ||
     (k !== undefined ? venueOfPosition(state, k, strategyId) : strategyVenue(state.config, strategyId)) === only;
-  const openOrders = only === undefined ? state.open : state.open.filter((t) => t.order.venue === only);
+  // `except`: the order a modify replaces (the modified order is checked in its place).
+  const openOrders = only === undefined && except === undefined
+    ? state.open
+    : state.open.filter((t) => (only === undefined || t.order.venue === only) && t.order.clientOrderId !== except);
   return {
     state: state.trading,
     position: (strategyId, symbol) =>
@@ -239,7 +253,9 @@ function riskView(state: State, venue: string, only?: string): RiskView {
         symbol: t.order.symbol,
         side: t.order.side,
         reduceOnly: t.order.reduceOnly === true,
-        remaining: openQuantity(t.order, t.filled),
+        remaining: t.modifies
+          ? t.modifies.reduce((n, m) => Math.max(n, openQuantity(m.before, t.filled)), openQuantity(t.order, t.filled))
+          : openQuantity(t.order, t.filled),
         price: t.order.limitPrice ?? t.order.stopPrice ?? t.order.refPrice,
       }));
     },
@@ -483,6 +499,149 @@ function sendAction(rx: Rx, b: SyntheticBracket, action: BracketAction): void {
   }
 }
 
+/**
+ * A modify, checked like a new order (a modify is never a way around a limit):
+ * - a resting order: the order with the changes in force passes every check `SubmitOrder` does, in place of the
+ *   old one (which the view leaves out), and counts toward the order rate; until the venue answers, the limits
+ *   count the larger of the old and the new order; a reduce-only order may not grow past the position it reduces;
+ * - a trade (a bracket's filled entry) or a bracket entry: its exits' prices must be valid prices on the tick, in a
+ *   trading state that accepts orders; exits only ever reduce, so the position limits do not apply to them (as to
+ *   a new reduce-only order). Brackets the guardian manages (brackets.ts) are moved here, by cancel and replace;
+ *   native ones by the venue;
+ * - anything else (an unknown, filled or closed order, another strategy's) is refused.
+ * A refusal is an OrderModifyRejected (denied) to the strategy, journaled; the order stays as it was.
+ */
+function modifyOrder(rx: Rx, msg: ModifyOrder): void {
+  const { state, ctx, now } = rx;
+  const { clientOrderId, strategyId, modifyId, changes } = msg;
+  state.owners.set(strategyId, msg.replyTo);
+  const deny = (reason: string) => {
+    decide(rx, "modify:deny", `${clientOrderId}: ${reason}`, { strategy: strategyId, modifyId, changes });
+    ctx.tell(msg.replyTo, {
+      type: "OrderModifyRejected",
+      clientOrderId,
+      strategyId,
+      modifyId,
+      reason,
+      denied: true,
+      ts: now,
+    });
+  };
+  const synthetic = state.brackets[clientOrderId];
+  const tracked = msg.trade ? undefined : findTracked(state, clientOrderId);
+  const exitParent = parentOf(clientOrderId);
+  if (exitParent !== undefined && (state.brackets[exitParent] || !tracked)) {
+    // A bracket's exit (the guardian's or the venue's): its size follows the position, its price moves with the trade.
+    return deny(`${clientOrderId} is a bracket exit: modify { trade: "${exitParent}" }, { stopLoss, takeProfit }`);
+  }
+  const exitsOnly = changes.qty === undefined && changes.limitPrice === undefined && changes.stopPrice === undefined;
+  if (synthetic && (msg.trade || exitsOnly)) {
+    if (synthetic.strategyId !== strategyId) return deny(`modify: ${clientOrderId} is not an order of ${strategyId}`);
+    const reason = exitPricesProblem(rx, synthetic.venue, synthetic.symbol, changes) ?? moveExits(synthetic, changes);
+    if (reason) return deny(reason);
+    decide(rx, "modify", `${clientOrderId}: exits ${JSON.stringify(changes)}`, { strategy: strategyId, modifyId });
+    ctx.tell(msg.replyTo, { type: "OrderModified", clientOrderId, strategyId, modifyId, changes, ts: now });
+    runBracket(rx, synthetic);
+    return;
+  }
+  if (synthetic && (changes.stopLoss !== undefined || changes.takeProfit !== undefined)) {
+    return deny("modify the entry and its exits in two modifies (the guardian manages this bracket)");
+  }
+  if (!tracked && !msg.trade && !exitsOnly) {
+    return deny(`modify: ${clientOrderId} is not open (filled, closed or unknown)`);
+  }
+  if (!tracked) {
+    // A trade whose exits the venue placed (native brackets): only their prices; the venue knows the rest.
+    const venue = strategyVenue(state.config, strategyId);
+    const exchange = state.config.exchanges[venue];
+    const reason = !clientOrderId.startsWith(`${strategyId}-`)
+      ? `modify: ${clientOrderId} is not an order of ${strategyId}`
+      : tradeChangesProblem(changes) ??
+        exitPricesProblem(rx, venue, undefined, changes);
+    if (reason || !exchange) return deny(reason ?? `modify: unknown or closed order ${clientOrderId}`);
+    decide(rx, "modify", `${clientOrderId}: trade ${JSON.stringify(changes)}`, { strategy: strategyId, modifyId });
+    ctx.tell(exchange, { ...msg, trade: true, replyTo: ctx.path });
+    return;
+  }
+  const old = tracked.order;
+  if (old.strategyId !== strategyId) return deny(`modify: ${clientOrderId} is not an order of ${strategyId}`);
+  const problem = changesProblem(old, changes, tracked.filled);
+  if (problem) return deny(problem);
+  const last = state.lastPrice.get(old.symbol);
+  const wanted = { ...applyChanges(old, changes), ...(last !== undefined ? { refPrice: last } : {}) };
+  if (state.strategies.watched > 0) {
+    const reason = status.denial(state.strategies, wanted);
+    if (reason) return deny(reason);
+  }
+  if (wanted.reduceOnly && changes.qty !== undefined && changes.qty > old.qty) {
+    const position = positionOf(state, strategyId, old.symbol);
+    const reducible = Math.sign(position) === (old.side === "buy" ? -1 : 1) ? Math.abs(position) : 0;
+    if (changes.qty - tracked.filled > reducible) {
+      return deny(`modify: reduce-only qty ${changes.qty} exceeds the position ${reducible} it can reduce`);
+    }
+  }
+  while (state.recent.length > 0 && now - state.recent[0] >= 60_000) {
+    state.recent.shift();
+    state.recentBy.shift();
+  }
+  const rules = state.config.instruments?.[old.venue]?.[old.symbol];
+  const venueLimits = state.config.venueLimits?.[old.venue];
+  const verdict = checkOrder(
+    wanted,
+    state.limits,
+    riskView(state, old.venue, undefined, clientOrderId),
+    rules,
+    state.strategyLimits[strategyId],
+    venueLimits
+      ? { venue: old.venue, limits: venueLimits, view: riskView(state, old.venue, old.venue, clientOrderId) }
+      : undefined,
+  );
+  const exchange = state.config.exchanges[old.venue];
+  if (verdict.kind === "deny") return deny(verdict.reason);
+  if (!exchange) return deny(`no exchange configured for venue "${old.venue}"`);
+  state.recent.push(now);
+  state.recentBy.push(strategyId);
+  const sent = changes.qty !== undefined && verdict.order.qty !== changes.qty
+    ? { ...changes, qty: verdict.order.qty }
+    : changes;
+  (tracked.modifies ??= []).push({ modifyId, before: old, changes: sent });
+  tracked.order = applyChanges(old, sent);
+  decide(rx, "modify", `${clientOrderId}: ${JSON.stringify(sent)}`, { strategy: strategyId, modifyId });
+  ctx.tell(exchange, { ...msg, changes: sent, replyTo: ctx.path });
+}
+
+/**
+ * The venue answered a modify. Applied: it no longer counts. Refused: the venue kept the order as it was before it,
+ * with the modifies sent after it applied on top (a venue takes them in order).
+ */
+function settleModify(tracked: Tracked, modifyId: string, applied: boolean): void {
+  const list = tracked.modifies!;
+  const i = list.findIndex((m) => m.modifyId === modifyId);
+  if (i < 0) return;
+  if (!applied) tracked.order = list.slice(i + 1).reduce((o, m) => applyChanges(o, m.changes), list[i].before);
+  list.splice(i, 1);
+  if (list.length === 0) delete tracked.modifies;
+}
+
+/** A bracket's new exit prices: finite, > 0, on the venue's tick; none while trading is HALTED. */
+function exitPricesProblem(
+  rx: Rx,
+  venue: string,
+  symbol: string | undefined,
+  changes: ModifyOrder["changes"],
+): string | undefined {
+  if (rx.state.trading === "HALTED") return "trading is HALTED";
+  const problem = tradeChangesProblem({ stopLoss: changes.stopLoss, takeProfit: changes.takeProfit });
+  if (problem) return problem;
+  const tick = symbol === undefined ? 0 : rx.state.config.instruments?.[venue]?.[symbol]?.tickSize ?? 0;
+  for (const [name, price] of [["stop-loss", changes.stopLoss], ["take-profit", changes.takeProfit]] as const) {
+    if (price !== undefined && tick > 0 && Math.abs(Math.round(price / tick) * tick - price) > tick * 1e-9) {
+      return `${name} price ${price} is not a multiple of the tick size ${tick}`;
+    }
+  }
+  return undefined;
+}
+
 function idsByPath(config: RiskGuardianConfig): Map<string, string> {
   return new Map(Object.entries(config.owners ?? {}).map(([id, path]) => [path, id]));
 }
@@ -600,6 +759,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
   accepts: [
     "SubmitOrder",
     "CancelOrder",
+    "ModifyOrder",
     "CancelAll",
     ...ORDER_EVENT_TYPES,
     "EquityUpdate",
@@ -745,6 +905,9 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
       }
       case "CancelAll":
         for (const exchange of new Set(Object.values(state.config.exchanges))) ctx.tell(exchange, msg);
+        return state;
+      case "ModifyOrder":
+        modifyOrder(rx, msg);
         return state;
       case "MarkPrice":
         state.lastPrice.set(msg.symbol, msg.price);
@@ -935,7 +1098,11 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
           state.lastPrice.set(fill.symbol, fill.price);
         }
         if (event.type === "OrderPartiallyFilled" && tracked) tracked.filled = event.filledQty;
-        const final = event.type !== "OrderAccepted" && event.type !== "OrderPartiallyFilled";
+        if ((event.type === "OrderModified" || event.type === "OrderModifyRejected") && tracked?.modifies) {
+          settleModify(tracked, event.modifyId, event.type === "OrderModified");
+        }
+        const final = event.type !== "OrderAccepted" && event.type !== "OrderPartiallyFilled" &&
+          event.type !== "OrderModified" && event.type !== "OrderModifyRejected";
         if (final) untrack(state, id);
         const owner = tracked?.owner ?? state.owners.get(event.strategyId);
         if (owner && owner !== ctx.path) ctx.tell(owner, event);

@@ -1,5 +1,5 @@
 /** Turns a strategy's intents into venue commands, with deterministic client order ids. */
-import type { CancelAll, CancelOrder, OrderRequest, SubmitOrder } from "../protocol/mod.ts";
+import type { CancelAll, CancelOrder, ModifyOrder, OrderChanges, OrderRequest, SubmitOrder } from "../protocol/mod.ts";
 import type { Intent, OrderIntentOptions } from "../../strategies/api.ts";
 import { snapPrice, snapQty } from "../exchange/snap.ts";
 
@@ -16,9 +16,13 @@ export interface IntentEnv {
   step(symbol: string): number;
   tick(symbol: string): number;
   nextOrderId(): string;
+  /** A modify's id: `${target}~${n}` from the same sequence as order ids (deterministic). */
+  nextModifyId(target: string): string;
+  /** The symbol of one of this strategy's orders or brackets, when known (to snap a modify's prices). */
+  symbolOf(clientOrderId: string): string | undefined;
 }
 
-export type Command = SubmitOrder | CancelOrder | CancelAll;
+export type Command = SubmitOrder | CancelOrder | ModifyOrder | CancelAll;
 
 export class IntentError extends Error {
   override name = "IntentError";
@@ -99,7 +103,38 @@ export function toCommands(env: IntentEnv, intent: Intent): Command[] {
         strategyId: env.strategyId,
         replyTo: env.self,
       }];
+    case "modify": {
+      const trade = typeof intent.target === "object";
+      const id = typeof intent.target === "object" ? intent.target?.trade : intent.target;
+      if (typeof id !== "string" || id.length === 0) {
+        throw new IntentError(
+          `modify intent needs an order id or { trade: parentId }, got ${JSON.stringify(intent.target)}`,
+        );
+      }
+      const symbol = env.symbolOf(id) ?? env.defaultSymbol;
+      return [{
+        type: "ModifyOrder",
+        clientOrderId: id,
+        strategyId: env.strategyId,
+        modifyId: env.nextModifyId(id),
+        changes: snapChanges(intent.changes ?? {}, env.tick(symbol), env.step(symbol)),
+        ...(trade ? { trade: true } : {}),
+        replyTo: env.self,
+      }];
+    }
     case "cancelAll":
       return [{ type: "CancelAll", strategyId: env.strategyId, ...(intent.symbol ? { symbol: intent.symbol } : {}) }];
   }
+}
+
+/** Prices to the tick, the quantity down to the step; other fields dropped (what is not a number stays, to be refused). */
+function snapChanges(changes: OrderChanges, tick: number, step: number): OrderChanges {
+  const out: { -readonly [K in keyof OrderChanges]: number } = {};
+  const num = (v: unknown) => typeof v === "number" && Number.isFinite(v);
+  if (changes.qty !== undefined) out.qty = num(changes.qty) ? snapQty(changes.qty, step) : changes.qty;
+  for (const f of ["limitPrice", "stopPrice", "stopLoss", "takeProfit"] as const) {
+    const v = changes[f];
+    if (v !== undefined) out[f] = num(v) ? snapPrice(v, tick) : v;
+  }
+  return out;
 }

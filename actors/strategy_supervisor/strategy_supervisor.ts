@@ -38,6 +38,14 @@ import {
   restoreHigher,
 } from "./timeframes.ts";
 import { type Command, type IntentEnv, toCommands } from "./intents.ts";
+import {
+  type BracketBook,
+  bracketEvent,
+  bracketModifySent,
+  bracketSubmitted,
+  createBracketBook,
+  unchangedBracket,
+} from "./bracket_views.ts";
 
 export interface StrategySupervisorConfig {
   readonly strategyId: string;
@@ -106,6 +114,8 @@ interface State {
   seq: number;
   /** Set once the strategy submits an order with a bracket (see `emit`). */
   usedBrackets: boolean;
+  /** Its bracket orders, for `ctx.brackets()` (bracket_views.ts). */
+  brackets: BracketBook;
   stopped: boolean;
   readonly sctx: StrategyContext;
   readonly env: IntentEnv;
@@ -121,6 +131,7 @@ interface Snapshot {
   readonly kelly?: KellyBook;
   readonly orders: OpenOrder[];
   readonly usedBrackets?: boolean;
+  readonly brackets?: BracketBook;
   /** The history windows as columns (a few typed-array copies, not one object per remembered bar). */
   readonly history: RingColumns[];
   /** The higher timeframes' windows and the bucket each was filling. */
@@ -197,7 +208,10 @@ function removeOrder(state: State, clientOrderId: string): void {
 function send(state: State, command: Command): void {
   if (command.type === "SubmitOrder") {
     const o = command.order;
-    if (o.bracket) state.usedBrackets = true;
+    if (o.bracket) {
+      state.usedBrackets = true;
+      bracketSubmitted(state.brackets, o);
+    }
     const view: OpenOrder = {
       clientOrderId: o.clientOrderId,
       symbol: o.symbol,
@@ -211,6 +225,10 @@ function send(state: State, command: Command): void {
     if (o.limitPrice !== undefined) view.limitPrice = o.limitPrice;
     if (o.stopPrice !== undefined) view.stopPrice = o.stopPrice;
     state.orders.push(view);
+  } else if (command.type === "ModifyOrder") {
+    // A trailing stop asks every bar; a stop that snaps to where it is already costs the venue nothing.
+    if (unchangedBracket(state.brackets, command)) return;
+    bracketModifySent(state.brackets, command);
   }
   state.actx.tell(state.config.riskPath, command);
 }
@@ -235,6 +253,7 @@ function build(
     last: new Map(),
     seq: 0,
     usedBrackets: false,
+    brackets: createBracketBook(),
     stopped: false,
     muted: false,
     actx,
@@ -271,6 +290,8 @@ function build(
     },
     openOrders: (symbol) =>
       state.orders.filter((o) => symbol === undefined || o.symbol === symbol).map((o) => ({ ...o })),
+    brackets: (symbol) =>
+      state.brackets.views.filter((b) => symbol === undefined || b.symbol === symbol).map((b) => ({ ...b })),
     kellyFraction: (options) => kellyFraction(state.kelly, options?.cap ?? 1),
     random: () => state.actx.random(),
     get log() {
@@ -297,6 +318,8 @@ function build(
     step: (symbol) => config.steps?.[symbol] ?? config.defaultStep ?? 1,
     tick: (symbol) => config.ticks?.[symbol] ?? 0,
     nextOrderId: () => `${config.strategyId}-${++state.seq}`,
+    nextModifyId: (target) => `${target}~${++state.seq}`,
+    symbolOf: (id) => findOrder(state, id)?.symbol ?? state.brackets.views.find((b) => b.parent === id)?.symbol,
   };
   Object.assign(state, { sctx, env });
   return state;
@@ -345,6 +368,22 @@ function onOrderEvent(state: State, event: OrderEvent): void {
       if (state.def.onOrderFilled) emit(state, state.def.onOrderFilled(state.user, f, state.sctx));
       break;
     }
+    case "OrderModified":
+      if (order) {
+        const c = event.changes;
+        if (c.limitPrice !== undefined) order.limitPrice = c.limitPrice;
+        if (c.stopPrice !== undefined) order.stopPrice = c.stopPrice;
+        if (c.qty !== undefined) {
+          order.qty = c.qty;
+          if (order.signedRemaining !== 0) {
+            order.signedRemaining = Math.sign(order.signedRemaining) * (c.qty - order.filledQty);
+          }
+        }
+      }
+      break;
+    case "OrderModifyRejected":
+      state.actx.log.warn("modify refused", { clientOrderId: event.clientOrderId, reason: event.reason });
+      break;
     case "OrderRejected":
     case "OrderDenied":
     case "OrderCanceled":
@@ -358,6 +397,7 @@ function onOrderEvent(state: State, event: OrderEvent): void {
       }
       break;
   }
+  bracketEvent(state.brackets, event, (symbol) => positionOf(state.ledger, symbol));
   if (state.def.onOrderEvent) emit(state, state.def.onOrderEvent(state.user, event, state.sctx));
 }
 
@@ -451,6 +491,7 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
           balance: state.ledger.balance,
           positions,
           openOrders: state.orders,
+          brackets: state.brackets.views,
           orderSeq: state.seq,
         });
         return state;
@@ -472,6 +513,10 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
       kelly: { ...state.kelly, entryFee: { ...state.kelly.entryFee } },
       orders: state.orders.map((o) => ({ ...o })),
       usedBrackets: state.usedBrackets,
+      // Snapshots are taken after every message live: an empty book is not worth a clone.
+      ...(state.brackets.views.length + state.brackets.pending.length > 0
+        ? { brackets: structuredClone(state.brackets) }
+        : {}),
       history: [...state.history.values()].map((ring) => ring.columns()),
       higher: [...state.higher.values()].flat().map(higherColumns),
       ...(state.def.snapshot ? { user: state.def.snapshot(state.user) } : {}),
@@ -491,6 +536,7 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
     for (const [k, h] of snap.ledger.holdings) state.ledger.holdings.set(k, { ...(h as object) } as never);
     for (const o of snap.orders) state.orders.push({ ...o });
     state.usedBrackets = snap.usedBrackets ?? true; // an older snapshot: assume brackets, never skip a cancel
+    if (snap.brackets) state.brackets = structuredClone(snap.brackets);
     if (snap.user !== undefined && def.restore) {
       state.user = def.restore(snap.user, state.sctx);
       for (const bar of bars) state.history.get(bar.symbol)?.push(bar);

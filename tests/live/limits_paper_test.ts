@@ -1,6 +1,6 @@
 /**
  * The risk limits on paper, through the real daemon (Workers, the paper venue, the replay feed): two strategies
- * that place random orders of every kind on GOOG must never hold a position beyond the account's limit, summed
+ * that place (and modify) random orders of every kind on GOOG must never hold a position beyond the account's limit, summed
  * over strategies, nor beyond their own. (tests/actors/risk_guardian/limits_property_test.ts tries many more cases in-process.)
  */
 import assert from "node:assert/strict";
@@ -19,6 +19,17 @@ function riskDecisions(dataDir: string, type: string): number {
   const db = new DatabaseSync(join(dataDir, "journal.sqlite"), { readOnly: true });
   try {
     const row = db.prepare("SELECT COUNT(*) AS n FROM journal_events WHERE stream = 'risk' AND type = ?").get(type);
+    return Number((row as { n: number }).n);
+  } finally {
+    db.close();
+  }
+}
+
+function venueEvents(dataDir: string, type: string): number {
+  const db = new DatabaseSync(join(dataDir, "journal.sqlite"), { readOnly: true });
+  try {
+    const row = db.prepare("SELECT COUNT(*) AS n FROM journal_events WHERE stream LIKE 'venue:%' AND type = ?")
+      .get(type);
     return Number((row as { n: number }).n);
   } finally {
     db.close();
@@ -64,6 +75,11 @@ Deno.test({
     assert.ok(fills.length > 100, `only ${fills.length} fills`);
     assert.ok(worst >= LIMIT - 5, `never came near the limit (max ${worst})`);
     assert.ok(riskDecisions(dir, "deny") > 10, "the guardian denied nothing");
+    // The strategies also modify their orders (bigger, elsewhere) and their trades' exits: through the Workers, the
+    // guardian passed some, denied some, and the paper venue's answers were journaled.
+    assert.ok(riskDecisions(dir, "modify") > 0, "no modify passed the guardian");
+    assert.ok(riskDecisions(dir, "modify:deny") > 0, "no modify was denied");
+    assert.ok(venueEvents(dir, "OrderModified") > 0, "the venue journaled no OrderModified");
   },
 });
 

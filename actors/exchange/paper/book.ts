@@ -12,13 +12,14 @@ import {
   cancelOrder,
   createSimState,
   type Emit,
+  modifyOrder,
   onBar,
   setStrategyCapital,
   type SimConfig,
   type SimState,
   submitOrder,
 } from "../sim/matching.ts";
-import type { OrderReport } from "../venue.ts";
+import type { ModifyOutcome, ModifyRequest, OrderReport } from "../venue.ts";
 import { applyToReport, decode, encode, newReport } from "./mapping.ts";
 import { openPaperStore } from "./store.ts";
 
@@ -26,6 +27,7 @@ import { openPaperStore } from "./store.ts";
 export type VenueInput =
   | { readonly kind: "submit"; readonly order: OrderRequest; readonly now: number }
   | { readonly kind: "cancel"; readonly clientOrderId: string; readonly strategyId: string; readonly now: number }
+  | { readonly kind: "modify"; readonly request: ModifyRequest; readonly now: number }
   | { readonly kind: "bar"; readonly bar: Bar }
   /** A strategy added while running gets its own capital for sizing (its sub-account). */
   | { readonly kind: "capital"; readonly strategyId: string; readonly capital: number };
@@ -38,6 +40,8 @@ export function applyInput(sim: SimState, input: VenueInput, emit: Emit): void {
       return submitOrder(sim, input.order, REPLY_TO, input.now, emit);
     case "cancel":
       return cancelOrder(sim, input.clientOrderId, input.strategyId, REPLY_TO, input.now, emit);
+    case "modify":
+      return modifyOrder(sim, input.request, REPLY_TO, input.now, emit);
     case "bar":
       return onBar(sim, input.bar, emit);
     case "capital":
@@ -71,6 +75,8 @@ export interface PaperVenue {
   /** Dedupes on client order id: a known order is answered with its report, and not placed again. */
   submit(order: OrderRequest, now: number): OrderReport;
   cancel(clientOrderId: string, now: number): OrderReport | undefined;
+  /** Modifies in place (the engine's rules, matching.ts); durable like every request. */
+  modify(request: ModifyRequest, now: number): ModifyOutcome;
   /** Matches one bar; a bar at or before the last one seen for its symbol was handled already (idempotent). */
   bar(bar: Bar): OrderReport[];
   report(clientOrderId: string): OrderReport | undefined;
@@ -111,8 +117,13 @@ export function openPaperVenue(options: PaperVenueOptions): PaperVenue {
   let broken: unknown;
 
   /** Folds engine events into the reports of the orders they touch. */
+  /** The outcome of the modify being applied, by target id. */
+  const outcomes = new Map<string, OrderEvent>();
   const emitter = (touched: Map<string, OrderReport>): Emit => (_to: string, event: OrderEvent) => {
     if (event.type === "OrderSubmitted") return;
+    if (event.type === "OrderModified" || event.type === "OrderModifyRejected") {
+      outcomes.set(event.clientOrderId, event);
+    }
     const cid = event.clientOrderId;
     let report = touched.get(cid) ?? open.get(cid);
     if (!report) {
@@ -174,6 +185,17 @@ export function openPaperVenue(options: PaperVenueOptions): PaperVenue {
       if (!known || known.status !== "open") return known;
       const input: VenueInput = { kind: "cancel", clientOrderId: cid, strategyId: known.strategyId, now };
       return transact(input, new Map()).get(cid) ?? known;
+    },
+    modify(request, now) {
+      outcomes.clear();
+      transact({ kind: "modify", request, now }, new Map());
+      const outcome = outcomes.get(request.clientOrderId);
+      outcomes.clear();
+      const known = report(request.clientOrderId);
+      const withReport = known ? { report: known } : {};
+      if (outcome?.type === "OrderModified") return { kind: "modified", changes: outcome.changes, ...withReport };
+      const reason = outcome?.type === "OrderModifyRejected" ? outcome.reason : "modify: no answer from the engine";
+      return { kind: "refused", reason, ...withReport };
     },
     bar(bar) {
       const last = sim.lastBar.get(bar.symbol);

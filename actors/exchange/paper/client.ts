@@ -34,6 +34,7 @@ export function paperClient(venue: PaperVenue, name: string): VenueClient {
     connect: () => Promise.resolve(),
     submit: (order: OrderRequest, context: SubmitContext) => Promise.resolve(venue.submit(order, context.now)),
     cancel: (cid, _symbol, now) => Promise.resolve(venue.cancel(cid, now)),
+    modify: (request, context) => Promise.resolve(venue.modify(request, context.now)),
     report: (cid) => Promise.resolve(paperReport(venue, cid)),
     openOrders: () => Promise.resolve(venue.openOrders()),
     balances: () => {

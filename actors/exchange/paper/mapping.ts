@@ -74,5 +74,9 @@ export function applyToReport(report: OrderReport, event: OrderEvent): OrderRepo
       return { ...report, status: "canceled", reason: event.reason, ts: event.ts };
     case "OrderExpired":
       return { ...report, status: "expired", ts: event.ts };
+    case "OrderModified":
+      return event.changes.qty !== undefined ? { ...report, qty: event.changes.qty, ts: event.ts } : report;
+    case "OrderModifyRejected":
+      return report;
   }
 }

@@ -16,8 +16,24 @@
  *   bracket of a stop or limit entry) fills at its own price or at its parent's fill price, never at a price that
  *   traded before it existed;
  * - fills carry the time of the bar they happen in (its open time), at the open or at the close alike.
+ *
+ * Modify (`modifyOrder`), in place, same id and venue order id, rules in ../modify.ts; queue position follows
+ * price-time priority: a smaller quantity keeps the order's place, a new price or a larger quantity moves it behind
+ * the orders resting now (in a bar: after them in the fill order; on ticks it arrives again, so a limit moved
+ * through the touch takes liquidity on the next tick). A bracket's exits placed here (`${parent}-sl` / `-tp`) are
+ * moved by the parent's id; before the parent fills, its bracket is changed instead. A modify reaches the venue
+ * between bars, so the modified order is live at the next bar's open (the gap rule applies to it).
  */
-import type { Bar, ContractTerms, Fill, Instrument, OrderEvent, OrderRequest } from "../../protocol/mod.ts";
+import type {
+  Bar,
+  ContractTerms,
+  Fill,
+  Instrument,
+  ModifyOrder,
+  OrderChanges,
+  OrderEvent,
+  OrderRequest,
+} from "../../protocol/mod.ts";
 import {
   applyFill,
   createLedger,
@@ -28,6 +44,7 @@ import {
   positionOf,
 } from "../../portfolio/ledger.ts";
 import { snapPrice, snapQty } from "../snap.ts";
+import { applyChanges, changesProblem, losesPriority, tradeChangesProblem } from "../modify.ts";
 import { clampSized } from "../sizing.ts";
 import { commissionFor, type CostModels, executionPrice, NO_COSTS, sizingCosts } from "./costs.ts";
 
@@ -73,7 +90,8 @@ export const DEFAULT_SIM_CONFIG: SimConfig = {
 };
 
 export interface Resting {
-  readonly order: OrderRequest;
+  /** Replaced (not mutated) by a modify. */
+  order: OrderRequest;
   readonly replyTo: string;
   readonly venueOrderId: string;
   /** NaN until an equity-fraction order is sized at its first fill. */
@@ -220,6 +238,89 @@ export function cancelOrder(
   }
   finish(state, resting, "OrderCanceled", "canceled by request", now, emit);
   removeDone(state);
+}
+
+/** What a modify names: the order, its changes and the request's id (see ModifyOrder). */
+export type ModifyRequest = Pick<ModifyOrder, "clientOrderId" | "strategyId" | "modifyId" | "changes" | "trade">;
+
+function live(state: SimState, clientOrderId: string): Resting | undefined {
+  return state.orders.find((r) => r.order.clientOrderId === clientOrderId && r.remaining !== DONE);
+}
+
+/** Changes an open order in place, or a filled bracket parent's exits (rules in the module comment). */
+export function modifyOrder(state: SimState, req: ModifyRequest, replyTo: string, now: number, emit: Emit): void {
+  const { clientOrderId, strategyId, modifyId } = req;
+  const refuse = (reason: string) =>
+    emit(replyTo, { type: "OrderModifyRejected", clientOrderId, strategyId, modifyId, reason, denied: false, ts: now });
+  const own = req.trade ? undefined : live(state, clientOrderId);
+  if (own && own.order.strategyId !== strategyId) {
+    return refuse(`modify: ${clientOrderId} is not an order of ${strategyId}`);
+  }
+  if (own) {
+    const changes = snapChanges(state, own.order.symbol, req.changes);
+    const problem = changesProblem(own.order, changes, own.filled, own.triggered);
+    if (problem) return refuse(problem);
+    const order = applyChanges(own.order, changes);
+    const reason = invalid(order, state);
+    if (reason) return refuse(`modify: ${reason}`);
+    const requeue = losesPriority(own.order, changes);
+    own.order = order;
+    if (changes.qty !== undefined) own.remaining = snapQty(changes.qty - own.filled, stepOf(state, order.symbol));
+    if (requeue) moveToBack(state, own);
+    emit(replyTo, { type: "OrderModified", clientOrderId, strategyId, modifyId, changes, ts: now });
+    return;
+  }
+  const sl = live(state, `${clientOrderId}-sl`);
+  const tp = live(state, `${clientOrderId}-tp`);
+  if (!sl && !tp) {
+    return refuse(`modify: ${clientOrderId} is not open (filled, closed or unknown) and has no open exits`);
+  }
+  if ((sl ?? tp)!.order.strategyId !== strategyId) {
+    return refuse(`modify: ${clientOrderId} is not an order of ${strategyId}`);
+  }
+  const problem = tradeChangesProblem(req.changes) ??
+    (req.changes.stopLoss !== undefined && !sl ? `modify: trade ${clientOrderId} has no open stop-loss` : undefined) ??
+    (req.changes.takeProfit !== undefined && !tp
+      ? `modify: trade ${clientOrderId} has no open take-profit`
+      : undefined);
+  if (problem) return refuse(problem);
+  const changes = snapChanges(state, (sl ?? tp)!.order.symbol, req.changes);
+  const legs: [Resting | undefined, OrderChanges][] = [
+    [sl, changes.stopLoss !== undefined ? { stopPrice: changes.stopLoss } : {}],
+    [tp, changes.takeProfit !== undefined ? { limitPrice: changes.takeProfit } : {}],
+  ];
+  for (const [leg, change] of legs) {
+    if (!leg || Object.keys(change).length === 0) continue;
+    const requeue = losesPriority(leg.order, change);
+    leg.order = applyChanges(leg.order, change);
+    if (requeue) moveToBack(state, leg);
+    emit(leg.replyTo, {
+      type: "OrderModified",
+      clientOrderId: leg.order.clientOrderId,
+      strategyId,
+      modifyId,
+      changes: change,
+      ts: now,
+    });
+  }
+  emit(replyTo, { type: "OrderModified", clientOrderId, strategyId, modifyId, changes, ts: now });
+}
+
+/** Prices to the tick, quantity down to the step: the rounding every order gets (see snap.ts). */
+function snapChanges(state: SimState, symbol: string, changes: OrderChanges): OrderChanges {
+  const tick = tickOf(state, symbol);
+  const out: { -readonly [K in keyof OrderChanges]: number } = {};
+  if (changes.qty !== undefined) out.qty = snapQty(changes.qty, stepOf(state, symbol));
+  for (const f of ["limitPrice", "stopPrice", "stopLoss", "takeProfit"] as const) {
+    if (changes[f] !== undefined) out[f] = snapPrice(changes[f]!, tick);
+  }
+  return out;
+}
+
+/** Behind every order resting now; a new arrival for tick matching. */
+function moveToBack(state: SimState, r: Resting): void {
+  state.orders = [...state.orders.filter((o) => o !== r), r];
+  r.ticked = false;
 }
 
 export function cancelAll(state: SimState, now: number, emit: Emit, strategyId?: string, symbol?: string): void {

@@ -14,6 +14,7 @@ import {
   createSimState,
   DEFAULT_SIM_CONFIG,
   type Emit,
+  modifyOrder,
   onBar,
   type SimConfig,
   type SimState,
@@ -52,7 +53,7 @@ interface State {
 }
 
 export const simExchange: Behaviour<SimExchangeMessage, State, SimExchangeConfig> = {
-  accepts: ["SubmitOrder", "CancelOrder", "CancelAll", "Bar", "Tick", "GetAccount", "AdjustCapital"],
+  accepts: ["SubmitOrder", "CancelOrder", "ModifyOrder", "CancelAll", "Bar", "Tick", "GetAccount", "AdjustCapital"],
   parseConfig: parseSimExchangeConfig,
   init(config, ctx) {
     const state: State = {
@@ -84,6 +85,9 @@ export const simExchange: Behaviour<SimExchangeMessage, State, SimExchangeConfig
         return state;
       case "CancelOrder":
         cancelOrder(state.sim, msg.clientOrderId, msg.strategyId, msg.replyTo, ctx.clock.now(), emit);
+        return state;
+      case "ModifyOrder":
+        modifyOrder(state.sim, msg, msg.replyTo, ctx.clock.now(), emit);
         return state;
       case "CancelAll":
         cancelAll(state.sim, ctx.clock.now(), emit, msg.strategyId, msg.symbol);

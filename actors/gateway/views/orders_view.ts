@@ -98,6 +98,9 @@ export function createOrdersView(maxOrders = 10_000): OrdersView {
   const onVenueEvent = (record: JournalRecord): OrderView | undefined => {
     const event = record.payload as OrderEvent;
     if (event.type === "OrderSubmitted") return undefined;
+    // A modify's answer names an order; one refused for an order never seen makes no view.
+    const modify = event.type === "OrderModified" || event.type === "OrderModifyRejected";
+    if (modify && !orders.has(event.clientOrderId)) return undefined;
     const view = upsert(event.clientOrderId, record, event.strategyId);
     view.updatedAt = record.ts;
     switch (event.type) {
@@ -134,6 +137,15 @@ export function createOrdersView(maxOrders = 10_000): OrdersView {
       case "OrderExpired":
         finish(view, "expired", null);
         break;
+      case "OrderModified": {
+        const c = event.changes;
+        if (c.qty !== undefined) view.qty = c.qty;
+        if (c.limitPrice !== undefined) view.limitPrice = c.limitPrice;
+        if (c.stopPrice !== undefined) view.stopPrice = c.stopPrice;
+        break;
+      }
+      case "OrderModifyRejected":
+        break; // the order is as it was
     }
     return view;
   };

@@ -283,3 +283,36 @@ Deno.test("orders view: beyond its bound the oldest finished orders go first, ne
     "trading is HALTED",
   ]);
 });
+
+Deno.test("orders view: a modify's answer updates the order's price and quantity; a refused one changes nothing", () => {
+  const view = createOrdersView(10);
+  let seq = 0;
+  const rec = (type: string, payload: unknown) =>
+    view.apply({ eventId: `e${++seq}`, seq, stream: V, type, ts: seq, payload });
+  rec("Command", {
+    key: "submit:s-1",
+    intent: { kind: "submit", command: { order: { ...order("s-1", "s", "buy", 1), type: "limit", limitPrice: 90 } } },
+  });
+  const base = { clientOrderId: "s-1", strategyId: "s", ts: 2 };
+  rec("OrderModified", { type: "OrderModified", ...base, modifyId: "s-1~2", changes: { limitPrice: 95, qty: 3 } });
+  rec("OrderModifyRejected", {
+    type: "OrderModifyRejected",
+    ...base,
+    modifyId: "s-1~3",
+    reason: "no",
+    denied: false,
+  });
+  assert.equal(
+    rec("OrderModifyRejected", {
+      type: "OrderModifyRejected",
+      ...base,
+      clientOrderId: "x-9",
+      modifyId: "x",
+      reason: "",
+    }),
+    undefined,
+  );
+  const [o] = [...view.all()];
+  assert.deepEqual([o.clientOrderId, o.limitPrice, o.qty, o.status], ["s-1", 95, 3, "submitted"]);
+  assert.equal([...view.all()].length, 1);
+});

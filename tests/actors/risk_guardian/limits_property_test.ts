@@ -196,18 +196,21 @@ Deno.test("property: no fill ever leaves a position, an order or the exposure be
   let fills = 0;
   let capped = 0;
   let sized = 0;
+  let modifies = 0;
   for (let seed = 1; seed <= 60; seed++) {
     const c = randomCase(seed);
     const tape = await run(c, true);
     const found = violations(c, tape);
     assert.deepEqual(found.slice(0, 5), [], `case ${seed}: ${JSON.stringify(c)}`);
     fills += tape.fills.length;
+    modifies += tape.modifies;
     sized += tape.orders.filter((o) => o.sizing).length;
     capped += tape.orders.filter((o) => o.sizing?.maxQty !== undefined || o.sizing?.maxNotional !== undefined).length;
   }
   // The cases trade, and size at the venue under caps: the property was exercised, not vacuous.
   assert.ok(fills > 1_000, `only ${fills} fills`);
   assert.ok(sized > 200 && capped > 100, `sized ${sized}, capped ${capped}`);
+  assert.ok(modifies > 100, `only ${modifies} modifies reached the venue`);
 });
 
 Deno.test("property: the checker finds breaches when the same strategies run without limits", async () => {

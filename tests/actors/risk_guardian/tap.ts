@@ -8,7 +8,7 @@ interface State {
   readonly seen: ExchangeMessage[];
 }
 export default {
-  accepts: ["SubmitOrder", "CancelOrder", "CancelAll", "GetTapped"],
+  accepts: ["SubmitOrder", "CancelOrder", "ModifyOrder", "CancelAll", "GetTapped"],
   init: (config) => ({ target: (config as { target?: string } | undefined)?.target, seen: [] }),
   receive(state, msg, ctx) {
     if (msg.type === "GetTapped") {

@@ -2,7 +2,7 @@
 import type { Behaviour, Message } from "../../../actors/runtime/mod.ts";
 
 export default {
-  accepts: ["SubmitOrder", "CancelOrder", "CancelAll", "BarHandled", "GetCommands"],
+  accepts: ["SubmitOrder", "CancelOrder", "ModifyOrder", "CancelAll", "BarHandled", "GetCommands"],
   init: () => [] as Message[],
   receive(commands, msg, ctx) {
     if (msg.type === "GetCommands") ctx.reply({ type: "Commands", commands });
