@@ -3,12 +3,12 @@
  * schema, fixed values, the objective, the constraint) before a single backtest runs; then the candidates run on
  * a Worker pool and are ranked, or go through walk-forward analysis.
  */
-import type { AnyStrategy } from "../../strategies/api.ts";
 import { createPool, defaultWorkers } from "./pool.ts";
 import { parseParamRange } from "./ranges.ts";
 import { buildSpace, type SearchSpace } from "./space.ts";
-import { type FailedRun, loadDefinition, type Objective, parseObjective, type ResultRow, runSearch } from "./search.ts";
-import { loadSeries } from "./runner.ts";
+import { type FailedRun, type Objective, parseObjective, type ResultRow, runSearch } from "./search.ts";
+import { loadRunData, type RunData } from "./runner.ts";
+import { loadTarget, type SearchTarget } from "./target.ts";
 import { defaultWalkForward, walkForward, type WalkForwardOptions, type WalkForwardResult } from "./walk_forward.ts";
 import type { ParamRange, RunSetup } from "./types.ts";
 
@@ -20,12 +20,19 @@ export interface Progress {
 
 export interface OptimizeSpec {
   readonly setup: RunSetup;
-  /** `--param` strings: `fast=5..50:5`, `average=sma,ema`, `mode=long_only`. */
+  /** The data already loaded (the CLI loads it as `backtest` does); default: `setup.data` and `setup.ticks`. */
+  readonly data?: RunData;
+  /**
+   * Values of parameters that are not searched (a config's `params` for one strategy); `params` wins. A portfolio's
+   * come from `setup.strategies[].params`.
+   */
+  readonly fixed?: Readonly<Record<string, unknown>>;
+  /** `--param` strings: `fast=5..50:5`, `average=sma,ema`, `mode=long_only`; `ID.NAME=…` in a portfolio. */
   readonly params: readonly string[];
   readonly method?: "grid" | "random";
   readonly samples?: number;
   readonly seed?: number;
-  /** A report key (default sharpeRatio). */
+  /** A report key (default sharpeRatio), the account's; `ID.KEY` for one strategy of a portfolio. */
   readonly objective?: string;
   readonly minimize?: boolean;
   /** Pool size (default: one per core; 0 = this thread). */
@@ -53,7 +60,7 @@ export interface OptimizeResult {
 }
 
 export interface Plan {
-  readonly def: AnyStrategy;
+  readonly def: SearchTarget;
   readonly ranges: readonly ParamRange[];
   readonly objective: Objective;
   readonly space: SearchSpace;
@@ -61,12 +68,15 @@ export interface Plan {
 
 /** Everything that can be wrong with a request, found without running anything. */
 export async function plan(spec: OptimizeSpec): Promise<Plan> {
-  const def = await loadDefinition(spec.setup.module, spec.setup.export);
-  const objective = parseObjective(spec.objective, spec.minimize);
+  const def = await loadTarget(spec.setup);
+  const objective = parseObjective(spec.objective, spec.minimize, def.ids);
   const all = spec.params.map((p) => parseParamRange(def.name, def.params, p));
   // A single value is a fixed parameter, not a search dimension (keeps heatmaps and tables to what varies).
   const ranges = all.filter((r) => r.kind === "uniform" || r.values.length > 1);
   const fixed: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(spec.fixed ?? {})) {
+    if (!ranges.some((r) => r.name === name)) fixed[name] = value;
+  }
   for (const r of all) if (r.kind === "values" && r.values.length === 1) fixed[r.name] = r.values[0];
   const space = buildSpace(def, ranges, {
     method: spec.method ?? "grid",
@@ -80,12 +90,13 @@ export async function plan(spec: OptimizeSpec): Promise<Plan> {
 export async function optimize(spec: OptimizeSpec): Promise<OptimizeResult> {
   const started = performance.now();
   const { def, ranges, objective, space } = await plan(spec);
-  const primary = spec.walkForward ? (await loadSeries(spec.setup.data.slice(0, 1)))[0] : undefined;
+  const data = spec.data ?? await loadRunData(spec.setup);
+  const primary = spec.walkForward ? data.bars[0] : undefined;
   const wfOptions = primary && spec.walkForward
     ? { ...defaultWalkForward(primary.length, 4, spec.walkForward.anchored ?? false), ...spec.walkForward }
     : undefined;
   const workers = spec.workers ?? defaultWorkers();
-  const pool = await createPool(spec.setup, workers);
+  const pool = await createPool(spec.setup, data, workers);
   const progress = spec.onProgress;
   try {
     let rows: ResultRow[] = [];

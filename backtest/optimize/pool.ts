@@ -3,7 +3,7 @@
  * Results come back in job order whatever order the workers finish in, so a search is deterministic.
  * Size 0 runs the jobs in this thread (debugging, profiling).
  */
-import { createRunner, runJob } from "./runner.ts";
+import { createRunner, type RunData, runJob } from "./runner.ts";
 import type { FromWorker, ToWorker } from "./worker.ts";
 import type { Job, JobOutcome, RunSetup } from "./types.ts";
 import { OptimizeError } from "./errors.ts";
@@ -22,13 +22,13 @@ export function defaultWorkers(): number {
   return Math.max(1, navigator.hardwareConcurrency || 1);
 }
 
-export async function createPool(setup: RunSetup, size = defaultWorkers()): Promise<Pool> {
+export async function createPool(setup: RunSetup, data: RunData, size = defaultWorkers()): Promise<Pool> {
   if (!(Number.isInteger(size) && size >= 0)) throw new OptimizeError(`workers must be an integer ≥ 0, got ${size}`);
-  return size === 0 ? await inlinePool(setup) : await workerPool(setup, size);
+  return size === 0 ? inlinePool(setup, data) : await workerPool(setup, data, size);
 }
 
-async function inlinePool(setup: RunSetup): Promise<Pool> {
-  const runner = await createRunner(setup);
+function inlinePool(setup: RunSetup, data: RunData): Pool {
+  const runner = createRunner(setup, data);
   return {
     size: 0,
     async run(jobs, onDone) {
@@ -61,7 +61,7 @@ interface Slot {
   fail: (message: string) => void;
 }
 
-async function workerPool(setup: RunSetup, size: number): Promise<Pool> {
+async function workerPool(setup: RunSetup, data: RunData, size: number): Promise<Pool> {
   const slots: Slot[] = [];
   const ready: Promise<void>[] = [];
   for (let i = 0; i < size; i++) {
@@ -80,7 +80,7 @@ async function workerPool(setup: RunSetup, size: number): Promise<Pool> {
       }),
     );
     slots.push(slot);
-    worker.postMessage({ type: "init", setup } satisfies ToWorker);
+    worker.postMessage({ type: "init", setup, data } satisfies ToWorker);
   }
   const close = () => slots.forEach((s) => s.worker.terminate());
   try {

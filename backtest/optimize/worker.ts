@@ -3,9 +3,10 @@
  * the boundary (see types.ts). The handler is registered before anything awaits, or early messages are lost.
  */
 import { createRunner, errorText as text, runJob, type Runner } from "./runner.ts";
+import type { RunData } from "./runner.ts";
 import type { Job, RunSetup } from "./types.ts";
 
-export type ToWorker = { readonly type: "init"; readonly setup: RunSetup } | {
+export type ToWorker = { readonly type: "init"; readonly setup: RunSetup; readonly data: RunData } | {
   readonly type: "run";
   readonly job: Job;
 };
@@ -19,14 +20,13 @@ interface WorkerScope {
   postMessage(message: FromWorker): void;
 }
 const scope = self as unknown as WorkerScope;
-let runner: Promise<Runner> | undefined;
+let runner: Runner | undefined;
 
 scope.onmessage = async (event) => {
   const msg = event.data;
   if (msg.type === "init") {
-    runner = createRunner(msg.setup);
     try {
-      await runner;
+      runner = createRunner(msg.setup, msg.data);
       scope.postMessage({ type: "ready" });
     } catch (err) {
       scope.postMessage({ type: "error", message: text(err) });
@@ -35,7 +35,7 @@ scope.onmessage = async (event) => {
   }
   try {
     if (!runner) throw new Error("run before init");
-    scope.postMessage({ type: "result", result: await runJob(await runner, msg.job) });
+    scope.postMessage({ type: "result", result: await runJob(runner, msg.job) });
   } catch (err) {
     scope.postMessage({ type: "error", id: msg.job.id, message: text(err) });
   }
