@@ -318,7 +318,7 @@ function printTables(result: OptimizeResult, top: number): void {
   const goal = `${result.objective.key} (${result.objective.minimize ? "min" : "max"})`;
   console.log(
     `${result.strategy}: ${s.combos.length} combinations${skipped}; ${result.method}; objective ${goal}; ` +
-      `${result.workers} workers; ${(result.elapsedMs / 1000).toFixed(1)} s`,
+      `${workersLine(result)}; ${(result.elapsedMs / 1000).toFixed(1)} s`,
   );
   if (result.walkForward) {
     const o = result.walkForward.options;
@@ -337,6 +337,12 @@ function printTables(result: OptimizeResult, top: number): void {
     }
     if (result.failed.length > 10) console.error(`  … and ${result.failed.length - 10} more`);
   }
+}
+
+function workersLine(result: OptimizeResult): string {
+  if (result.workers === 0) return "in this thread";
+  if (result.workersStarted === result.workers) return `${result.workers} workers`;
+  return `${result.workersStarted} of ${result.workers} workers (more were not worth starting)`;
 }
 
 /** Concrete walk-forward windows from the primary series' length, checked before anything runs. */

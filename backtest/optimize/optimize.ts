@@ -3,7 +3,7 @@
  * schema, fixed values, the objective, the constraint) before a single backtest runs; then the candidates run on
  * a Worker pool and are ranked, or go through walk-forward analysis.
  */
-import { createPool, defaultWorkers } from "./pool.ts";
+import { createPool, defaultWorkers, type PoolOptions } from "./pool.ts";
 import { parseParamRange } from "./ranges.ts";
 import { buildSpace, type SearchSpace } from "./space.ts";
 import { type FailedRun, type Objective, parseObjective, type ResultRow, runSearch } from "./search.ts";
@@ -35,8 +35,10 @@ export interface OptimizeSpec {
   /** A report key (default sharpeRatio), the account's; `ID.KEY` for one strategy of a portfolio. */
   readonly objective?: string;
   readonly minimize?: boolean;
-  /** Pool size (default: one per core; 0 = this thread). */
+  /** The most Workers (default: one per core; 0 = this thread); fewer start when they are not worth it. */
   readonly workers?: number;
+  /** Pool tuning (tests: a fixed chunk size). */
+  readonly pool?: PoolOptions;
   /** Walk-forward instead of one search over all the data; `{}` picks default windows. */
   readonly walkForward?: Partial<WalkForwardOptions>;
   readonly onProgress?: (progress: Progress) => void;
@@ -55,7 +57,9 @@ export interface OptimizeResult {
   /** Combinations whose backtest threw, with the error (in walk-forward mode: of every fold's search). */
   readonly failed: readonly FailedRun[];
   readonly walkForward?: WalkForwardResult & { readonly options: WalkForwardOptions };
+  /** The most Workers asked for, and how many were worth starting. */
   readonly workers: number;
+  readonly workersStarted: number;
   readonly elapsedMs: number;
 }
 
@@ -96,7 +100,7 @@ export async function optimize(spec: OptimizeSpec): Promise<OptimizeResult> {
     ? { ...defaultWalkForward(primary.length, 4, spec.walkForward.anchored ?? false), ...spec.walkForward }
     : undefined;
   const workers = spec.workers ?? defaultWorkers();
-  const pool = await createPool(spec.setup, data, workers);
+  const pool = await createPool(spec.setup, data, workers, spec.pool);
   const progress = spec.onProgress;
   try {
     let rows: ResultRow[] = [];
@@ -128,6 +132,7 @@ export async function optimize(spec: OptimizeSpec): Promise<OptimizeResult> {
       failed,
       ...(wf ? { walkForward: wf } : {}),
       workers,
+      workersStarted: pool.stats().started,
       elapsedMs: performance.now() - started,
     };
   } finally {
