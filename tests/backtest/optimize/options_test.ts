@@ -10,6 +10,8 @@ import { optimize, OptimizeError, parseObjective, plan } from "../../../backtest
 import { BUILT_INS } from "../../../strategies/registry.ts";
 import type { RunSetup } from "../../../backtest/optimize/types.ts";
 import type { Report } from "../../../backtest/report/mod.ts";
+import { sliceSeries } from "../../../backtest/optimize/runner.ts";
+import { parseTicksCsv, ticksToBars } from "../../../storage/ticks/mod.ts";
 
 const GOOG = new URL("../../../../shared/data/backtesting_py/GOOG.csv", import.meta.url);
 const { series } = await loadBars(GOOG, { symbol: "GOOG" });
@@ -154,5 +156,86 @@ Deno.test("walk-forward over a portfolio with a per-strategy objective: each fol
     assert.ok(Number.isFinite(fold.oosObjective));
     // The account's OOS return is not the strategy's (two strategies share it).
     assert.notEqual(fold.oosObjective, fold.oosReport.returnPct);
+  }
+});
+
+Deno.test("walk-forward runs on the same pool with the same options: IS picks equal one-by-one searches with them", async () => {
+  const sim: RunSetup["sim"] = {
+    costs: {
+      commission: { kind: "percent", rate: 0.002 },
+      slippage: { kind: "spread", spread: 0.001, mode: "both" },
+      impact: { kind: "none" },
+    },
+  };
+  const setup: RunSetup = {
+    module: BUILT_INS.sma_cross,
+    data: [{ path: GOOG.pathname, symbol: "GOOG" }],
+    cash: 10_000,
+    sim,
+    closeAtEnd: true,
+    risk: { maxPositionQty: 10 },
+  };
+  const result = await optimize({
+    setup,
+    params: ["fast=5,10", "slow=30,60"],
+    objective: "returnPct",
+    workers: 2,
+    pool: { chunk: 1 },
+    walkForward: { isBars: 1000, oosBars: 500 },
+  });
+  assert.equal(result.workersStarted, 2, "both Workers took folds' combinations");
+  const wf = result.walkForward!;
+  assert.equal(wf.folds.length, 3);
+  for (const fold of wf.folds) {
+    const from = series.ts[fold.is[0]], to = series.ts[fold.is[1]];
+    const runs = [];
+    for (const fast of [5, 10]) {
+      for (const slow of [30, 60]) {
+        const r = await runBacktest({
+          strategies: [{ id: "a", module: BUILT_INS.sma_cross, params: { fast, slow } }],
+          data: [sliceSeries(series, from, to)],
+          cash: 10_000,
+          sim,
+          closeAtEnd: true,
+          risk: { maxPositionQty: 10 },
+        });
+        runs.push({ params: { fast, slow }, value: r.report.returnPct });
+      }
+    }
+    const top = best(runs, (r) => r.value);
+    assert.equal(fold.isObjective, top.value);
+    assert.deepEqual({ fast: fold.best.fast, slow: fold.best.slow }, top.params);
+  }
+});
+
+Deno.test("tick data: each combination trades on the ticks, as the same backtest run alone", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // A random walk of 6,000 trades, 10 s apart (1,000 one-minute bars).
+    let price = 100, seed = 7;
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const lines = ["ts,price,size"];
+    for (let i = 0; i < 6000; i++) {
+      price = Math.max(1, price * (1 + (rnd() - 0.5) * 0.004));
+      lines.push(`${1_700_000_000_000 + i * 10_000},${price.toFixed(2)},${1 + Math.floor(rnd() * 5)}`);
+    }
+    const path = `${dir}/T.csv`;
+    await Deno.writeTextFile(path, lines.join("\n") + "\n");
+    const setup: RunSetup = { module: BUILT_INS.sma_cross, data: [], ticks: [{ path, symbol: "T" }], cash: 10_000 };
+    const result = await optimize({ setup, params: ["fast=3,6", "slow=20,40"], objective: "returnPct", workers: 1 });
+    assert.equal(result.failed.length, 0, JSON.stringify(result.failed));
+    const ticks = parseTicksCsv(await Deno.readTextFile(path), path, { symbol: "T" });
+    for (const row of result.rows) {
+      const alone = await runBacktest({
+        strategies: [{ id: "a", module: BUILT_INS.sma_cross, params: row.params }],
+        data: [ticksToBars(ticks, "1m")],
+        ticks: [ticks],
+        cash: 10_000,
+      });
+      assert.deepEqual(row.report, alone.report, JSON.stringify(row.params));
+    }
+    assert.ok(result.rows.some((r) => r.report.tradeCount > 0), "the ticks traded");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
