@@ -22,6 +22,8 @@ const ROUNDS = Deno.args.length > 0 ? Number(Deno.args[0]) : 3;
 
 interface Sample {
   combos: number;
+  /** Messages of combinations the pool sent (warm runs; the whole search does not say). */
+  chunks?: number;
   seconds: number;
   cpu: number;
   started: number;
@@ -48,8 +50,10 @@ async function warm(workers: number): Promise<Sample> {
   const pool = await createPool(setup, await loadRunData(setup), workers);
   try {
     await pool.run(jobs);
+    const before = pool.stats().chunks;
     const { seconds, cpu } = await measure(() => pool.run(jobs));
-    return { combos: jobs.length, seconds, cpu, started: pool.stats().started };
+    const stats = pool.stats();
+    return { combos: jobs.length, seconds, cpu, started: stats.started, chunks: stats.chunks - before };
   } finally {
     pool.close();
   }
@@ -81,6 +85,7 @@ for (const kind of ["grid", "warm"] as const) {
       workers,
       workers_started: s.started,
       combos: s.combos,
+      ...(s.chunks !== undefined ? { chunks: s.chunks } : {}),
       seconds: Number(s.seconds.toFixed(3)),
       cpu_seconds: Number(s.cpu.toFixed(3)),
       loadavg: load(),

@@ -23,6 +23,8 @@ export interface PoolStats {
   readonly size: number;
   /** Workers started so far. */
   readonly started: number;
+  /** Chunks (messages of combinations) sent so far. */
+  readonly chunks: number;
   /** Measured: mean ms per combination in a Worker, and ms for a Worker to start (NaN until known). */
   readonly costMs: number;
   readonly bootMs: number;
@@ -75,7 +77,7 @@ function inlinePool(setup: RunSetup, data: RunData): Pool {
       }
       return out;
     },
-    stats: () => ({ size: 0, started: 0, costMs: NaN, bootMs: NaN }),
+    stats: () => ({ size: 0, started: 0, chunks: 0, costMs: NaN, bootMs: NaN }),
     close() {},
   };
 }
@@ -111,6 +113,7 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
   const slots: Slot[] = [];
   const cost = costTracker();
   let bootMs = NaN;
+  let chunks = 0;
   let broken: string | undefined;
   let current: Run | undefined;
   let firstReady: { resolve: () => void; reject: (err: Error) => void } | undefined;
@@ -201,6 +204,7 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
         slot.held = { start: next, count };
         slot.worker.postMessage({ type: "run", chunk: next, jobs: jobs.slice(next, next + count) } satisfies ToWorker);
         next += count;
+        chunks++;
       };
       current = {
         joined: (slot) => feed(slot),
@@ -234,7 +238,7 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
   return {
     size,
     run,
-    stats: () => ({ size, started: slots.length, costMs: cost.perJob, bootMs }),
+    stats: () => ({ size, started: slots.length, chunks, costMs: cost.perJob, bootMs }),
     close,
   };
 }

@@ -55,7 +55,10 @@ Deno.test("determinism: 0, 1 and 2 Workers and chunk sizes 1, 3 and 7 give the s
       assert.deepEqual(done, jobs.map((_, i) => i + 1));
       assert.deepEqual(results.map((r) => r.id), jobs.map((j) => j.id));
       runs.push(results);
-      if (chunk !== undefined) assert.equal(pool.stats().started, size, "a fixed chunk starts every Worker");
+      if (chunk !== undefined) {
+        assert.equal(pool.stats().started, size, "a fixed chunk starts every Worker");
+        assert.equal(pool.stats().chunks, Math.ceil(jobs.length / chunk), "several combinations per message");
+      }
     } finally {
       pool.close();
     }
