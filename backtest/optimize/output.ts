@@ -57,6 +57,8 @@ export function resultsJson(result: OptimizeResult): string {
       seed: result.seed,
       ranges: result.ranges,
       candidates: result.space.combos.length,
+      workers: result.workers,
+      workersStarted: result.workersStarted,
       skipped: result.space.skipped,
       ...(result.space.skipReason ? { skipReason: result.space.skipReason } : {}),
       rows: result.rows.map((r, i) => ({

@@ -6,7 +6,15 @@
 import assert from "node:assert/strict";
 import { loadBars } from "../../../storage/bars/mod.ts";
 import { parseTicksCsv } from "../../../storage/ticks/mod.ts";
-import { chunkSize, createPool, openData, optimize, shareData, workersWorth } from "../../../backtest/optimize/mod.ts";
+import {
+  chunkSize,
+  createPool,
+  openData,
+  optimize,
+  resultsJson,
+  shareData,
+  workersWorth,
+} from "../../../backtest/optimize/mod.ts";
 import { loadRunData } from "../../../backtest/optimize/runner.ts";
 import { MIN_JOBS_PER_WORKER } from "../../../backtest/optimize/schedule.ts";
 import { BUILT_INS } from "../../../strategies/registry.ts";
@@ -71,6 +79,8 @@ Deno.test("a small search starts one Worker, whatever the most allowed", async (
   assert.equal(result.rows.length, 2);
   assert.equal(result.workers, 2);
   assert.equal(result.workersStarted, 1);
+  const json = JSON.parse(resultsJson(result));
+  assert.deepEqual([json.workers, json.workersStarted], [2, 1]);
 });
 
 Deno.test("schedule: Workers only while they save more than they cost; chunks sized to the cost, balanced at the end", () => {
