@@ -188,6 +188,8 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
       const finish = (err?: Error) => {
         current = undefined;
         for (const s of slots) s.held = undefined;
+        // Workers may still hold chunks of a failed run: their answers would confuse the next one.
+        if (err) broken ??= err.message;
         if (err) reject(err);
         else resolve(results);
       };
@@ -197,7 +199,7 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
         while (slots.length < target) spawn();
       };
       const feed = (slot: Slot) => {
-        if (next >= n || slot.held || !slot.ready || !slots.includes(slot)) return;
+        if (next >= n || slot.held || !slot.ready) return;
         // Until the cost is known, one combination measures it (and others wait: they may not be worth starting).
         if (options.chunk === undefined && !cost.known && slots.some((s) => s.held)) return;
         const count = Math.min(n - next, options.chunk ?? (cost.known ? chunkSize(n - next, cost.perJob, target) : 1));
@@ -220,10 +222,15 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
             results[held.start + i] = r;
             have[held.start + i] = 1;
           });
-          while (emitted < n && have[emitted]) {
-            onResult?.(results[emitted], emitted);
-            emitted++;
-            onDone?.(emitted, n);
+          try {
+            while (emitted < n && have[emitted]) {
+              onResult?.(results[emitted], emitted);
+              emitted++;
+              onDone?.(emitted, n);
+            }
+          } catch (err) {
+            // A callback's error ends the run (it would otherwise be an uncaught error in a message handler).
+            return finish(err as Error);
           }
           if (emitted === n) return finish();
           grow();
