@@ -93,12 +93,18 @@ function workerUrl(): string {
   return URL.createObjectURL(new Blob([code], { type: "application/javascript" }));
 }
 
+/**
+ * Chunks each Worker holds at once: the next one waits in its queue while it runs one, so it never idles for a round
+ * trip through the main thread (which, on a loaded machine, may not be scheduled for milliseconds).
+ */
+const DEPTH = 2;
+
 interface Slot {
   readonly index: number;
   readonly worker: Worker;
   ready: boolean;
-  /** The jobs it holds: positions [start, start + count) of the current run. */
-  held?: { readonly start: number; readonly count: number };
+  /** The chunks it holds, oldest first: positions [start, start + count) of the current run. */
+  held: { readonly start: number; readonly count: number }[];
 }
 
 /** What the pool's Workers report into: the run in progress, if any. */
@@ -128,7 +134,7 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
     const index = slots.length;
     const started = performance.now();
     const worker = new Worker(workerUrl(), { type: "module" });
-    const slot: Slot = { index, worker, ready: false };
+    const slot: Slot = { index, worker, ready: false, held: [] };
     worker.onmessage = (e: MessageEvent<FromWorker>) => {
       const msg = e.data;
       switch (msg.type) {
@@ -149,9 +155,8 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
     worker.onerror = (e: ErrorEvent) => {
       // Without preventDefault an uncaught error in a worker ends the whole process.
       e.preventDefault();
-      const held = slot.held
-        ? ` while running combinations ${slot.held.start + 1}–${slot.held.start + slot.held.count}`
-        : "";
+      const first = slot.held[0], last = slot.held[slot.held.length - 1];
+      const held = first ? ` while running combinations ${first.start + 1}–${last.start + last.count}` : "";
       breakWith(`optimiser worker ${index} crashed${held}: ${e.message}`);
       worker.terminate();
     };
@@ -187,7 +192,7 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
       let next = 0, emitted = 0, target = slots.length;
       const finish = (err?: Error) => {
         current = undefined;
-        for (const s of slots) s.held = undefined;
+        for (const s of slots) s.held = [];
         // Workers may still hold chunks of a failed run: their answers would confuse the next one.
         if (err) broken ??= err.message;
         if (err) reject(err);
@@ -199,24 +204,30 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
         while (slots.length < target) spawn();
       };
       const feed = (slot: Slot) => {
-        if (next >= n || slot.held || !slot.ready) return;
-        // Until the cost is known, one combination measures it (and others wait: they may not be worth starting).
-        if (options.chunk === undefined && !cost.known && slots.some((s) => s.held)) return;
-        const count = Math.min(n - next, options.chunk ?? (cost.known ? chunkSize(n - next, cost.perJob, target) : 1));
-        slot.held = { start: next, count };
-        slot.worker.postMessage({ type: "run", chunk: next, jobs: jobs.slice(next, next + count) } satisfies ToWorker);
-        next += count;
-        chunks++;
+        while (next < n && slot.ready && slot.held.length < DEPTH) {
+          // Until the cost is known, one combination measures it (others wait: they may not be worth starting).
+          if (options.chunk === undefined && !cost.known && slots.some((s) => s.held.length > 0)) return;
+          const count = Math.min(
+            n - next,
+            options.chunk ?? (cost.known ? chunkSize(n - next, cost.perJob, target) : 1),
+          );
+          slot.held.push({ start: next, count });
+          slot.worker.postMessage(
+            { type: "run", chunk: next, jobs: jobs.slice(next, next + count) } satisfies ToWorker,
+          );
+          next += count;
+          chunks++;
+        }
       };
       current = {
         joined: (slot) => feed(slot),
         fail: (message) => finish(new OptimizeError(message)),
         results: (slot, msg) => {
-          const held = slot.held;
+          // A Worker answers its chunks in the order it got them.
+          const held = slot.held.shift();
           if (!held || held.start !== msg.chunk || held.count !== msg.results.length) {
             return finish(new OptimizeError(`optimiser worker ${slot.index} answered a chunk it was not given`));
           }
-          slot.held = undefined;
           cost.add(held.count, msg.ms);
           msg.results.forEach((r, i) => {
             results[held.start + i] = r;

@@ -1,7 +1,7 @@
 /**
  * Optimiser pool worker: on "init" it opens the shared columns (no copy, no parsing) and imports the strategies; then
- * it runs chunks of jobs, one chunk per message, and answers each with its results and the time it took (the pool
- * sizes the next chunks from it). Only plain data crosses the boundary (see types.ts). The handler is registered
+ * it runs chunks of jobs, one chunk per message, in the order they came, and answers each with its results and the
+ * time it took (the pool sizes the next chunks from it). Only plain data crosses the boundary (see types.ts). The handler is registered
  * before anything awaits, or early messages are lost.
  */
 import { createRunner, errorText as text, runJob, type Runner } from "./runner.ts";
@@ -22,6 +22,8 @@ interface WorkerScope {
 }
 const scope = self as unknown as WorkerScope;
 let runner: Runner | undefined;
+/** The chunks still to run, chained. */
+let queue = Promise.resolve();
 
 scope.onmessage = async (event) => {
   const msg = event.data;
@@ -37,14 +39,18 @@ scope.onmessage = async (event) => {
         scope.postMessage({ type: "error", message: text(err) });
       }
       return;
-    case "run": {
-      if (!runner) return scope.postMessage({ type: "error", message: "run before init" });
-      const t0 = performance.now();
-      const results: JobOutcome[] = [];
-      // A job that throws comes back as a failure (runJob); the chunk goes on.
-      for (const job of msg.jobs) results.push(await runJob(runner, job));
-      scope.postMessage({ type: "results", chunk: msg.chunk, results, ms: performance.now() - t0 });
+    case "run":
+      // The pool sends the next chunk before this one ends: chunks run one after the other, answered in order.
+      queue = queue.then(() => runChunk(msg.chunk, msg.jobs));
       return;
-    }
   }
 };
+
+async function runChunk(chunk: number, jobs: readonly Job[]): Promise<void> {
+  if (!runner) return scope.postMessage({ type: "error", message: "run before init" });
+  const t0 = performance.now();
+  const results: JobOutcome[] = [];
+  // A job that throws comes back as a failure (runJob); the chunk goes on.
+  for (const job of jobs) results.push(await runJob(runner, job));
+  scope.postMessage({ type: "results", chunk, results, ms: performance.now() - t0 });
+}
