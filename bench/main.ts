@@ -29,7 +29,7 @@ Runs the named benchmark groups (default: all, in this order) and prints one JSO
   data        CSV parsing rows/s
   indicators  incremental updates/s of every indicator
   storage     journal appends/s (SQLite, PostgreSQL and Redis when reachable), candle upserts/s
-  optimize    grid combinations/s with 1 and 2 Workers
+  optimize    grid combinations/s with 1 and 2 Workers (whole search, warm pool), 2-vs-1 ratios
   live        bar-to-order latency through the live Worker tree, paper-daemon replay bars/s
   paper_long  a long paper run (10 strategies, 60,000 replayed bars): bars/s, CPU per bar, RSS at start and end
   api         GET /api/v1/positions latency (p50/p99) under 100 concurrent clients while a replay runs

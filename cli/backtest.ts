@@ -16,9 +16,9 @@ import {
   nameFromFile,
 } from "../storage/bars/mod.ts";
 import { BacktestError, runBacktest } from "../backtest/engine.ts";
-import { loadTicks, ticksToBars } from "../storage/ticks/mod.ts";
+import { loadTicks, type TickSeries, ticksToBars } from "../storage/ticks/mod.ts";
 import { formatStrategiesTable, formatTable, toJson, writeReport } from "../backtest/report/mod.ts";
-import { isTimeframe, type Timeframe } from "../actors/protocol/mod.ts";
+import { type BarSeries, isTimeframe, type Timeframe } from "../actors/protocol/mod.ts";
 import { parseRunOptions, RUN_HELP, RUN_OPTIONS, type RunOptions, simSettings } from "./run_options.ts";
 import { ParamError } from "../strategies/params.ts";
 import { resolveStrategy, StrategyNotFoundError } from "../strategies/registry.ts";
@@ -284,10 +284,16 @@ export interface JobHooks {
   readonly log?: ReturnType<typeof commandLog>;
 }
 
-/** Loads the data, runs the backtest and writes its report files into `options.out`: the command's work and a job's. */
-export async function runBacktestJob(options: BacktestOptions, module: string, hooks: JobHooks) {
+/**
+ * The bars and ticks of a backtest (bars made from ticks appended to the bars), each file checked and its warnings
+ * given to `hooks.warn`: a backtest's loading and an optimisation's.
+ */
+export async function loadBacktestData(
+  options: Pick<BacktestOptions, "data" | "ticks" | "timeframe" | "maxPrice" | "calendars">,
+  hooks: Pick<JobHooks, "warn" | "log">,
+): Promise<{ series: BarSeries[]; ticks: TickSeries[] }> {
   const log = hooks.log;
-  const series = [];
+  const series: BarSeries[] = [];
   for (const spec of options.data) {
     const { symbol, path } = dataSpec(spec);
     const loaded = await loadBars(path, {
@@ -312,7 +318,7 @@ export async function runBacktestJob(options: BacktestOptions, module: string, h
     }
     series.push(loaded.series);
   }
-  const ticks = [];
+  const ticks: TickSeries[] = [];
   for (const spec of options.ticks) {
     const { symbol, path } = dataSpec(spec);
     const loaded = await loadTicks(path, {
@@ -327,6 +333,13 @@ export async function runBacktestJob(options: BacktestOptions, module: string, h
     ticks.push(loaded);
     series.push(ticksToBars(loaded, options.timeframe ?? "1m"));
   }
+  return { series, ticks };
+}
+
+/** Loads the data, runs the backtest and writes its report files into `options.out`: the command's work and a job's. */
+export async function runBacktestJob(options: BacktestOptions, module: string, hooks: JobHooks) {
+  const log = hooks.log;
+  const { series, ticks } = await loadBacktestData(options, hooks);
   const run = options.run;
   const plan = options.portfolio;
   const quarantinePolicy = run.quarantinePolicy ?? plan?.quarantinePolicy;

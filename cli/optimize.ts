@@ -3,7 +3,7 @@
  * analysis. Results go to stdout (and --out), progress to stderr. Exit codes: 0 ok, 1 failed, 2 bad usage
  * (including bad parameters, found before anything runs).
  */
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { isTimeframe } from "../actors/protocol/mod.ts";
 import { DataError } from "../storage/bars/mod.ts";
 import { formatTable } from "../backtest/report/mod.ts";
@@ -21,30 +21,40 @@ import {
   walkForwardFolds,
   writeOptimizeOutputs,
 } from "../backtest/optimize/mod.ts";
-import { loadSeries } from "../backtest/optimize/runner.ts";
-import { SAMPLE_DATA } from "./backtest.ts";
+import { BacktestError } from "../backtest/engine.ts";
+import { type BacktestOptions, loadBacktestData, resolveBacktestOptions } from "./backtest.ts";
 import { CommandError, isOsError, namedValues, parseCommandLine, UsageError } from "./args.ts";
 import { commandLog } from "./log.ts";
-import { parseRunOptions, RUN_HELP, RUN_OPTIONS, simSettings } from "./run_options.ts";
+import { RUN_HELP, RUN_OPTIONS, simSettings } from "./run_options.ts";
 import { useColor } from "./tty.ts";
 import type { DataSpec, RunSetup } from "../backtest/optimize/types.ts";
 import { ParamError } from "../strategies/params.ts";
 import { resolveStrategy, StrategyNotFoundError } from "../strategies/registry.ts";
 
-const USAGE = `Usage: deno task optimize [--strategy NAME|PATH] [--data [SYMBOL=]PATH] --param SPEC... [options]
+const USAGE = `Usage: deno task optimize [--strategy NAME|PATH | --config FILE] [--data [SYMBOL=]PATH] --param SPEC...
+                             [options]
 
-  --strategy NAME|PATH   built-in (sma_cross, mean_reversion, momentum) or your .ts file (default sma_cross)
+  --strategy NAME|PATH   built-in (sma_cross, mean_reversion, momentum) or your .ts file (default sma_cross);
+                         repeat (--strategy [ID=]NAME|PATH) for a portfolio, as in backtest
+  --config FILE          a backtest config file (backtest --help): one strategy with its "params" (the values of
+                         parameters not searched), or a portfolio ("strategies", weights, "allocation", limits)
   --data [SYMBOL=]PATH   bar file (CSV or JSON); repeat for several symbols (the first is the primary)
                          (default: the bundled sample, examples/data/GOOG.csv)
+  --ticks [SYMBOL=]PATH  tick file (trades or quotes), as in backtest: orders match on every tick
   --timeframe TF         bar timeframe when the file does not say (e.g. 1d, 1h)
+  --max-price N          refuse bars with a price above N
+  --calendar [SYMBOL=]NAME  the market calendar gaps are judged by (24x7, nyse, sessions)
   --param SPEC           repeat: fast=5..50:5 (inclusive range, step), slow=20..200 (step 1),
-                         average=sma,ema (list), mode=long_only (fixed), k=0.5..3 (random search only)
-  --objective KEY        report statistic to optimise (default sharpeRatio), e.g. returnPct, sqn
+                         average=sma,ema (list), mode=long_only (fixed), k=0.5..3 (random search only);
+                         in a portfolio name the strategy: s1.fast=5..50:5
+  --objective KEY        report statistic to optimise (default sharpeRatio), e.g. returnPct, sqn: the account's;
+                         ID.KEY for one strategy of a portfolio (s1.sharpeRatio)
   --minimize             minimise the objective instead (e.g. maxDrawdownDurationMs)
   --method grid|random   default grid
   --samples N            random search: combinations to draw (default 100)
   --seed N               random search seed (default 0); same seed, same results
-  --workers N            Web Workers (default: one per core = ${defaultWorkers()}; 0 = this thread)
+  --workers N            at most N Web Workers (default: one per core = ${defaultWorkers()}; 0 = this thread); fewer
+                         run when the combinations are few or quick (measured on the first ones)
   --walk-forward         walk-forward analysis instead of one search over all the data
   --is-bars N            in-sample window in bars (default: half the data)
   --oos-bars N           out-of-sample window in bars (default: the rest in --folds windows)
@@ -117,11 +127,20 @@ interface Command {
   readonly json: boolean;
 }
 
-async function buildSpec(args: string[]): Promise<Command> {
+interface Parsed {
+  readonly command: Command;
+  readonly backtest: BacktestOptions;
+}
+
+async function buildSpec(args: string[]): Promise<Parsed> {
   const { values: v } = parseCommandLine(args, {
-    strategy: { type: "string" },
+    strategy: { type: "string", multiple: true },
+    config: { type: "string" },
     data: { type: "string", multiple: true },
+    ticks: { type: "string", multiple: true },
     timeframe: { type: "string" },
+    "max-price": { type: "string" },
+    calendar: { type: "string", multiple: true },
     param: { type: "string", multiple: true },
     objective: { type: "string" },
     minimize: { type: "boolean" },
@@ -142,22 +161,54 @@ async function buildSpec(args: string[]): Promise<Command> {
     help: { type: "boolean", short: "h" },
   });
   namedValues("param", v.param); // each parameter once: a repeated one is refused, not "the last one wins"
-  const data = v.data?.length ? v.data : [SAMPLE_DATA];
   const method = v.method ?? "grid";
   if (method !== "grid" && method !== "random") {
     throw new UsageError(`--method must be grid or random, got "${method}"`);
   }
-  const run = await parseRunOptions(v);
-  const strategy = resolveStrategy(v.strategy ?? "sma_cross");
+  // The backtest's own reading of its options (config file, portfolio, data, ticks, costs, limits): one parser.
+  let file: Record<string, unknown> = {};
+  if (v.config) {
+    try {
+      file = JSON.parse(await Deno.readTextFile(v.config));
+    } catch (err) {
+      throw new UsageError(`--config ${v.config}: ${(err as Error).message}`);
+    }
+  }
+  const { param: _p, out: _o, json: _j, ...backtestFlags } = v;
+  const bt = await resolveBacktestOptions(
+    { ...file, out: undefined, json: undefined },
+    backtestFlags,
+    v.config ? dirname(resolve(v.config)) : Deno.cwd(),
+  );
+  const run = bt.run;
+  const plan = bt.portfolio;
+  const quarantinePolicy = run.quarantinePolicy ?? plan?.quarantinePolicy;
+  const risk = plan ? { ...plan.risk, ...run.risk } : run.risk;
   const setup: RunSetup = {
-    module: strategy.module,
-    data: data.map((d) => parseDataArg(d, v.timeframe)),
+    ...(plan
+      ? {
+        strategies: plan.strategies.map((s) => ({
+          id: s.id,
+          module: s.module,
+          params: s.params,
+          symbols: s.symbols,
+          capital: s.capital,
+          // --risk's "limits" and --strategy-limit apply to every strategy, over its own (as in backtest).
+          limits: { ...s.limits, ...run.strategyLimits },
+        })),
+        ...(plan.allocation ? { allocation: plan.allocation } : {}),
+      }
+      : {
+        module: resolveStrategy(bt.strategy).module,
+        ...(Object.keys(run.strategyLimits).length > 0 ? { limits: run.strategyLimits } : {}),
+      }),
+    data: bt.data.map((d) => parseDataArg(d, bt.timeframe)),
+    ...(bt.ticks.length > 0 ? { ticks: bt.ticks.map((d) => parseDataArg(d, bt.timeframe)) } : {}),
     cash: run.cash,
     sim: simSettings(run),
     ...(run.closeAtEnd ? { closeAtEnd: true } : {}),
-    ...(Object.keys(run.risk).length > 0 ? { risk: run.risk } : {}),
-    ...(Object.keys(run.strategyLimits).length > 0 ? { limits: run.strategyLimits } : {}),
-    ...(run.quarantinePolicy ? { quarantinePolicy: run.quarantinePolicy } : {}),
+    ...(Object.keys(risk).length > 0 ? { risk } : {}),
+    ...(quarantinePolicy ? { quarantinePolicy } : {}),
   };
   const heatmap = v.heatmap?.split(",").map((s) => s.trim());
   if (heatmap && heatmap.length !== 2) throw new UsageError(`--heatmap needs two parameter names X,Y`);
@@ -173,6 +224,8 @@ async function buildSpec(args: string[]): Promise<Command> {
   }
   const spec: OptimizeSpec = {
     setup,
+    // One strategy's config "params": the values of the parameters not searched.
+    ...(!plan && Object.keys(bt.params).length > 0 ? { fixed: bt.params } : {}),
     params: v.param ?? [],
     method,
     ...(samples !== undefined ? { samples } : {}),
@@ -183,12 +236,15 @@ async function buildSpec(args: string[]): Promise<Command> {
     onProgress: progressPrinter(),
   };
   return {
-    spec,
-    ...(wf ? { walkForward: { isBars, oosBars, folds, anchored: v.anchored ?? false } } : {}),
-    ...(v.out ? { out: v.out } : {}),
-    top: int("top", v.top, 1) ?? 20,
-    json: v.json ?? false,
-    ...(heatmap ? { heatmap: heatmap as [string, string] } : {}),
+    backtest: bt,
+    command: {
+      spec,
+      ...(wf ? { walkForward: { isBars, oosBars, folds, anchored: v.anchored ?? false } } : {}),
+      ...(v.out ? { out: v.out } : {}),
+      top: int("top", v.top, 1) ?? 20,
+      json: v.json ?? false,
+      ...(heatmap ? { heatmap: heatmap as [string, string] } : {}),
+    },
   };
 }
 
@@ -200,9 +256,10 @@ export async function runOptimizeCommand(args: string[]): Promise<number> {
   const log = commandLog("optimize");
   let parsed: Command;
   let spec: OptimizeSpec;
+  let backtest: BacktestOptions;
   try {
-    parsed = await buildSpec(args);
-    spec = parsed.walkForward ? await withWindows(parsed.spec, parsed.walkForward) : parsed.spec;
+    ({ command: parsed, backtest } = await buildSpec(args));
+    spec = parsed.spec;
     // Every parameter, the objective and the constraint are checked here, before any backtest runs.
     const checked = await plan(spec);
     for (const axis of parsed.heatmap ?? []) {
@@ -215,13 +272,23 @@ export async function runOptimizeCommand(args: string[]): Promise<number> {
   } catch (err) {
     if (
       err instanceof UsageError || err instanceof ParamError || err instanceof OptimizeError ||
-      err instanceof StrategyNotFoundError || err instanceof RangeError
+      err instanceof StrategyNotFoundError || err instanceof RangeError || err instanceof BacktestError
     ) {
       console.error(`optimize: ${(err as Error).message}\nRun "deno task optimize --help" for the options.`);
       return 2;
     }
     console.error(`optimize: ${(err as Error).message}`);
     return 1;
+  }
+  try {
+    // The data is read once, here, as the backtest reads it (warnings on stderr), and shared with every Worker.
+    const { series, ticks } = await loadBacktestData(backtest, { warn: (m) => console.error(m), log });
+    spec = { ...spec, data: { bars: series, ticks } };
+    if (parsed.walkForward) spec = withWindows(spec, series[0].length, parsed.walkForward);
+  } catch (err) {
+    const e = err as Error;
+    console.error(`optimize: ${e.message}`);
+    return e instanceof OptimizeError ? 2 : 1;
   }
   try {
     const result = await optimize(spec);
@@ -251,7 +318,7 @@ function printTables(result: OptimizeResult, top: number): void {
   const goal = `${result.objective.key} (${result.objective.minimize ? "min" : "max"})`;
   console.log(
     `${result.strategy}: ${s.combos.length} combinations${skipped}; ${result.method}; objective ${goal}; ` +
-      `${result.workers} workers; ${(result.elapsedMs / 1000).toFixed(1)} s`,
+      `${workersLine(result)}; ${(result.elapsedMs / 1000).toFixed(1)} s`,
   );
   if (result.walkForward) {
     const o = result.walkForward.options;
@@ -272,13 +339,18 @@ function printTables(result: OptimizeResult, top: number): void {
   }
 }
 
+function workersLine(result: OptimizeResult): string {
+  if (result.workers === 0) return "in this thread";
+  if (result.workersStarted === result.workers) return `${result.workers} workers`;
+  return `${result.workersStarted} of ${result.workers} workers (more were not worth starting)`;
+}
+
 /** Concrete walk-forward windows from the primary series' length, checked before anything runs. */
-async function withWindows(spec: OptimizeSpec, wf: WalkForwardArgs): Promise<OptimizeSpec> {
-  const [primary] = await loadSeries(spec.setup.data.slice(0, 1));
-  const isBars = wf.isBars ?? Math.floor(primary.length / 2);
-  const oosBars = wf.oosBars ?? Math.max(1, Math.ceil((primary.length - isBars) / (wf.folds ?? 4)));
+function withWindows(spec: OptimizeSpec, bars: number, wf: WalkForwardArgs): OptimizeSpec {
+  const isBars = wf.isBars ?? Math.floor(bars / 2);
+  const oosBars = wf.oosBars ?? Math.max(1, Math.ceil((bars - isBars) / (wf.folds ?? 4)));
   const walkForward = { isBars, oosBars, anchored: wf.anchored };
-  walkForwardFolds(primary.length, walkForward);
+  walkForwardFolds(bars, walkForward);
   return { ...spec, walkForward };
 }
 

@@ -13,7 +13,9 @@
  * @module
  */
 export { optimize, type OptimizeResult, type OptimizeSpec, plan, type Progress } from "./optimize.ts";
-export { createPool, defaultWorkers, type Pool } from "./pool.ts";
+export { createPool, defaultWorkers, type Pool, type PoolOptions, type PoolStats } from "./pool.ts";
+export { openData, shareData, type SharedData } from "./shared.ts";
+export { chunkSize, workersWorth } from "./schedule.ts";
 export { OptimizeError } from "./errors.ts";
 export { parseParamRange, splitParamArg } from "./ranges.ts";
 export { buildSpace, type SearchSpace } from "./space.ts";

@@ -3,12 +3,12 @@
  * schema, fixed values, the objective, the constraint) before a single backtest runs; then the candidates run on
  * a Worker pool and are ranked, or go through walk-forward analysis.
  */
-import type { AnyStrategy } from "../../strategies/api.ts";
-import { createPool, defaultWorkers } from "./pool.ts";
+import { createPool, defaultWorkers, type PoolOptions } from "./pool.ts";
 import { parseParamRange } from "./ranges.ts";
 import { buildSpace, type SearchSpace } from "./space.ts";
-import { type FailedRun, loadDefinition, type Objective, parseObjective, type ResultRow, runSearch } from "./search.ts";
-import { loadSeries } from "./runner.ts";
+import { type FailedRun, type Objective, parseObjective, type ResultRow, runSearch } from "./search.ts";
+import { loadRunData, type RunData } from "./runner.ts";
+import { loadTarget, type SearchTarget } from "./target.ts";
 import { defaultWalkForward, walkForward, type WalkForwardOptions, type WalkForwardResult } from "./walk_forward.ts";
 import type { ParamRange, RunSetup } from "./types.ts";
 
@@ -20,16 +20,25 @@ export interface Progress {
 
 export interface OptimizeSpec {
   readonly setup: RunSetup;
-  /** `--param` strings: `fast=5..50:5`, `average=sma,ema`, `mode=long_only`. */
+  /** The data already loaded (the CLI loads it as `backtest` does); default: `setup.data` and `setup.ticks`. */
+  readonly data?: RunData;
+  /**
+   * Values of parameters that are not searched (a config's `params` for one strategy); `params` wins. A portfolio's
+   * come from `setup.strategies[].params`.
+   */
+  readonly fixed?: Readonly<Record<string, unknown>>;
+  /** `--param` strings: `fast=5..50:5`, `average=sma,ema`, `mode=long_only`; `ID.NAME=…` in a portfolio. */
   readonly params: readonly string[];
   readonly method?: "grid" | "random";
   readonly samples?: number;
   readonly seed?: number;
-  /** A report key (default sharpeRatio). */
+  /** A report key (default sharpeRatio), the account's; `ID.KEY` for one strategy of a portfolio. */
   readonly objective?: string;
   readonly minimize?: boolean;
-  /** Pool size (default: one per core; 0 = this thread). */
+  /** The most Workers (default: one per core; 0 = this thread); fewer start when they are not worth it. */
   readonly workers?: number;
+  /** Pool tuning (tests: a fixed chunk size). */
+  readonly pool?: PoolOptions;
   /** Walk-forward instead of one search over all the data; `{}` picks default windows. */
   readonly walkForward?: Partial<WalkForwardOptions>;
   readonly onProgress?: (progress: Progress) => void;
@@ -48,12 +57,14 @@ export interface OptimizeResult {
   /** Combinations whose backtest threw, with the error (in walk-forward mode: of every fold's search). */
   readonly failed: readonly FailedRun[];
   readonly walkForward?: WalkForwardResult & { readonly options: WalkForwardOptions };
+  /** The most Workers asked for, and how many were worth starting. */
   readonly workers: number;
+  readonly workersStarted: number;
   readonly elapsedMs: number;
 }
 
 export interface Plan {
-  readonly def: AnyStrategy;
+  readonly def: SearchTarget;
   readonly ranges: readonly ParamRange[];
   readonly objective: Objective;
   readonly space: SearchSpace;
@@ -61,12 +72,15 @@ export interface Plan {
 
 /** Everything that can be wrong with a request, found without running anything. */
 export async function plan(spec: OptimizeSpec): Promise<Plan> {
-  const def = await loadDefinition(spec.setup.module, spec.setup.export);
-  const objective = parseObjective(spec.objective, spec.minimize);
+  const def = await loadTarget(spec.setup);
+  const objective = parseObjective(spec.objective, spec.minimize, def.ids);
   const all = spec.params.map((p) => parseParamRange(def.name, def.params, p));
   // A single value is a fixed parameter, not a search dimension (keeps heatmaps and tables to what varies).
   const ranges = all.filter((r) => r.kind === "uniform" || r.values.length > 1);
   const fixed: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(spec.fixed ?? {})) {
+    if (!ranges.some((r) => r.name === name)) fixed[name] = value;
+  }
   for (const r of all) if (r.kind === "values" && r.values.length === 1) fixed[r.name] = r.values[0];
   const space = buildSpace(def, ranges, {
     method: spec.method ?? "grid",
@@ -80,12 +94,13 @@ export async function plan(spec: OptimizeSpec): Promise<Plan> {
 export async function optimize(spec: OptimizeSpec): Promise<OptimizeResult> {
   const started = performance.now();
   const { def, ranges, objective, space } = await plan(spec);
-  const primary = spec.walkForward ? (await loadSeries(spec.setup.data.slice(0, 1)))[0] : undefined;
+  const data = spec.data ?? await loadRunData(spec.setup);
+  const primary = spec.walkForward ? data.bars[0] : undefined;
   const wfOptions = primary && spec.walkForward
     ? { ...defaultWalkForward(primary.length, 4, spec.walkForward.anchored ?? false), ...spec.walkForward }
     : undefined;
   const workers = spec.workers ?? defaultWorkers();
-  const pool = await createPool(spec.setup, workers);
+  const pool = await createPool(spec.setup, data, workers, spec.pool);
   const progress = spec.onProgress;
   try {
     let rows: ResultRow[] = [];
@@ -117,6 +132,7 @@ export async function optimize(spec: OptimizeSpec): Promise<OptimizeResult> {
       failed,
       ...(wf ? { walkForward: wf } : {}),
       workers,
+      workersStarted: pool.stats().started,
       elapsedMs: performance.now() - started,
     };
   } finally {

@@ -18,13 +18,13 @@ const show = (key: keyof Report, v: number) => formatValue(v, REPORT_FIELDS.find
 /** The best `top` rows: rank, searched parameters, objective and a few headline statistics. */
 export function formatResults(result: OptimizeResult, top = 20): string {
   const names = result.ranges.map((r) => r.name);
-  const key = result.objective.key;
+  const { key, stat } = result.objective;
   const extra = SUMMARY.filter((k) => k !== key);
   const header = ["#", ...names, `${key}${result.objective.minimize ? " ↓" : " ↑"}`, ...extra];
   const rows = result.rows.slice(0, top).map((r, i) => [
     String(i + 1),
     ...names.map((n) => String(r.params[n])),
-    show(key, r.objective),
+    show(stat, r.objective),
     ...extra.map((k) => show(k, r.report[k])),
   ]);
   return pad([header, ...rows]);
@@ -57,6 +57,8 @@ export function resultsJson(result: OptimizeResult): string {
       seed: result.seed,
       ranges: result.ranges,
       candidates: result.space.combos.length,
+      workers: result.workers,
+      workersStarted: result.workersStarted,
       skipped: result.space.skipped,
       ...(result.space.skipReason ? { skipReason: result.space.skipReason } : {}),
       rows: result.rows.map((r, i) => ({
@@ -64,6 +66,9 @@ export function resultsJson(result: OptimizeResult): string {
         params: r.params,
         objective: num(r.objective),
         report: reportJson(r.report),
+        ...(r.strategies
+          ? { strategies: Object.fromEntries(Object.entries(r.strategies).map(([id, s]) => [id, reportJson(s)])) }
+          : {}),
       })),
       failed: result.failed.map((f) => ({ run: f.index + 1, params: f.params, error: f.error })),
       ...(wf
@@ -101,8 +106,8 @@ export function formatWalkForward(result: OptimizeResult): string {
     `${day(f.isTime[0])}..${day(f.isTime[1] - 1)}`,
     `${day(f.oosTime[0])}..${day(f.oosTime[1] - 1)}`,
     ...names.map((n) => String(f.best[n])),
-    show(result.objective.key, f.isObjective),
-    show(result.objective.key, f.oosObjective),
+    show(result.objective.stat, f.isObjective),
+    show(result.objective.stat, f.oosObjective),
   ]);
   return pad([header, ...rows]);
 }

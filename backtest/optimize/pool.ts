@@ -1,20 +1,48 @@
 /**
- * A pool of Web Workers (default: one per core), each loading the bars once and running one job at a time.
- * Results come back in job order whatever order the workers finish in, so a search is deterministic.
- * Size 0 runs the jobs in this thread (debugging, profiling).
+ * A pool of Web Workers that grows to what a search is worth. The data goes to each Worker once, as shared columns
+ * (shared.ts). One Worker starts with the pool; its first chunk is a single combination, which measures the cost of
+ * one; more Workers start only while they save more than their start-up costs (schedule.ts), so a small or quick
+ * search never waits for Workers it does not need. Work goes out in chunks sized to the measured cost, and results
+ * come back in job order whatever order the Workers finish in, streamed as soon as the ones before them are in, so a
+ * search is deterministic. Size 0 runs the jobs in this thread (debugging, profiling).
  */
-import { createRunner, runJob } from "./runner.ts";
+import { createRunner, type RunData, runJob } from "./runner.ts";
 import type { FromWorker, ToWorker } from "./worker.ts";
 import type { Job, JobOutcome, RunSetup } from "./types.ts";
 import { OptimizeError } from "./errors.ts";
+import { shareData } from "./shared.ts";
+import { chunkSize, costTracker, workersWorth } from "./schedule.ts";
+
+export interface PoolOptions {
+  /** Combinations per message, fixed, and every Worker started at once (tests); default: adapted to the cost. */
+  readonly chunk?: number;
+}
+
+export interface PoolStats {
+  /** The most Workers the pool may run (0: this thread). */
+  readonly size: number;
+  /** Workers started so far. */
+  readonly started: number;
+  /** Chunks (messages of combinations) sent so far. */
+  readonly chunks: number;
+  /** Measured: mean ms per combination in a Worker, and ms for a Worker to start (NaN until known). */
+  readonly costMs: number;
+  readonly bootMs: number;
+}
 
 export interface Pool {
   readonly size: number;
   /**
-   * Runs every job; `onDone(done, total)` after each. A job whose backtest throws comes back as a JobFailure; only
-   * a crashed worker rejects.
+   * Runs every job. `onResult(outcome, position)` gets the outcomes in job order as they become available, then
+   * `onDone(done, total)`. A job whose backtest throws comes back as a JobFailure; a crashed Worker rejects (naming
+   * the Worker and the jobs it held) and the pool refuses further runs.
    */
-  run(jobs: readonly Job[], onDone?: (done: number, total: number) => void): Promise<JobOutcome[]>;
+  run(
+    jobs: readonly Job[],
+    onDone?: (done: number, total: number) => void,
+    onResult?: (outcome: JobOutcome, position: number) => void,
+  ): Promise<JobOutcome[]>;
+  stats(): PoolStats;
   close(): void;
 }
 
@@ -22,23 +50,34 @@ export function defaultWorkers(): number {
   return Math.max(1, navigator.hardwareConcurrency || 1);
 }
 
-export async function createPool(setup: RunSetup, size = defaultWorkers()): Promise<Pool> {
+export async function createPool(
+  setup: RunSetup,
+  data: RunData,
+  size = defaultWorkers(),
+  options: PoolOptions = {},
+): Promise<Pool> {
   if (!(Number.isInteger(size) && size >= 0)) throw new OptimizeError(`workers must be an integer ≥ 0, got ${size}`);
-  return size === 0 ? await inlinePool(setup) : await workerPool(setup, size);
+  if (options.chunk !== undefined && !(Number.isInteger(options.chunk) && options.chunk >= 1)) {
+    throw new OptimizeError(`chunk must be an integer ≥ 1, got ${options.chunk}`);
+  }
+  return size === 0 ? inlinePool(setup, data) : await workerPool(setup, data, size, options);
 }
 
-async function inlinePool(setup: RunSetup): Promise<Pool> {
-  const runner = await createRunner(setup);
+function inlinePool(setup: RunSetup, data: RunData): Pool {
+  const runner = createRunner(setup, data);
   return {
     size: 0,
-    async run(jobs, onDone) {
+    async run(jobs, onDone, onResult) {
       const out: JobOutcome[] = [];
       for (const job of jobs) {
-        out.push(await runJob(runner, job));
+        const outcome = await runJob(runner, job);
+        out.push(outcome);
+        onResult?.(outcome, out.length - 1);
         onDone?.(out.length, jobs.length);
       }
       return out;
     },
+    stats: () => ({ size: 0, started: 0, chunks: 0, costMs: NaN, bootMs: NaN }),
     close() {},
   };
 }
@@ -54,82 +93,170 @@ function workerUrl(): string {
   return URL.createObjectURL(new Blob([code], { type: "application/javascript" }));
 }
 
+/**
+ * Chunks each Worker holds at once: the next one waits in its queue while it runs one, so it never idles for a round
+ * trip through the main thread (which, on a loaded machine, may not be scheduled for milliseconds).
+ */
+const DEPTH = 2;
+
 interface Slot {
+  readonly index: number;
   readonly worker: Worker;
-  /** Where this worker's next message goes. */
-  handle: (msg: FromWorker) => void;
-  fail: (message: string) => void;
+  ready: boolean;
+  /** The chunks it holds, oldest first: positions [start, start + count) of the current run. */
+  held: { readonly start: number; readonly count: number }[];
 }
 
-async function workerPool(setup: RunSetup, size: number): Promise<Pool> {
+/** What the pool's Workers report into: the run in progress, if any. */
+interface Run {
+  readonly results: (slot: Slot, msg: Extract<FromWorker, { type: "results" }>) => void;
+  readonly joined: (slot: Slot) => void;
+  readonly fail: (message: string) => void;
+}
+
+async function workerPool(setup: RunSetup, data: RunData, size: number, options: PoolOptions): Promise<Pool> {
+  const shared = shareData(data);
   const slots: Slot[] = [];
-  const ready: Promise<void>[] = [];
-  for (let i = 0; i < size; i++) {
+  const cost = costTracker();
+  let bootMs = NaN;
+  let chunks = 0;
+  let broken: string | undefined;
+  let current: Run | undefined;
+  let firstReady: { resolve: () => void; reject: (err: Error) => void } | undefined;
+
+  const breakWith = (message: string) => {
+    broken ??= message;
+    firstReady?.reject(new OptimizeError(message));
+    current?.fail(message);
+  };
+
+  const spawn = () => {
+    const index = slots.length;
+    const started = performance.now();
     const worker = new Worker(workerUrl(), { type: "module" });
-    const slot: Slot = { worker, handle: () => {}, fail: () => {} };
-    worker.onmessage = (e: MessageEvent<FromWorker>) => slot.handle(e.data);
+    const slot: Slot = { index, worker, ready: false, held: [] };
+    worker.onmessage = (e: MessageEvent<FromWorker>) => {
+      const msg = e.data;
+      switch (msg.type) {
+        case "ready":
+          slot.ready = true;
+          if (Number.isNaN(bootMs)) bootMs = performance.now() - started;
+          firstReady?.resolve();
+          current?.joined(slot);
+          return;
+        case "results":
+          current?.results(slot, msg);
+          return;
+        case "error":
+          breakWith(`optimiser worker ${index}: ${msg.message}`);
+          return;
+      }
+    };
     worker.onerror = (e: ErrorEvent) => {
       // Without preventDefault an uncaught error in a worker ends the whole process.
       e.preventDefault();
-      slot.fail(`optimiser worker ${i} crashed: ${e.message}`);
+      const first = slot.held[0], last = slot.held[slot.held.length - 1];
+      const held = first ? ` while running combinations ${first.start + 1}–${last.start + last.count}` : "";
+      breakWith(`optimiser worker ${index} crashed${held}: ${e.message}`);
+      worker.terminate();
     };
-    ready.push(
-      new Promise<void>((resolve, reject) => {
-        slot.handle = (msg) => msg.type === "ready" ? resolve() : reject(new OptimizeError(errorOf(msg)));
-        slot.fail = (message) => reject(new OptimizeError(message));
-      }),
-    );
     slots.push(slot);
-    worker.postMessage({ type: "init", setup } satisfies ToWorker);
-  }
+    worker.postMessage({ type: "init", setup, data: shared } satisfies ToWorker);
+  };
   const close = () => slots.forEach((s) => s.worker.terminate());
+
+  // One Worker now: a setup it cannot load fails here, before any run. The others start when they are worth it.
+  const first = new Promise<void>((resolve, reject) => firstReady = { resolve, reject });
+  spawn();
+  if (options.chunk !== undefined) { while (slots.length < size) spawn(); }
   try {
-    await Promise.all(ready);
+    await first;
   } catch (err) {
     close();
     throw err;
+  } finally {
+    firstReady = undefined;
   }
+
+  const run = (
+    jobs: readonly Job[],
+    onDone?: (done: number, total: number) => void,
+    onResult?: (outcome: JobOutcome, position: number) => void,
+  ) =>
+    new Promise<JobOutcome[]>((resolve, reject) => {
+      if (broken) return reject(new OptimizeError(broken));
+      if (current) return reject(new OptimizeError("the pool is already running a search"));
+      const n = jobs.length;
+      const results = new Array<JobOutcome>(n);
+      const have = new Uint8Array(n);
+      let next = 0, emitted = 0, target = slots.length;
+      const finish = (err?: Error) => {
+        current = undefined;
+        for (const s of slots) s.held = [];
+        // Workers may still hold chunks of a failed run: their answers would confuse the next one.
+        if (err) broken ??= err.message;
+        if (err) reject(err);
+        else resolve(results);
+      };
+      const grow = () => {
+        if (options.chunk !== undefined || !cost.known) return;
+        target = Math.max(target, workersWorth(n - next, cost.perJob, bootMs + cost.firstMs, size));
+        while (slots.length < target) spawn();
+      };
+      const feed = (slot: Slot) => {
+        while (next < n && slot.ready && slot.held.length < DEPTH) {
+          // Until the cost is known, one combination measures it (others wait: they may not be worth starting).
+          if (options.chunk === undefined && !cost.known && slots.some((s) => s.held.length > 0)) return;
+          const count = Math.min(
+            n - next,
+            options.chunk ?? (cost.known ? chunkSize(n - next, cost.perJob, target) : 1),
+          );
+          slot.held.push({ start: next, count });
+          slot.worker.postMessage(
+            { type: "run", chunk: next, jobs: jobs.slice(next, next + count) } satisfies ToWorker,
+          );
+          next += count;
+          chunks++;
+        }
+      };
+      current = {
+        joined: (slot) => feed(slot),
+        fail: (message) => finish(new OptimizeError(message)),
+        results: (slot, msg) => {
+          // A Worker answers its chunks in the order it got them.
+          const held = slot.held.shift();
+          if (!held || held.start !== msg.chunk || held.count !== msg.results.length) {
+            return finish(new OptimizeError(`optimiser worker ${slot.index} answered a chunk it was not given`));
+          }
+          cost.add(held.count, msg.ms);
+          msg.results.forEach((r, i) => {
+            results[held.start + i] = r;
+            have[held.start + i] = 1;
+          });
+          try {
+            while (emitted < n && have[emitted]) {
+              onResult?.(results[emitted], emitted);
+              emitted++;
+              onDone?.(emitted, n);
+            }
+          } catch (err) {
+            // A callback's error ends the run (it would otherwise be an uncaught error in a message handler).
+            return finish(err as Error);
+          }
+          if (emitted === n) return finish();
+          grow();
+          for (const s of [slot, ...slots]) feed(s);
+        },
+      };
+      if (n === 0) return finish();
+      grow();
+      for (const s of slots) feed(s);
+    });
+
   return {
     size,
-    run: (jobs, onDone) => dispatch(slots, jobs, onDone),
+    run,
+    stats: () => ({ size, started: slots.length, chunks, costMs: cost.perJob, bootMs }),
     close,
   };
-}
-
-function errorOf(msg: FromWorker): string {
-  return msg.type === "error" ? msg.message : `unexpected message ${msg.type}`;
-}
-
-function dispatch(
-  slots: readonly Slot[],
-  jobs: readonly Job[],
-  onDone?: (done: number, total: number) => void,
-): Promise<JobOutcome[]> {
-  return new Promise((resolve, reject) => {
-    const results = new Array<JobOutcome>(jobs.length);
-    const position = new Map(jobs.map((j, i) => [j.id, i]));
-    let next = 0, done = 0, failed = false;
-    const feed = (slot: Slot) => {
-      if (failed || next >= jobs.length) return;
-      slot.worker.postMessage({ type: "run", job: jobs[next++] } satisfies ToWorker);
-    };
-    const fail = (message: string) => {
-      if (failed) return;
-      failed = true;
-      reject(new OptimizeError(message));
-    };
-    for (const slot of slots) {
-      slot.fail = fail;
-      slot.handle = (msg) => {
-        if (msg.type !== "result") return fail(errorOf(msg));
-        results[position.get(msg.result.id)!] = msg.result;
-        done++;
-        onDone?.(done, jobs.length);
-        if (done === jobs.length) resolve(results);
-        else feed(slot);
-      };
-    }
-    if (jobs.length === 0) return resolve(results);
-    for (const slot of slots) feed(slot);
-  });
 }

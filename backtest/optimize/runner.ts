@@ -1,9 +1,21 @@
-/** Runs one job: the same code in a pool worker and in-process (workers: 0). Data is loaded once per runner. */
-import { loadBars } from "../../storage/bars/mod.ts";
-import { runBacktest } from "../engine.ts";
+/**
+ * Runs one job: the same code in a pool worker and in-process (workers: 0). The data is loaded once, in the main
+ * thread, and shared with the workers (shared.ts).
+ */
+import { basename } from "node:path";
+import { loadBars, nameFromFile } from "../../storage/bars/mod.ts";
+import { loadTicks, type TickSeries, ticksToBars } from "../../storage/ticks/mod.ts";
+import { type BacktestSpec, runBacktest, type StrategyRun } from "../engine.ts";
 import type { BarSeries } from "../../actors/protocol/mod.ts";
 import { levelFromEnv, stderrSink } from "../../actors/runtime/mod.ts";
-import type { DataSpec, Job, JobOutcome, JobResult, RunSetup, TimeWindow } from "./types.ts";
+import { strategyParams } from "./target.ts";
+import type { DataSpec, Job, JobOutcome, JobResult, ParamValues, RunDetail, RunSetup, TimeWindow } from "./types.ts";
+
+/** Every run's input: bars (those made from ticks included) and the ticks. */
+export interface RunData {
+  readonly bars: readonly BarSeries[];
+  readonly ticks: readonly TickSeries[];
+}
 
 export type Runner = (job: Job) => Promise<JobResult>;
 
@@ -29,6 +41,18 @@ export async function loadSeries(data: readonly DataSpec[]): Promise<BarSeries[]
     out.push(series);
   }
   return out;
+}
+
+/** A setup's bar and tick files, loaded as `backtest` loads them (bars from ticks at the bars' timeframe, or 1m). */
+export async function loadRunData(setup: RunSetup): Promise<RunData> {
+  const bars = await loadSeries(setup.data);
+  const ticks: TickSeries[] = [];
+  for (const d of setup.ticks ?? []) {
+    const t = await loadTicks(d.path, { symbol: d.symbol ?? nameFromFile(basename(d.path)).symbol });
+    ticks.push(t);
+    bars.push(ticksToBars(t, d.timeframe ?? bars[0]?.timeframe ?? "1m"));
+  }
+  return { bars, ticks };
 }
 
 /** First index with ts ≥ t (binary search; ts ascending). */
@@ -59,13 +83,58 @@ export function sliceSeries(s: BarSeries, from: number, to: number): BarSeries {
   };
 }
 
-function windowed(series: readonly BarSeries[], w: TimeWindow | undefined): BarSeries[] {
-  if (!w) return [...series];
-  return series.map((s) => sliceSeries(s, w.warmupFrom ?? w.from, w.to)).filter((s) => s.length > 0);
+/** Views (no copy) of the ticks with `from ≤ ts < to`. */
+export function sliceTicks(t: TickSeries, from: number, to: number): TickSeries {
+  const a = lowerBound(t.ts, from);
+  const b = lowerBound(t.ts, to);
+  return {
+    symbol: t.symbol,
+    kind: t.kind,
+    length: b - a,
+    ts: t.ts.subarray(a, b),
+    price: t.price.subarray(a, b),
+    size: t.size.subarray(a, b),
+    side: t.side.subarray(a, b),
+    bid: t.bid.subarray(a, b),
+    ask: t.ask.subarray(a, b),
+    bidSize: t.bidSize.subarray(a, b),
+    askSize: t.askSize.subarray(a, b),
+  };
 }
 
-export async function createRunner(setup: RunSetup, preloaded?: readonly BarSeries[]): Promise<Runner> {
-  const series = preloaded ?? await loadSeries(setup.data);
+function windowed(data: RunData, w: TimeWindow | undefined): Pick<BacktestSpec, "data" | "ticks"> {
+  const ticks = w ? data.ticks.map((t) => sliceTicks(t, w.warmupFrom ?? w.from, w.to)) : data.ticks;
+  const bars = w ? data.bars.map((s) => sliceSeries(s, w.warmupFrom ?? w.from, w.to)) : data.bars;
+  const kept = new Set(bars.filter((s) => s.length > 0).map((s) => s.symbol));
+  return {
+    data: bars.filter((s) => kept.has(s.symbol)),
+    ...(ticks.length > 0 ? { ticks: ticks.filter((t) => t.length > 0 && kept.has(t.symbol)) } : {}),
+  };
+}
+
+/** The strategies of one run: the single strategy with the job's parameters, or the portfolio's with theirs. */
+export function strategyRuns(setup: RunSetup, params: ParamValues): StrategyRun[] {
+  if (!setup.strategies) {
+    return [{
+      id: "opt",
+      module: setup.module!,
+      ...(setup.export ? { export: setup.export } : {}),
+      params,
+      ...(setup.limits ? { limits: setup.limits } : {}),
+    }];
+  }
+  return setup.strategies.map((s) => ({
+    id: s.id,
+    module: s.module,
+    ...(s.export ? { export: s.export } : {}),
+    params: { ...s.params, ...strategyParams(params, s.id) },
+    ...(s.symbols ? { symbols: s.symbols } : {}),
+    ...(s.capital !== undefined ? { capital: s.capital } : {}),
+    ...(s.limits ? { limits: s.limits } : {}),
+  }));
+}
+
+export function createRunner(setup: RunSetup, data: RunData): Runner {
   // Each backtest's actors log as a single backtest does: at TRADEACTOR_LOG's level, default warn, on stderr.
   const logLevel = levelFromEnv("warn");
   const logSink = stderrSink(logLevel);
@@ -73,24 +142,33 @@ export async function createRunner(setup: RunSetup, preloaded?: readonly BarSeri
     const result = await runBacktest({
       logSink,
       logLevel,
-      strategies: [{
-        id: "opt",
-        module: setup.module,
-        export: setup.export,
-        params: job.params,
-        ...(setup.limits ? { limits: setup.limits } : {}),
-      }],
-      data: windowed(series, job.window),
+      strategies: strategyRuns(setup, job.params),
+      ...windowed(data, job.window),
       cash: setup.cash,
       ...(setup.closeAtEnd ? { closeAtEnd: true } : {}),
       ...(setup.risk ? { risk: setup.risk } : {}),
       ...(setup.quarantinePolicy ? { quarantinePolicy: setup.quarantinePolicy } : {}),
+      ...(setup.allocation ? { allocation: setup.allocation } : {}),
       ...(setup.sim ? { sim: setup.sim } : {}),
       ...(setup.seed !== undefined ? { seed: setup.seed } : {}),
     });
-    if (!job.detail) return { id: job.id, report: result.report };
-    const { ts, equity, close, trades } = result.input;
-    const start = job.window ? lowerBound(ts, job.window.from) : 0;
-    return { id: job.id, report: result.report, detail: { ts, equity, close, trades, start } };
+    const sections = result.portfolio?.strategies;
+    const strategies = sections ? Object.fromEntries(sections.map((s) => [s.id, s.report])) : undefined;
+    const out = { id: job.id, report: result.report, ...(strategies ? { strategies } : {}) };
+    if (!job.detail) return out;
+    const start = job.window ? lowerBound(result.input.ts, job.window.from) : 0;
+    const detail = (input: typeof result.input): RunDetail => {
+      const { ts, equity, close, trades } = input;
+      return { ts, equity, close, trades, start };
+    };
+    return {
+      ...out,
+      detail: {
+        ...detail(result.input),
+        ...(sections
+          ? { strategies: Object.fromEntries(sections.map((s) => [s.id, { ...detail(s.input), capital: s.capital }])) }
+          : {}),
+      },
+    };
   };
 }

@@ -9,8 +9,13 @@ import { OptimizeError } from "./errors.ts";
 import type { Pool } from "./pool.ts";
 import { isFailure, type ParamValues, type TimeWindow } from "./types.ts";
 
+/** A report statistic of the account (`sharpeRatio`) or of one strategy of a portfolio (`s1.sharpeRatio`). */
 export interface Objective {
-  readonly key: keyof Report;
+  /** As given: `sharpeRatio` or `ID.sharpeRatio`. */
+  readonly key: string;
+  readonly stat: keyof Report;
+  /** The strategy whose statistic it is; absent: the account's. */
+  readonly strategy?: string;
   readonly minimize: boolean;
 }
 
@@ -20,6 +25,8 @@ export interface ResultRow {
   readonly params: ParamValues;
   readonly objective: number;
   readonly report: Report;
+  /** A portfolio's per-strategy statistics. */
+  readonly strategies?: Readonly<Record<string, Report>>;
 }
 
 /** A combination whose backtest threw: its parameters and the error, so the search can go on and report it. */
@@ -38,16 +45,36 @@ export interface SearchResult {
 
 export const DEFAULT_OBJECTIVE = "sharpeRatio";
 
-/** Checks an objective name against the report's keys (the error lists them). */
-export function parseObjective(key: string | undefined, minimize = false): Objective {
+/**
+ * Checks an objective name against the report's keys (the error lists them); `ID.KEY` names one of the portfolio's
+ * strategies (`ids`).
+ */
+export function parseObjective(key: string | undefined, minimize = false, ids: readonly string[] = []): Objective {
   const name = key ?? DEFAULT_OBJECTIVE;
   const field = REPORT_FIELDS.find((f) => f.key === name);
-  if (!field) {
-    throw new OptimizeError(
-      `unknown objective "${name}": use a report statistic key (${REPORT_FIELDS.map((f) => f.key).join(", ")})`,
-    );
-  }
-  return { key: field.key, minimize };
+  if (field) return { key: name, stat: field.key, minimize };
+  const dot = name.lastIndexOf(".");
+  const [id, stat] = dot > 0 ? [name.slice(0, dot), name.slice(dot + 1)] : ["", name];
+  const own = REPORT_FIELDS.find((f) => f.key === stat);
+  if (id !== "" && own && ids.includes(id)) return { key: name, stat: own.key, strategy: id, minimize };
+  const each = ids.length > 0 ? `, or ID.KEY for one strategy (ids: ${ids.join(", ")})` : "";
+  const why = id !== "" && own
+    ? ids.length > 0 ? `"${id}" is not a strategy of the portfolio` : "only a portfolio has per-strategy statistics"
+    : "not a report statistic";
+  throw new OptimizeError(
+    `unknown objective "${name}" (${why}): use a report statistic key ` +
+      `(${REPORT_FIELDS.map((f) => f.key).join(", ")})${each}`,
+  );
+}
+
+/** The objective's value in one run's result (NaN when the strategy's report is missing). */
+export function objectiveValue(
+  objective: Objective,
+  report: Report,
+  strategies?: Readonly<Record<string, Report>>,
+): number {
+  if (objective.strategy === undefined) return report[objective.stat];
+  return strategies?.[objective.strategy]?.[objective.stat] ?? NaN;
 }
 
 /** Best first; NaN last; ties by run order. */
@@ -72,7 +99,15 @@ export async function runSearch(
   const failed: FailedRun[] = [];
   results.forEach((r, index) => {
     if (isFailure(r)) failed.push({ index, params: combos[index], error: r.error });
-    else rows.push({ index, params: combos[index], objective: r.report[objective.key], report: r.report });
+    else {
+      rows.push({
+        index,
+        params: combos[index],
+        objective: objectiveValue(objective, r.report, r.strategies),
+        report: r.report,
+        ...(r.strategies ? { strategies: r.strategies } : {}),
+      });
+    }
   });
   return { rows: rank(rows, objective), failed };
 }

@@ -4,7 +4,6 @@
  */
 import { seededRandom } from "../../actors/runtime/random.ts";
 import { type Params, type ParamSchema, validateParams } from "../../strategies/params.ts";
-import type { AnyStrategy } from "../../strategies/api.ts";
 import { MAX_GRID } from "./ranges.ts";
 import { OptimizeError } from "./errors.ts";
 import type { ParamRange, ParamValues } from "./types.ts";
@@ -33,7 +32,15 @@ export function gridSize(ranges: readonly ParamRange[]): number {
   return ranges.reduce((n, r) => n * (r.kind === "values" ? r.values.length : Infinity), 1);
 }
 
-export function buildSpace(def: AnyStrategy, ranges: readonly ParamRange[], options: SpaceOptions): SearchSpace {
+/** A strategy definition, or a portfolio's flat schema (target.ts). */
+export interface Searchable {
+  readonly name: string;
+  readonly params: ParamSchema;
+  // deno-lint-ignore no-explicit-any
+  readonly constraint?: (params: any) => string | undefined;
+}
+
+export function buildSpace(def: Searchable, ranges: readonly ParamRange[], options: SpaceOptions): SearchSpace {
   const names = ranges.map((r) => r.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new OptimizeError(`parameter "${dup}" is given twice`);

@@ -10,7 +10,7 @@
  */
 import type { BarSeries } from "../../actors/protocol/mod.ts";
 import { type ClosedTrade, computeStats, type Report, type ReportInput } from "../report/mod.ts";
-import type { AnyStrategy } from "../../strategies/api.ts";
+import type { SearchTarget } from "./target.ts";
 import { validateParams } from "../../strategies/params.ts";
 import { OptimizeError } from "./errors.ts";
 import type { Pool } from "./pool.ts";
@@ -74,7 +74,7 @@ export interface WalkForwardResult {
 
 export async function walkForward(
   pool: Pool,
-  def: AnyStrategy,
+  def: SearchTarget,
   primary: BarSeries,
   combos: readonly ParamValues[],
   objective: Objective,
@@ -107,7 +107,7 @@ export async function walkForward(
           `${search.failed[0]?.error})`,
       );
     }
-    const warmup = def.warmupBars?.(validateParams(def.name, def.params, best.params)) ?? 0;
+    const warmup = def.warmupBars?.(validateParams(def.name, def.params, best.params) as ParamValues) ?? 0;
     const [oos] = await pool.run([{
       id: 0,
       params: best.params,
@@ -122,13 +122,20 @@ export async function walkForward(
     const detail = oos.detail!;
     segments.push(detail);
     const oosReport = computeStats(segmentInput([detail], options.cash));
+    // A strategy's objective: its own out-of-sample curve, from its own capital.
+    const own = objective.strategy !== undefined ? detail.strategies?.[objective.strategy] : undefined;
+    const oosObjective = objective.strategy === undefined
+      ? oosReport[objective.stat]
+      : own
+      ? computeStats(segmentInput([own], own.capital))[objective.stat]
+      : NaN;
     out.push({
       ...fold,
       isTime,
       oosTime,
       best: best.params,
       isObjective: best.objective,
-      oosObjective: oosReport[objective.key],
+      oosObjective,
       oosReport,
       tested: rows.length,
     });

@@ -159,3 +159,52 @@ Deno.test("cli: the backtest's run options work in optimize; a failed run is lis
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("cli: a portfolio (repeated --strategy, a --config), ID.NAME ranges, a per-strategy objective, --instrument", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const two = ["--strategy", "a=sma_cross", "--strategy", "b=mean_reversion", "--data", `GOOG=${GOOG}`];
+    const r = await cli(...two, "--workers", "1", "--param", "a.fast=5,10", "--objective", "b.returnPct", "--json");
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.objective, "b.returnPct");
+    assert.equal(out.rows.length, 2);
+    for (const row of out.rows) {
+      assert.deepEqual(Object.keys(row.strategies), ["a", "b"]);
+      assert.equal(row.objective, row.strategies.b.returnPct);
+    }
+    const contract = await cli(
+      ...two,
+      ...["--workers", "1", "--param", "a.fast=5,10", "--instrument", "GOOG:multiplier=2,margin=100", "--json"],
+    );
+    assert.equal(contract.code, 0, contract.stderr);
+    const finals = (x: { stdout: string }) =>
+      JSON.parse(x.stdout).rows.map((row: { report: { equityFinal: number } }) => row.report.equityFinal);
+    assert.notDeepEqual(finals(contract), finals(r), "the contract terms reach every run");
+    const config = join(dir, "p.json");
+    await Deno.writeTextFile(
+      config,
+      JSON.stringify({
+        cash: 20_000,
+        data: [`GOOG=${GOOG}`],
+        strategies: [
+          { id: "fast", strategy: "sma_cross", params: { slow: 40 }, weight: 0.5 },
+          { id: "slow", strategy: "sma_cross", params: { fast: 20, slow: 100 }, weight: 0.5 },
+        ],
+      }),
+    );
+    const viaFile = await cli("--config", config, "--workers", "1", "--param", "fast.fast=5,10", "--json");
+    assert.equal(viaFile.code, 0, viaFile.stderr);
+    const rows = JSON.parse(viaFile.stdout).rows;
+    assert.deepEqual(rows.map((x: { params: Record<string, number> }) => x.params["fast.slow"]), [40, 40]);
+    assert.ok(rows[0].report.equityPeak >= 20_000, "the file's cash");
+    const bad = await cli(...two, "--workers", "1", "--param", "fast=5,10");
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /"fast" is not a parameter of this strategy \(parameters: a\.fast/);
+    const badObjective = await cli(...two, "--workers", "1", "--param", "a.fast=5,10", "--objective", "c.sqn");
+    assert.equal(badObjective.code, 2);
+    assert.match(badObjective.stderr, /"c" is not a strategy of the portfolio/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
