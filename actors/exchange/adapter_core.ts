@@ -669,6 +669,8 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
         case "Tick":
           state.lastPrice.set(msg.tick.symbol, msg.tick.price);
           if (state.config.tap !== undefined) ctx.tell(state.config.tap, msg);
+          // To the strategies through the guardian (not journaled: a tick is no bar of the replayed clock).
+          ctx.tell(state.config.downstream, msg);
           return state;
         case "BarDone":
         case "AckTimeout":

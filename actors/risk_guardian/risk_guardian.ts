@@ -15,6 +15,8 @@ import {
   type OrderEvent,
   type OrderRequest,
   type SubmitOrder,
+  type Tick,
+  type TickHandled,
 } from "../protocol/mod.ts";
 import {
   checkOrder,
@@ -39,6 +41,7 @@ import { ackBar, awaitBar, type BarAcks, releaseStrategy } from "./lockstep.ts";
 import * as status from "./strategy_status.ts";
 import * as roster from "./roster.ts";
 import { type EquityWatch, riskMetrics, watchEquity } from "./usage.ts";
+import * as ticks from "./tick_flow.ts";
 
 export interface RiskGuardianConfig {
   readonly limits: RiskLimits;
@@ -117,6 +120,9 @@ export type RiskMessage =
   | { readonly type: "SetTradingState"; readonly state: TradingState; readonly reason: string }
   | { readonly type: "GetRiskState" }
   | { readonly type: "Bar"; readonly bar: Bar }
+  /** Live: ticks from the venue adapters, routed like bars but outside the lockstep (tick_flow.ts). */
+  | { readonly type: "Tick"; readonly tick: Tick }
+  | TickHandled
   | AdjustCapital
   | BarHandled
   | status.StrategyMessage
@@ -174,6 +180,8 @@ interface State {
   counts?: Record<string, number>;
   /** Order latency histograms, when the config asks for them (latency.ts). */
   latency?: latency.OrderLatency;
+  /** Ticks in flight to each strategy and the newest held back (optional: snapshots from before it have none). */
+  ticks?: ticks.TickFlow;
   /** Synthetic brackets by parent client order id (plain data: part of the snapshot). */
   readonly brackets: Record<string, SyntheticBracket>;
   /**
@@ -483,6 +491,32 @@ function sendAction(rx: Rx, b: SyntheticBracket, action: BracketAction): void {
   }
 }
 
+/**
+ * A tick goes to the strategies of its symbol at the venue it came from that are fed bars, at most one batch in
+ * flight each (tick_flow.ts). It also freshens the price market orders are checked at.
+ */
+function forwardTick(rx: Rx, tick: Tick): void {
+  const { state, ctx, now } = rx;
+  state.lastPrice.set(tick.symbol, tick.price);
+  const subscribers = state.config.barSubscribers?.[tick.symbol];
+  if (!subscribers || subscribers.length === 0) return;
+  const flow = state.ticks ??= ticks.createTickFlow();
+  const from = state.config.strategyVenues ? venueOfSender(state.config, ctx.sender?.path) : undefined;
+  for (const to of subscribers) {
+    const id = state.idByPath.get(to) ?? to;
+    if (from !== undefined && strategyVenue(state.config, id) !== from) continue;
+    if (!status.isFed(state.strategies, id) || state.roster.paused[id]) continue;
+    ticks.offer(flow, id, tick, now, (t) => ctx.tell(to, { type: "Tick", tick: t }));
+  }
+}
+
+/** Sends a strategy its held-back ticks (to its path: the strategy may have joined while running). */
+function tickSender(rx: Rx, strategyId: string): (tick: Tick) => void {
+  // A subscriber path that is no strategy's stands for itself (as in the bar path).
+  const to = rx.state.config.owners?.[strategyId] ?? rx.state.owners.get(strategyId) ?? strategyId;
+  return (tick) => rx.ctx.tell(to, { type: "Tick", tick });
+}
+
 function idsByPath(config: RiskGuardianConfig): Map<string, string> {
   return new Map(Object.entries(config.owners ?? {}).map(([id, path]) => [path, id]));
 }
@@ -580,6 +614,7 @@ function changeRoster(rx: Rx, msg: roster.RosterMessage): void {
       state.owners.delete(id);
       state.idByPath.delete(path);
       roster.forget(state.roster, id);
+      if (state.ticks) ticks.forget(state.ticks, id);
       decide(rx, "strategy:removed", `${id}${who}: ${msg.reason}`, {
         strategy: { strategyId: id, flatten: msg.flatten },
       });
@@ -609,6 +644,8 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
     "SetTradingState",
     "GetRiskState",
     "Bar",
+    "Tick",
+    "TickHandled",
     "AdjustCapital",
     "BarHandled",
     "DisableStrategy",
@@ -854,6 +891,12 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
         }
         return state;
       }
+      case "Tick":
+        forwardTick(rx, msg.tick);
+        return state;
+      case "TickHandled":
+        if (state.ticks) ticks.handled(state.ticks, msg.strategyId, now, tickSender(rx, msg.strategyId));
+        return state;
       case "BarHandled": {
         if (status.barHandled(state.strategies, msg.strategyId, msg)) {
           status.disableAgain(state.strategies, statusIO(rx), msg.strategyId);
@@ -866,6 +909,10 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
       case "DisableStrategy":
       case "EnableStrategy":
       case "StrategyLifecycle":
+        // A crashed or quarantined strategy's actor never answers the ticks it had.
+        if (msg.type === "StrategyLifecycle" && msg.phase !== "restarted" && state.ticks) {
+          ticks.forget(state.ticks, msg.strategyId);
+        }
         status.onStrategyMessage(state.strategies, statusIO(rx), msg, state.config.quarantinePolicy ?? "flatten");
         return state;
       case "AddStrategy":

@@ -1,7 +1,8 @@
 /**
  * The live tree with an IB venue and an IB feed against the fake TWS: realtime bars reach the strategy as closed
  * 1-minute bars, its crossover becomes an IB order carrying its client order id as orderRef, and the fill comes back
- * with IB's commission.
+ * with IB's commission. With `"ticks": true`, IB's top-of-book ticks reach the strategies' `onTick` (through the risk
+ * guardian), in order, the newest last.
  */
 import assert from "node:assert/strict";
 import { barsOf, type RingColumns } from "../../actors/strategy_supervisor/history.ts";
@@ -12,6 +13,7 @@ import { defaultInstruments, startFakeTws, type WireBar } from "../fakes/tws.ts"
 import { sleep } from "./helpers.ts";
 
 const MIN = 60_000;
+const TICK_PROBE = new URL("./fixtures/tick_probe.ts", import.meta.url).pathname;
 
 async function until(what: string, check: () => boolean | Promise<boolean>, boundMs = 60_000): Promise<void> {
   for (let waited = 0; waited < boundMs; waited += 20) {
@@ -75,6 +77,51 @@ Deno.test("ib daemon: IB bars drive the strategy, its order goes to TWS with its
     assert.equal(placed.action, "BUY");
     await until("its fill", () => fake.executions.length > 0);
     assert.ok(fake.executions[0].shares > 0);
+  } finally {
+    await host?.stop();
+    await fake.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ib daemon: IB ticks reach a strategy's onTick; bars still come", async () => {
+  const fake = startFakeTws({ instruments: defaultInstruments() });
+  const dir = await Deno.makeTempDir({ prefix: "ib-ticks-" });
+  const raw = {
+    mode: "live",
+    dataDir: dir,
+    control: { hostname: "127.0.0.1", port: 0 },
+    venue: { type: "ib", name: "ib", port: fake.port, clientId: 1, contracts: { AAPL: { secType: "STK" } } },
+    feed: { type: "ib", symbols: ["AAPL"], timeframe: "1m", port: fake.port, clientId: 2, ticks: true },
+    strategies: [{ id: "probe", strategy: TICK_PROBE, capital: 10_000 }],
+    statusEveryMs: 0,
+  };
+  let host: Host | undefined;
+  try {
+    const config = await resolveLiveConfig(raw, { env: () => undefined, baseDir: dir });
+    host = createWorkerHost({ logSink: () => {}, heartbeatMs: 500, heartbeatTimeoutMs: 30_000 });
+    await host.start(buildLiveTree(config));
+    await until("the feed's subscription", () => fake.subscribers("AAPL").realtime > 0);
+    const h = host;
+    const seen = () =>
+      (h.lastSnapshot(PATHS.strategy("probe")) as { user?: { ticks: { price: number }[]; bars: number } } | undefined)
+        ?.user;
+    // The adapter is ready once it has reconciled; ticks before that still reach the guardian. Push until one lands.
+    await until("a first tick at the strategy", () => {
+      fake.pushTick("AAPL", "last", 100, 1);
+      return (seen()?.ticks.length ?? 0) > 0;
+    });
+    const prices = Array.from({ length: 200 }, (_, i) => 101 + i / 100);
+    for (const p of prices) fake.pushTick("AAPL", "last", p, 1);
+    const last = prices.at(-1)!;
+    await until("the last tick at the strategy", () => seen()?.ticks.at(-1)?.price === last);
+    const got = seen()!.ticks.map((t) => t.price).filter((p) => p > 100);
+    // In order, none twice; a strategy that fell behind skips to the newest (conflated), never back.
+    for (let i = 1; i < got.length; i++) assert.ok(got[i] > got[i - 1], `tick ${got[i]} after ${got[i - 1]}`);
+    assert.ok(got.every((p) => prices.includes(p)));
+    const m0 = Math.ceil(Date.now() / MIN) * MIN;
+    for (const m of [0, 1]) for (const b of minute(m0 + m * MIN, 100 + m)) fake.pushRealtimeBar("AAPL", b);
+    await until("a bar at the strategy", () => (seen()?.bars ?? 0) >= 1);
   } finally {
     await host?.stop();
     await fake.close();
