@@ -588,12 +588,16 @@ function changeRoster(rx: Rx, msg: roster.RosterMessage): void {
   switch (msg.type) {
     case "AddStrategy":
       if (path !== undefined || state.owners.has(id)) return refuse(`strategy ${id} is already known here`);
+      if (msg.venue !== undefined && state.config.exchanges[msg.venue] === undefined) {
+        return refuse(`no exchange configured for venue "${msg.venue}"`);
+      }
       state.config = roster.wiredIn(state.config, msg);
+      roster.join(state.roster, id);
       state.owners.set(id, msg.path);
       state.idByPath.set(msg.path, id);
       if (msg.limits) state.strategyLimits[id] = { ...msg.limits };
       decide(rx, "strategy:added", `${id}${who}: ${msg.reason}`, {
-        strategy: { strategyId: id, symbols: msg.symbols },
+        strategy: { strategyId: id, symbols: msg.symbols, ...(msg.venue !== undefined ? { venue: msg.venue } : {}) },
       });
       break;
     case "RemoveStrategy":
