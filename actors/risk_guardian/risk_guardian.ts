@@ -17,6 +17,7 @@ import {
   type SubmitOrder,
   type Tick,
   type TickHandled,
+  type VenueInstruments,
 } from "../protocol/mod.ts";
 import {
   checkOrder,
@@ -123,6 +124,7 @@ export type RiskMessage =
   /** Live: ticks from the venue adapters, routed like bars but outside the lockstep (tick_flow.ts). */
   | { readonly type: "Tick"; readonly tick: Tick }
   | TickHandled
+  | VenueInstruments
   | AdjustCapital
   | BarHandled
   | status.StrategyMessage
@@ -182,6 +184,8 @@ interface State {
   latency?: latency.OrderLatency;
   /** Ticks in flight to each strategy and the newest held back (optional: snapshots from before it have none). */
   ticks?: ticks.TickFlow;
+  /** The config's own instruments, before the venues' resolved rules were merged in (see VenueInstruments). */
+  configured?: RiskGuardianConfig["instruments"];
   /** Synthetic brackets by parent client order id (plain data: part of the snapshot). */
   readonly brackets: Record<string, SyntheticBracket>;
   /**
@@ -510,6 +514,21 @@ function forwardTick(rx: Rx, tick: Tick): void {
   }
 }
 
+/**
+ * A venue's resolved rules (IB's contract details) join the instruments orders are checked against; a field the
+ * config gives for the symbol wins (an operator may be stricter than the venue).
+ */
+function mergeVenueRules(rx: Rx, msg: VenueInstruments): void {
+  const { state } = rx;
+  if (state.config.exchanges[msg.venue] === undefined) return;
+  const configured = state.configured ??= state.config.instruments ?? {};
+  const own = configured[msg.venue] ?? {};
+  const merged: Record<string, InstrumentRules> = { ...own };
+  for (const [symbol, rules] of Object.entries(msg.instruments)) merged[symbol] = { ...rules, ...own[symbol] };
+  state.config = { ...state.config, instruments: { ...state.config.instruments, [msg.venue]: merged } };
+  decide(rx, "instruments", `${msg.venue}: ${Object.keys(msg.instruments).join(", ")} resolved by the venue`);
+}
+
 /** Sends a strategy its held-back ticks (to its path: the strategy may have joined while running). */
 function tickSender(rx: Rx, strategyId: string): (tick: Tick) => void {
   // A subscriber path that is no strategy's stands for itself (as in the bar path).
@@ -650,6 +669,7 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
     "Bar",
     "Tick",
     "TickHandled",
+    "VenueInstruments",
     "AdjustCapital",
     "BarHandled",
     "DisableStrategy",
@@ -897,6 +917,9 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
       }
       case "Tick":
         forwardTick(rx, msg.tick);
+        return state;
+      case "VenueInstruments":
+        mergeVenueRules(rx, msg);
         return state;
       case "TickHandled":
         if (state.ticks) ticks.handled(state.ticks, msg.strategyId, now, tickSender(rx, msg.strategyId));

@@ -222,6 +222,24 @@ Deno.test("venues: a strategy added while running gets its venue's bars after it
   await host.stop();
 });
 
+Deno.test("venues: rules a venue resolved itself are checked like configured ones; configured fields win", async () => {
+  const { host, submit, events } = await setup({}, { instruments: { us: { X: { stepSize: 2 } } } });
+  host.tell("t/risk", {
+    type: "VenueInstruments",
+    venue: "us",
+    instruments: { X: { tickSize: 0.5, stepSize: 1, minQty: 1 }, Y: { multiplier: 50 } },
+  });
+  host.drain();
+  submit("a", { qty: 5 }); // the configured step (2) wins over the venue's (1): 4
+  submit("a", { type: "limit", limitPrice: 100.25, qty: 2 }); // the venue's tick: denied
+  submit("b", { type: "limit", limitPrice: 100.25 }); // eu resolved nothing
+  const a = await events("a");
+  assert.deepEqual(fills(a).map((f) => f.qty), [4]);
+  assert.match((a.find((e) => e.type === "OrderDenied") as { reason: string }).reason, /tick size 0\.5/);
+  assert.equal((await events("b")).some((e) => e.type === "OrderDenied"), false);
+  await host.stop();
+});
+
 Deno.test("venues: the kill switch flattens each position at the venue that holds it", async () => {
   const { host, submit, events } = await setup({});
   submit("a", { qty: 3 });
