@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { simulatedClock } from "../../../actors/runtime/mod.ts";
+import type { Journal } from "../../../storage/journal/types.ts";
 import { type Harness, startHarness, stub } from "./harness.ts";
 
 interface Health {
@@ -299,6 +300,38 @@ Deno.test("health: several venues: an unreconciled adapter or a stale feed at an
     const status = await (await fetch(`${h.url}/api/v1/status`)).json() as { venues: Record<string, unknown> };
     assert.deepEqual(Object.keys(status.venues), ["us", "eu", "fx"]);
     assert.equal((status.venues.eu as { phase: string }).phase, "ready");
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("health and status stay cheap with several venues: no journal read, one ask per adapter per read", async () => {
+  const calls: string[] = [];
+  const journal = new Proxy({}, {
+    get: (_, name) => (..._args: unknown[]) => {
+      calls.push(String(name));
+      return Promise.resolve([]);
+    },
+  }) as unknown as Journal;
+  const h = await startHarness({
+    adapter: { venue: "us" },
+    extra: [stub("exchange-eu", { GetAdapterState: { venue: "eu", phase: "ready" } })],
+    control: {
+      journal,
+      venues: [{ name: "us", exchange: "g/exchange" }, { name: "eu", exchange: "g/exchange-eu" }],
+    },
+  });
+  try {
+    const requests = 10;
+    for (let i = 0; i < requests; i++) {
+      assert.equal((await health(h)).code, 200);
+      await (await fetch(`${h.url}/api/v1/status`)).body?.cancel();
+    }
+    assert.deepEqual(calls, [], "the journal is not read by /health or /status");
+    for (const path of ["g/exchange", "g/exchange-eu"]) {
+      const asked = (await h.received(path)).asked.GetAdapterState;
+      assert.ok(asked >= 1 && asked <= 2 * requests, `${path} asked ${asked} times for ${2 * requests} reads`);
+    }
   } finally {
     await h.close();
   }
