@@ -171,6 +171,7 @@ export const ROSTER_FIELDS: Record<string, Schema> = {
   origin: { type: "string", maxLength: 10, enum: ["config", "api"], description: "from the config file or the API" },
   params: { type: "object", fields: {}, additional: { type: "any" }, description: "its parameters in force" },
   symbols: { type: "array", items: { type: "string", maxLength: 100 } },
+  venue: { type: "string", maxLength: 32, description: "the venue it trades at" },
 };
 
 export const STRATEGY_VIEW: Schema = {
@@ -179,7 +180,6 @@ export const STRATEGY_VIEW: Schema = {
     id: { type: "string", maxLength: 100 },
     ...ROSTER_FIELDS,
     capital: { type: "number" },
-    venue: { type: "string", maxLength: 32, description: "the venue it trades at" },
     limits: { type: "object", fields: {}, additional: { type: "number" } },
     status: STRATEGY_STATUS,
     reason: { type: "string", maxLength: 2_000 },
