@@ -24,7 +24,7 @@ export function backtestJobs({ database, config, log }: BacktestContext) {
 
 const API_USAGE = `Usage: deno task live strategies list|available [--config FILE | --url URL]
        deno task live strategies add ID STRATEGY --capital N --reason TEXT [--param NAME=VALUE]… [--symbol S]…
-                                 [--limit NAME=N]…
+                                 [--limit NAME=N]… [--venue NAME]
        deno task live strategies update ID --reason TEXT [--param NAME=VALUE]… [--limit NAME=N]…
        deno task live strategies start ID --reason TEXT
        deno task live strategies stop|remove ID --reason TEXT [--flatten | --keep]
@@ -34,7 +34,8 @@ const API_USAGE = `Usage: deno task live strategies list|available [--config FIL
 
 Each talks to the running daemon's /api/v1 (found with --config FILE or --url URL; the admin token from
 TRADEACTOR_CONTROL_TOKEN or the daemon's control.json). STRATEGY is a built-in name or a file under the daemon's
-api.strategiesDir. update replaces the params (omitted ones take their defaults) and the strategy's own limits.`;
+api.strategiesDir. add trades at --venue (a configured venue; default: the default venue), its capital checked against
+that venue's account. update replaces the params (omitted ones take their defaults) and the strategy's own limits.`;
 
 const API_OPTIONS = {
   config: { type: "string", short: "c" },
@@ -44,6 +45,7 @@ const API_OPTIONS = {
   symbol: { type: "string", multiple: true },
   limit: { type: "string", multiple: true },
   capital: { type: "string" },
+  venue: { type: "string" },
   flatten: { type: "boolean" },
   keep: { type: "boolean" },
   wait: { type: "boolean" },
@@ -184,6 +186,7 @@ function strategyRequest(
           capital,
           ...(Object.keys(params).length ? { params } : {}),
           ...(values.symbol ? { symbols: values.symbol } : {}),
+          ...(values.venue !== undefined ? { venue: values.venue } : {}),
           ...(Object.keys(limits).length ? { limits } : {}),
           reason: reason(),
         },

@@ -13,8 +13,8 @@
  * - The first bucket after each (re)subscription began before it: that bar, and any bars missed while
  *   disconnected, come from reqHistoricalData (history.ts, pacing handled) before realtime bars resume.
  * - The socket's loss reconnects with backoff; 1101 (IB restored, data lost) resubscribes; 1100/1102 need nothing.
- * - Ticks: delivered to the adapter (last price for venue-sized orders, the control API's tap). The live tree does
- *   not route ticks to strategies yet, so `onTick` does not see them (see the IB section of README "Going live").
+ * - Ticks: delivered to the adapter (last price for venue-sized orders, the control API's tap), which passes them to
+ *   the risk guardian, which routes them to the strategies' `onTick` (risk_guardian/tick_flow.ts).
  */
 import { EventName } from "@stoqey/ib";
 import { type ActorContext, assertNever, type Behaviour, ConfigError } from "../runtime/mod.ts";

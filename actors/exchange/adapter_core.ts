@@ -136,6 +136,8 @@ export interface AdapterState {
   readonly barsSeen: Map<string, { readonly ts: number; readonly at: number }>;
   readonly lastPrice: Map<string, number>;
   balances: readonly Balance[];
+  /** The venue's resolved instrument rules last sent downstream (JSON): sent again only when they change. */
+  rulesSent?: string;
   emittedSeq: number;
   ended: boolean;
 }
@@ -657,9 +659,20 @@ async function guarded(state: AdapterState, ctx: ActorContext<AdapterMessage>, w
 
 function becomeReady(state: AdapterState, ctx: ActorContext<AdapterMessage>): void {
   if (state.phase !== "ready") ctx.log.info("venue reconciled; accepting commands", { venue: state.config.venue });
+  announceRules(state, ctx);
   state.phase = "ready";
   state.failures = 0;
   if (state.config.pollMs > 0) ctx.schedule("poll", state.config.pollMs, { type: "Poll" });
+}
+
+/** The rules the venue resolved (IB's contracts) go to the risk guardian, which checks orders against them. */
+function announceRules(state: AdapterState, ctx: ActorContext<AdapterMessage>): void {
+  const rules = state.venue.instrumentRules?.();
+  if (!rules || Object.keys(rules).length === 0) return;
+  const text = JSON.stringify(rules);
+  if (text === state.rulesSent) return;
+  state.rulesSent = text;
+  ctx.tell(state.config.downstream, { type: "VenueInstruments", venue: state.config.venue, instruments: rules });
 }
 
 /** Emits replay records; in lockstep, stops after each bar until its BarDone. Then asks the feed for more. */
@@ -882,6 +895,8 @@ export function createAdapter(makeClient: ClientFactory): Behaviour<AdapterMessa
         case "Tick":
           state.lastPrice.set(msg.tick.symbol, msg.tick.price);
           if (state.config.tap !== undefined) ctx.tell(state.config.tap, msg);
+          // To the strategies through the guardian (not journaled: a tick is no bar of the replayed clock).
+          ctx.tell(state.config.downstream, msg);
           return state;
         case "BarDone":
         case "AckTimeout":

@@ -4,7 +4,16 @@
  * a venue folder only says how to talk to its venue: `client.ts` (connection), `mapping.ts` (wire formats ↔
  * protocol), `reconcile.ts` (the venue's view of orders as reports) and `adapter.ts` (the behaviour).
  */
-import type { Balance, Bar, Fill, ModifyOrder, OrderChanges, OrderRequest, OrderSide } from "../protocol/mod.ts";
+import type {
+  Balance,
+  Bar,
+  Fill,
+  ModifyOrder,
+  OrderChanges,
+  OrderRequest,
+  OrderSide,
+  VenueRules,
+} from "../protocol/mod.ts";
 
 /** The venue's view of one order: what reconciliation and polling compare with the journal. */
 export interface OrderReport {
@@ -84,5 +93,10 @@ export interface VenueClient {
    * strategy added while running. Durable like the rest of the venue.
    */
   setStrategyCapital?(strategyId: string, capital: number): Promise<void>;
+  /**
+   * Venues that resolve their instruments (IB, from reqContractDetails): each symbol's rules as known after the last
+   * `connect()`. The adapter passes them to the risk guardian, which checks orders against them.
+   */
+  instrumentRules?(): Readonly<Record<string, VenueRules>>;
   close(): Promise<void>;
 }

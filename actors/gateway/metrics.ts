@@ -20,15 +20,19 @@ export interface MetricsInput {
       readonly latency?: Readonly<Record<"ack" | "barToOrder", HistogramData | undefined>>;
       readonly error?: string;
     };
-    readonly adapter?: {
-      readonly phase?: string;
-      readonly bars?: Readonly<Record<string, { readonly ts: number; readonly at: number }>>;
-      readonly error?: string;
-    };
+    readonly adapter?: AdapterStatus;
+    /** Several venues: each venue's adapter; the venue gauges then carry a `venue` label. */
+    readonly venues?: Readonly<Record<string, AdapterStatus>>;
   };
   readonly treeFailed: boolean;
   readonly rssBytes: number;
   readonly now: number;
+}
+
+interface AdapterStatus {
+  readonly phase?: string;
+  readonly bars?: Readonly<Record<string, { readonly ts: number; readonly at: number }>>;
+  readonly error?: string;
 }
 
 /** A histogram as the risk guardian reports it: upper bounds (seconds), counts per bucket (the last: above all). */
@@ -160,19 +164,29 @@ export function renderMetrics(input: MetricsInput): string {
       ]]);
     }
   }
-  if (adapter && adapter.error === undefined) {
-    family("tradeactor_venue_ready", "gauge", "1 once the venue adapter has reconciled.", [[
-      {},
-      adapter.phase === "ready" ? 1 : 0,
-    ]]);
-    const bars = Object.entries(adapter.bars ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
-    family(
-      "tradeactor_feed_lag_seconds",
-      "gauge",
-      "Seconds since the venue adapter received the last bar of the symbol.",
-      bars.map(([symbol, b]) => [{ symbol }, Math.max(0, (input.now - b.at) / 1000)]),
-    );
-  }
+  // One venue: unlabelled; several: one sample per venue (an adapter that did not answer is not ready).
+  const venues: [Record<string, string>, AdapterStatus][] = input.status.venues
+    ? Object.entries(input.status.venues).map(([venue, a]) => [{ venue }, a])
+    : adapter && adapter.error === undefined
+    ? [[{}, adapter]]
+    : [];
+  family(
+    "tradeactor_venue_ready",
+    "gauge",
+    "1 once the venue adapter has reconciled.",
+    venues.map(([labels, a]) => [labels, a.error === undefined && a.phase === "ready" ? 1 : 0]),
+  );
+  family(
+    "tradeactor_feed_lag_seconds",
+    "gauge",
+    "Seconds since the venue adapter received the last bar of the symbol.",
+    venues.flatMap(([labels, a]) =>
+      Object.entries(a.bars ?? {}).sort(([x], [y]) => (x < y ? -1 : 1)).map(([symbol, b]): Sample => [
+        { ...labels, symbol },
+        Math.max(0, (input.now - b.at) / 1000),
+      ])
+    ),
+  );
   family("tradeactor_resident_memory_bytes", "gauge", "Resident memory of the daemon process (every Worker).", [[
     {},
     input.rssBytes,

@@ -76,7 +76,15 @@ async function rosterOf(deps: ControlDeps): Promise<Map<string, StrategyView>> {
 }
 
 const rosterFields = (s: StrategyView | undefined) =>
-  s ? { strategy: s.strategy, origin: s.origin, params: s.params, symbols: s.symbols } : {};
+  s
+    ? {
+      strategy: s.strategy,
+      origin: s.origin,
+      params: s.params,
+      symbols: s.symbols,
+      ...(s.venue !== undefined ? { venue: s.venue } : {}),
+    }
+    : {};
 
 export async function strategiesDocument(deps: ControlDeps) {
   const [risk, portfolio, roster] = await Promise.all([riskOf(deps), portfolioOf(deps), rosterOf(deps)]);

@@ -103,6 +103,11 @@ export interface ControlOptions {
   /** Browser origins besides the daemon's own (e.g. https://ops.example.com behind a proxy). */
   readonly allowedOrigins?: readonly string[];
   readonly feed?: FeedPolicy;
+  /**
+   * Several venues: every venue, the default first, with its adapter's and feed's paths and the feed's freshness
+   * policy (none: the venue has no feed). Health and the status then cover each one.
+   */
+  readonly venues?: readonly VenueWatch[];
   readonly limits?: Partial<ControlLimits>;
   readonly askTimeoutMs?: number;
   readonly pushEveryMs?: number;
@@ -123,6 +128,12 @@ export interface ControlOptions {
   readonly backtests?: BacktestService;
   /** The daemon's recent log lines (GET /api/v1/logs, /ws/logs). */
   readonly logs?: LogTail;
+}
+
+export interface VenueWatch {
+  readonly name: string;
+  readonly exchange: string;
+  readonly feed?: { readonly path: string; readonly policy: FeedPolicy };
 }
 
 export interface ControlServer {
@@ -179,7 +190,12 @@ export function startControlServer(options: ControlOptions): ControlServer {
   const origins = new Set(options.allowedOrigins ?? []);
   const limiter = createRateLimiter(limits.rate, now);
   const sessions = createSessions({ ttlMs: limits.sessionTtlMs, max: limits.maxSessions, now });
-  const snapshot = createSnapshotSource(host, paths, options.askTimeoutMs ?? 3_000);
+  const venueList = options.venues;
+  const snapshot = createSnapshotSource(
+    host,
+    venueList ? { ...paths, venues: Object.fromEntries(venueList.map((v) => [v.name, v.exchange])) } : paths,
+    options.askTimeoutMs ?? 3_000,
+  );
   const watch = watchTree(host, now);
   // Shared while in flight like the snapshot itself: a burst of readers costs one clip and one serialisation.
   let statusInFlight: Promise<string> | undefined;
@@ -204,12 +220,24 @@ export function startControlServer(options: ControlOptions): ControlServer {
     maxSockets: limits.wsMaxSockets,
     maxQueued: limits.wsMaxQueued,
   });
-  const feedEnded = () => {
-    if (!paths.feed) return false;
-    if (watch.exited(paths.feed)) return true;
-    const stats = host.stats().find((s) => s.path === paths.feed);
-    return stats !== undefined && !stats.running && !watch.restarting().includes(paths.feed);
+  const feedEnded = (feed = paths.feed) => {
+    if (!feed) return false;
+    if (watch.exited(feed)) return true;
+    const stats = host.stats().find((s) => s.path === feed);
+    return stats !== undefined && !stats.running && !watch.restarting().includes(feed);
   };
+  /** Each venue's feed as health judges it (several venues). */
+  const venueFeeds = () =>
+    venueList && Object.fromEntries(venueList.map((v) => [
+      v.name,
+      v.feed
+        ? {
+          policy: v.feed.policy,
+          startedAt: Math.max(startedAt, watch.lastStart(v.exchange) ?? 0),
+          ended: feedEnded(v.feed.path),
+        }
+        : null,
+    ]));
   const deps: ControlDeps = {
     host,
     riskPath: paths.risk,
@@ -225,6 +253,7 @@ export function startControlServer(options: ControlOptions): ControlServer {
           startedAt: Math.max(startedAt, watch.lastStart(paths.exchange) ?? 0),
           ended: feedEnded(),
         },
+        ...(venueList ? { venues: venueFeeds() } : {}),
         strategyPath: paths.strategy ?? ((id) => id),
         now: now(),
       }),

@@ -1,5 +1,5 @@
 /**
- * One read of the actors the control endpoint reports on: portfolio, risk guardian, venue adapter, asked in
+ * One read of the actors the control endpoint reports on: portfolio, risk guardian, every venue's adapter, asked in
  * parallel with a timeout. Concurrent callers share the read in flight, so a burst of /status, /health and
  * WebSocket pushes costs the actors one round of asks, not one per request.
  */
@@ -42,7 +42,10 @@ export interface AskFailure {
 export interface Snapshot {
   readonly portfolio: PortfolioView | AskFailure;
   readonly risk: RiskView | AskFailure;
+  /** The default venue's adapter. */
   readonly adapter: AdapterView | AskFailure;
+  /** Several venues: every venue's adapter by name, the default's first (the same read as `adapter`). */
+  readonly venues?: Readonly<Record<string, AdapterView | AskFailure>>;
 }
 
 export const failed = (v: object): v is AskFailure => typeof (v as AskFailure).error === "string";
@@ -50,7 +53,10 @@ export const failed = (v: object): v is AskFailure => typeof (v as AskFailure).e
 export interface SnapshotPaths {
   readonly risk: string;
   readonly portfolio: string;
+  /** The default venue's adapter. */
   readonly exchange: string;
+  /** Several venues: each venue's adapter path by name, the default's included. */
+  readonly venues?: Readonly<Record<string, string>>;
 }
 
 export function createSnapshotSource(host: Host, paths: SnapshotPaths, timeoutMs: number): () => Promise<Snapshot> {
@@ -59,13 +65,19 @@ export function createSnapshotSource(host: Host, paths: SnapshotPaths, timeoutMs
       (reply) => reply as unknown as Record<string, unknown>,
       (err) => ({ type: "Error", error: errorText(err) }),
     );
+  const others = Object.entries(paths.venues ?? {}).filter(([, path]) => path !== paths.exchange);
   let inFlight: Promise<Snapshot> | undefined;
   return () => {
     inFlight ??= Promise.all([
       ask(paths.portfolio, "GetPortfolio"),
       ask(paths.risk, "GetRiskState"),
       ask(paths.exchange, "GetAdapterState"),
-    ]).then(([portfolio, risk, adapter]) => ({ portfolio, risk, adapter })).finally(() => (inFlight = undefined));
+      Promise.all(others.map(([name, path]) => ask(path, "GetAdapterState").then((a) => [name, a] as const))),
+    ]).then(([portfolio, risk, adapter, rest]) => {
+      if (!paths.venues) return { portfolio, risk, adapter };
+      const name = Object.entries(paths.venues).find(([, path]) => path === paths.exchange)?.[0] ?? "default";
+      return { portfolio, risk, adapter, venues: Object.fromEntries([[name, adapter], ...rest]) };
+    }).finally(() => (inFlight = undefined));
     return inFlight;
   };
 }

@@ -65,6 +65,8 @@ interface Joining {
   readonly strategyId: string;
   readonly capital: number;
   readonly after: JoinPos;
+  /** Several venues: the venue whose account it joins (absent: its configured venue, else the default). */
+  readonly venue?: string;
 }
 
 export type PortfolioMessage =
@@ -85,6 +87,7 @@ export type PortfolioMessage =
     readonly strategyId: string;
     readonly capital: number;
     readonly after: JoinPos;
+    readonly venue?: string;
   }
   | { readonly type: "GetRecord" };
 
@@ -128,6 +131,8 @@ interface State {
   /** Several venues: each venue's ledger (in its currency), and the last price of each symbol that is an FX rate. */
   venueBooks?: Map<string, Ledger>;
   fxPrices?: Map<string, number>;
+  /** Several venues: the venue of each strategy added while running (the config's `strategyVenues` has the rest). */
+  addedVenues?: Record<string, string>;
 }
 
 /** The ledger a fill books into: the venue it came from, else its strategy's venue. */
@@ -136,7 +141,7 @@ function venueBook(state: State, venue: string | undefined, strategyId: string):
   const cfg = state.config.venues;
   if (!books || !cfg) return undefined;
   return (venue !== undefined ? books.get(venue) : undefined) ??
-    books.get(cfg.strategyVenues[strategyId] ?? cfg.defaultVenue);
+    books.get(cfg.strategyVenues[strategyId] ?? state.addedVenues?.[strategyId] ?? cfg.defaultVenue);
 }
 
 /** 1 unit of a venue currency in the base currency: 1, a fixed rate, the last price of its symbol, or NaN (none yet). */
@@ -173,6 +178,7 @@ function join(state: State, j: Joining): void {
     });
   }
   state.total.balance += j.capital;
+  if (j.venue !== undefined && state.venueBooks?.has(j.venue)) (state.addedVenues ??= {})[j.strategyId] = j.venue;
   const atVenue = venueBook(state, undefined, j.strategyId);
   if (atVenue) atVenue.balance += j.capital;
 }
@@ -401,7 +407,12 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
         mark(state, msg.bar);
         return state;
       case "AddStrategyCapital": {
-        const j = { strategyId: msg.strategyId, capital: msg.capital, after: msg.after };
+        const j = {
+          strategyId: msg.strategyId,
+          capital: msg.capital,
+          after: msg.after,
+          ...(msg.venue !== undefined ? { venue: msg.venue } : {}),
+        };
         // Already past that bar (the feed ran ahead of the guardian's reply): it joins now.
         if (state.lastBar && isAfter(state.lastBar, msg.after)) join(state, j);
         else (state.joining ??= []).push(j);

@@ -18,3 +18,10 @@ export type BarDone = { readonly type: "BarDone"; readonly symbol: string; reado
 
 /** Adapter → replay feed: send the first bar after `afterTs` (−Infinity: from the start). */
 export type RequestBar = { readonly type: "RequestBar"; readonly afterTs: number; readonly replyTo: string };
+
+/**
+ * Strategy supervisor → risk guardian: this strategy has handled a tick (live). Ticks are not in the bar lockstep:
+ * the acknowledgement only tells the guardian the strategy keeps up, so it sends the next tick instead of holding
+ * the newest back (risk_guardian/tick_flow.ts).
+ */
+export type TickHandled = { readonly type: "TickHandled"; readonly strategyId: string; readonly symbol: string };

@@ -28,3 +28,16 @@ export interface Instrument {
  * leverage, no fee of its own). P&L, notional, exposure and equity are qty × price × multiplier.
  */
 export type ContractTerms = Partial<Pick<Instrument, "multiplier" | "margin" | "commissionPerUnit">>;
+
+/** The increments and minimums a venue reports for a symbol itself (IB's contract details), as far as it knows them. */
+export type VenueRules = Partial<Pick<Instrument, "tickSize" | "stepSize" | "minQty" | "minNotional" | "multiplier">>;
+
+/**
+ * Venue adapter → risk guardian, after each reconciliation (when they changed): the rules the venue resolved, per
+ * symbol. The guardian checks orders against them as against configured instruments (configured fields win).
+ */
+export type VenueInstruments = {
+  readonly type: "VenueInstruments";
+  readonly venue: string;
+  readonly instruments: Readonly<Record<string, VenueRules>>;
+};

@@ -17,6 +17,9 @@ import {
   type OrderEvent,
   type OrderRequest,
   type SubmitOrder,
+  type Tick,
+  type TickHandled,
+  type VenueInstruments,
 } from "../protocol/mod.ts";
 import {
   checkOrder,
@@ -43,6 +46,7 @@ import { ackBar, awaitBar, type BarAcks, releaseStrategy } from "./lockstep.ts";
 import * as status from "./strategy_status.ts";
 import * as roster from "./roster.ts";
 import { type EquityWatch, riskMetrics, watchEquity } from "./usage.ts";
+import * as ticks from "./tick_flow.ts";
 
 export interface RiskGuardianConfig {
   readonly limits: RiskLimits;
@@ -122,6 +126,10 @@ export type RiskMessage =
   | { readonly type: "SetTradingState"; readonly state: TradingState; readonly reason: string }
   | { readonly type: "GetRiskState" }
   | { readonly type: "Bar"; readonly bar: Bar }
+  /** Live: ticks from the venue adapters, routed like bars but outside the lockstep (tick_flow.ts). */
+  | { readonly type: "Tick"; readonly tick: Tick }
+  | TickHandled
+  | VenueInstruments
   | AdjustCapital
   | BarHandled
   | status.StrategyMessage
@@ -185,6 +193,10 @@ interface State {
   counts?: Record<string, number>;
   /** Order latency histograms, when the config asks for them (latency.ts). */
   latency?: latency.OrderLatency;
+  /** Ticks in flight to each strategy and the newest held back (optional: snapshots from before it have none). */
+  ticks?: ticks.TickFlow;
+  /** The config's own instruments, before the venues' resolved rules were merged in (see VenueInstruments). */
+  configured?: RiskGuardianConfig["instruments"];
   /** Synthetic brackets by parent client order id (plain data: part of the snapshot). */
   readonly brackets: Record<string, SyntheticBracket>;
   /**
@@ -642,6 +654,47 @@ function exitPricesProblem(
   return undefined;
 }
 
+/**
+ * A tick goes to the strategies of its symbol at the venue it came from that are fed bars, at most one batch in
+ * flight each (tick_flow.ts). It also freshens the price market orders are checked at.
+ */
+function forwardTick(rx: Rx, tick: Tick): void {
+  const { state, ctx, now } = rx;
+  state.lastPrice.set(tick.symbol, tick.price);
+  const subscribers = state.config.barSubscribers?.[tick.symbol];
+  if (!subscribers || subscribers.length === 0) return;
+  const flow = state.ticks ??= ticks.createTickFlow();
+  const from = state.config.strategyVenues ? venueOfSender(state.config, ctx.sender?.path) : undefined;
+  for (const to of subscribers) {
+    const id = state.idByPath.get(to) ?? to;
+    if (from !== undefined && strategyVenue(state.config, id) !== from) continue;
+    if (!status.isFed(state.strategies, id) || state.roster.paused[id]) continue;
+    ticks.offer(flow, id, tick, now, (t) => ctx.tell(to, { type: "Tick", tick: t }));
+  }
+}
+
+/**
+ * A venue's resolved rules (IB's contract details) join the instruments orders are checked against; a field the
+ * config gives for the symbol wins (an operator may be stricter than the venue).
+ */
+function mergeVenueRules(rx: Rx, msg: VenueInstruments): void {
+  const { state } = rx;
+  if (state.config.exchanges[msg.venue] === undefined) return;
+  const configured = state.configured ??= state.config.instruments ?? {};
+  const own = configured[msg.venue] ?? {};
+  const merged: Record<string, InstrumentRules> = { ...own };
+  for (const [symbol, rules] of Object.entries(msg.instruments)) merged[symbol] = { ...rules, ...own[symbol] };
+  state.config = { ...state.config, instruments: { ...state.config.instruments, [msg.venue]: merged } };
+  decide(rx, "instruments", `${msg.venue}: ${Object.keys(msg.instruments).join(", ")} resolved by the venue`);
+}
+
+/** Sends a strategy its held-back ticks (to its path: the strategy may have joined while running). */
+function tickSender(rx: Rx, strategyId: string): (tick: Tick) => void {
+  // A subscriber path that is no strategy's stands for itself (as in the bar path).
+  const to = rx.state.config.owners?.[strategyId] ?? rx.state.owners.get(strategyId) ?? strategyId;
+  return (tick) => rx.ctx.tell(to, { type: "Tick", tick });
+}
+
 function idsByPath(config: RiskGuardianConfig): Map<string, string> {
   return new Map(Object.entries(config.owners ?? {}).map(([id, path]) => [path, id]));
 }
@@ -713,12 +766,16 @@ function changeRoster(rx: Rx, msg: roster.RosterMessage): void {
   switch (msg.type) {
     case "AddStrategy":
       if (path !== undefined || state.owners.has(id)) return refuse(`strategy ${id} is already known here`);
+      if (msg.venue !== undefined && state.config.exchanges[msg.venue] === undefined) {
+        return refuse(`no exchange configured for venue "${msg.venue}"`);
+      }
       state.config = roster.wiredIn(state.config, msg);
+      roster.join(state.roster, id);
       state.owners.set(id, msg.path);
       state.idByPath.set(msg.path, id);
       if (msg.limits) state.strategyLimits[id] = { ...msg.limits };
       decide(rx, "strategy:added", `${id}${who}: ${msg.reason}`, {
-        strategy: { strategyId: id, symbols: msg.symbols },
+        strategy: { strategyId: id, symbols: msg.symbols, ...(msg.venue !== undefined ? { venue: msg.venue } : {}) },
       });
       break;
     case "RemoveStrategy":
@@ -739,6 +796,7 @@ function changeRoster(rx: Rx, msg: roster.RosterMessage): void {
       state.owners.delete(id);
       state.idByPath.delete(path);
       roster.forget(state.roster, id);
+      if (state.ticks) ticks.forget(state.ticks, id);
       decide(rx, "strategy:removed", `${id}${who}: ${msg.reason}`, {
         strategy: { strategyId: id, flatten: msg.flatten },
       });
@@ -769,6 +827,9 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
     "SetTradingState",
     "GetRiskState",
     "Bar",
+    "Tick",
+    "TickHandled",
+    "VenueInstruments",
     "AdjustCapital",
     "BarHandled",
     "DisableStrategy",
@@ -1017,6 +1078,15 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
         }
         return state;
       }
+      case "Tick":
+        forwardTick(rx, msg.tick);
+        return state;
+      case "VenueInstruments":
+        mergeVenueRules(rx, msg);
+        return state;
+      case "TickHandled":
+        if (state.ticks) ticks.handled(state.ticks, msg.strategyId, now, tickSender(rx, msg.strategyId));
+        return state;
       case "BarHandled": {
         if (status.barHandled(state.strategies, msg.strategyId, msg)) {
           status.disableAgain(state.strategies, statusIO(rx), msg.strategyId);
@@ -1029,6 +1099,10 @@ export const riskGuardian: Behaviour<RiskMessage, State, RiskGuardianConfig> = {
       case "DisableStrategy":
       case "EnableStrategy":
       case "StrategyLifecycle":
+        // A crashed or quarantined strategy's actor never answers the ticks it had.
+        if (msg.type === "StrategyLifecycle" && msg.phase !== "restarted" && state.ticks) {
+          ticks.forget(state.ticks, msg.strategyId);
+        }
         status.onStrategyMessage(state.strategies, statusIO(rx), msg, state.config.quarantinePolicy ?? "flatten");
         return state;
       case "AddStrategy":

@@ -48,6 +48,8 @@ export type AddStrategy = {
   readonly path: string;
   readonly symbols: readonly string[];
   readonly capital: number;
+  /** The venue it trades at (a key of the guardian's exchanges); absent: the default venue. */
+  readonly venue?: string;
   readonly limits?: Readonly<Record<string, number>>;
   readonly reason: string;
   readonly by?: string;
@@ -175,6 +177,21 @@ export function admit(
   return fed;
 }
 
+/**
+ * A strategy joins while running: fed from the first bar after the current position, exactly as a replay of this run
+ * will feed it (`feed` after `at`). Being wired in at once is not the same: with several venues, bars of one time come
+ * from each venue's adapter in no set order (and one venue's replay may run ahead of another's), so a bar at or before
+ * the position could still arrive, and a replay would not feed it.
+ */
+export function join(roster: Roster, strategyId: string): void {
+  if (roster.pending[strategyId] === undefined) roster.watched++;
+  roster.pending[strategyId] = [{ kind: "feed", after: roster.at }];
+  if (!roster.paused[strategyId]) {
+    roster.paused[strategyId] = true;
+    roster.watched++;
+  }
+}
+
 /** A live reconfiguration: queued at the current position, sent before the next bar the strategy is fed. */
 export function reconfigure(roster: Roster, strategyId: string, params: Readonly<Record<string, unknown>>): ClockPos {
   const change: ScheduledChange = { kind: "reconfigure", after: roster.at, params };
@@ -212,9 +229,10 @@ export interface Wiring {
   readonly owners?: Readonly<Record<string, string>>;
   readonly barSubscribers?: Readonly<Record<string, readonly string[]>>;
   readonly strategyCapital?: Readonly<Record<string, number>>;
+  readonly strategyVenues?: Readonly<Record<string, string>>;
 }
 
-/** The config with a strategy wired in: its owner path, its symbols' bars, its capital. */
+/** The config with a strategy wired in: its owner path, its symbols' bars, its capital, its venue. */
 export function wiredIn<C extends Wiring>(config: C, msg: AddStrategy): C {
   const barSubscribers: Record<string, readonly string[]> = { ...config.barSubscribers };
   for (const symbol of msg.symbols) barSubscribers[symbol] = [...(barSubscribers[symbol] ?? []), msg.path];
@@ -223,6 +241,7 @@ export function wiredIn<C extends Wiring>(config: C, msg: AddStrategy): C {
     owners: { ...config.owners, [msg.strategyId]: msg.path },
     barSubscribers,
     strategyCapital: { ...config.strategyCapital, [msg.strategyId]: msg.capital },
+    ...(msg.venue !== undefined ? { strategyVenues: { ...config.strategyVenues, [msg.strategyId]: msg.venue } } : {}),
   };
 }
 

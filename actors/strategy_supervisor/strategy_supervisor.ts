@@ -64,6 +64,8 @@ export interface StrategySupervisorConfig {
   readonly defaultStep?: number;
   /** Live: after each bar, tell `riskPath` BarHandled (after the bar's commands): the lockstep bar clock. */
   readonly ackBars?: boolean;
+  /** Live: after each tick, tell `riskPath` TickHandled, so it sends the next (risk_guardian/tick_flow.ts). */
+  readonly ackTicks?: boolean;
 }
 
 export type StrategySupervisorMessage =
@@ -465,6 +467,13 @@ export const strategySupervisor: Behaviour<StrategySupervisorMessage, State, Str
       case "Tick":
         state.last.set(msg.tick.symbol, { price: msg.tick.price, ts: msg.tick.ts });
         if (state.def.onTick) emit(state, state.def.onTick(state.user, msg.tick, state.sctx));
+        if (state.config.ackTicks) {
+          actx.tell(state.config.riskPath, {
+            type: "TickHandled",
+            strategyId: state.config.strategyId,
+            symbol: msg.tick.symbol,
+          });
+        }
         return state;
       case "Flatten": {
         const intents: Intent[] = [cancelAll()];

@@ -24,9 +24,10 @@ import {
   controlSecurityProblem,
   type ControlServer,
   startControlServer,
+  type VenueWatch,
 } from "../gateway/server.ts";
 import type { LiveConfig } from "./live_config.ts";
-import { PATHS } from "./live_tree.ts";
+import { feedSymbolsOf, PATHS, venuePaths } from "./live_tree.ts";
 
 export type Env = (name: string) => string | undefined;
 
@@ -89,8 +90,8 @@ function randomToken(): string {
   return [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** How fresh the feed must be, from what the config says about it. */
-export function feedPolicyOf(config: LiveConfig): FeedPolicy {
+/** How fresh a venue's feed must be (default: the default venue's), from what the config says about it. */
+export function feedPolicyOf(config: LiveConfig, venue = config.venue.name): FeedPolicy {
   const feed = config.feed;
   if (feed.type === "replay") {
     if (feed.speed === "max") return { kind: "unpaced" };
@@ -104,8 +105,23 @@ export function feedPolicyOf(config: LiveConfig): FeedPolicy {
     intervalMs,
     graceMs: FEED_GRACE_MS,
     startupGraceMs: intervalMs + FEED_GRACE_MS + FEED_STARTUP_MS,
-    symbols: feed.symbols,
+    symbols: feedSymbolsOf(config, venue),
   };
+}
+
+/** Several venues: each one's adapter and feed, as the live tree places them (a venue without symbols has no feed). */
+export function venueWatches(config: LiveConfig): VenueWatch[] | undefined {
+  const names = Object.keys(config.venues);
+  if (names.length < 2) return undefined;
+  return names.map((name) => {
+    const paths = venuePaths(config, name);
+    const hasFeed = name === config.venue.name || feedSymbolsOf(config, name).length > 0;
+    return {
+      name,
+      exchange: paths.exchange,
+      ...(hasFeed ? { feed: { path: paths.feed, policy: feedPolicyOf(config, name) } } : {}),
+    };
+  });
 }
 
 export const controlFile = (config: Pick<LiveConfig, "dataDir">) => resolve(config.dataDir, "control.json");
@@ -140,6 +156,7 @@ export async function startDaemonControl(
     allowedHosts: settings.allowedHosts,
     allowedOrigins: settings.allowedOrigins,
     feed: feedPolicyOf(config),
+    ...(venueWatches(config) ? { venues: venueWatches(config) } : {}),
   });
   const file = controlFile(config);
   const tmp = `${file}.${Deno.pid}.tmp`;

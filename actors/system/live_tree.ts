@@ -61,6 +61,8 @@ export function strategySpec(config: LiveConfig, s: StrategyConfig): ActorSpec {
       // Also without lockstep: the guardian learns the last bar each strategy handled (where a restarted daemon
       // stops feeding a quarantined one), and its pending acknowledgements complete instead of piling up.
       ackBars: true,
+      // Ticks the guardian routes are acknowledged: a strategy behind gets only the newest per symbol.
+      ackTicks: true,
     },
   };
 }

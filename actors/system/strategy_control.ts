@@ -3,8 +3,8 @@
  * by messages to the actors, one change at a time, each journaled (stream "strategies", strategy_roster.ts) before
  * the call answers.
  *
- * Add: checked in full first (id, module, params against the strategy's schema, symbols, capital, limits); then the
- * venue gets its sub-account capital, the strategies supervisor the new child, the risk guardian its owner path, bar
+ * Add: checked in full first (id, module, params against the strategy's schema, venue, symbols, capital against
+ * that venue's account, limits); then its venue (the default venue unless it names one) gets its sub-account capital, the strategies supervisor the new child, the risk guardian its owner path, bar
  * subscription, capital and limits (it answers with its bar clock position), and the portfolio its capital from
  * that bar. Update: new params reach the strategy just before the next bar it is fed (its supervisor restarts the
  * strategy with them, keeping positions, cash, open orders and order ids; see strategy_supervisor.ts); new limits
@@ -29,7 +29,7 @@ import type {
   Why,
 } from "../gateway/routes/strategy_control.ts";
 import type { LiveConfig } from "./live_config.ts";
-import { PATHS, strategySpec } from "./live_tree.ts";
+import { feedSymbolsOf, PATHS, strategySpec, venuePaths } from "./live_tree.ts";
 import { type Roster, type RosterEntry, rosterEvent, type RosterRecord } from "./strategy_roster.ts";
 import { allowedStrategy, displayName, loadDefinition, strategyFiles } from "./strategy_sources.ts";
 import { BUILT_INS } from "../../strategies/registry.ts";
@@ -55,7 +55,7 @@ export function createStrategyControl(options: StrategyControlOptions): Strategy
   const entries = new Map(options.roster.entries.map((e) => [e.id, e]));
   const retired = new Set(options.roster.retired);
   const dir = config.api.strategiesDir;
-  const feedSymbols = config.feed.type === "replay" ? config.feed.sources.map((s) => s.symbol) : config.feed.symbols;
+  const several = Object.keys(config.venues).length > 1;
   let seq = 0;
   // One change at a time: each reads the set the one before left.
   let turn: Promise<unknown> = Promise.resolve();
@@ -82,6 +82,7 @@ export function createStrategyControl(options: StrategyControlOptions): Strategy
       params: e.params,
       symbols: e.symbols,
       capital: e.capital,
+      venue: venueOf(e, config.venues).name,
       ...(e.limits ? { limits: e.limits as Record<string, number> } : {}),
       status: report === null ? "unknown" : report?.status ?? "ACTIVE",
       ...(report?.reason ? { reason: report.reason } : {}),
@@ -104,17 +105,29 @@ export function createStrategyControl(options: StrategyControlOptions): Strategy
     if (!STRATEGY_ID.test(req.id) || req.id.length > 20 || RESERVED.has(req.id)) {
       return `id "${req.id}" must be ≤ 20 letters, digits, _ . or inner - (a client order id prefix), not "available"`;
     }
+    const venue = config.venues[venueName(req)];
+    if (venue === undefined) {
+      return `venue "${req.venue}" is not configured (venues: ${Object.keys(config.venues).join(", ")})`;
+    }
+    // A venue's feed carries what its strategies of the config file trade (the default venue's: every feed symbol).
+    const feedSymbols = feedSymbolsOf(config, venue.name);
+    if (feedSymbols.length === 0) {
+      return `venue ${venue.name} has no feed: no strategy of the config file trades there, so no symbol is fed to it`;
+    }
     const symbols = req.symbols ?? feedSymbols;
     for (const s of symbols) {
-      if (!feedSymbols.includes(s)) return `symbols: no feed for ${s} (the feed has ${feedSymbols.join(", ")})`;
+      if (!feedSymbols.includes(s)) {
+        return `symbols: no feed for ${s} at venue ${venue.name} (its feed has ${feedSymbols.join(", ")})`;
+      }
     }
-    if (config.venue.type === "paper") {
-      // Added strategies trade at the default venue: its account is shared by the strategies there only.
-      const used = [...entries.values()].filter((e) => venueOf(e, config.venues).name === config.venue.name)
+    if (venue.type === "paper") {
+      // Strategies are sub-accounts of their venue's account: only that venue's strategies share its cash.
+      const used = [...entries.values()].filter((e) => venueOf(e, config.venues).name === venue.name)
         .reduce((sum, e) => sum + e.capital, 0);
-      if (used + req.capital > config.venue.initialCash * (1 + 1e-9)) {
+      const field = several ? `venues.${venue.name}.initialCash` : "venue.initialCash";
+      if (used + req.capital > venue.initialCash * (1 + 1e-9)) {
         return `capital ${req.capital} would bring the strategies' capital to ${used + req.capital}, above the paper ` +
-          `account's cash (venue.initialCash ${config.venue.initialCash}); ${config.venue.initialCash - used} is free`;
+          `account's cash (${field} ${venue.initialCash}); ${venue.initialCash - used} is free`;
       }
     }
     if (req.limits) {
@@ -123,6 +136,9 @@ export function createStrategyControl(options: StrategyControlOptions): Strategy
     }
     return undefined;
   }
+
+  /** The venue an added strategy trades at: the one it names, else the default. */
+  const venueName = (req: AddStrategyRequest) => req.venue ?? config.venue.name;
 
   async function add(req: AddStrategyRequest, why: Why): Promise<Answer> {
     if (entries.has(req.id)) return fail(409, `strategy ${req.id} is already running`);
@@ -141,19 +157,26 @@ export function createStrategyControl(options: StrategyControlOptions): Strategy
     if (typeof params === "string") return fail(400, params);
     const refused = why.commit?.();
     if (refused) return fail(503, refused);
+    const venue = venueName(req);
     const entry: RosterEntry = {
       id: req.id,
       strategy: displayName(allowed.module, dir),
       module: allowed.module,
       params,
-      symbols: req.symbols ?? feedSymbols,
+      symbols: req.symbols ?? feedSymbolsOf(config, venue),
       capital: req.capital,
+      // Journaled with it: a restarted daemon starts it at the same venue.
+      ...(several || req.venue !== undefined ? { venue } : {}),
       ...(req.limits ? { limits: req.limits } : {}),
       origin: "api",
     };
     // The venue first: from its first bar the strategy may size orders from its own capital.
     try {
-      await ask(PATHS.exchange, { type: "SetStrategyCapital", strategyId: entry.id, capital: entry.capital });
+      await ask(venuePaths(config, venue).exchange, {
+        type: "SetStrategyCapital",
+        strategyId: entry.id,
+        capital: entry.capital,
+      });
     } catch (err) {
       return fail(503, `not added: the venue adapter did not take the strategy's capital (${errorText(err)})`);
     }
@@ -170,6 +193,7 @@ export function createStrategyControl(options: StrategyControlOptions): Strategy
         path: PATHS.strategy(entry.id),
         symbols: entry.symbols,
         capital: entry.capital,
+        ...(several ? { venue } : {}),
         ...(entry.limits ? { limits: entry.limits } : {}),
         reason: why.reason,
         by: why.by,
@@ -182,7 +206,13 @@ export function createStrategyControl(options: StrategyControlOptions): Strategy
       return fail(409, `not added: the risk guardian refused it (${reply.error})`);
     }
     const at = reply.at;
-    host.tell(PATHS.portfolio, { type: "AddStrategyCapital", strategyId: entry.id, capital: entry.capital, after: at });
+    host.tell(PATHS.portfolio, {
+      type: "AddStrategyCapital",
+      strategyId: entry.id,
+      capital: entry.capital,
+      after: at,
+      ...(several ? { venue } : {}),
+    });
     const { origin: _, joinedAt: __, ...strategy } = entry;
     try {
       await record({ op: "add", strategy, at }, why);

@@ -85,9 +85,18 @@ export async function loadRoster(
     if (r.stream === ROSTER_STREAM) foldRoster(r, entries, changes, retired, warnings);
     else foldStatus(r, entries, changes);
   }
+  const venueNames = typeof venue === "string" ? [venue] : venue;
+  for (const e of entries.values()) {
+    if (e.origin === "api" && e.venue !== undefined && !venueNames.includes(e.venue)) {
+      warnings.push(
+        `strategy ${e.id} was added while running at venue ${e.venue}, which the config no longer has: it trades at ` +
+          `${venueNames[0]} (DELETE it through the API, or configure ${e.venue} again)`,
+      );
+    }
+  }
   // Several venues: ids of every venue's orders are retired, and the replay ends at the latest bar of any of them.
   let lastBar: { symbol: string; ts: number } | undefined;
-  for (const name of typeof venue === "string" ? [venue] : venue) {
+  for (const name of venueNames) {
     const venueRecords = await journal.read({ stream: `venue:${name}` });
     for (const id of orderedIds(venueRecords)) if (!entries.has(id)) retired.add(id);
     const record = venueRecords.findLast((r) => r.type === "Bar");

@@ -128,7 +128,11 @@ function header(s: Snapshot, style: Style, now: number, width: number): string[]
         ? style.green("healthy")
         : style.red(`degraded: ${(s.health.reasons ?? []).join(", ") || "no reason given"}`),
     ]),
-    `Venue ${String(venue?.venue ?? "?")} ${state(style, String(venue?.phase ?? venue?.error ?? "?"))}`,
+    ...(s.status?.venues && Object.keys(s.status.venues).length > 1
+      ? Object.entries(s.status.venues).map(([name, v]) =>
+        `Venue ${name} ${state(style, String(v?.phase ?? v?.error ?? "?"))}`
+      )
+      : [`Venue ${String(venue?.venue ?? "?")} ${state(style, String(venue?.phase ?? venue?.error ?? "?"))}`]),
     `Feed ${state(style, s.health?.feed?.state)}`,
     `updated ${age}`,
   ];

@@ -29,10 +29,14 @@ export interface StatusDocument {
     readonly decisions?: readonly { readonly ts: number; readonly decision: string; readonly detail: string }[];
     readonly error?: string;
   };
-  readonly adapter?: {
-    readonly phase?: string;
-    readonly venue?: string;
-    readonly error?: string;
-    readonly [k: string]: unknown;
-  };
+  readonly adapter?: AdapterDoc;
+  /** Several venues: each one's adapter by name. */
+  readonly venues?: Readonly<Record<string, AdapterDoc>>;
+}
+
+export interface AdapterDoc {
+  readonly phase?: string;
+  readonly venue?: string;
+  readonly error?: string;
+  readonly [k: string]: unknown;
 }

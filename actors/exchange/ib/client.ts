@@ -277,6 +277,13 @@ export function ibClient(config: IbClientConfig, venue: string, deps: IbClientDe
       return lastSyncMs;
     },
     rules: (symbol) => rules.get(symbol),
+    instrumentRules: () =>
+      Object.fromEntries(
+        [...rules].map(([symbol, r]) => [
+          symbol,
+          { tickSize: r.tickSize, stepSize: r.stepSize, minQty: r.minQty, multiplier: r.multiplier },
+        ]),
+      ),
     async connect() {
       const a = await ensureConnected();
       await resolveContracts(a);

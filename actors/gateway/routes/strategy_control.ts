@@ -15,6 +15,7 @@ import type { RequestContext, Route } from "../router.ts";
 import type { ObjectSchema, Schema, StringSchema } from "../schema.ts";
 import { ERROR, STRATEGY_STATUS } from "../api_schemas.ts";
 import { STRATEGY_ID } from "../../system/config_strategies.ts";
+import { VENUE_NAME } from "../../system/config_venues.ts";
 import type { ParamSchema } from "../../../strategies/params.ts";
 import { type ControlDeps, type RouteModule, routeName } from "./deps.ts";
 import { REASON_MAX } from "./system.ts";
@@ -27,6 +28,8 @@ export interface StrategyView {
   readonly params: Readonly<Record<string, unknown>>;
   readonly symbols: readonly string[];
   readonly capital: number;
+  /** The venue it trades at. */
+  readonly venue?: string;
   readonly limits?: Readonly<Record<string, number>>;
   /** The risk guardian's view: ACTIVE, STOPPED or QUARANTINED, and why. */
   readonly status: string;
@@ -49,6 +52,8 @@ export interface AddStrategyRequest {
   readonly params?: Readonly<Record<string, unknown>>;
   readonly symbols?: readonly string[];
   readonly capital: number;
+  /** A configured venue (default: the default venue, the first). */
+  readonly venue?: string;
   readonly limits?: Readonly<Record<string, number>>;
 }
 
@@ -121,14 +126,20 @@ const SYMBOLS: Schema = {
 };
 
 export const ADD_STRATEGY_BODY: ObjectSchema = {
-  description: "A strategy to add: checked in full (module, params against its schema, symbols, capital, limits) " +
-    "before anything starts.",
+  description: "A strategy to add: checked in full (module, params against its schema, venue, symbols, capital, " +
+    "limits) before anything starts.",
   fields: {
     id: ID_FIELD,
     strategy: { type: "string", maxLength: 200, nonBlank: true, description: "a built-in name or a file" },
     params: PARAMS,
     symbols: SYMBOLS,
-    capital: { type: "number", above: 0, max: 1e15 },
+    capital: { type: "number", above: 0, max: 1e15, description: "checked against its venue's account" },
+    venue: {
+      type: "string",
+      maxLength: 32,
+      pattern: VENUE_NAME.source,
+      description: "a configured venue to trade at (default: the default venue, the first of `venues`)",
+    },
     limits: LIMITS,
     reason: REASON,
   },
@@ -160,6 +171,7 @@ export const ROSTER_FIELDS: Record<string, Schema> = {
   origin: { type: "string", maxLength: 10, enum: ["config", "api"], description: "from the config file or the API" },
   params: { type: "object", fields: {}, additional: { type: "any" }, description: "its parameters in force" },
   symbols: { type: "array", items: { type: "string", maxLength: 100 } },
+  venue: { type: "string", maxLength: 32, description: "the venue it trades at" },
 };
 
 export const STRATEGY_VIEW: Schema = {

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { simulatedClock } from "../../../actors/runtime/mod.ts";
+import type { Journal } from "../../../storage/journal/types.ts";
 import { type Harness, startHarness, stub } from "./harness.ts";
 
 interface Health {
@@ -233,6 +234,104 @@ Deno.test("health: 'tree failed' once the supervision tree has given up", async 
     const { code, body } = await health(h);
     assert.equal(code, 503);
     assert.equal(body.reasons[0], "tree failed");
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("health: several venues: an unreconciled adapter or a stale feed at any venue is a reason naming it", async () => {
+  const T0 = Date.UTC(2024, 0, 2, 3, 4, 0);
+  let now = T0 + 60_000;
+  const live = (symbols: string[]) =>
+    ({ kind: "live", intervalMs: 60_000, graceMs: 30_000, startupGraceMs: 120_000, symbols }) as const;
+  const bars = (...symbols: string[]) => Object.fromEntries(symbols.map((s) => [s, { ts: T0, at: T0 + 60_000 }]));
+  const h = await startHarness({
+    adapter: { venue: "us", bars: bars("AAPL") },
+    extra: [
+      stub("exchange-eu", { GetAdapterState: { venue: "eu", phase: "ready", bars: bars("SAP") } }),
+      { ...stub("exchange-fx", { GetAdapterState: { venue: "fx", phase: "ready" } }), restart: "transient" },
+    ],
+    control: {
+      now: () => now,
+      askTimeoutMs: 500,
+      feed: live(["AAPL"]),
+      venues: [
+        { name: "us", exchange: "g/exchange", feed: { path: "g/feed", policy: live(["AAPL"]) } },
+        { name: "eu", exchange: "g/exchange-eu", feed: { path: "g/feed-eu", policy: live(["SAP"]) } },
+        // A venue without a feed of its own: only its adapter counts.
+        { name: "fx", exchange: "g/exchange-fx" },
+      ],
+    },
+  });
+  const detail = (body: Health) => (body as unknown as { venues: Record<string, { phase?: string }> }).venues;
+  try {
+    let got = await health(h);
+    assert.equal(got.code, 200, JSON.stringify(got.body));
+    assert.deepEqual(Object.keys(detail(got.body)), ["us", "eu", "fx"]);
+    h.host.tell("g/exchange-eu", {
+      type: "Set",
+      for: "GetAdapterState",
+      reply: { venue: "eu", phase: "recovering", bars: bars("SAP") },
+    });
+    got = await health(h);
+    assert.equal(got.code, 503);
+    assert.deepEqual(got.body.reasons, ["venue eu: not reconciled"]);
+    assert.equal(detail(got.body).eu.phase, "recovering");
+    // The us feed keeps coming; eu's stops: only eu's feed is stale.
+    h.host.tell("g/exchange-eu", {
+      type: "Set",
+      for: "GetAdapterState",
+      reply: { venue: "eu", phase: "ready", bars: bars("SAP") },
+    });
+    h.host.tell("g/exchange", {
+      type: "Set",
+      for: "GetAdapterState",
+      reply: { venue: "us", phase: "ready", bars: { AAPL: { ts: T0 + 120_000, at: T0 + 180_000 } } },
+    });
+    now = T0 + 60_000 + 60_000 + 30_001;
+    got = await health(h);
+    assert.equal(got.code, 503);
+    assert.deepEqual(got.body.reasons, ["venue eu: feed stale since 2024-01-02T03:05:00.000Z (SAP)"]);
+    assert.equal(got.body.feed?.state, "fresh", "`feed` stays the default venue's");
+    // An adapter that does not answer is not reconciled either.
+    h.host.tell("g/exchange-fx", { type: "Stop" });
+    await until("fx's adapter gone", async () => (await health(h)).body.reasons.includes("venue fx: not reconciled"));
+    // /status has every venue's adapter.
+    const status = await (await fetch(`${h.url}/api/v1/status`)).json() as { venues: Record<string, unknown> };
+    assert.deepEqual(Object.keys(status.venues), ["us", "eu", "fx"]);
+    assert.equal((status.venues.eu as { phase: string }).phase, "ready");
+  } finally {
+    await h.close();
+  }
+});
+
+Deno.test("health and status stay cheap with several venues: no journal read, one ask per adapter per read", async () => {
+  const calls: string[] = [];
+  const journal = new Proxy({}, {
+    get: (_, name) => (..._args: unknown[]) => {
+      calls.push(String(name));
+      return Promise.resolve([]);
+    },
+  }) as unknown as Journal;
+  const h = await startHarness({
+    adapter: { venue: "us" },
+    extra: [stub("exchange-eu", { GetAdapterState: { venue: "eu", phase: "ready" } })],
+    control: {
+      journal,
+      venues: [{ name: "us", exchange: "g/exchange" }, { name: "eu", exchange: "g/exchange-eu" }],
+    },
+  });
+  try {
+    const requests = 10;
+    for (let i = 0; i < requests; i++) {
+      assert.equal((await health(h)).code, 200);
+      await (await fetch(`${h.url}/api/v1/status`)).body?.cancel();
+    }
+    assert.deepEqual(calls, [], "the journal is not read by /health or /status");
+    for (const path of ["g/exchange", "g/exchange-eu"]) {
+      const asked = (await h.received(path)).asked.GetAdapterState;
+      assert.ok(asked >= 1 && asked <= 2 * requests, `${path} asked ${asked} times for ${2 * requests} reads`);
+    }
   } finally {
     await h.close();
   }

@@ -84,6 +84,30 @@ Deno.test("metrics: the exposition has per-actor counters, order counts, equity,
   assert.equal(m.get("tradeactor_open_orders"), 2);
 });
 
+Deno.test("metrics: several venues: readiness and feed lag per venue; a venue that did not answer is not ready", () => {
+  const text = renderMetrics({
+    actors: [],
+    status: {
+      adapter: { phase: "ready", bars: { AAPL: { ts: 0, at: 1_000 } } },
+      venues: {
+        us: { phase: "ready", bars: { AAPL: { ts: 0, at: 1_000 } } },
+        eu: { phase: "recovering", bars: { SAP: { ts: 0, at: 11_000 } } },
+        fx: { error: "timeout" },
+      },
+    },
+    treeFailed: false,
+    rssBytes: 1,
+    now: 31_000,
+  });
+  const m = parseExposition(text);
+  assert.equal(m.get('tradeactor_venue_ready{venue="us"}'), 1);
+  assert.equal(m.get('tradeactor_venue_ready{venue="eu"}'), 0);
+  assert.equal(m.get('tradeactor_venue_ready{venue="fx"}'), 0);
+  assert.equal(m.has("tradeactor_venue_ready"), false, "no unlabelled sample beside the labelled ones");
+  assert.equal(m.get('tradeactor_feed_lag_seconds{venue="us",symbol="AAPL"}'), 30);
+  assert.equal(m.get('tradeactor_feed_lag_seconds{venue="eu",symbol="SAP"}'), 20);
+});
+
 Deno.test("metrics: a part of the status that did not answer leaves its figures out instead of reporting zeros", () => {
   const text = renderMetrics({
     actors: [stats("live/portfolio", { running: false })],

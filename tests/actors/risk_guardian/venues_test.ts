@@ -162,6 +162,84 @@ Deno.test("venues: a bar from one venue's adapter reaches only that venue's stra
   await host.stop();
 });
 
+Deno.test("venues: a strategy added while running gets its venue's bars after its position, as a replay would", async () => {
+  const host = createInProcessHost({ clock: simulatedClock(0), logSink: () => {}, autoDrain: false });
+  const relay = (id: string) => ({ kind: "actor" as const, id, module: RELAY });
+  await host.start({
+    kind: "supervisor",
+    id: "t",
+    strategy: "one_for_one",
+    children: [
+      relay("ra"),
+      relay("rc"),
+      relay("src-us"),
+      relay("src-eu"),
+      {
+        kind: "actor",
+        id: "risk",
+        module: module("risk_guardian/risk_guardian.ts"),
+        config: {
+          limits: {},
+          exchanges: { us: "t/src-us", eu: "t/src-eu" },
+          strategyVenues: { a: "us" },
+          owners: { a: "t/ra" },
+          barSubscribers: { X: ["t/ra"] },
+        },
+      },
+    ],
+  });
+  const add = async (venue: string) => {
+    const reply = host.ask<{ type: string; error?: string }>("t/risk", {
+      type: "AddStrategy",
+      strategyId: "c",
+      path: "t/rc",
+      symbols: ["X"],
+      capital: 1_000,
+      venue,
+      reason: "test",
+    }, 1_000);
+    host.drain();
+    return await reply;
+  };
+  const refused = await add("asia");
+  assert.equal(refused.type, "RosterRefused");
+  assert.match(refused.error!, /no exchange configured for venue "asia"/);
+  // us is a bar ahead of eu (each venue's replay runs on its own): c joins after us's bar of time 1.
+  host.tell("t/src-us", { type: "Relay", bar: bar("X", 101, 1) });
+  host.drain();
+  assert.equal((await add("eu")).type, "RosterChanged");
+  host.tell("t/src-eu", { type: "Relay", bar: bar("X", 201, 1) }); // at its position: a replay would not feed it
+  host.tell("t/src-us", { type: "Relay", bar: bar("X", 102, 2) }); // us: not its venue
+  host.tell("t/src-eu", { type: "Relay", bar: bar("X", 202, 2) });
+  host.drain();
+  const barsOf = async (path: string) => {
+    const reply = host.ask<{ type: "Bars"; bars: Bar[] }>(path, { type: "GetBars" }, 1_000);
+    host.drain();
+    return (await reply).bars.map((b) => b.close);
+  };
+  assert.deepEqual(await barsOf("t/rc"), [202]);
+  assert.deepEqual(await barsOf("t/ra"), [101, 102]);
+  await host.stop();
+});
+
+Deno.test("venues: rules a venue resolved itself are checked like configured ones; configured fields win", async () => {
+  const { host, submit, events } = await setup({}, { instruments: { us: { X: { stepSize: 2 } } } });
+  host.tell("t/risk", {
+    type: "VenueInstruments",
+    venue: "us",
+    instruments: { X: { tickSize: 0.5, stepSize: 1, minQty: 1 }, Y: { multiplier: 50 } },
+  });
+  host.drain();
+  submit("a", { qty: 5 }); // the configured step (2) wins over the venue's (1): 4
+  submit("a", { type: "limit", limitPrice: 100.25, qty: 2 }); // the venue's tick: denied
+  submit("b", { type: "limit", limitPrice: 100.25 }); // eu resolved nothing
+  const a = await events("a");
+  assert.deepEqual(fills(a).map((f) => f.qty), [4]);
+  assert.match((a.find((e) => e.type === "OrderDenied") as { reason: string }).reason, /tick size 0\.5/);
+  assert.equal((await events("b")).some((e) => e.type === "OrderDenied"), false);
+  await host.stop();
+});
+
 Deno.test("venues: the kill switch flattens each position at the venue that holds it", async () => {
   const { host, submit, events } = await setup({});
   submit("a", { qty: 3 });

@@ -151,3 +151,13 @@ Deno.test("tui render: on a narrow terminal the summary and a confirmation wrap 
   }
   assert.doesNotMatch(top, /…/);
 });
+
+Deno.test("tui render: several venues: each venue's adapter state in the summary", () => {
+  const status = {
+    ...SNAPSHOT.status,
+    venues: { us: { venue: "us", phase: "ready" }, eu: { venue: "eu", phase: "recovering" } },
+  };
+  const text = screen(initialUi(), WIDE, PLAIN, { ...SNAPSHOT, status }).join("\n");
+  assert.match(text, /Venue us ready/);
+  assert.match(text, /Venue eu recovering/);
+});
