@@ -313,6 +313,7 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
     seriesOf: [],
     msgs: [],
     mark: { type: "MarkToMarket", ts: 0, bars: [] },
+    exBatch: { type: "Bars", bars: [] },
     ...(spec.ticks && spec.ticks.length > 0
       ? {
         ticks: {
@@ -575,6 +576,8 @@ interface Loop {
   readonly seriesOf: number[];
   readonly msgs: { type: "Bar"; bar: Bar }[];
   readonly mark: { type: "MarkToMarket"; ts: number; bars: Bar[] };
+  /** The bars the exchange gets at one time, when there are several (reused like `bars`). */
+  readonly exBatch: { type: "Bars"; bars: Bar[] };
   readonly progress?: { readonly report: (done: number, total: number) => void; readonly every: number; total: number };
   readonly ticks?: TickFeed;
 }
@@ -659,7 +662,9 @@ function runSteps(loop: Loop): "done" | "busy" {
     const bars = loop.bars;
     const seriesOf = loop.seriesOf;
     const msgs = loop.msgs;
+    const exBars = loop.exBatch.bars;
     let n = 0;
+    let nEx = 0;
     for (let k = 0; k < data.length; k++) {
       const s = data[k];
       const i = cursors[k];
@@ -680,10 +685,16 @@ function runSteps(loop: Loop): "done" | "busy" {
       seriesOf[n] = k;
       msgs[n] = msg;
       n++;
-      if (!loop.ticks?.bySymbol.has(s.symbol)) loop.toExchange(msg);
+      if (!loop.ticks?.bySymbol.has(s.symbol)) exBars[nEx++] = bar;
       if (k === 0) lastPrimaryClose = bar.close;
     }
     if (bars.length !== n) bars.length = n; // only when the symbols present change (gaps)
+    // One message for every symbol of this time (the exchange handles them in this order, as so many Bars).
+    if (nEx === 1) loop.toExchange(msgs[0].bar === exBars[0] ? msgs[0] : { type: "Bar", bar: exBars[0] });
+    else if (nEx > 1) {
+      if (exBars.length !== nEx) exBars.length = nEx;
+      loop.toExchange(loop.exBatch);
+    }
     host.drain();
     for (let j = 0; j < n; j++) {
       const bar = bars[j];

@@ -99,12 +99,22 @@ export function markPrice(ledger: Ledger, symbol: string, price: number): void {
  * added, or when the ledger is a restored copy.
  */
 const holdingLists = new WeakMap<Ledger, Holding[]>();
+// The last two ledgers asked about (an account's and a strategy's, every bar): identity checks before the WeakMap.
+let ledger1: Ledger | undefined, list1: Holding[] = [];
+let ledger2: Ledger | undefined, list2: Holding[] = [];
 function holdingList(ledger: Ledger): Holding[] {
+  const size = ledger.holdings.size;
+  if (ledger === ledger1 && list1.length === size) return list1;
+  if (ledger === ledger2 && list2.length === size) return list2;
   let list = holdingLists.get(ledger);
-  if (list === undefined || list.length !== ledger.holdings.size) {
+  if (list === undefined || list.length !== size) {
     list = [...ledger.holdings.values()];
     holdingLists.set(ledger, list);
   }
+  ledger2 = ledger1;
+  list2 = list1;
+  ledger1 = ledger;
+  list1 = list;
   return list;
 }
 

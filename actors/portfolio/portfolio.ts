@@ -202,12 +202,17 @@ function grow(a: Float64Array, n: number): Float64Array {
 
 /** The strategy books as an array, cached beside the state (which stays plain data) and rebuilt by count. */
 const bookLists = new WeakMap<Map<string, StrategyBook>, StrategyBook[]>();
+// The last map asked about (one portfolio per run, asked twice a bar): an identity check before the WeakMap.
+let lastBooks: Map<string, StrategyBook> | undefined, lastBookList: StrategyBook[] = [];
 function booksOf(state: State): StrategyBook[] {
+  if (state.strategies === lastBooks && lastBookList.length === state.strategies.size) return lastBookList;
   let list = bookLists.get(state.strategies);
   if (list === undefined || list.length !== state.strategies.size) {
     list = [...state.strategies.values()];
     bookLists.set(state.strategies, list);
   }
+  lastBooks = state.strategies;
+  lastBookList = list;
   return list;
 }
 

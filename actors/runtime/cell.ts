@@ -69,6 +69,8 @@ export function createCell(
   let outSeq = 0;
   let sinceSnapshot = 0;
   let current: Envelope | undefined;
+  /** The last type accepted: messages mostly repeat it, so the Set is consulted only when the type changes. */
+  let lastAccepted = "";
 
   const tell = <T extends Message>(to: { path: string } | string, msg: T, options?: TellOptions) => {
     const target = typeof to === "string" ? to : to.path;
@@ -179,7 +181,7 @@ export function createCell(
         this.undeliverable(msg as unknown as Undeliverable);
         return undefined;
       }
-      if (!accepts.has(msg.type)) {
+      if (msg.type !== lastAccepted && !accepts.has(msg.type)) {
         // Refused at the door rather than crashing the actor: the sender made the mistake.
         const error = new UnknownMessageError(path, msg.type);
         ctx.log.error(error.message, { from: envelope.from });
@@ -197,6 +199,7 @@ export function createCell(
         }
         return undefined;
       }
+      lastAccepted = msg.type;
       current = envelope;
       let result: unknown;
       try {

@@ -63,6 +63,8 @@ interface Slot {
   rejected: number;
   snapshot: unknown;
   hostSeq: number;
+  /** The last type this cell accepted: most messages repeat it, which skips the Set lookup (reset with the cell). */
+  accepted: string;
 }
 
 const typeOfEnvelope = (env: Envelope) => env.msg.type;
@@ -88,6 +90,8 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
   let draining = false;
   let drainScheduled = false;
   let awaitingCount = 0;
+  /** Bumped when a slot is removed: senders' cached slots are then stale. */
+  let slotsVersion = 0;
   let idleWaiters: (() => void)[] = [];
 
   const emit = (event: TreeEvent) => {
@@ -95,7 +99,14 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
   };
 
   const tree: Tree = createTree(
-    { startActor, stopActor, forgetActor: (path) => slots.delete(path) },
+    {
+      startActor,
+      stopActor,
+      forgetActor: (path) => {
+        slotsVersion++;
+        return slots.delete(path);
+      },
+    },
     clock,
     log,
     emit,
@@ -119,6 +130,7 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
         rejected: 0,
         snapshot: options.snapshots?.get(path),
         hostSeq: 0,
+        accepted: "",
       };
       slots.set(path, slot);
     }
@@ -129,7 +141,7 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
       logSink,
       logLevel,
       seed,
-      send: (env) => route(env),
+      send: cachedRoute(),
       exited: (reason, error) => {
         target.running = false;
         tree.childExited(path, reason, error);
@@ -143,6 +155,7 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
     void restart;
     await cell.start(slot.snapshot);
     slot.cell = cell;
+    slot.accepted = "";
     slot.running = true;
     if (slot.mailbox.size > 0) makeReady(slot);
     scheduleDrain();
@@ -193,6 +206,37 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
     route({ to: env.from, seq: 0, msg: undeliverableMessage(failure) });
   }
 
+  /**
+   * One sender's route: it remembers the slots of the last two paths it sent to (an actor mostly tells the same one
+   * or two peers), which saves the path lookup per message. `slotsVersion` changes when a slot goes away.
+   */
+  function cachedRoute(): (env: Envelope) => void {
+    let path1 = "", path2 = "";
+    let slot1: Slot | undefined, slot2: Slot | undefined;
+    let version = -1;
+    return (env) => {
+      const to = env.to;
+      if (version === slotsVersion) {
+        if (to === path1) return void routeTo(slot1!, env);
+        if (to === path2) return void routeTo(slot2!, env);
+      } else {
+        version = slotsVersion;
+        path1 = path2 = "";
+      }
+      if (to.charCodeAt(0) !== DOLLAR) {
+        const slot = slots.get(to);
+        if (slot) {
+          path2 = path1;
+          slot2 = slot1;
+          path1 = to;
+          slot1 = slot;
+          return void routeTo(slot, env);
+        }
+      }
+      route(env);
+    };
+  }
+
   /** Delivers an envelope into a mailbox. Returns the failure, if any, for outside callers to throw. */
   function route(env: Envelope): Error | undefined {
     // "$ask/…" (a reply to an ask) or "$main/…" (Host.listen): handled on this thread, dropped when gone.
@@ -222,7 +266,7 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
         return error;
       }
     }
-    if (slot.cell && type !== "$undeliverable" && !slot.cell.accepts.has(type)) {
+    if (slot.cell && type !== slot.accepted && type !== "$undeliverable" && !accepted(slot, slot.cell, type)) {
       const error = new UnknownMessageError(env.to, type);
       log.error(error.message, { from: env.from });
       notifySender(env, { to: env.to, messageType: type, reason: "unknown_type", detail: error.message });
@@ -244,6 +288,12 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
     if (slot.running && !slot.awaiting) makeReady(slot);
     scheduleDrain();
     return undefined;
+  }
+
+  function accepted(slot: Slot, cell: Cell, type: string): boolean {
+    if (!cell.accepts.has(type)) return false;
+    slot.accepted = type;
+    return true;
   }
 
   function drain(): number {

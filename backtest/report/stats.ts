@@ -1,15 +1,7 @@
 // computeStats: backtesting.py v0.6.6 `compute_stats`, line by line, plus a few extras. README.md documents
 // every formula; the tests compare against fixtures produced by backtesting.py itself.
 import { drawdownPeriods, drawdownSeries } from "./drawdown.ts";
-import {
-  barReturnColumn,
-  omegaRatio,
-  sortedReturns,
-  streaks,
-  tailRatio,
-  tradesTurnover,
-  valueAtRisk,
-} from "./extras.ts";
+import { barReturnColumn, omegaRatio, sortedAt, streaks, tailRatio, tradesTurnover, valueAtRisk } from "./extras.ts";
 import { covariance, geometricMean, mean, nanMax, nanMin, orNaN, sum, variance } from "./numeric.ts";
 import { annualisation, ceilToResolution, dataPeriodMs, DAY, periodReturns } from "./periodicity.ts";
 import type { ClosedTrade, Report, ReportInput, ReportOptions } from "./types.ts";
@@ -83,7 +75,7 @@ export function computeStats(input: ReportInput, options: ReportOptions = {}): R
   const plStd = Math.sqrt(variance(pl));
 
   const barRets = barReturnColumn(equity);
-  const sortedRets = sortedReturns(barRets); // one sort for VaR, CVaR and the tail ratio
+  const sortedRets = sortedAt(barRets, [5, 95]); // the order statistics VaR, CVaR and the tail ratio read
   const { var95, cvar95 } = valueAtRisk(barRets, sortedRets);
   const streak = streaks(trades);
 

@@ -57,11 +57,17 @@ export function countMissing(gaps: readonly Gap[]): number {
 export function inferCalendar(series: Pick<BarSeries, "ts" | "length">): Calendar {
   if (series.length === 0) return "24x7";
   let weekend = 0, onHoliday = 0;
+  // Intraday bars share their day with their neighbours: each day is classified once (a holiday test builds a Date).
+  let lastDay = NaN, kind = 0; // 1 weekend, 2 NYSE holiday, 0 neither
   for (let i = 0; i < series.length; i++) {
     const day = Math.floor(series.ts[i] / DAY_MS);
-    const weekday = weekdayOf(day);
-    if (weekday === 0 || weekday === 6) weekend++;
-    else if (isNyseHoliday(day)) onHoliday++;
+    if (day !== lastDay) {
+      lastDay = day;
+      const weekday = weekdayOf(day);
+      kind = weekday === 0 || weekday === 6 ? 1 : isNyseHoliday(day) ? 2 : 0;
+    }
+    if (kind === 1) weekend++;
+    else if (kind === 2) onHoliday++;
   }
   if (weekend > series.length / 10) return "24x7";
   if (onHoliday > 0) return "sessions";

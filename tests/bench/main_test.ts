@@ -17,7 +17,9 @@ async function bench(...args: string[]) {
 Deno.test("bench: --help names every group; an unknown name is refused before anything runs", async () => {
   const help = await bench("--help");
   assert.equal(help.code, 0);
-  for (const name of ["runtime", "backtest", "data", "indicators", "storage", "optimize", "live", "memory"]) {
+  for (
+    const name of ["runtime", "backtest", "data", "indicators", "storage", "optimize", "live", "memory", "cli_10m"]
+  ) {
     assert.match(help.stdout, new RegExp(`^  ${name} `, "m"));
   }
   const unknown = await bench("data", "bactest");

@@ -5,7 +5,7 @@
 import type { ActorContext, Behaviour } from "../../runtime/mod.ts";
 import { onTick } from "./tick_matching.ts";
 import { ConfigError } from "../../runtime/mod.ts";
-import type { AdjustCapital, ExchangeMessage, OrderEvent } from "../../protocol/mod.ts";
+import type { AdjustCapital, Bar, ExchangeMessage, OrderEvent } from "../../protocol/mod.ts";
 import {
   accountEquity,
   adjustStrategyCapital,
@@ -21,8 +21,20 @@ import {
   submitOrder,
 } from "./matching.ts";
 
-/** A venue adapter's messages, and capital moved between strategies (the simulated venue keeps their sub-accounts). */
-export type SimExchangeMessage = ExchangeMessage | AdjustCapital;
+/**
+ * Every symbol's bar of one time in one message (a backtest with several symbols): handled exactly as that many
+ * `Bar` messages in a row, for one message instead of one per symbol.
+ */
+export interface BarBatch {
+  readonly type: "Bars";
+  readonly bars: readonly Bar[];
+}
+
+/**
+ * A venue adapter's messages, capital moved between strategies (the simulated venue keeps their sub-accounts), and
+ * the backtest's bar batches.
+ */
+export type SimExchangeMessage = ExchangeMessage | AdjustCapital | BarBatch;
 
 export interface SimExchangeConfig {
   readonly sim: SimConfig;
@@ -53,7 +65,17 @@ interface State {
 }
 
 export const simExchange: Behaviour<SimExchangeMessage, State, SimExchangeConfig> = {
-  accepts: ["SubmitOrder", "CancelOrder", "ModifyOrder", "CancelAll", "Bar", "Tick", "GetAccount", "AdjustCapital"],
+  accepts: [
+    "SubmitOrder",
+    "CancelOrder",
+    "ModifyOrder",
+    "CancelAll",
+    "Bar",
+    "Bars",
+    "Tick",
+    "GetAccount",
+    "AdjustCapital",
+  ],
   parseConfig: parseSimExchangeConfig,
   init(config, ctx) {
     const state: State = {
@@ -75,6 +97,9 @@ export const simExchange: Behaviour<SimExchangeMessage, State, SimExchangeConfig
     switch (msg.type) {
       case "Bar":
         onBar(state.sim, msg.bar, emit);
+        return state;
+      case "Bars":
+        for (let i = 0; i < msg.bars.length; i++) onBar(state.sim, msg.bars[i], emit);
         return state;
       case "Tick":
         // Tick backtests send ticks and no bars: orders match on each print or quote (tick_matching.ts).

@@ -117,6 +117,27 @@ Deno.test("writeEquityCsv and writeTradesCsv write what equityCsv and tradesCsv 
   }
 });
 
+Deno.test("writeEquityCsv: the same bytes as equityCsv at the edges (odd times, NaN, ±Infinity, ±0, long numbers)", async () => {
+  const random = seededRandom(5);
+  const ts = [0, -0, -1, -0.5, 0.5, 1.9, -86_400_000, 8.64e15, -8.64e15, 253402300799999, 253402300800000, NaN];
+  for (let i = 0; i < 30_000; i++) ts.push((random() - 0.5) * 1.7e16);
+  const values = [0, -0, NaN, Infinity, -Infinity, 1e21, -1.2345678901234567e-308, 5e-324, 0.1 + 0.2, -123456.789];
+  const equity = Float64Array.from(
+    ts,
+    (_, i) => i < values.length ? values[i] : (random() - 0.3) * 10 ** (i % 30 - 10),
+  );
+  const dd = Float64Array.from(ts, (_, i) => i < values.length ? values[values.length - 1 - i] : random());
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeEquityCsv(`${dir}/e.csv`, Float64Array.from(ts), equity, dd);
+    assert.equal(await Deno.readTextFile(`${dir}/e.csv`), equityCsv(Float64Array.from(ts), equity, dd));
+    await writeEquityCsv(`${dir}/empty.csv`, new Float64Array(0), new Float64Array(0), new Float64Array(0));
+    assert.equal(await Deno.readTextFile(`${dir}/empty.csv`), "time,equity,drawdown\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("isoFormatter writes what Date.toISOString writes, for any time", () => {
   const format = isoFormatter();
   const random = seededRandom(3);

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { drawdownPeriods, drawdownSeries } from "../../../backtest/report/drawdown.ts";
-import { barReturns, omegaRatio, streaks, tailRatio, valueAtRisk } from "../../../backtest/report/extras.ts";
-import { geometricMean, percentile } from "../../../backtest/report/numeric.ts";
+import {
+  barReturns,
+  omegaRatio,
+  sortedAt,
+  sortedReturns,
+  streaks,
+  tailRatio,
+  valueAtRisk,
+} from "../../../backtest/report/extras.ts";
+import { geometricMean, percentile, percentileSorted } from "../../../backtest/report/numeric.ts";
 import type { ClosedTrade } from "../../../backtest/report/mod.ts";
 
 Deno.test("geometricMean: NaN counts as 0, a total loss gives 0, empty gives NaN", () => {
@@ -41,4 +49,32 @@ Deno.test("streaks count consecutive wins and losses; a zero pnl breaks both", (
   const trade = (pnl: number) => ({ pnl }) as ClosedTrade;
   assert.deepEqual(streaks([1, 2, -1, -1, -1, 0, -1, 3].map(trade)), { win: 2, loss: 3 });
   assert.deepEqual(streaks([]), { win: 0, loss: 0 });
+});
+
+Deno.test("sortedAt: the percentiles VaR and the tail ratio read are the whole sort's, ties and short series too", () => {
+  let seed = 7;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  for (const n of [1, 2, 3, 4, 5, 10, 19, 20, 21, 100, 1001, 5000]) {
+    for (const kind of ["spread", "ties", "ascending", "descending"]) {
+      const x = Array.from(
+        { length: n },
+        (_, i) =>
+          kind === "ties"
+            ? Math.round(random() * 4) / 100 - 0.02
+            : kind === "ascending"
+            ? i / n
+            : kind === "descending"
+            ? -i / n
+            : (random() - 0.5) / 10,
+      );
+      const sorted = sortedReturns(x);
+      const picked = sortedAt(x, [5, 95]);
+      for (const q of [5, 95]) {
+        assert.equal(percentileSorted(picked, q), percentileSorted(sorted, q), `${kind} n=${n} q=${q}`);
+      }
+      assert.deepEqual(valueAtRisk(x, picked), valueAtRisk(x, sorted));
+      assert.equal(tailRatio(x, picked), tailRatio(x, sorted));
+    }
+  }
+  assert.equal(sortedAt([], [5, 95]).length, 0);
 });
