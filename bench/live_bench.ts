@@ -8,9 +8,9 @@
 import { createWorkerHost } from "../actors/runtime/mod.ts";
 import { resolveLiveConfig } from "../actors/system/live_config.ts";
 import { runDaemon } from "../actors/system/daemon.ts";
+import { barToOrderTree } from "./fixtures/bar_to_order_tree.ts";
 
 const N = Number(Deno.args[0] ?? 2_000);
-const url = (path: string) => new URL(path, import.meta.url).href;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
@@ -18,40 +18,7 @@ function percentile(sorted: number[], p: number): number {
 
 async function barToOrder(): Promise<void> {
   const host = createWorkerHost({ logSink: () => {} });
-  await host.start({
-    kind: "supervisor",
-    id: "b",
-    strategy: "one_for_one",
-    children: [
-      {
-        kind: "actor",
-        id: "risk",
-        module: url("../actors/risk_guardian/risk_guardian.ts"),
-        config: {
-          limits: {},
-          exchanges: { sim: "b/exchange" },
-          barSubscribers: { X: ["b/strategy"] },
-          // The bar clock waits for a strategy by its id: without this it waited for "b/strategy" forever.
-          owners: { s: "b/strategy" },
-        },
-      },
-      {
-        kind: "actor",
-        id: "strategy",
-        module: url("../actors/strategy_supervisor/strategy_supervisor.ts"),
-        config: {
-          strategyId: "s",
-          module: url("./fixtures/every_bar.ts"),
-          symbols: ["X"],
-          timeframe: "1m",
-          riskPath: "b/risk",
-          capital: 1e9,
-          ackBars: true,
-        },
-      },
-      { kind: "actor", id: "exchange", module: url("./fixtures/probe_exchange.ts") },
-    ],
-  });
+  await host.start(barToOrderTree());
   // Warm up the JITs and Worker channels; those bars are left out of the figures.
   await host.ask("b/exchange", { type: "Run", n: 300 }, 60_000);
   const started = performance.now();

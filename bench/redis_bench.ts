@@ -13,6 +13,7 @@ import { createRedisLink } from "../actors/runtime/redis_link.ts";
 import { parseBusUrl } from "../actors/runtime/bus_url.ts";
 import { Redis } from "ioredis";
 import { printRow } from "./row.ts";
+import { barToOrderTree } from "./fixtures/bar_to_order_tree.ts";
 
 const BARS = Number(Deno.args[0] ?? 1_000);
 const MESSAGES = Number(Deno.args[1] ?? 20_000);
@@ -62,40 +63,7 @@ async function setup(tag: string, remote: (path: string) => boolean) {
 async function barToOrder(): Promise<void> {
   const { core, close } = await setup("b2o", (path) => path === "b/strategy");
   try {
-    await core.start({
-      kind: "supervisor",
-      id: "b",
-      strategy: "one_for_one",
-      children: [
-        {
-          kind: "actor",
-          id: "risk",
-          module: url("../actors/risk_guardian/risk_guardian.ts"),
-          config: {
-            limits: {},
-            exchanges: { sim: "b/exchange" },
-            barSubscribers: { X: ["b/strategy"] },
-            // The bar clock waits for the strategy by its id.
-            owners: { s: "b/strategy" },
-          },
-        },
-        {
-          kind: "actor",
-          id: "strategy",
-          module: url("../actors/strategy_supervisor/strategy_supervisor.ts"),
-          config: {
-            strategyId: "s",
-            module: url("./fixtures/every_bar.ts"),
-            symbols: ["X"],
-            timeframe: "1m",
-            riskPath: "b/risk",
-            capital: 1e9,
-            ackBars: true,
-          },
-        },
-        { kind: "actor", id: "exchange", module: url("./fixtures/probe_exchange.ts") },
-      ],
-    });
+    await core.start(barToOrderTree());
     await core.ask("b/exchange", { type: "Run", n: WARMUP }, 60_000);
     const started = performance.now();
     const reply = await core.ask<{ type: string; us: number[] }>("b/exchange", { type: "Run", n: BARS }, 300_000);

@@ -9,6 +9,7 @@
  */
 import { type Bar, isTimeframe, type Timeframe, TIMEFRAME_MS } from "../protocol/mod.ts";
 import { type BarRing, createBarRing, type RingColumns } from "./history.ts";
+import { barAt } from "../../storage/bars/bar.ts";
 
 /** The bucket being filled: plain data (snapshots carry it). */
 export interface PendingBar {
@@ -110,19 +111,8 @@ export function higherColumns(h: HigherTimeframe): HigherColumns {
 export function restoreHigher(saved: HigherColumns, capacity: number): HigherTimeframe {
   const { symbol, timeframe } = saved.columns;
   const h = createHigherTimeframe(symbol, timeframe, capacity);
-  const c = saved.columns;
-  for (let i = 0; i < c.ts.length; i++) {
-    h.ring.push({
-      symbol,
-      timeframe,
-      ts: c.ts[i],
-      open: c.open[i],
-      high: c.high[i],
-      low: c.low[i],
-      close: c.close[i],
-      volume: c.volume[i],
-    });
-  }
+  const series = { ...saved.columns, length: saved.columns.ts.length };
+  for (let i = 0; i < series.length; i++) h.ring.push(barAt(series, i));
   h.pending = saved.pending ? { ...saved.pending } : undefined;
   h.lastTs = saved.lastTs;
   return h;
