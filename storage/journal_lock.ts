@@ -5,7 +5,7 @@
  * when the session ends (process exit, kill -9, or the server noticing a dead connection), so it is never stale.
  * The holder is named from pg_stat_activity: its application_name carries PID and host.
  */
-import pg from "pg";
+import type pg from "pg";
 
 export interface JournalLock {
   /** Unlocks and closes the connection. */
@@ -34,7 +34,9 @@ export async function tryLockJournal(options: JournalLockOptions): Promise<Journ
   if (options.schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(options.schema)) {
     throw new Error(`Invalid PostgreSQL schema name "${options.schema}": use lowercase letters, digits and _`);
   }
-  const client = new pg.Client({
+  // Loaded here, not at the top: a daemon on SQLite or Redis never pays for pg in its main isolate (~10 MB RSS).
+  const { default: { Client } } = await import("pg");
+  const client = new Client({
     connectionString: options.url,
     connectionTimeoutMillis: 5_000,
     application_name: options.label.slice(0, 63),

@@ -95,14 +95,26 @@ const ENTRY = new URL("./worker_entry.ts", import.meta.url).href;
  * graph. Messages that arrive meanwhile are held for the entry; it registers its handler before any await.
  */
 function entryUrl(spec: ActorSpec): string {
-  const code = spec.permissions
+  const code = entryCode(spec);
+  // One blob per distinct entry, kept for the process: a URL per start would never be revoked (a restart loop would
+  // pile them up), and every unsandboxed actor shares the same entry.
+  let url = entryUrls.get(code);
+  if (url === undefined) {
+    url = URL.createObjectURL(new Blob([code], { type: "application/javascript" }));
+    entryUrls.set(code, url);
+  }
+  return url;
+}
+const entryUrls = new Map<string, string>();
+
+function entryCode(spec: ActorSpec): string {
+  return spec.permissions
     ? `import * as actorModule from ${JSON.stringify(spec.module)};\n` +
       `import { serveActor } from ${JSON.stringify(ENTRY)};\n` +
       `serveActor(actorModule);\n`
     : `const early = [];\nself.onmessage = (event) => early.push(event);\n` +
       `const entry = ${JSON.stringify(ENTRY)};\n` +
       `const { serveActor } = await import(entry);\nserveActor(undefined, early);\n`;
-  return URL.createObjectURL(new Blob([code], { type: "application/javascript" }));
 }
 
 export function createWorkerHost(options: WorkerHostOptions = {}): WorkerHost {

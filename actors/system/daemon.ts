@@ -13,7 +13,7 @@ import { resolve } from "node:path";
 import { createWorkerHost, errorText, type LogSink, stderrSink, type TreeEvent } from "../runtime/mod.ts";
 import type { Fill } from "../protocol/mod.ts";
 import { openJournal } from "../../storage/journal/open.ts";
-import type { Journal } from "../../storage/journal/types.ts";
+import type { Journal, JournalRecord } from "../../storage/journal/types.ts";
 import { controlSettings, type Env, startDaemonControl } from "./control.ts";
 import type { Statistics } from "../gateway/views/equity_view.ts";
 import type { RiskLimits, StrategyLimits, TradingState } from "../risk_guardian/checks.ts";
@@ -66,12 +66,31 @@ export interface DaemonResult {
 
 const FILL_TYPES = ["OrderFilled", "OrderPartiallyFilled"];
 
+/** Records per journal read: a long run's venue stream (every order event) is never all in memory at once. */
+const READ_PAGE = 2_000;
+
+/** One stream's records from `fromSeq` on, in seq order, read a page at a time. */
+export async function* streamRecords(
+  journal: Journal,
+  stream: string,
+  fromSeq = 0,
+  page = READ_PAGE,
+): AsyncGenerator<JournalRecord> {
+  for (let from = fromSeq;;) {
+    const records = await journal.read({ stream, fromSeq: from, limit: page });
+    yield* records;
+    if (records.length < page) return;
+    from = records[records.length - 1].seq + 1;
+  }
+}
+
 /** Fills in journal order: what the venue reported, exactly once each (several venues: one after the other). */
 export async function journaledFills(journal: Journal, venue: string | readonly string[]): Promise<Fill[]> {
   const fills: Fill[] = [];
   for (const name of typeof venue === "string" ? [venue] : venue) {
-    const records = await journal.read({ stream: `venue:${name}` });
-    for (const r of records) if (FILL_TYPES.includes(r.type)) fills.push((r.payload as { fill: Fill }).fill);
+    for await (const r of streamRecords(journal, `venue:${name}`)) {
+      if (FILL_TYPES.includes(r.type)) fills.push((r.payload as { fill: Fill }).fill);
+    }
   }
   return fills;
 }
@@ -86,9 +105,10 @@ export function fillCounter(journal: Journal, venue: string | readonly string[])
   const seqs = venues.map(() => 0);
   return async () => {
     for (const [i, name] of venues.entries()) {
-      const records = await journal.read({ stream: `venue:${name}`, fromSeq: seqs[i] + 1 });
-      for (const r of records) if (FILL_TYPES.includes(r.type)) count++;
-      if (records.length > 0) seqs[i] = records[records.length - 1].seq;
+      for await (const r of streamRecords(journal, `venue:${name}`, seqs[i] + 1)) {
+        if (FILL_TYPES.includes(r.type)) count++;
+        seqs[i] = r.seq;
+      }
     }
     return count;
   };

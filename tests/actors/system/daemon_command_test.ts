@@ -65,6 +65,8 @@ function modules(spec: ChildSpec): string[] {
 
 Deno.test("daemon command: `deno task compile` includes every module the daemon and its Workers import by URL", async () => {
   const task: string = JSON.parse(await Deno.readTextFile(DENO_JSON)).tasks.compile;
+  // The binary's baked-in V8 flags are the daemon child's.
+  assert.ok(task.includes(`--v8-flags=${DAEMON_V8_FLAGS.join(",")} `), task);
   const includes = [...task.matchAll(/--include[= ](\S+)/g)].map((m) => m[1].replace(/\/$/, ""));
   assert.ok(includes.length > 0, task);
   const dir = await Deno.makeTempDir({ prefix: "daemon-cmd-" });
@@ -87,7 +89,7 @@ Deno.test("daemon command: `deno task compile` includes every module the daemon 
     ]);
     for (const line of compiles) {
       for (const inc of includes) assert.ok(line.includes(`--include ${inc} `), `${inc} missing in: ${line}`);
-      assert.ok(line.includes("--v8-flags=--optimize-for-size"), line);
+      assert.ok(line.includes(`--v8-flags=${DAEMON_V8_FLAGS.join(",")} `), line);
     }
     for (const path of loaded) {
       const covered = includes.some((inc) => path === inc || path.startsWith(inc + "/"));

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { openDatabase } from "../../../storage/db.ts";
 import { createSqlJournal } from "../../../storage/journal/sql_journal.ts";
-import { fillCounter } from "../../../actors/system/daemon.ts";
+import { fillCounter, journaledFills, streamRecords } from "../../../actors/system/daemon.ts";
 import type { Journal, ReadOptions } from "../../../storage/journal/types.ts";
 
 Deno.test("status: the fill count reads each journal record once, however often it is asked", async () => {
@@ -29,6 +29,39 @@ Deno.test("status: the fill count reads each journal record once, however often 
   assert.equal(await count(), 3);
   assert.equal(returned, 4, "every record of the venue's stream was read once");
   assert.ok(reads.every((r) => r.stream === "venue:paper"));
+  await database.close();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("result: fills are read a page at a time, every one once and in journal order", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "fill-pages-" });
+  const database = await openDatabase({ url: `sqlite:${dir}/journal.sqlite` });
+  const journal = createSqlJournal(database);
+  const reads: ReadOptions[] = [];
+  const watched: Journal = {
+    ...journal,
+    read: (options) => {
+      reads.push(options ?? {});
+      return journal.read(options);
+    },
+  };
+  const n = 4_500;
+  await journal.append(Array.from({ length: n }, (_, i) => ({
+    eventId: `e${i}`,
+    stream: i % 7 === 0 ? "venue:other" : "venue:paper",
+    type: i % 3 === 0 ? "OrderFilled" : "OrderAccepted",
+    ts: i,
+    payload: { fill: { n: i } },
+  })));
+  const expected = Array.from({ length: n }, (_, i) => i).filter((i) => i % 7 !== 0 && i % 3 === 0);
+  const fills = await journaledFills(watched, "paper") as unknown as { n: number }[];
+  assert.deepEqual(fills.map((f) => f.n), expected);
+  assert.ok(reads.length > 1 && reads.every((r) => r.limit !== undefined), "no read takes the whole stream");
+  // Pages end exactly on the stream's last record, and a page may end on a seq another stream skips.
+  const small = [];
+  for await (const r of streamRecords(journal, "venue:other", 0, 5)) small.push(r.payload as { fill: { n: number } });
+  assert.deepEqual(small.map((p) => p.fill.n), Array.from({ length: n }, (_, i) => i).filter((i) => i % 7 === 0));
+  assert.equal(await fillCounter(watched, "paper")(), expected.length);
   await database.close();
   await Deno.remove(dir, { recursive: true });
 });
