@@ -25,6 +25,7 @@ import { resolveStrategy, StrategyNotFoundError } from "../strategies/registry.t
 import {
   applyParams,
   BACKTEST_ONLY_KEYS,
+  planRuns,
   type PortfolioPlan,
   resolvePortfolio,
   strategiesFromFlags,
@@ -345,15 +346,7 @@ export async function runBacktestJob(options: BacktestOptions, module: string, h
   const quarantinePolicy = run.quarantinePolicy ?? plan?.quarantinePolicy;
   const result = await runBacktest({
     strategies: plan
-      ? plan.strategies.map((s) => ({
-        id: s.id,
-        module: s.module,
-        params: s.params,
-        symbols: s.symbols,
-        capital: s.capital,
-        // --risk's "limits" and --strategy-limit apply to every strategy, over its own.
-        limits: { ...s.limits, ...run.strategyLimits },
-      }))
+      ? planRuns(plan, run.strategyLimits)
       : [{ id: "s1", module, params: options.params, limits: run.strategyLimits }],
     data: series,
     ...(ticks.length > 0 ? { ticks } : {}),

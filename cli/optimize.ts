@@ -23,6 +23,7 @@ import {
 } from "../backtest/optimize/mod.ts";
 import { BacktestError } from "../backtest/engine.ts";
 import { type BacktestOptions, loadBacktestData, resolveBacktestOptions } from "./backtest.ts";
+import { planRuns } from "./portfolio_config.ts";
 import { CommandError, isOsError, namedValues, parseCommandLine, UsageError } from "./args.ts";
 import { commandLog } from "./log.ts";
 import { RUN_HELP, RUN_OPTIONS, simSettings } from "./run_options.ts";
@@ -187,15 +188,7 @@ async function buildSpec(args: string[]): Promise<Parsed> {
   const setup: RunSetup = {
     ...(plan
       ? {
-        strategies: plan.strategies.map((s) => ({
-          id: s.id,
-          module: s.module,
-          params: s.params,
-          symbols: s.symbols,
-          capital: s.capital,
-          // --risk's "limits" and --strategy-limit apply to every strategy, over its own (as in backtest).
-          limits: { ...s.limits, ...run.strategyLimits },
-        })),
+        strategies: planRuns(plan, run.strategyLimits),
         ...(plan.allocation ? { allocation: plan.allocation } : {}),
       }
       : {

@@ -32,6 +32,20 @@ export interface PortfolioPlan {
   readonly allocation?: AllocationConfig;
 }
 
+/**
+ * The plan's strategies as the engine runs them (backtest and optimize alike): `--risk`'s "limits" and
+ * `--strategy-limit` (`extraLimits`) apply to every strategy, over its own.
+ */
+export const planRuns = (plan: PortfolioPlan, extraLimits: StrategyLimits) =>
+  plan.strategies.map((s) => ({
+    id: s.id,
+    module: s.module,
+    params: s.params,
+    symbols: s.symbols,
+    capital: s.capital,
+    limits: { ...s.limits, ...extraLimits },
+  }));
+
 /** Keys of a backtest config that the live config does not have: taken out before the live parser reads the rest. */
 export const BACKTEST_ONLY_KEYS = [
   "cash",

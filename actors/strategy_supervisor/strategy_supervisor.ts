@@ -331,6 +331,8 @@ function build(
 function freshHigher(config: StrategySupervisorConfig, def: AnyStrategy): Map<string, HigherTimeframe[]> {
   const tfs = higherTimeframes(def.name ?? config.strategyId, config.timeframe, def.timeframes);
   const size = def.historySize ?? 500;
+  // None declared (most strategies): an empty map, so a bar costs one failed lookup, not a loop per symbol.
+  if (tfs.length === 0) return new Map();
   return new Map(config.symbols.map((s) => [s, tfs.map((tf) => createHigherTimeframe(s, tf, size))]));
 }
 

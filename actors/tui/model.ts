@@ -3,15 +3,10 @@
  * daemon of another version, or a failed call, leaves holes the screen shows as `--`).
  */
 import type { StatusDocument } from "./status.ts";
+import type { PositionDoc } from "../gateway/readers.ts";
 
-export interface PositionDoc {
-  readonly symbol: string;
-  readonly qty: number;
-  readonly avgPrice: number;
-  readonly lastPrice: number;
-  readonly unrealized: number;
-  readonly realized: number;
-}
+/** A position as /api/v1/positions serves it (the gateway's own type). */
+export type { PositionDoc };
 
 export interface StrategyDoc {
   readonly id: string;

@@ -5,6 +5,7 @@
  * reads a short page as "nothing more up to the range's end", and IB's history has nights and weekends in it.
  */
 import type { Timeframe } from "../../protocol/mod.ts";
+import type { OhlcvSource } from "../../../storage/market/download.ts";
 import { connect, type Connected } from "../../exchange/ib/connection.ts";
 import { type ContractSpec, parseSpec } from "../../exchange/ib/mapping.ts";
 import { fetchIbBars, maxSpanMs } from "./history.ts";
@@ -19,14 +20,8 @@ export interface IbSourceOptions {
   readonly symbols?: Readonly<Record<string, unknown>>;
 }
 
-export interface IbOhlcvSource {
-  fetchOHLCV(
-    symbol: string,
-    timeframe?: string,
-    since?: number,
-    limit?: number,
-    params?: Record<string, unknown>,
-  ): Promise<number[][]>;
+/** The downloader's source (storage/market/download.ts), served from IB's historical bars. */
+export interface IbOhlcvSource extends OhlcvSource {
   /** Historical requests sent (pacing retries included). */
   readonly requests: number;
   close(): void;

@@ -103,7 +103,7 @@ export const simExchange: Behaviour<SimExchangeMessage, State, SimExchangeConfig
         return state;
       case "Tick":
         // Tick backtests send ticks and no bars: orders match on each print or quote (tick_matching.ts).
-        onTick(state.sim, msg.tick, msg.tick, emit);
+        onTick(state.sim, msg.tick, emit);
         return state;
       case "SubmitOrder":
         submitOrder(state.sim, msg.order, msg.replyTo, ctx.clock.now(), emit);

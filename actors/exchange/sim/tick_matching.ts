@@ -17,12 +17,6 @@ import type { Bar, Tick } from "../../protocol/mod.ts";
 import { markPrice } from "../../portfolio/ledger.ts";
 import { DONE, type Emit, fillResting, finish, removeDone, type Resting, type SimState } from "./matching.ts";
 
-/** Top-of-book quote size on each side (quote ticks); trades carry their own size. */
-export interface TickSizes {
-  readonly bidSize?: number;
-  readonly askSize?: number;
-}
-
 function touchOf(tick: Tick, buy: boolean): number {
   if (buy && tick.ask !== undefined) return tick.ask;
   if (!buy && tick.bid !== undefined) return tick.bid;
@@ -55,9 +49,12 @@ function tickPrice(r: Resting, tick: Tick): { price: number; maker: boolean } | 
 }
 
 /** One tick of one symbol: expiries, fills in submission order, then the account marked at the tick's price. */
-export function onTick(state: SimState, tick: Tick, sizes: TickSizes, emit: Emit): void {
+export function onTick(state: SimState, tick: Tick, emit: Emit): void {
   const now = tick.ts;
-  const resting = state.orders.filter((r) => r.order.symbol === tick.symbol && r.remaining !== DONE);
+  // Most ticks find no order resting: no copy of the book for them.
+  const resting = state.orders.length === 0
+    ? state.orders
+    : state.orders.filter((r) => r.order.symbol === tick.symbol && r.remaining !== DONE);
   for (const r of resting) {
     if (r.remaining === DONE) continue; // an OCO sibling filled on this tick
     if (r.expiresAt <= now) {
@@ -74,7 +71,7 @@ export function onTick(state: SimState, tick: Tick, sizes: TickSizes, emit: Emit
     }
     const buy = r.order.side === "buy";
     const displayed = tick.bid !== undefined && tick.ask !== undefined
-      ? (buy ? sizes.askSize : sizes.bidSize) ?? 0
+      ? (buy ? tick.askSize : tick.bidSize) ?? 0
       : tick.size;
     const bar: Bar = {
       symbol: tick.symbol,

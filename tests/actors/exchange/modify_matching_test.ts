@@ -138,7 +138,7 @@ Deno.test("sim modify: a filled parent's exits move by its id; a stop-limit that
 Deno.test("sim modify (ticks): a limit moved to the touch arrives again and takes it", () => {
   const v = venue();
   const tick = (s: number, price: number) =>
-    onTick(v.state, { symbol: "X", ts: DAY + s * 1000, price, size: 5 }, {}, (_to, e) => void v.events.push(e));
+    onTick(v.state, { symbol: "X", ts: DAY + s * 1000, price, size: 5 }, (_to, e) => void v.events.push(e));
   const id = v.submit(order({ type: "limit", limitPrice: 95, qty: 1 }));
   tick(0, 100);
   v.modify(id, { limitPrice: 100 });
