@@ -74,16 +74,8 @@ export function createCell(
 
   const tell = <T extends Message>(to: { path: string } | string, msg: T, options?: TellOptions) => {
     const target = typeof to === "string" ? to : to.path;
-    const corr = options?.correlationId;
-    env.send(
-      corr === undefined ? { to: target, from: path, seq: ++outSeq, msg } : {
-        to: target,
-        from: path,
-        seq: ++outSeq,
-        corr,
-        msg,
-      },
-    );
+    // One envelope shape whether or not it carries a correlation id: the host's hot path stays monomorphic.
+    env.send({ to: target, from: path, seq: ++outSeq, corr: options?.correlationId, msg });
   };
 
   const ctx: ActorContext = {

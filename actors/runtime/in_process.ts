@@ -366,7 +366,7 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
       const slot = slots.get(path);
       if (!slot) throw new NoSuchActorError(path);
       return (msg: M) => {
-        const error = routeTo(slot, { to: path, seq: ++outsideSeq, msg });
+        const error = routeTo(slot, { to: path, from: undefined, seq: ++outsideSeq, corr: undefined, msg });
         if (error) throw error;
       };
     },
