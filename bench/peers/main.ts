@@ -11,6 +11,7 @@
 import { parseArgs } from "node:util";
 import { writeBarsCsv } from "../gen_bars.ts";
 import { type BenchRow, printRow } from "../row.ts";
+import { backtestTaskFlags } from "../cli_bench.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
@@ -52,7 +53,20 @@ async function ensureVenv(venv: string): Promise<string> {
 async function ours(csv: string, out: string, bars: number): Promise<Result> {
   const t0 = performance.now();
   const output = await new Deno.Command("/usr/bin/time", {
-    args: ["-f", "MAXRSS_KB=%M", Deno.execPath(), "run", "-A", MAIN, "backtest", "--data", csv, "--out", out],
+    args: [
+      "-f",
+      "MAXRSS_KB=%M",
+      Deno.execPath(),
+      "run",
+      "-A",
+      ...backtestTaskFlags(),
+      MAIN,
+      "backtest",
+      "--data",
+      csv,
+      "--out",
+      out,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();
