@@ -240,52 +240,90 @@ function venueOfPosition(state: State, k: string, strategyId: string): string {
  * `only`: the book of one venue (its positions, orders and order rate), for that venue's own limits.
  */
 function riskView(state: State, venue: string, only?: string, except?: string): RiskView {
-  let exposures: OpenExposure[] | undefined;
-  const atVenue = (strategyId: string, k?: string) =>
-    only === undefined ||
-    (k !== undefined ? venueOfPosition(state, k, strategyId) : strategyVenue(state.config, strategyId)) === only;
-  // `except`: the order a modify replaces (the modified order is checked in its place).
-  const openOrders = only === undefined && except === undefined
-    ? state.open
-    : state.open.filter((t) => (only === undefined || t.order.venue === only) && t.order.clientOrderId !== except);
-  return {
-    state: state.trading,
-    position: (strategyId, symbol) =>
-      only === undefined || atVenue(strategyId, key(strategyId, symbol)) ? positionOf(state, strategyId, symbol) : 0,
-    *holdings() {
-      for (const [k, qty] of state.positions) {
-        const cut = k.indexOf("\u0000");
-        const strategyId = k.slice(0, cut);
-        if (atVenue(strategyId, k)) yield { strategyId, symbol: k.slice(cut + 1), qty };
-      }
-    },
-    get open() {
-      return exposures ??= openOrders.map((t): OpenExposure => ({
-        strategyId: t.order.strategyId,
-        symbol: t.order.symbol,
-        side: t.order.side,
-        reduceOnly: t.order.reduceOnly === true,
-        remaining: t.modifies
-          ? t.modifies.reduce((n, m) => Math.max(n, openQuantity(m.before, t.filled)), openQuantity(t.order, t.filled))
-          : openQuantity(t.order, t.filled),
-        price: t.order.limitPrice ?? t.order.stopPrice ?? t.order.refPrice,
-      }));
-    },
-    lastPrice: (symbol) => state.lastPrice.get(symbol),
-    multiplier: (symbol) => state.config.instruments?.[venue]?.[symbol]?.multiplier || 1,
-    openOrders(strategyId) {
-      if (strategyId === undefined) return openOrders.length;
-      let n = 0;
-      for (const t of openOrders) if (t.order.strategyId === strategyId) n++;
-      return n;
-    },
-    recentOrders(strategyId) {
-      if (strategyId === undefined && only === undefined) return state.recent.length;
-      let n = 0;
-      for (const by of state.recentBy) if (strategyId === undefined ? atVenue(by) : by === strategyId) n++;
-      return n;
-    },
-  };
+  return new GuardianView(state, venue, only, except);
+}
+
+/**
+ * What the checks see, built for every order. A class, not an object literal: a literal with a getter (`open`, lazy
+ * because most orders never look at it) is created through a slow runtime path, ~1.3 µs per order here.
+ */
+class GuardianView implements RiskView {
+  readonly state: TradingState;
+  #exposures: OpenExposure[] | undefined;
+  readonly #guardian: State;
+  readonly #venue: string;
+  readonly #only: string | undefined;
+  readonly #openOrders: Tracked[];
+
+  constructor(guardian: State, venue: string, only: string | undefined, except: string | undefined) {
+    this.state = guardian.trading;
+    this.#guardian = guardian;
+    this.#venue = venue;
+    this.#only = only;
+    // `except`: the order a modify replaces (the modified order is checked in its place).
+    this.#openOrders = only === undefined && except === undefined
+      ? guardian.open
+      : guardian.open.filter((t) => (only === undefined || t.order.venue === only) && t.order.clientOrderId !== except);
+  }
+
+  #atVenue(strategyId: string, k?: string): boolean {
+    const only = this.#only;
+    return only === undefined ||
+      (k !== undefined
+          ? venueOfPosition(this.#guardian, k, strategyId)
+          : strategyVenue(this.#guardian.config, strategyId)) ===
+        only;
+  }
+
+  position(strategyId: string, symbol: string): number {
+    return this.#only === undefined || this.#atVenue(strategyId, key(strategyId, symbol))
+      ? positionOf(this.#guardian, strategyId, symbol)
+      : 0;
+  }
+
+  *holdings(): Generator<{ strategyId: string; symbol: string; qty: number }> {
+    for (const [k, qty] of this.#guardian.positions) {
+      const cut = k.indexOf("\u0000");
+      const strategyId = k.slice(0, cut);
+      if (this.#atVenue(strategyId, k)) yield { strategyId, symbol: k.slice(cut + 1), qty };
+    }
+  }
+
+  get open(): OpenExposure[] {
+    return this.#exposures ??= this.#openOrders.map((t): OpenExposure => ({
+      strategyId: t.order.strategyId,
+      symbol: t.order.symbol,
+      side: t.order.side,
+      reduceOnly: t.order.reduceOnly === true,
+      remaining: t.modifies
+        ? t.modifies.reduce((n, m) => Math.max(n, openQuantity(m.before, t.filled)), openQuantity(t.order, t.filled))
+        : openQuantity(t.order, t.filled),
+      price: t.order.limitPrice ?? t.order.stopPrice ?? t.order.refPrice,
+    }));
+  }
+
+  lastPrice(symbol: string): number | undefined {
+    return this.#guardian.lastPrice.get(symbol);
+  }
+
+  multiplier(symbol: string): number {
+    return this.#guardian.config.instruments?.[this.#venue]?.[symbol]?.multiplier || 1;
+  }
+
+  openOrders(strategyId?: string): number {
+    if (strategyId === undefined) return this.#openOrders.length;
+    let n = 0;
+    for (const t of this.#openOrders) if (t.order.strategyId === strategyId) n++;
+    return n;
+  }
+
+  recentOrders(strategyId?: string): number {
+    const state = this.#guardian;
+    if (strategyId === undefined && this.#only === undefined) return state.recent.length;
+    let n = 0;
+    for (const by of state.recentBy) if (strategyId === undefined ? this.#atVenue(by) : by === strategyId) n++;
+    return n;
+  }
 }
 
 /** The venue whose adapter is at `path` (undefined: not an adapter). */
