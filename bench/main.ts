@@ -30,7 +30,7 @@ Runs the named benchmark groups (default: all but cli_10m, in this order) and pr
   {"bench": "backtest_sma_cross_1x1", "unit": "bars/s", "value": 1234567, ...details}
 
   runtime     actor messages/s in-process and across Workers, one-hop latency, crash-to-serving time
-  backtest    bars/s through the full actor path (1 and 10 strategies), and the same rule as a bare loop
+  backtest    bars/s through the full actor path (1 strategy; 10 on 10 symbols; 10 on the same bars), and a bare loop
   data        CSV parsing rows/s
   indicators  incremental updates/s of every indicator
   storage     journal appends/s (SQLite, PostgreSQL and Redis when reachable), candle upserts/s
