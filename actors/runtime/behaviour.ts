@@ -28,6 +28,11 @@ export interface Envelope<M extends Message = Message> {
   /** Per-sender sequence number: FIFO holds per sender→receiver pair. */
   readonly seq: number;
   readonly corr?: string;
+  /**
+   * `msg.type`, copied by the in-process senders: the host reads it for every message, and the envelope has one
+   * shape where messages have dozens (a megamorphic load each). Absent: read from `msg`.
+   */
+  readonly type?: string;
   readonly msg: M;
 }
 

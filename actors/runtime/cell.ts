@@ -75,7 +75,7 @@ export function createCell(
   const tell = <T extends Message>(to: { path: string } | string, msg: T, options?: TellOptions) => {
     const target = typeof to === "string" ? to : to.path;
     // One envelope shape whether or not it carries a correlation id: the host's hot path stays monomorphic.
-    env.send({ to: target, from: path, seq: ++outSeq, corr: options?.correlationId, msg });
+    env.send({ to: target, from: path, seq: ++outSeq, corr: options?.correlationId, type: msg.type, msg });
   };
 
   const ctx: ActorContext = {
@@ -104,7 +104,7 @@ export function createCell(
       if (previous !== undefined) env.clock.clearTimer(previous);
       const handle = env.clock.setTimer(env.clock.now() + delayMs, () => {
         timers.delete(key);
-        if (alive) env.send({ to: path, from: path, seq: ++outSeq, msg });
+        if (alive) env.send({ to: path, from: path, seq: ++outSeq, corr: undefined, type: msg.type, msg });
       });
       timers.set(key, handle);
     },
@@ -169,11 +169,12 @@ export function createCell(
     deliver(envelope, hostSeq) {
       if (!alive) return undefined;
       const msg = envelope.msg;
-      if (msg.type === UNDELIVERABLE) {
+      const type = envelope.type ?? msg.type;
+      if (type === UNDELIVERABLE) {
         this.undeliverable(msg as unknown as Undeliverable);
         return undefined;
       }
-      if (msg.type !== lastAccepted && !accepts.has(msg.type)) {
+      if (type !== lastAccepted && !accepts.has(type)) {
         // Refused at the door rather than crashing the actor: the sender made the mistake.
         const error = new UnknownMessageError(path, msg.type);
         ctx.log.error(error.message, { from: envelope.from });
@@ -191,7 +192,7 @@ export function createCell(
         }
         return undefined;
       }
-      lastAccepted = msg.type;
+      lastAccepted = type;
       current = envelope;
       let result: unknown;
       try {

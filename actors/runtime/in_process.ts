@@ -255,7 +255,7 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
   }
 
   function routeTo(slot: Slot, env: Envelope): Error | undefined {
-    const type = env.msg.type;
+    const type = env.type ?? env.msg.type;
     if (strict) {
       try {
         structuredClone(env.msg);
@@ -366,7 +366,14 @@ export function createInProcessHost(options: InProcessOptions = {}): InProcessHo
       const slot = slots.get(path);
       if (!slot) throw new NoSuchActorError(path);
       return (msg: M) => {
-        const error = routeTo(slot, { to: path, from: undefined, seq: ++outsideSeq, corr: undefined, msg });
+        const error = routeTo(slot, {
+          to: path,
+          from: undefined,
+          seq: ++outsideSeq,
+          corr: undefined,
+          type: msg.type,
+          msg,
+        });
         if (error) throw error;
       };
     },
