@@ -4,7 +4,8 @@
  */
 import { type BarSeries, isTimeframe, type Timeframe, TIMEFRAME_MS } from "../../actors/protocol/mod.ts";
 import { type Columns, toSeries } from "./columns.ts";
-import { parseCsvColumns, readCsvColumns } from "./csv.ts";
+import { parseCsvColumns } from "./csv.ts";
+import { readCsvColumns } from "./csv_read.ts";
 import { DataError } from "./errors.ts";
 import { type Calendar, findGaps, type Gap, inferCalendar } from "./gaps.ts";
 import { parseJsonColumns } from "./json.ts";
