@@ -120,7 +120,7 @@ function isBlank(c: number): boolean {
  * Reads the rows of `b` (whole lines) from `pos` into `rows`. The fast path finds a row's end by reading its
  * fields (no search for the newline first); a row it gives up on is found by its newline and goes to parseRows.
  */
-function parseByteRows(rows: RowState, b: Uint8Array, pos: number): void {
+export function parseByteRows(rows: RowState, b: Uint8Array, pos: number): void {
   const { header, maxPrice, lenient } = rows;
   const { roles, delimiter } = header;
   const ncols = roles.length;
@@ -142,35 +142,23 @@ function parseByteRows(rows: RowState, b: Uint8Array, pos: number): void {
       quote = b.indexOf(34, pos);
       if (quote < 0) quote = len;
     }
-    let ts = NaN, tod = 0, open = NaN, high = NaN, low = NaN, close = NaN, volume = 0;
+    v[DATE] = NaN;
+    v[TIME] = 0;
+    v[OPEN] =
+      v[HIGH] =
+      v[LOW] =
+      v[CLOSE] =
+        NaN;
+    v[VOLUME] = 0;
     let col = 0;
     let next = -1; // the next row's start, once this one's end is found
     for (let fs = pos; col < ncols; col++) {
-      switch (roles[col]) {
-        case DATE:
-          ts = dateAt(b, fs, len, delimiter);
-          break;
-        case TIME:
-          tod = timeOfDayAt(b, fs, len, delimiter);
-          break;
-        case OPEN:
-          open = numberAt(b, fs, len, delimiter);
-          break;
-        case HIGH:
-          high = numberAt(b, fs, len, delimiter);
-          break;
-        case LOW:
-          low = numberAt(b, fs, len, delimiter);
-          break;
-        case CLOSE:
-          close = numberAt(b, fs, len, delimiter);
-          break;
-        case VOLUME:
-          volume = numberAt(b, fs, len, delimiter);
-          break;
-        default:
-          skipField(b, fs, len, delimiter);
-      }
+      // One call site per reader, values through `v`: the readers inline and no double is boxed.
+      const role = roles[col];
+      if (role >= OPEN) v[role] = numberAt(b, fs, len, delimiter);
+      else if (role === DATE) v[DATE] = dateAt(b, fs, len, delimiter);
+      else if (role === TIME) v[TIME] = timeOfDayAt(b, fs, len, delimiter);
+      else skipField(b, fs, len, delimiter);
       c = b[fieldEnd];
       if (c === delimiter) {
         fs = fieldEnd + 1;
@@ -183,7 +171,7 @@ function parseByteRows(rows: RowState, b: Uint8Array, pos: number): void {
       }
       break;
     }
-    ts += tod;
+    const ts = v[DATE] + v[TIME], open = v[OPEN], high = v[HIGH], low = v[LOW], close = v[CLOSE], volume = v[VOLUME];
     if (
       next < 0 || quote < next ||
       ts !== ts || open !== open || high !== high || low !== low || close !== close || volume !== volume ||
@@ -242,6 +230,9 @@ function grow(rows: RowState): { buf: ColumnBuffers; lines: Uint32Array | undefi
   return { buf, lines: rows.lines };
 }
 
+// The values of the row being read, by role.
+const v = new Float64Array(8);
+
 // Where the field just read ends (its delimiter, or the row's end): a module-level cursor, no result object.
 let fieldEnd = 0;
 
@@ -277,11 +268,44 @@ function numberAt(b: Uint8Array, start: number, end: number, delimiter: number):
   const c = b[i];
   const negative = c === 45; // '-'
   if (negative || c === 43) i++; // '+'
+  // Nine digits or fewer (prices, volumes) fit an int32: integer arithmetic, a shorter dependency chain than
+  // doubles. A longer mantissa is read again as doubles by numberLong.
+  const first = i;
+  let mantissa = 0;
+  for (; i < end; i++) {
+    const d = b[i] - 48;
+    if (d >>> 0 > 9) break;
+    mantissa = (mantissa * 10 + d) | 0;
+  }
+  const digits = i - first;
+  let scale = 0;
+  if (i < end && b[i] === 46) { // '.'
+    const dot = ++i;
+    for (; i < end; i++) {
+      const d = b[i] - 48;
+      if (d >>> 0 > 9) break;
+      mantissa = (mantissa * 10 + d) | 0;
+    }
+    scale = i - dot;
+  }
+  if (digits + scale > 9) return numberLong(b, start, end, delimiter);
+  if (digits + scale === 0 || !stops(b, i, end, delimiter)) return numberSlow(b, start, end, delimiter);
+  fieldEnd = i;
+  const value = scale === 0 ? mantissa : mantissa / POW10[scale];
+  return negative ? -value : value;
+}
+
+/** `numberAt` for mantissas of more than nine digits: as parseNumber's fast path, in doubles. */
+function numberLong(b: Uint8Array, start: number, end: number, delimiter: number): number {
+  let i = start;
+  const c = b[i];
+  const negative = c === 45; // '-'
+  if (negative || c === 43) i++; // '+'
   let mantissa = 0;
   let digits = 0;
   for (; i < end; i++) {
     const d = b[i] - 48;
-    if (d < 0 || d > 9) break;
+    if (d >>> 0 > 9) break;
     mantissa = mantissa * 10 + d;
     digits++;
   }
@@ -289,7 +313,7 @@ function numberAt(b: Uint8Array, start: number, end: number, delimiter: number):
   if (i < end && b[i] === 46) { // '.'
     for (i++; i < end; i++) {
       const d = b[i] - 48;
-      if (d < 0 || d > 9) break;
+      if (d >>> 0 > 9) break;
       mantissa = mantissa * 10 + d;
       scale++;
     }
@@ -299,14 +323,19 @@ function numberAt(b: Uint8Array, start: number, end: number, delimiter: number):
     const value = scale === 0 ? mantissa : mantissa / POW10[scale];
     return negative ? -value : value;
   }
+  return numberSlow(b, start, end, delimiter);
+}
+
+/** Kept out of `numberAt`, so that stays small enough to inline. */
+function numberSlow(b: Uint8Array, start: number, end: number, delimiter: number): number {
   skipField(b, start, end, delimiter);
   const text = decode(b, start, fieldEnd);
   return parseNumber(text, 0, text.length);
 }
 
 // The last YYYY-MM-DD read and its day: consecutive intraday bars share their date, so most rows skip the calendar.
-const lastDate = new Uint8Array(10);
-let lastDay = NaN;
+// The dashes are checked, so the date's eight digits are the key (0 matches no date: its bytes are digits).
+let lastHi = 0, lastMid = 0, lastDay = NaN;
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
@@ -318,13 +347,10 @@ function isDigit(c: number): boolean {
  */
 function dateAt(b: Uint8Array, start: number, end: number, delimiter: number): number {
   if (start + 10 <= end && b[start + 4] === 45 && b[start + 7] === 45) {
-    let same = true;
-    for (let k = 0; k < 10; k++) {
-      if (b[start + k] !== lastDate[k]) {
-        same = false;
-        break;
-      }
-    }
+    // The 10 bytes as three integers: one comparison each instead of ten byte comparisons.
+    const hi = (b[start] << 24 | b[start + 1] << 16 | b[start + 2] << 8 | b[start + 3]) >>> 0;
+    const mid = (b[start + 5] << 24 | b[start + 6] << 16 | b[start + 8] << 8 | b[start + 9]) >>> 0;
+    let same = hi === lastHi && mid === lastMid;
     if (
       !same && isDigit(b[start]) && isDigit(b[start + 1]) && isDigit(b[start + 2]) && isDigit(b[start + 3]) &&
       isDigit(b[start + 5]) && isDigit(b[start + 6]) && isDigit(b[start + 8]) && isDigit(b[start + 9])
@@ -332,7 +358,8 @@ function dateAt(b: Uint8Array, start: number, end: number, delimiter: number): n
       const year = (b[start] - 48) * 1000 + (b[start + 1] - 48) * 100 + (b[start + 2] - 48) * 10 + b[start + 3] - 48;
       const month = (b[start + 5] - 48) * 10 + b[start + 6] - 48;
       const day = (b[start + 8] - 48) * 10 + b[start + 9] - 48;
-      lastDate.set(b.subarray(start, start + 10));
+      lastHi = hi;
+      lastMid = mid;
       lastDay = dateMs(year, month, day);
       same = true;
     }
@@ -362,6 +389,10 @@ function dateAt(b: Uint8Array, start: number, end: number, delimiter: number): n
       return value >= 1e11 ? value : value * 1000;
     }
   }
+  return dateSlow(b, start, end, delimiter);
+}
+
+function dateSlow(b: Uint8Array, start: number, end: number, delimiter: number): number {
   skipField(b, start, end, delimiter);
   const text = decode(b, start, fieldEnd);
   return parseDateTime(text, 0, text.length);

@@ -4,7 +4,7 @@
  * error (message, line, column).
  */
 import assert from "node:assert/strict";
-import { readCsvColumns } from "../../../storage/bars/mod.ts";
+import { parseBars, readCsvColumns } from "../../../storage/bars/mod.ts";
 import { readCsvColumns as legacyReadCsvColumns } from "./legacy/csv.ts";
 
 function rng(seed: number): () => number {
@@ -235,4 +235,36 @@ Deno.test("csv_read: a file whose first lines are long outgrows the estimated ca
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("loadBars: the alignment warning counts exactly the times `%` finds off the timeframe", () => {
+  const r = rng(7);
+  const steps: Record<string, number> = {
+    "3m": 180_000,
+    "1m": 60_000,
+    "5m": 300_000,
+    "1h": 3_600_000,
+    "4h": 14_400_000,
+  };
+  let warned = 0;
+  for (let round = 0; round < 300; round++) {
+    const tf = pick(r, Object.keys(steps)) as "3m" | "1m" | "5m" | "1h" | "4h";
+    const step = steps[tf];
+    // Small (epoch seconds), ordinary, and large epoch ms on both sides of 2^52, where the check switches to `%`.
+    const base = pick(r, [0, Date.UTC(int(r, 1971, 2200), 0, 1), 4.5e15, 4.6e15]);
+    let t = base - (base % step);
+    const offRate = r() < 0.5 ? 0 : 0.05;
+    const lines = ["timestamp,open,high,low,close"];
+    for (let i = 0; i < 50; i++) {
+      t += step * int(r, 1, 3) + (r() < offRate ? pick(r, [1, step - 1, step / 2, 999]) : 0);
+      lines.push(`${t},1,1,1,1`);
+    }
+    const { series, warnings } = parseBars(lines.join("\n"), "x.csv", { timeframe: tf });
+    let off = 0;
+    for (const ts of series.ts) if (ts % step !== 0) off++;
+    const expected = off === 0 ? [] : [`${off} of 50 bar times are not multiples of ${tf}`];
+    assert.deepEqual(warnings.filter((w) => w.includes("multiples")), expected);
+    if (off > 0) warned++;
+  }
+  assert.ok(warned > 50 && warned < 250, `${warned} of 300 warned`);
 });
