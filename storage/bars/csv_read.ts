@@ -77,16 +77,21 @@ export async function readCsvColumns(
   }
 }
 
-/** Rows in a file of `size` bytes whose first chunk is `b`, from the first chunk's line lengths, a little over. */
+/**
+ * Rows in a file of `size` bytes whose first chunk is `b`, from the lengths of that chunk's rows, a little over.
+ * Blank lines do not count (a run of them would make the estimate huge); rows are at least 10 bytes
+ * (`d,o,h,l,c\n`).
+ */
 function estimateRows(b: Uint8Array, from: number, size: number): number {
-  let lines = 0;
-  let last = from;
-  for (let i = b.indexOf(10, from); i >= 0; i = b.indexOf(10, i + 1)) {
-    lines++;
-    last = i + 1;
+  let rows = 0, bytes = 0;
+  for (let start = from, i = b.indexOf(10, from); i >= 0; start = i + 1, i = b.indexOf(10, start)) {
+    if (i - start > 1) {
+      rows++;
+      bytes += i + 1 - start;
+    }
   }
-  const perLine = lines > 0 ? (last - from) / lines : 16;
-  return Math.ceil(((size - from) / perLine) * 1.02) + 16;
+  const perRow = rows > 0 ? Math.max(10, bytes / rows) : 64;
+  return Math.ceil(((size - from) / perRow) * 1.02) + 16;
 }
 
 // `ignoreBOM`: a BOM inside the file is text, as it is to the streaming decode of the whole file.
@@ -120,7 +125,7 @@ function isBlank(c: number): boolean {
  * Reads the rows of `b` (whole lines) from `pos` into `rows`. The fast path finds a row's end by reading its
  * fields (no search for the newline first); a row it gives up on is found by its newline and goes to parseRows.
  */
-export function parseByteRows(rows: RowState, b: Uint8Array, pos: number): void {
+function parseByteRows(rows: RowState, b: Uint8Array, pos: number): void {
   const { header, maxPrice, lenient } = rows;
   const { roles, delimiter } = header;
   const ncols = roles.length;
