@@ -1,11 +1,15 @@
 /**
- * The byte reader (csv_read.ts) against the string reader it replaced (kept in ./legacy): over many random CSV
+ * The byte reader (csv_read.ts) against the string parser (csv.ts parseCsvColumns): over many random CSV
  * files, in every layout and format the loader accepts plus junk, both give bit-identical columns or the same
  * error (message, line, column).
  */
 import assert from "node:assert/strict";
 import { parseBars, readCsvColumns } from "../../../storage/bars/mod.ts";
-import { readCsvColumns as legacyReadCsvColumns } from "./legacy/csv.ts";
+import { parseCsvColumns } from "../../../storage/bars/csv.ts";
+
+/** The reference: the whole file decoded, then the string parser every row went through before the byte reader. */
+const stringReader: typeof readCsvColumns = async (path, file, options) =>
+  parseCsvColumns(await Deno.readTextFile(path), file, options);
 
 function rng(seed: number): () => number {
   return () => {
@@ -199,7 +203,7 @@ Deno.test("csv_read: random files read bit-identically to the string reader, err
       const path = `${dir}/f${file}.csv`;
       await Deno.writeTextFile(path, text);
       const chunkBytes = pick(r, [7, 64, 1000, 4096, 1 << 20]);
-      const want = await outcome(legacyReadCsvColumns, path, chunkBytes);
+      const want = await outcome(stringReader, path, chunkBytes);
       const got = await outcome(readCsvColumns, path, pick(r, [5, 97, 4096, 1 << 20]));
       assert.deepEqual(got, want, `file ${file}:\n${text.slice(0, 2000)}`);
       if ("error" in want) errors++;
@@ -229,7 +233,7 @@ Deno.test("csv_read: a file whose first lines are long outgrows the estimated ca
     await Deno.writeTextFile(`${dir}/x.csv`, lines.join("\n"));
     for (const chunkBytes of [4096, 1 << 16]) {
       const got = await outcome(readCsvColumns, `${dir}/x.csv`, chunkBytes);
-      assert.deepEqual(got, await outcome(legacyReadCsvColumns, `${dir}/x.csv`, chunkBytes));
+      assert.deepEqual(got, await outcome(stringReader, `${dir}/x.csv`, chunkBytes));
       assert.equal("length" in got && got.length, 6000);
     }
   } finally {
