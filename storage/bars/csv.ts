@@ -11,11 +11,12 @@
  * a date and a time column their values are added. Volume is optional (0 when absent); other columns are ignored.
  * The delimiter is a comma, or `;` / tab when the header has no comma. Fields may be quoted (RFC 4180: `""` is a
  * quote inside one); a quoted number may group thousands with commas (`"1,234.5"`). Rows with a quote take a slower
- * path; the others are read in place. Timestamp formats: see dates.ts. Every rule a row breaks is a located
+ * path; the others are read in place. Timestamp formats: see dates.ts. Files are read from their bytes by
+ * csv_read.ts, which falls back to `parseRows` here for any row its fast path does not take. Every rule a row breaks is a located
  * `DataError` (see validate.ts); prices above `maxPrice` (DEFAULT_MAX_PRICE) are refused.
  */
 import type { BarSeries, Timeframe } from "../../actors/protocol/mod.ts";
-import { allocColumns, type Columns, finishColumns, toSeries } from "./columns.ts";
+import { allocColumns, type ColumnBuffers, type Columns, finishColumns, toSeries } from "./columns.ts";
 import { parseDateTime, parseTimeOfDay } from "./dates.ts";
 import { DataError } from "./errors.ts";
 import { isNonFiniteLiteral, parseNumber } from "./numbers.ts";
@@ -42,7 +43,8 @@ export interface CsvOptions extends BarLimits {
   readonly file?: string;
 }
 
-const SKIP = 0, DATE = 1, TIME = 2, OPEN = 3, HIGH = 4, LOW = 5, CLOSE = 6, VOLUME = 7;
+/** Column roles, in `Header.roles`. */
+export const SKIP = 0, DATE = 1, TIME = 2, OPEN = 3, HIGH = 4, LOW = 5, CLOSE = 6, VOLUME = 7;
 const ROLE_FIELD: readonly BarField[] = ["ts", "ts", "ts", "open", "high", "low", "close", "volume"];
 const DATE_NAMES = new Set(["date", "datetime", "timestamp", "open_time", "opentime"]);
 const PRICE_ROLES: Readonly<Record<string, number>> = {
@@ -54,7 +56,7 @@ const PRICE_ROLES: Readonly<Record<string, number>> = {
   vol: VOLUME,
 };
 
-interface Header {
+export interface Header {
   readonly names: readonly string[];
   readonly roles: Int8Array;
   /** Header name (as written) for each role, for error messages. */
@@ -77,55 +79,7 @@ export function parseCsvColumns(text: string, file = "input.csv", options: Parse
   return finishRows(rows);
 }
 
-/**
- * `parseCsvColumns` on a file read a chunk at a time: the file is never one string (a 1M-row file is ~64 MB of
- * text), and the columns are allocated once, by a first pass that counts the lines in the raw bytes.
- */
-export async function readCsvColumns(
-  path: string | URL,
-  file: string,
-  options: BarLimits & { readonly chunkBytes?: number } = {},
-): Promise<Columns> {
-  const buffer = new Uint8Array(options.chunkBytes ?? 1 << 20);
-  const f = await Deno.open(path);
-  try {
-    let newlines = 0;
-    for (let got = await f.read(buffer); got !== null; got = await f.read(buffer)) {
-      for (let i = buffer.indexOf(10); i >= 0 && i < got; i = buffer.indexOf(10, i + 1)) newlines++;
-    }
-    await f.seek(0, Deno.SeekMode.Start);
-    const decoder = new TextDecoder();
-    let rows: RowState | undefined;
-    let carry = "";
-    for (;;) {
-      const got = await f.read(buffer);
-      const done = got === null;
-      let text = carry + (done ? decoder.decode() : decoder.decode(buffer.subarray(0, got), { stream: true }));
-      let from = 0;
-      if (rows === undefined) {
-        const head = findHeader(text, file, done);
-        // The header line is not complete yet (or only blank lines so far): read on.
-        if (head === undefined) {
-          if (done) throw new DataError({ file }, "file is empty");
-          carry = text;
-          continue;
-        }
-        rows = startRows(head, newlines + 1, file, options);
-        from = head.end + 1;
-      }
-      // Whole lines only; the last, partial one waits for the next chunk.
-      const cut = done ? text.length : text.lastIndexOf("\n") + 1;
-      carry = text.slice(cut);
-      if (cut > from) parseRows(rows, cut === text.length ? text : (text = text.slice(0, cut)), from);
-      if (done) break;
-    }
-    return finishRows(rows!);
-  } finally {
-    f.close();
-  }
-}
-
-interface HeaderAt {
+export interface HeaderAt {
   readonly header: Header;
   /** Index of the header line's "\n" (or the text's length). */
   readonly end: number;
@@ -148,10 +102,10 @@ function findHeader(text: string, file: string, whole = true): HeaderAt | undefi
 }
 
 /** A parse in progress: the columns filled so far and where the next row's line number starts. */
-interface RowState {
+export interface RowState {
   readonly header: Header;
-  readonly buf: ReturnType<typeof allocColumns>;
-  readonly lines: Uint32Array | undefined;
+  buf: ColumnBuffers;
+  lines: Uint32Array | undefined;
   readonly file: string;
   readonly maxPrice: number;
   readonly lenient: boolean;
@@ -160,7 +114,7 @@ interface RowState {
   prevLine: number;
 }
 
-function startRows(head: HeaderAt, capacity: number, file: string, options: ParseOptions): RowState {
+export function startRows(head: HeaderAt, capacity: number, file: string, options: ParseOptions): RowState {
   const lenient = options.lenient ?? false;
   const buf = allocColumns(capacity);
   return {
@@ -176,7 +130,7 @@ function startRows(head: HeaderAt, capacity: number, file: string, options: Pars
   };
 }
 
-function finishRows(rows: RowState): Columns {
+export function finishRows(rows: RowState): Columns {
   if (rows.n === 0) throw new DataError({ file: rows.file }, "no bars after the header");
   const columns = finishColumns(rows.buf, rows.n);
   if (!rows.lines) return columns;
@@ -185,7 +139,7 @@ function finishRows(rows: RowState): Columns {
 }
 
 /** Reads the rows of `text` from `pos` to its end (whole lines) into `rows`. */
-function parseRows(rows: RowState, text: string, pos: number): void {
+export function parseRows(rows: RowState, text: string, pos: number): void {
   const { header, buf, lines, file, maxPrice, lenient } = rows;
   const { roles, delimiter } = header;
   const ncols = roles.length;
@@ -286,7 +240,7 @@ function parseRows(rows: RowState, text: string, pos: number): void {
   rows.prevLine = prevLine;
 }
 
-function readHeader(raw: string, file: string, line: number): Header {
+export function readHeader(raw: string, file: string, line: number): Header {
   const delimiter = raw.includes(",") ? 44 : raw.includes(";") ? 59 : raw.includes("\t") ? 9 : 44;
   const names = raw.split(String.fromCharCode(delimiter)).map((s) => s.trim().replace(/^"(.*)"$/, "$1"));
   const keys = names.map((s) => s.toLowerCase());
@@ -353,13 +307,13 @@ function unreadable(
   throw new DataError({ file, line, column: problem && nameOf(header, problem.field) }, problem?.reason ?? "bad row");
 }
 
-function countNewlines(text: string, from: number, to: number): number {
+export function countNewlines(text: string, from: number, to: number): number {
   let count = 0;
   for (let i = text.indexOf("\n", from); i >= 0 && i < to; i = text.indexOf("\n", i + 1)) count++;
   return count;
 }
 
-function isBlank(c: number): boolean {
+export function isBlank(c: number): boolean {
   return c === 10 || c === 13 || c === 32 || c === 9;
 }
 

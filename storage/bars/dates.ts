@@ -42,7 +42,8 @@ function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
-function dateMs(year: number, month: number, day: number): number {
+/** Epoch ms of a calendar date at midnight UTC; NaN when the date does not exist. */
+export function dateMs(year: number, month: number, day: number): number {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
   return daysFromCivil(year, month, day) * DAY_MS;
 }

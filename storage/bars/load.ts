@@ -4,7 +4,8 @@
  */
 import { type BarSeries, isTimeframe, type Timeframe, TIMEFRAME_MS } from "../../actors/protocol/mod.ts";
 import { type Columns, toSeries } from "./columns.ts";
-import { parseCsvColumns, readCsvColumns } from "./csv.ts";
+import { parseCsvColumns } from "./csv.ts";
+import { readCsvColumns } from "./csv_read.ts";
 import { DataError } from "./errors.ts";
 import { type Calendar, findGaps, type Gap, inferCalendar } from "./gaps.ts";
 import { parseJsonColumns } from "./json.ts";
@@ -106,6 +107,11 @@ function alignmentWarnings(columns: Columns, timeframe: Timeframe): string[] {
   const step = TIMEFRAME_MS[timeframe];
   if (step >= 86_400_000) return [];
   let off = 0;
-  for (let i = 0; i < columns.length; i++) if (columns.ts[i] % step !== 0) off++;
+  for (let i = 0; i < columns.length; i++) {
+    // `t % step !== 0` without fmod (slow on doubles): the multiple of step below t is exact while |t| + step
+    // < 2^53, so it equals t exactly when t is a multiple. Beyond that (and for NaN), `%` itself.
+    const t = columns.ts[i];
+    if (Math.abs(t) < 2 ** 52 ? t - Math.floor(t / step) * step !== 0 : t % step !== 0) off++;
+  }
   return off === 0 ? [] : [`${off} of ${columns.length} bar times are not multiples of ${timeframe}`];
 }

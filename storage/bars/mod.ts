@@ -7,7 +7,8 @@
  * ```
  */
 export { loadBars, type LoadOptions, type LoadResult, nameFromFile, parseBars } from "./load.ts";
-export { type CsvOptions, parseCsv, parseCsvColumns, readCsvColumns } from "./csv.ts";
+export { type CsvOptions, parseCsv, parseCsvColumns } from "./csv.ts";
+export { readCsvColumns } from "./csv_read.ts";
 export { candlesToColumns, type JsonOptions, parseJsonCandles, parseJsonColumns } from "./json.ts";
 export { DataError, type DataErrorLocation, type LocationUnit } from "./errors.ts";
 export { countMissing, findGaps, type Gap, type GapOptions, inferCalendar } from "./gaps.ts";
