@@ -65,7 +65,7 @@ export function sortedReturns(returns: ArrayLike<number>): Float64Array {
  * the same number either way, so the statistics are too; with a NaN in the input, the whole sort.
  */
 export function sortedAt(returns: ArrayLike<number>, percentiles: readonly number[]): ArrayLike<number> {
-  const a = Float64Array.from(returns);
+  const a = returns instanceof Float64Array ? returns.slice() : Float64Array.from(returns); // slice: a memcpy
   const n = a.length;
   for (let i = 0; i < n; i++) if (a[i] !== a[i]) return a.sort();
   const out: Record<number, number> & { length: number } = { length: n };
