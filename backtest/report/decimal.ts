@@ -37,6 +37,13 @@ const POW10_INT = Int32Array.from({ length: 10 }, (_, i) => 10 ** i);
 export function writeShortest(out: Uint8Array, pos: number, x: number): number {
   const a = x < 0 ? -x : x;
   if (!(a >= 1e-6 && a < TWO53)) return writeAscii(out, pos, String(x));
+  if (a < 1e8 && a === Math.floor(a)) {
+    // An integer (sizes, bar numbers, round prices): its digits as they are.
+    if (x < 0) out[pos++] = 45;
+    const end = pos + digitCount(a);
+    putDigits(out, end, a | 0);
+    return end;
+  }
   bits[0] = a;
   const top = words[1];
   if ((top & 0xfffff) === 0 && words[0] === 0) return writeAscii(out, pos, String(x)); // a power of two
@@ -83,8 +90,10 @@ export function writeShortest(out: Uint8Array, pos: number, x: number): number {
   if (h < 0) return writeAscii(out, pos, String(x));
   // Drop digits while P stays close enough to a multiple of 10^j: r = m mod 10^j, P is r + d above one multiple and
   // 10^j − r − d below the next. Past 2^53 r is inexact, but only where it is far too large to matter.
-  let drop = 0, up = false;
-  for (let j = 1; j <= K; j++) {
+  let drop = 0, up = false, lo = 1, hi = K;
+  // One digit at a time for the first two (noisy values, most equity, stop there), then by halves: can j go?
+  for (let tries = 0; lo <= hi; tries++) {
+    const j = tries < 2 ? lo : (lo + hi) >> 1;
     const r = j <= 8
       ? l % POW10_INT[j]
       : j <= 16
@@ -92,10 +101,15 @@ export function writeShortest(out: Uint8Array, pos: number, x: number): number {
       : (h % POW10_INT[j - 16]) * 1e16 + mi * 1e8 + l;
     const above = r + d, dBelow = above < 0 ? -above : above, dAbove = POW10[j] - r - d;
     const dist = dBelow < dAbove ? dBelow : dAbove;
-    if (dist > t + MARGIN) break;
+    if (dist > t + MARGIN) {
+      if (tries < 2) break;
+      hi = j - 1;
+      continue;
+    }
     if (dist >= t - MARGIN || Math.abs(dBelow - dAbove) <= MARGIN) return writeAscii(out, pos, String(x));
     drop = j;
     up = dAbove < dBelow;
+    lo = j + 1;
   }
   if (drop > 0) {
     // m to its nearest multiple of 10^drop: the dropped digits become zeros, which are not written.
