@@ -19,6 +19,7 @@ const TRADE_COLUMNS = [
   "mae",
   "mfe",
 ] as const;
+type TradeColumn = typeof TRADE_COLUMNS[number];
 
 function num(x: number): string {
   return Number.isFinite(x) ? String(x === 0 ? 0 : x) : "";
@@ -61,31 +62,57 @@ export async function writeTradesCsv(path: string, trades: readonly ClosedTrade[
   const time = isoTimeWriter();
   // strategyId and symbol repeat on every row: each distinct one is escaped and encoded once.
   const cells = new Map<string, Uint8Array>();
-  const cell = (s: string) => {
+  const bytesOf = (s: string) => {
     let bytes = cells.get(s);
     if (!bytes) cells.set(s, bytes = new TextEncoder().encode(text(s)));
     return bytes;
   };
+  const roomOf = (v: unknown) => typeof v === "string" ? bytesOf(v).length : 0;
+  // A cell as `tradeRow` writes it, whatever the value's type: a string as text, a number by `num`, else nothing.
+  const cell = (out: Uint8Array, pos: number, v: unknown) => {
+    if (typeof v === "number") return writeNumberCell(out, pos, v);
+    if (typeof v !== "string") return pos;
+    const bytes = bytesOf(v);
+    out.set(bytes, pos);
+    return pos + bytes.length;
+  };
+  const timeCell = (out: Uint8Array, pos: number, v: unknown) => typeof v === "number" ? time(out, pos, v) : pos;
+  // The columns by name, in TRADE_COLUMNS order: direct loads rather than a keyed load per cell.
   await writeLines(path, TRADE_COLUMNS.join(","), trades.length, (i) => {
-    let room = TRADE_ROW_BYTES;
-    for (let c = 0; c < TRADE_COLUMNS.length; c++) {
-      const v = trades[i][TRADE_COLUMNS[c]];
-      if (typeof v === "string") room += cell(v).length;
-    }
-    return room;
+    const t = trades[i] as unknown as Record<TradeColumn, unknown>;
+    // Strings anywhere (numeric columns never hold one, by the types, but a row must never overflow the buffer).
+    return TRADE_ROW_BYTES + roomOf(t.strategyId) + roomOf(t.symbol) + roomOf(t.size) + roomOf(t.entryBar) +
+      roomOf(t.exitBar) + roomOf(t.entryPrice) + roomOf(t.exitPrice) + roomOf(t.pnl) + roomOf(t.commission) +
+      roomOf(t.returnPct) + roomOf(t.mae) + roomOf(t.mfe);
   }, (out, pos, i) => {
-    const t = trades[i];
-    for (let c = 0; c < TRADE_COLUMNS.length; c++) {
-      if (c > 0) out[pos++] = 44; // ","
-      const key = TRADE_COLUMNS[c];
-      const v = t[key];
-      if (key === "entryTime" || key === "exitTime") pos = time(out, pos, v as number);
-      else if (typeof v === "string") {
-        const bytes = cell(v);
-        out.set(bytes, pos);
-        pos += bytes.length;
-      } else if (typeof v === "number") pos = writeNumberCell(out, pos, v); // anything else: "" as `num`
-    }
+    const t = trades[i] as unknown as Record<TradeColumn, unknown>;
+    pos = cell(out, pos, t.strategyId);
+    out[pos++] = 44; // ","
+    pos = cell(out, pos, t.symbol);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.size);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.entryBar);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.exitBar);
+    out[pos++] = 44;
+    pos = timeCell(out, pos, t.entryTime);
+    out[pos++] = 44;
+    pos = timeCell(out, pos, t.exitTime);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.entryPrice);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.exitPrice);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.pnl);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.commission);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.returnPct);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.mae);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.mfe);
     out[pos] = 10; // "\n"
     return pos + 1;
   });

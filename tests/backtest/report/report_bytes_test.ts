@@ -12,6 +12,7 @@ import {
   toJson,
   tradesCsv,
   writeReport,
+  writeTradesCsv,
 } from "../../../backtest/report/mod.ts";
 import { bucketExtremes } from "../../../backtest/report/downsample.ts";
 import { drawdownPeriods } from "../../../backtest/report/drawdown.ts";
@@ -188,5 +189,38 @@ Deno.test("bucketExtremes: the same bars as before on random series with NaN and
     const buckets = 1 + Math.floor(random() * 12);
     if (n <= buckets * 4) continue;
     assert.deepEqual(Array.from(bucketExtremes(n, buckets, series)), oldBucketExtremes(n, buckets, series));
+  }
+});
+
+Deno.test("writeTradesCsv: the same bytes as tradesCsv for quoted, non-ASCII and huge strings and odd numbers", async () => {
+  const t = {
+    strategyId: "s1",
+    symbol: "X",
+    size: -3,
+    entryBar: 5,
+    exitBar: 9,
+    entryTime: Date.UTC(2021, 5, 30, 23, 59, 59, 999),
+    exitTime: Date.UTC(2021, 6, 1),
+    entryPrice: 101.25,
+    exitPrice: 99.1,
+    pnl: 6.450000000000003,
+    commission: 0,
+    returnPct: -0.021234567890123456,
+    mae: NaN,
+    mfe: Infinity,
+  };
+  const trades = [
+    t,
+    { ...t, symbol: 'A,"B"', strategyId: "line\nbreak", size: -0, pnl: 1e-9, entryPrice: 2 ** 60 },
+    { ...t, symbol: "ÄÖ€-日本", entryTime: NaN, exitTime: -Date.UTC(1000, 0, 1) },
+    { ...t, symbol: "Y".repeat(3_000_000) }, // a row longer than the buffer
+    t,
+  ];
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeTradesCsv(`${dir}/t.csv`, trades);
+    assert.equal(await Deno.readTextFile(`${dir}/t.csv`), tradesCsv(trades));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
