@@ -16,6 +16,7 @@ const GROUPS: Readonly<Record<string, string | (() => Promise<void>)>> = {
   cli: "./cli_bench.ts",
   // The bench's cliBench spawns the command itself: nothing of it stays in this process.
   cli_10m: async () => await (await import("./cli_bench.ts")).cliBench(printRow, 10_000_000),
+  report: "./report_bench.ts",
   memory: "./worker_rss_bench.ts",
   ib: "./ib_bench.ts",
   redis: "./redis_bench.ts",
@@ -40,6 +41,7 @@ Runs the named benchmark groups (default: all but cli_10m, in this order) and pr
   api         GET /api/v1/positions latency (p50/p99) under 100 concurrent clients while a replay runs
   cli         the whole backtest command on a generated 1M-bar CSV: bars/s end to end, max RSS, report sizes
   cli_10m     the same on 10M bars (backtest_cli_10M; a few minutes, ~650 MB of CSV in a temp dir; only when named)
+  report      CPU ms of computeStats and of writeReport (all four files) for a 1M-bar SMA-cross run
   memory      paper-daemon peak RSS with 1, 10 and 50 strategies (one Worker each) over a 2,000-bar replay
   ib          order round trips (p50/p99) and reconnect-to-reconciled time through the fake TWS
   redis       the remote host's Redis hop: bar-to-order latency p50/p99 with the strategy remote, messages/s

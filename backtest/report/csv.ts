@@ -1,5 +1,6 @@
 // CSV files for spreadsheets and pandas: a header row, comma separated, "\n" line ends, times as ISO 8601 UTC,
 // numbers in JavaScript's shortest round-trip form, empty cells for NaN/±Infinity.
+import { isoTimeWriter, writeNumberCell } from "./decimal.ts";
 import type { ClosedTrade } from "./types.ts";
 
 const TRADE_COLUMNS = [
@@ -18,6 +19,7 @@ const TRADE_COLUMNS = [
   "mae",
   "mfe",
 ] as const;
+type TradeColumn = typeof TRADE_COLUMNS[number];
 
 function num(x: number): string {
   return Number.isFinite(x) ? String(x === 0 ? 0 : x) : "";
@@ -57,7 +59,63 @@ export function equityCsv(ts: ArrayLike<number>, equity: ArrayLike<number>, draw
 
 /** `tradesCsv` written to `path` a chunk at a time, so a long run's file is never one string in memory. */
 export async function writeTradesCsv(path: string, trades: readonly ClosedTrade[]): Promise<void> {
-  await writeLines(path, TRADE_COLUMNS.join(","), trades.length, (i) => tradeRow(trades[i]));
+  const time = isoTimeWriter();
+  // strategyId and symbol repeat on every row: each distinct one is escaped and encoded once.
+  const cells = new Map<string, Uint8Array>();
+  const bytesOf = (s: string) => {
+    let bytes = cells.get(s);
+    if (!bytes) cells.set(s, bytes = new TextEncoder().encode(text(s)));
+    return bytes;
+  };
+  const roomOf = (v: unknown) => typeof v === "string" ? bytesOf(v).length : 0;
+  // A cell as `tradeRow` writes it, whatever the value's type: a string as text, a number by `num`, else nothing.
+  const cell = (out: Uint8Array, pos: number, v: unknown) => {
+    if (typeof v === "number") return writeNumberCell(out, pos, v);
+    if (typeof v !== "string") return pos;
+    const bytes = bytesOf(v);
+    out.set(bytes, pos);
+    return pos + bytes.length;
+  };
+  const timeCell = (out: Uint8Array, pos: number, v: unknown) => typeof v === "number" ? time(out, pos, v) : pos;
+  // The columns by name, in TRADE_COLUMNS order: direct loads rather than a keyed load per cell.
+  await writeLines(path, TRADE_COLUMNS.join(","), trades.length, (i) => {
+    const t = trades[i] as unknown as Record<TradeColumn, unknown>;
+    // Strings anywhere (numeric columns never hold one, by the types, but a row must never overflow the buffer).
+    return TRADE_ROW_BYTES + roomOf(t.strategyId) + roomOf(t.symbol) + roomOf(t.size) + roomOf(t.entryBar) +
+      roomOf(t.exitBar) + roomOf(t.entryPrice) + roomOf(t.exitPrice) + roomOf(t.pnl) + roomOf(t.commission) +
+      roomOf(t.returnPct) + roomOf(t.mae) + roomOf(t.mfe);
+  }, (out, pos, i) => {
+    const t = trades[i] as unknown as Record<TradeColumn, unknown>;
+    pos = cell(out, pos, t.strategyId);
+    out[pos++] = 44; // ","
+    pos = cell(out, pos, t.symbol);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.size);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.entryBar);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.exitBar);
+    out[pos++] = 44;
+    pos = timeCell(out, pos, t.entryTime);
+    out[pos++] = 44;
+    pos = timeCell(out, pos, t.exitTime);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.entryPrice);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.exitPrice);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.pnl);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.commission);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.returnPct);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.mae);
+    out[pos++] = 44;
+    pos = cell(out, pos, t.mfe);
+    out[pos] = 10; // "\n"
+    return pos + 1;
+  });
 }
 
 /** `equityCsv` written to `path` a chunk at a time. */
@@ -67,8 +125,16 @@ export async function writeEquityCsv(
   equity: ArrayLike<number>,
   drawdown: ArrayLike<number>,
 ): Promise<void> {
-  const time = isoFormatter();
-  await writeLines(path, EQUITY_HEADER, ts.length, (i) => `${time(ts[i])},${num(equity[i])},${num(drawdown[i])}`);
+  const time = isoTimeWriter();
+  await writeLines(path, EQUITY_HEADER, ts.length, () => EQUITY_ROW_BYTES, (out, pos, i) => {
+    pos = time(out, pos, ts[i]);
+    out[pos++] = 44;
+    pos = writeNumberCell(out, pos, equity[i]);
+    out[pos++] = 44;
+    pos = writeNumberCell(out, pos, drawdown[i]);
+    out[pos] = 10;
+    return pos + 1;
+  });
 }
 
 const DAY_MS = 86_400_000;
@@ -98,25 +164,42 @@ export function isoFormatter(): (ms: number) => string {
   };
 }
 
-const CHUNK_CHARS = 1 << 20;
+// Room a row may take: a time ≤ 30 bytes ("+275760-09-13T00:00:00.000Z"), a number ≤ 25 ("-1.2345678901234567e-300").
+const EQUITY_ROW_BYTES = 30 + 2 * 25 + 3;
+const TRADE_ROW_BYTES = 2 * 30 + TRADE_COLUMNS.length * 26 + 1;
+const CHUNK_BYTES = 1 << 20;
 
-async function writeLines(path: string, header: string, rows: number, row: (i: number) => string): Promise<void> {
+/**
+ * Writes `header` and `rows` rows to `path` through one reused buffer: `room(i)` bounds row i's bytes, `row` writes
+ * them at `pos` and returns the position after. A buffer is flushed before a row could overflow it.
+ */
+async function writeLines(
+  path: string,
+  header: string,
+  rows: number,
+  room: (i: number) => number,
+  row: (out: Uint8Array, pos: number, i: number) => number,
+): Promise<void> {
   const file = await Deno.open(path, { write: true, create: true, truncate: true });
-  const encoder = new TextEncoder();
-  const flush = async (chunk: string) => {
-    const bytes = encoder.encode(chunk);
-    for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
+  let out = new Uint8Array(CHUNK_BYTES);
+  let pos = 0;
+  const flush = async () => {
+    for (let off = 0; off < pos;) off += await file.write(out.subarray(off, pos));
+    pos = 0;
   };
   try {
-    let chunk = header + "\n";
+    const head = new TextEncoder().encode(header + "\n");
+    out.set(head);
+    pos = head.length;
     for (let i = 0; i < rows; i++) {
-      chunk += row(i) + "\n";
-      if (chunk.length >= CHUNK_CHARS) {
-        await flush(chunk);
-        chunk = "";
+      const need = room(i);
+      if (pos + need > out.length) {
+        await flush();
+        if (need > out.length) out = new Uint8Array(need); // a row of very long strings
       }
+      pos = row(out, pos, i);
     }
-    await flush(chunk);
+    await flush();
   } finally {
     file.close();
   }

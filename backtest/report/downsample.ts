@@ -19,12 +19,18 @@ export function bucketExtremes(
     const from = Math.floor(b * size), to = b === buckets - 1 ? n : Math.floor((b + 1) * size);
     picked[from] = 1;
     for (const s of series) {
-      let lo = -1, hi = -1;
+      let lo = -1, hi = -1, loX = NaN, hiX = NaN; // the values at lo and hi, kept rather than read back
       for (let i = from; i < to; i++) {
         const x = s[i];
         if (x !== x) continue;
-        if (lo < 0 || x < s[lo]) lo = i;
-        if (hi < 0 || x > s[hi]) hi = i;
+        if (lo < 0 || x < loX) {
+          lo = i;
+          loX = x;
+        }
+        if (hi < 0 || x > hiX) {
+          hi = i;
+          hiX = x;
+        }
       }
       if (lo >= 0) picked[lo] = picked[hi] = 1;
     }

@@ -1,6 +1,5 @@
 // Drawdown as backtesting.py measures it: a fraction below the running equity peak, and drawdown periods
 // delimited by bars at a new peak (drawdown exactly 0).
-import { nanMax } from "./numeric.ts";
 
 /** 1 − equity / running max of equity, per bar (a fraction ≥ 0). */
 export function drawdownSeries(equity: ArrayLike<number>): Float64Array {
@@ -31,14 +30,20 @@ export interface DrawdownPeriod {
  * unrecovered drawdown counts up to the last bar, and a drawdown on the last bar alone forms no period.
  */
 export function drawdownPeriods(ts: ArrayLike<number>, dd: ArrayLike<number>): DrawdownPeriod[] {
-  const marks: number[] = [];
-  for (let i = 0; i < dd.length; i++) if (dd[i] === 0 || i === dd.length - 1) marks.push(i);
+  // One pass: the deepest drawdown since the last cut is kept as it goes (as nanMax over dd[a..b], in the same
+  // order, so even ±0 come out alike), instead of copying each period's slice.
   const periods: DrawdownPeriod[] = [];
-  for (let k = 1; k < marks.length; k++) {
-    const startBar = marks[k - 1], endBar = marks[k];
-    if (endBar <= startBar + 1) continue;
-    const depth = nanMax(Array.prototype.slice.call(dd, startBar, endBar + 1) as number[]);
-    periods.push({ startBar, endBar, durationMs: ts[endBar] - ts[startBar], depth });
+  const last = dd.length - 1;
+  let startBar = -1, depth = NaN;
+  for (let i = 0; i <= last; i++) {
+    const d = dd[i];
+    if (d === d && !(d <= depth)) depth = d;
+    if (d !== 0 && i !== last) continue;
+    if (startBar >= 0 && i > startBar + 1) {
+      periods.push({ startBar, endBar: i, durationMs: ts[i] - ts[startBar], depth });
+    }
+    startBar = i;
+    depth = d === d ? d : NaN;
   }
   return periods;
 }

@@ -65,7 +65,7 @@ export function sortedReturns(returns: ArrayLike<number>): Float64Array {
  * the same number either way, so the statistics are too; with a NaN in the input, the whole sort.
  */
 export function sortedAt(returns: ArrayLike<number>, percentiles: readonly number[]): ArrayLike<number> {
-  const a = Float64Array.from(returns);
+  const a = returns instanceof Float64Array ? returns.slice() : Float64Array.from(returns); // slice: a memcpy
   const n = a.length;
   for (let i = 0; i < n; i++) if (a[i] !== a[i]) return a.sort();
   const out: Record<number, number> & { length: number } = { length: n };
@@ -77,10 +77,21 @@ export function sortedAt(returns: ArrayLike<number>, percentiles: readonly numbe
   let left = 0;
   for (const k of ranks) {
     // Everything before `left` is at most the previous rank's value, everything from it on at least: select on.
-    out[k] = select(a, k, left, n - 1);
+    // The rank right after one just found is the smallest of the rest: one scan rather than another selection.
+    out[k] = k === left && left > 0 ? takeMin(a, left) : select(a, k, left, n - 1);
     left = k + 1;
   }
   return out;
+}
+
+/** Moves the smallest of a[left..] to a[left] and returns it. */
+function takeMin(a: Float64Array, left: number): number {
+  let at = left;
+  for (let i = left + 1; i < a.length; i++) if (a[i] < a[at]) at = i;
+  const v = a[at];
+  a[at] = a[left];
+  a[left] = v;
+  return v;
 }
 
 /** Rearranges a[left..right] so that a[k] holds the value it would hold sorted (Hoare's FIND, median-of-3 pivot). */

@@ -36,14 +36,20 @@ export function covariance(xs: ArrayLike<number>, ys: ArrayLike<number>): number
 /** Max skipping NaN, as pandas `Series.max()`; NaN when nothing is left. */
 export function nanMax(xs: ArrayLike<number>): number {
   let m = NaN;
-  for (let i = 0; i < xs.length; i++) if (!Number.isNaN(xs[i]) && !(xs[i] <= m)) m = xs[i];
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    if (x === x && !(x <= m)) m = x; // x === x: not NaN
+  }
   return m;
 }
 
 /** Min skipping NaN, as pandas `Series.min()`; NaN when nothing is left. */
 export function nanMin(xs: ArrayLike<number>): number {
   let m = NaN;
-  for (let i = 0; i < xs.length; i++) if (!Number.isNaN(xs[i]) && !(xs[i] >= m)) m = xs[i];
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    if (x === x && !(x >= m)) m = x;
+  }
   return m;
 }
 

@@ -2,7 +2,7 @@
 // every formula; the tests compare against fixtures produced by backtesting.py itself.
 import { drawdownPeriods, drawdownSeries } from "./drawdown.ts";
 import { barReturnColumn, omegaRatio, sortedAt, streaks, tailRatio, tradesTurnover, valueAtRisk } from "./extras.ts";
-import { covariance, geometricMean, mean, nanMax, nanMin, orNaN, sum, variance } from "./numeric.ts";
+import { geometricMean, mean, nanMax, nanMin, orNaN, sum, variance } from "./numeric.ts";
 import { annualisation, ceilToResolution, dataPeriodMs, DAY, periodReturns } from "./periodicity.ts";
 import type { ClosedTrade, Report, ReportInput, ReportOptions } from "./types.ts";
 
@@ -31,7 +31,7 @@ export function computeStats(input: ReportInput, options: ReportOptions = {}): R
   const maxDd = nanMax(dd) || 0; // np.nan_to_num(dd.max()): NaN → 0
   // With no drawdown period, backtesting.py averages the non-zero drawdowns instead of period depths
   // (its `dd.replace(0, nan)` fallback); durations are then meaningless and we give NaN.
-  const depths = periods.length ? periods.map((p) => p.depth) : Array.from(dd).filter((d) => d !== 0 && d === d);
+  const depths = periods.length ? periods.map((p) => p.depth) : nonZero(dd);
   const ddDurations = periods.map((p) => p.durationMs);
 
   // Returns.
@@ -57,13 +57,7 @@ export function computeStats(input: ReportInput, options: ReportOptions = {}): R
   const sharpePeriodic = meanExcess / orNaN(Math.sqrt(variance(dayReturns))) * Math.sqrt(annual);
   const sortinoPeriodic = meanExcess / Math.sqrt(mean(excess.map((r) => Math.min(r, 0) ** 2))) * Math.sqrt(annual);
 
-  // Beta of log returns against the benchmark's log returns.
-  const eqLog = new Float64Array(Math.max(0, n - 1)), mkLog = new Float64Array(Math.max(0, n - 1));
-  for (let i = 1; i < n; i++) {
-    eqLog[i - 1] = Math.log(equity[i] / equity[i - 1]);
-    mkLog[i - 1] = Math.log(close[i] / close[i - 1]);
-  }
-  const beta = n > 2 ? covariance(eqLog, mkLog) / variance(mkLog) : NaN;
+  const beta = n > 2 ? logBeta(equity, close) : NaN;
 
   // Trades.
   const tradeCount = trades.length;
@@ -133,4 +127,37 @@ function exposure(trades: readonly ClosedTrade[], n: number): number {
   const held = new Uint8Array(n);
   for (const t of trades) held.fill(1, Math.max(0, t.entryBar), Math.min(n, t.exitBar + 1));
   return sum(held) / n;
+}
+
+/**
+ * Beta of the equity's log returns against the benchmark's: `covariance(e, m) / variance(m)` (ddof 1) with
+ * e[i] = log(E[i+1] / E[i]), m likewise, in two fused passes instead of five. Every sum runs in the same order as
+ * those functions' loops, so the result is the same number.
+ */
+function logBeta(equity: ArrayLike<number>, close: ArrayLike<number>): number {
+  const n = equity.length - 1;
+  const e = new Float64Array(n), m = new Float64Array(n);
+  let se = 0, sm = 0;
+  for (let i = 0; i < n; i++) {
+    const x = Math.log(equity[i + 1] / equity[i]), y = Math.log(close[i + 1] / close[i]);
+    e[i] = x;
+    m[i] = y;
+    se += x;
+    sm += y;
+  }
+  const me = se / n, mm = sm / n;
+  let cov = 0, vm = 0;
+  for (let i = 0; i < n; i++) {
+    const dm = m[i] - mm;
+    cov += (e[i] - me) * dm;
+    vm += dm ** 2;
+  }
+  return (cov / (n - 1)) / (vm / (n - 1));
+}
+
+/** The drawdowns other than 0 and NaN, in order. */
+function nonZero(dd: Float64Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < dd.length; i++) if (dd[i] !== 0 && dd[i] === dd[i]) out.push(dd[i]);
+  return out;
 }
