@@ -3,7 +3,7 @@
  * schema, fixed values, the objective, the constraint) before a single backtest runs; then the candidates run on
  * a Worker pool and are ranked, or go through walk-forward analysis.
  */
-import { createPool, defaultWorkers, type PoolOptions } from "./pool.ts";
+import { createPool, defaultWorkers, type PoolOptions, type PoolStats } from "./pool.ts";
 import { parseParamRange } from "./ranges.ts";
 import { buildSpace, type SearchSpace } from "./space.ts";
 import { type FailedRun, type Objective, parseObjective, type ResultRow, runSearch } from "./search.ts";
@@ -60,6 +60,8 @@ export interface OptimizeResult {
   /** The most Workers asked for, and how many were worth starting. */
   readonly workers: number;
   readonly workersStarted: number;
+  /** What the pool measured: the Workers' start-up and busy time (benchmarks). */
+  readonly pool: PoolStats;
   readonly elapsedMs: number;
 }
 
@@ -133,6 +135,7 @@ export async function optimize(spec: OptimizeSpec): Promise<OptimizeResult> {
       ...(wf ? { walkForward: wf } : {}),
       workers,
       workersStarted: pool.stats().started,
+      pool: pool.stats(),
       elapsedMs: performance.now() - started,
     };
   } finally {

@@ -11,7 +11,7 @@ import type { FromWorker, ToWorker } from "./worker.ts";
 import type { Job, JobOutcome, RunSetup } from "./types.ts";
 import { OptimizeError } from "./errors.ts";
 import { shareData } from "./shared.ts";
-import { chunkSize, costTracker, workersWorth } from "./schedule.ts";
+import { chunkSize, costTracker, PROBE_LATENCY_MS, probeDelay, workersWorth } from "./schedule.ts";
 
 export interface PoolOptions {
   /** Combinations per message, fixed, and every Worker started at once (tests); default: adapted to the cost. */
@@ -28,6 +28,21 @@ export interface PoolStats {
   /** Measured: mean ms per combination in a Worker, and ms for a Worker to start (NaN until known). */
   readonly costMs: number;
   readonly bootMs: number;
+  /** Per Worker, in start order: what it cost and did (the bench reports where the wall time went). */
+  readonly workers: readonly WorkerStats[];
+}
+
+export interface WorkerStats {
+  /** From `new Worker` to its "ready" (NaN until ready). */
+  readonly bootMs: number;
+  /** Time it spent running chunks, as it measured it, and the combinations and chunks it ran. */
+  readonly busyMs: number;
+  readonly jobs: number;
+  readonly chunks: number;
+  /** Main-thread clock (performance.now()) of its spawn, its ready, and its last answer (NaN: none yet). */
+  readonly spawnedAt: number;
+  readonly readyAt: number;
+  readonly lastAt: number;
 }
 
 export interface Pool {
@@ -77,7 +92,7 @@ function inlinePool(setup: RunSetup, data: RunData): Pool {
       }
       return out;
     },
-    stats: () => ({ size: 0, started: 0, chunks: 0, costMs: NaN, bootMs: NaN }),
+    stats: () => ({ size: 0, started: 0, chunks: 0, costMs: NaN, bootMs: NaN, workers: [] }),
     close() {},
   };
 }
@@ -103,6 +118,7 @@ interface Slot {
   readonly index: number;
   readonly worker: Worker;
   ready: boolean;
+  stats: { -readonly [K in keyof WorkerStats]: WorkerStats[K] };
   /** The chunks it holds, oldest first: positions [start, start + count) of the current run. */
   held: { readonly start: number; readonly count: number }[];
 }
@@ -134,12 +150,15 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
     const index = slots.length;
     const started = performance.now();
     const worker = new Worker(workerUrl(), { type: "module" });
-    const slot: Slot = { index, worker, ready: false, held: [] };
+    const stats = { bootMs: NaN, busyMs: 0, jobs: 0, chunks: 0, spawnedAt: started, readyAt: NaN, lastAt: NaN };
+    const slot: Slot = { index, worker, ready: false, stats, held: [] };
     worker.onmessage = (e: MessageEvent<FromWorker>) => {
       const msg = e.data;
       switch (msg.type) {
         case "ready":
           slot.ready = true;
+          stats.readyAt = performance.now();
+          stats.bootMs = stats.readyAt - started;
           if (Number.isNaN(bootMs)) bootMs = performance.now() - started;
           firstReady?.resolve();
           current?.joined(slot);
@@ -192,21 +211,38 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
       let next = 0, emitted = 0, target = slots.length;
       const finish = (err?: Error) => {
         current = undefined;
+        clearTimeout(watch);
         for (const s of slots) s.held = [];
         // Workers may still hold chunks of a failed run: their answers would confuse the next one.
         if (err) broken ??= err.message;
         if (err) reject(err);
         else resolve(results);
       };
-      const grow = () => {
-        if (options.chunk !== undefined || !cost.known) return;
-        target = Math.max(target, workersWorth(n - next, cost.perJob, bootMs + cost.firstMs, size));
+      const growTo = (perJob: number, firstMs: number) => {
+        target = Math.max(target, workersWorth(n - next, perJob, bootMs + firstMs, size));
         while (slots.length < target) spawn();
+      };
+      const grow = () => {
+        if (options.chunk === undefined && cost.known) growTo(cost.perJob, cost.firstMs);
+      };
+      // While the first combination runs, the time it has taken so far is a lower bound on its cost: once that alone
+      // makes more Workers worth it, they start now rather than after it (their start-up overlaps it).
+      let probeSent = NaN;
+      let watch: ReturnType<typeof setTimeout> | undefined;
+      const watchProbe = (delay: number) => {
+        watch = setTimeout(() => {
+          watch = undefined;
+          if (cost.known || current !== thisRun) return;
+          const lower = performance.now() - probeSent - PROBE_LATENCY_MS;
+          growTo(lower, lower);
+          for (const s of slots) feed(s);
+          if (target < size) watchProbe(delay * 2);
+        }, delay);
       };
       const feed = (slot: Slot) => {
         while (next < n && slot.ready && slot.held.length < DEPTH) {
-          // Until the cost is known, one combination measures it (others wait: they may not be worth starting).
-          if (options.chunk === undefined && !cost.known && slots.some((s) => s.held.length > 0)) return;
+          // Until the cost is known, a Worker holds one combination at a time (the first one measures the cost).
+          if (options.chunk === undefined && !cost.known && slot.held.length > 0) return;
           const count = Math.min(
             n - next,
             options.chunk ?? (cost.known ? chunkSize(n - next, cost.perJob, target) : 1),
@@ -217,9 +253,14 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
           );
           next += count;
           chunks++;
+          if (options.chunk === undefined && !cost.known && Number.isNaN(probeSent)) {
+            probeSent = performance.now();
+            const delay = probeDelay(n - next, bootMs, size);
+            if (delay !== undefined) watchProbe(delay);
+          }
         }
       };
-      current = {
+      const thisRun: Run = {
         joined: (slot) => feed(slot),
         fail: (message) => finish(new OptimizeError(message)),
         results: (slot, msg) => {
@@ -229,6 +270,12 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
             return finish(new OptimizeError(`optimiser worker ${slot.index} answered a chunk it was not given`));
           }
           cost.add(held.count, msg.ms);
+          Object.assign(slot.stats, {
+            busyMs: slot.stats.busyMs + msg.ms,
+            jobs: slot.stats.jobs + held.count,
+            chunks: slot.stats.chunks + 1,
+            lastAt: performance.now(),
+          });
           msg.results.forEach((r, i) => {
             results[held.start + i] = r;
             have[held.start + i] = 1;
@@ -248,6 +295,7 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
           for (const s of [slot, ...slots]) feed(s);
         },
       };
+      current = thisRun;
       if (n === 0) return finish();
       grow();
       for (const s of slots) feed(s);
@@ -256,7 +304,14 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
   return {
     size,
     run,
-    stats: () => ({ size, started: slots.length, chunks, costMs: cost.perJob, bootMs }),
+    stats: () => ({
+      size,
+      started: slots.length,
+      chunks,
+      costMs: cost.perJob,
+      bootMs,
+      workers: slots.map((s) => ({ ...s.stats })),
+    }),
     close,
   };
 }

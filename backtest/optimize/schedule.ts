@@ -23,6 +23,21 @@ export function workersWorth(remaining: number, costMs: number, startMs: number,
   return n;
 }
 
+/** Allowance for the message to and the answer from a Worker in a probe's measured time. */
+export const PROBE_LATENCY_MS = 2;
+
+/**
+ * How long after the first combination is sent, if its answer has not come, its running time alone (a lower bound on
+ * its cost, less PROBE_LATENCY_MS) makes a second Worker worth starting (workersWorth); undefined: never (too few
+ * combinations left, or one Worker at most).
+ */
+export function probeDelay(remaining: number, bootMs: number, max: number): number | undefined {
+  if (max < 2 || remaining < 2 * MIN_JOBS_PER_WORKER || !Number.isFinite(bootMs)) return undefined;
+  // workersWorth adds the second when remaining·c/2 > boot + c, i.e. c > boot / (remaining/2 − 1).
+  const perJob = remaining / 2 - 1 > 0 ? bootMs / (remaining / 2 - 1) : Infinity;
+  return Number.isFinite(perJob) ? Math.max(1, Math.ceil(perJob * 1.01 + 0.01)) + PROBE_LATENCY_MS : undefined;
+}
+
 /**
  * Combinations per message: enough that a chunk takes about CHUNK_TARGET_MS (tiny jobs go many to a message), few
  * enough that the last chunks still spread over every Worker (each gets ≥ 4 chunks of what is left).
@@ -33,26 +48,33 @@ export function chunkSize(remaining: number, costMs: number, workers: number): n
   return Math.max(1, Math.min(byCost, byBalance));
 }
 
+/** Weight of a chunk's measurement in the running cost estimate, per chunk measured after it. */
+export const COST_DECAY = 0.8;
+
 /**
- * A running estimate of the per-combination cost (the mean of what the chunks measured, weighted by their size) and
- * of the first, cold, one.
+ * A running estimate of the per-combination cost and of the first, cold, one. The estimate is a mean weighted by
+ * chunk size that forgets old chunks (COST_DECAY per chunk) and leaves the first one out once others are in: a
+ * Worker gets faster as its JIT warms up, and a first combination that paid for compiling would otherwise keep the
+ * estimate high (small chunks, many messages) for the whole search.
  */
 export function costTracker() {
-  let jobs = 0, ms = 0, first = NaN;
+  let jobs = 0, ms = 0, first = NaN, chunks = 0;
   return {
     add(chunkJobs: number, chunkMs: number) {
-      if (jobs === 0) first = chunkMs / chunkJobs;
-      jobs += chunkJobs;
-      ms += chunkMs;
+      if (chunks === 0) first = chunkMs / chunkJobs;
+      else if (chunks === 1) [jobs, ms] = [0, 0];
+      jobs = jobs * COST_DECAY + chunkJobs;
+      ms = ms * COST_DECAY + chunkMs;
+      chunks++;
     },
     get firstMs() {
       return first;
     },
     get known() {
-      return jobs > 0;
+      return chunks > 0;
     },
     get perJob() {
-      return jobs > 0 ? ms / jobs : NaN;
+      return chunks > 0 ? ms / jobs : NaN;
     },
   };
 }

@@ -16,7 +16,13 @@ import {
   workersWorth,
 } from "../../../backtest/optimize/mod.ts";
 import { loadRunData } from "../../../backtest/optimize/runner.ts";
-import { MIN_JOBS_PER_WORKER } from "../../../backtest/optimize/schedule.ts";
+import {
+  COST_DECAY,
+  costTracker,
+  MIN_JOBS_PER_WORKER,
+  PROBE_LATENCY_MS,
+  probeDelay,
+} from "../../../backtest/optimize/schedule.ts";
 import { BUILT_INS } from "../../../strategies/registry.ts";
 import type { Job, RunSetup } from "../../../backtest/optimize/types.ts";
 
@@ -63,6 +69,11 @@ Deno.test("determinism: 0, 1 and 2 Workers and chunk sizes 1, 3 and 7 give the s
       assert.deepEqual(done, jobs.map((_, i) => i + 1));
       assert.deepEqual(results.map((r) => r.id), jobs.map((j) => j.id));
       runs.push(results);
+      const stats = pool.stats();
+      assert.equal(stats.workers.length, stats.started);
+      const ran = stats.workers.reduce((a, w) => a + w.jobs, 0);
+      assert.equal(ran, size === 0 ? 0 : jobs.length, "the Workers' stats count every combination once");
+      for (const w of stats.workers) assert.ok(w.bootMs >= 0 && w.busyMs >= 0 && w.readyAt >= w.spawnedAt);
       if (chunk !== undefined) {
         assert.equal(pool.stats().started, size, "a fixed chunk starts every Worker");
         assert.equal(pool.stats().chunks, Math.ceil(jobs.length / chunk), "several combinations per message");
@@ -116,4 +127,39 @@ Deno.test("a crashed Worker is reported, naming the Worker and its combinations,
   } finally {
     pool.close();
   }
+});
+
+Deno.test("schedule: a first combination still running after probeDelay has made a second Worker worth it, not before", () => {
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < 500; i++) {
+    const remaining = 2 * MIN_JOBS_PER_WORKER + Math.floor(random() * 5000);
+    const boot = 1 + random() * 2000;
+    const delay = probeDelay(remaining, boot, 2);
+    assert.ok(delay !== undefined && delay >= 1 + PROBE_LATENCY_MS, `${remaining} ${boot}`);
+    // Whatever the combination costs beyond the time seen, a second Worker is worth it...
+    const seen = delay - PROBE_LATENCY_MS;
+    assert.equal(workersWorth(remaining, seen, boot + seen, 2), 2, `${remaining} ${boot} ${delay}`);
+    // ...and a combination somewhat cheaper than that would not have been worth one (the probe waits long enough).
+    const below = boot / (remaining / 2 - 1) * 0.99;
+    assert.equal(workersWorth(remaining, below, boot + below, 2), 1, `${remaining} ${boot} ${below}`);
+  }
+  // A small search, or a pool of one, never starts a second Worker on a guess.
+  assert.equal(probeDelay(2 * MIN_JOBS_PER_WORKER - 1, 100, 2), undefined);
+  assert.equal(probeDelay(1000, 100, 1), undefined);
+  assert.equal(probeDelay(1000, NaN, 2), undefined);
+});
+
+Deno.test("schedule: the cost estimate leaves the cold first chunk out and follows the recent chunks", () => {
+  const cost = costTracker();
+  assert.equal(cost.known, false);
+  assert.ok(Number.isNaN(cost.perJob));
+  cost.add(1, 500);
+  assert.deepEqual([cost.known, cost.perJob, cost.firstMs], [true, 500, 500]);
+  cost.add(10, 40);
+  assert.deepEqual([cost.perJob, cost.firstMs], [4, 500], "the first chunk no longer counts");
+  cost.add(10, 20);
+  assert.equal(cost.perJob, (40 * COST_DECAY + 20) / (10 * COST_DECAY + 10));
+  for (let i = 0; i < 100; i++) cost.add(10, 10);
+  assert.ok(Math.abs(cost.perJob - 1) < 1e-6, "old chunks are forgotten");
 });
