@@ -96,13 +96,16 @@ export async function plan(spec: OptimizeSpec): Promise<Plan> {
 export async function optimize(spec: OptimizeSpec): Promise<OptimizeResult> {
   const started = performance.now();
   const { def, ranges, objective, space } = await plan(spec);
-  const data = spec.data ?? await loadRunData(spec.setup);
+  // The first Worker starts while the data loads (createPool): its start-up is not added to the parsing.
+  const loading = spec.data ? Promise.resolve(spec.data) : loadRunData(spec.setup);
+  loading.catch(() => {}); // its error is createPool's (or, for bad options, moot): not an unhandled rejection
+  const workers = spec.workers ?? defaultWorkers();
+  const pool = await createPool(spec.setup, loading, workers, spec.pool);
+  const data = await loading;
   const primary = spec.walkForward ? data.bars[0] : undefined;
   const wfOptions = primary && spec.walkForward
     ? { ...defaultWalkForward(primary.length, 4, spec.walkForward.anchored ?? false), ...spec.walkForward }
     : undefined;
-  const workers = spec.workers ?? defaultWorkers();
-  const pool = await createPool(spec.setup, data, workers, spec.pool);
   const progress = spec.onProgress;
   try {
     let rows: ResultRow[] = [];

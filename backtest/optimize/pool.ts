@@ -65,9 +65,13 @@ export function defaultWorkers(): number {
   return Math.max(1, navigator.hardwareConcurrency || 1);
 }
 
+/**
+ * `data` may still be loading: the first Worker starts at once and loads its code meanwhile (its start-up overlaps
+ * the parsing); it gets the data when it is there. A load that fails fails the pool.
+ */
 export async function createPool(
   setup: RunSetup,
-  data: RunData,
+  data: RunData | Promise<RunData>,
   size = defaultWorkers(),
   options: PoolOptions = {},
 ): Promise<Pool> {
@@ -75,7 +79,7 @@ export async function createPool(
   if (options.chunk !== undefined && !(Number.isInteger(options.chunk) && options.chunk >= 1)) {
     throw new OptimizeError(`chunk must be an integer ≥ 1, got ${options.chunk}`);
   }
-  return size === 0 ? inlinePool(setup, data) : await workerPool(setup, data, size, options);
+  return size === 0 ? inlinePool(setup, await data) : await workerPool(setup, data, size, options);
 }
 
 function inlinePool(setup: RunSetup, data: RunData): Pool {
@@ -130,8 +134,13 @@ interface Run {
   readonly fail: (message: string) => void;
 }
 
-async function workerPool(setup: RunSetup, data: RunData, size: number, options: PoolOptions): Promise<Pool> {
-  const shared = shareData(data);
+async function workerPool(
+  setup: RunSetup,
+  data: RunData | Promise<RunData>,
+  size: number,
+  options: PoolOptions,
+): Promise<Pool> {
+  const sharing = Promise.resolve(data).then(shareData);
   const slots: Slot[] = [];
   const cost = costTracker();
   let bootMs = NaN;
@@ -180,7 +189,8 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
       worker.terminate();
     };
     slots.push(slot);
-    worker.postMessage({ type: "init", setup, data: shared } satisfies ToWorker);
+    // A failed load is reported by createPool (it awaits `sharing`), not here.
+    sharing.then((shared) => worker.postMessage({ type: "init", setup, data: shared } satisfies ToWorker), () => {});
   };
   const close = () => slots.forEach((s) => s.worker.terminate());
 
@@ -188,7 +198,9 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
   const first = new Promise<void>((resolve, reject) => firstReady = { resolve, reject });
   spawn();
   if (options.chunk !== undefined) { while (slots.length < size) spawn(); }
+  first.catch(() => {}); // handled below, after the data: not an unhandled rejection meanwhile
   try {
+    await sharing;
     await first;
   } catch (err) {
     close();

@@ -163,3 +163,21 @@ Deno.test("schedule: the cost estimate leaves the cold first chunk out and follo
   for (let i = 0; i < 100; i++) cost.add(10, 10);
   assert.ok(Math.abs(cost.perJob - 1) < 1e-6, "old chunks are forgotten");
 });
+
+Deno.test("data still loading: the pool waits for it, and a load that fails fails the pool (its Workers closed)", async () => {
+  const data = loadRunData(setup);
+  const pool = await createPool(setup, data, 1);
+  try {
+    const results = await pool.run([{ id: 0, params: { fast: 5, slow: 30 } }]);
+    const inline = await createPool(setup, await data, 0);
+    assert.deepEqual(results, await inline.run([{ id: 0, params: { fast: 5, slow: 30 } }]));
+  } finally {
+    pool.close();
+  }
+  await assert.rejects(() => createPool(setup, Promise.reject(new Error("no such file")), 2), /no such file/);
+  await assert.rejects(
+    () =>
+      optimize({ setup: { ...setup, data: [{ path: "/nonexistent/bars.csv" }] }, params: ["fast=5,10"], workers: 2 }),
+    /nonexistent/,
+  );
+});
