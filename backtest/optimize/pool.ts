@@ -1,8 +1,9 @@
 /**
  * A pool of Web Workers that grows to what a search is worth. The data goes to each Worker once, as shared columns
- * (shared.ts). One Worker starts with the pool; its first chunk is a single combination, which measures the cost of
- * one; more Workers start only while they save more than their start-up costs (schedule.ts), so a small or quick
- * search never waits for Workers it does not need. Work goes out in chunks sized to the measured cost, and results
+ * (shared.ts). One Worker starts with the pool (while the data may still be loading); its first chunks are single
+ * combinations, which measure the cold and the warm cost of one; more Workers start only while they save more than
+ * their start-up and JIT warm-up cost (schedule.ts), so a small or quick search never waits for, or shares the cores
+ * with, Workers it does not need. Work goes out in chunks sized to the measured cost, and results
  * come back in job order whatever order the Workers finish in, streamed as soon as the ones before them are in, so a
  * search is deterministic. Size 0 runs the jobs in this thread (debugging, profiling).
  */
@@ -11,7 +12,7 @@ import type { FromWorker, ToWorker } from "./worker.ts";
 import type { Job, JobOutcome, RunSetup } from "./types.ts";
 import { OptimizeError } from "./errors.ts";
 import { shareData } from "./shared.ts";
-import { chunkSize, costTracker, PROBE_LATENCY_MS, probeDelay, workersWorth } from "./schedule.ts";
+import { chunkSize, costTracker, workersFor } from "./schedule.ts";
 
 export interface PoolOptions {
   /** Combinations per message, fixed, and every Worker started at once (tests); default: adapted to the cost. */
@@ -28,6 +29,8 @@ export interface PoolStats {
   /** Measured: mean ms per combination in a Worker, and ms for a Worker to start (NaN until known). */
   readonly costMs: number;
   readonly bootMs: number;
+  /** Measured: ms of the first, cold, combination (NaN until known). */
+  readonly firstMs: number;
   /** Per Worker, in start order: what it cost and did (the bench reports where the wall time went). */
   readonly workers: readonly WorkerStats[];
 }
@@ -96,7 +99,7 @@ function inlinePool(setup: RunSetup, data: RunData): Pool {
       }
       return out;
     },
-    stats: () => ({ size: 0, started: 0, chunks: 0, costMs: NaN, bootMs: NaN, workers: [] }),
+    stats: () => ({ size: 0, started: 0, chunks: 0, costMs: NaN, bootMs: NaN, firstMs: NaN, workers: [] }),
     close() {},
   };
 }
@@ -223,33 +226,16 @@ async function workerPool(
       let next = 0, emitted = 0, target = slots.length;
       const finish = (err?: Error) => {
         current = undefined;
-        clearTimeout(watch);
         for (const s of slots) s.held = [];
         // Workers may still hold chunks of a failed run: their answers would confuse the next one.
         if (err) broken ??= err.message;
         if (err) reject(err);
         else resolve(results);
       };
-      const growTo = (perJob: number, firstMs: number) => {
-        target = Math.max(target, workersWorth(n - next, perJob, bootMs + firstMs, size));
-        while (slots.length < target) spawn();
-      };
       const grow = () => {
-        if (options.chunk === undefined && cost.known) growTo(cost.perJob, cost.firstMs);
-      };
-      // While the first combination runs, the time it has taken so far is a lower bound on its cost: once that alone
-      // makes more Workers worth it, they start now rather than after it (their start-up overlaps it).
-      let probeSent = NaN;
-      let watch: ReturnType<typeof setTimeout> | undefined;
-      const watchProbe = (delay: number) => {
-        watch = setTimeout(() => {
-          watch = undefined;
-          if (cost.known || current !== thisRun) return;
-          const lower = performance.now() - probeSent - PROBE_LATENCY_MS;
-          growTo(lower, lower);
-          for (const s of slots) feed(s);
-          if (target < size) watchProbe(delay * 2);
-        }, delay);
+        if (options.chunk !== undefined || !cost.warm) return;
+        target = Math.max(target, workersFor(n - next, cost.perJob, cost.firstMs, bootMs, size));
+        while (slots.length < target) spawn();
       };
       const feed = (slot: Slot) => {
         while (next < n && slot.ready && slot.held.length < DEPTH) {
@@ -265,14 +251,9 @@ async function workerPool(
           );
           next += count;
           chunks++;
-          if (options.chunk === undefined && !cost.known && Number.isNaN(probeSent)) {
-            probeSent = performance.now();
-            const delay = probeDelay(n - next, bootMs, size);
-            if (delay !== undefined) watchProbe(delay);
-          }
         }
       };
-      const thisRun: Run = {
+      current = {
         joined: (slot) => feed(slot),
         fail: (message) => finish(new OptimizeError(message)),
         results: (slot, msg) => {
@@ -307,7 +288,6 @@ async function workerPool(
           for (const s of [slot, ...slots]) feed(s);
         },
       };
-      current = thisRun;
       if (n === 0) return finish();
       grow();
       for (const s of slots) feed(s);
@@ -322,6 +302,7 @@ async function workerPool(
       chunks,
       costMs: cost.perJob,
       bootMs,
+      firstMs: cost.firstMs,
       workers: slots.map((s) => ({ ...s.stats })),
     }),
     close,

@@ -1,7 +1,7 @@
 /**
  * How many Workers a search is worth and how many combinations go in one message, from measured costs: the time one
- * combination takes in a Worker (its first chunk is a single combination, to measure it) and the time a Worker takes
- * to start. Pure functions, so the rules are tested without threads or clocks.
+ * combination takes in a Worker (its first chunks are single combinations, to measure it cold and warm) and the time
+ * a Worker takes to start. Pure functions, so the rules are tested without threads or clocks.
  */
 
 /** About this long per chunk: the main thread then handles a few dozen messages a second, whatever the job cost. */
@@ -23,19 +23,21 @@ export function workersWorth(remaining: number, costMs: number, startMs: number,
   return n;
 }
 
-/** Allowance for the message to and the answer from a Worker in a probe's measured time. */
-export const PROBE_LATENCY_MS = 2;
+/**
+ * What a new Worker costs beyond its start-up, in cold first combinations: its isolate compiles the engine again (V8's
+ * JIT, ~1 CPU-s on the SMA grid, where a first combination takes 50–85 ms), on cores the running Worker's own
+ * compilation already uses; and the early cost estimate, from combinations that are still warming up, overstates the
+ * work left 2–4×. Calibrated on this 2-core machine: 100 combinations took 1.3–1.4× as long on 2 Workers as on 1,
+ * 200 about as long, 407 1.1–1.3× less.
+ */
+export const WARMUP_RUNS = 30;
 
 /**
- * How long after the first combination is sent, if its answer has not come, its running time alone (a lower bound on
- * its cost, less PROBE_LATENCY_MS) makes a second Worker worth starting (workersWorth); undefined: never (too few
- * combinations left, or one Worker at most).
+ * Workers worth running now for `remaining` combinations: `perJob` is the warm cost (from the chunks after the first),
+ * `firstMs` the cold first combination's, `bootMs` a Worker's start-up.
  */
-export function probeDelay(remaining: number, bootMs: number, max: number): number | undefined {
-  if (max < 2 || remaining < 2 * MIN_JOBS_PER_WORKER || !Number.isFinite(bootMs)) return undefined;
-  // workersWorth adds the second when remaining·c/2 > boot + c, i.e. c > boot / (remaining/2 − 1).
-  const perJob = remaining / 2 - 1 > 0 ? bootMs / (remaining / 2 - 1) : Infinity;
-  return Number.isFinite(perJob) ? Math.max(1, Math.ceil(perJob * 1.01 + 0.01)) + PROBE_LATENCY_MS : undefined;
+export function workersFor(remaining: number, perJob: number, firstMs: number, bootMs: number, max: number): number {
+  return workersWorth(remaining, perJob, bootMs + WARMUP_RUNS * firstMs, max);
 }
 
 /**
@@ -72,6 +74,10 @@ export function costTracker() {
     },
     get known() {
       return chunks > 0;
+    },
+    /** Chunks after the first are in: `perJob` is no longer the cold first combination's. */
+    get warm() {
+      return chunks > 1;
     },
     get perJob() {
       return chunks > 0 ? ms / jobs : NaN;

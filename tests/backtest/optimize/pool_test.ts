@@ -20,8 +20,8 @@ import {
   COST_DECAY,
   costTracker,
   MIN_JOBS_PER_WORKER,
-  PROBE_LATENCY_MS,
-  probeDelay,
+  WARMUP_RUNS,
+  workersFor,
 } from "../../../backtest/optimize/schedule.ts";
 import { BUILT_INS } from "../../../strategies/registry.ts";
 import type { Job, RunSetup } from "../../../backtest/optimize/types.ts";
@@ -129,25 +129,20 @@ Deno.test("a crashed Worker is reported, naming the Worker and its combinations,
   }
 });
 
-Deno.test("schedule: a first combination still running after probeDelay has made a second Worker worth it, not before", () => {
-  let seed = 7;
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  for (let i = 0; i < 500; i++) {
-    const remaining = 2 * MIN_JOBS_PER_WORKER + Math.floor(random() * 5000);
-    const boot = 1 + random() * 2000;
-    const delay = probeDelay(remaining, boot, 2);
-    assert.ok(delay !== undefined && delay >= 1 + PROBE_LATENCY_MS, `${remaining} ${boot}`);
-    // Whatever the combination costs beyond the time seen, a second Worker is worth it...
-    const seen = delay - PROBE_LATENCY_MS;
-    assert.equal(workersWorth(remaining, seen, boot + seen, 2), 2, `${remaining} ${boot} ${delay}`);
-    // ...and a combination somewhat cheaper than that would not have been worth one (the probe waits long enough).
-    const below = boot / (remaining / 2 - 1) * 0.99;
-    assert.equal(workersWorth(remaining, below, boot + below, 2), 1, `${remaining} ${boot} ${below}`);
+Deno.test("schedule: a second Worker only for a search long enough to pay for its JIT warm-up", () => {
+  // As measured on the SMA grid: a 60 ms start-up, an 80 ms cold first combination, 20–40 ms the next ones.
+  assert.equal(workersFor(405, 20, 80, 60, 2), 2, "the 407-combination grid: worth it");
+  assert.equal(workersFor(38, 40, 80, 60, 2), 1, "40 combinations: one Worker (two were 1.3–1.5× slower)");
+  assert.equal(workersFor(98, 40, 80, 60, 2), 1, "100 combinations: one Worker (two were 1.3–1.4× slower)");
+  assert.equal(workersFor(198, 20, 80, 60, 2), 1);
+  // The allowance is the start-up plus WARMUP_RUNS cold combinations, whatever they cost.
+  for (const first of [1, 10, 100, 1000]) {
+    const perJob = first / 4, boot = 50;
+    const needed = 2 * (boot + WARMUP_RUNS * first) / perJob; // remaining·perJob/2 > allowance
+    assert.equal(workersFor(Math.floor(needed) - 1, perJob, first, boot, 2), 1, `first ${first}`);
+    assert.equal(workersFor(Math.ceil(needed) + 1, perJob, first, boot, 2), 2, `first ${first}`);
   }
-  // A small search, or a pool of one, never starts a second Worker on a guess.
-  assert.equal(probeDelay(2 * MIN_JOBS_PER_WORKER - 1, 100, 2), undefined);
-  assert.equal(probeDelay(1000, 100, 1), undefined);
-  assert.equal(probeDelay(1000, NaN, 2), undefined);
+  assert.equal(workersFor(1e6, 20, 80, 60, 1), 1, "never more than the most allowed");
 });
 
 Deno.test("schedule: the cost estimate leaves the cold first chunk out and follows the recent chunks", () => {
@@ -155,9 +150,9 @@ Deno.test("schedule: the cost estimate leaves the cold first chunk out and follo
   assert.equal(cost.known, false);
   assert.ok(Number.isNaN(cost.perJob));
   cost.add(1, 500);
-  assert.deepEqual([cost.known, cost.perJob, cost.firstMs], [true, 500, 500]);
+  assert.deepEqual([cost.known, cost.warm, cost.perJob, cost.firstMs], [true, false, 500, 500]);
   cost.add(10, 40);
-  assert.deepEqual([cost.perJob, cost.firstMs], [4, 500], "the first chunk no longer counts");
+  assert.deepEqual([cost.warm, cost.perJob, cost.firstMs], [true, 4, 500], "the first chunk no longer counts");
   cost.add(10, 20);
   assert.equal(cost.perJob, (40 * COST_DECAY + 20) / (10 * COST_DECAY + 10));
   for (let i = 0; i < 100; i++) cost.add(10, 10);
