@@ -5,7 +5,10 @@
  *   search, where start-up and warm-up are paid);
  * - `optimize_2_vs_1_workers` and `optimize_2_vs_1_workers_warm` (unit "x"): the 2-Worker rate over the 1-Worker one.
  * Every line carries the process CPU seconds (all threads) and the load average: on a shared machine the wall clock
- * says more about the neighbours than about us. Run: deno run -A bench/optimize_bench.ts [ROUNDS] [PARAM...]
+ * says more about the neighbours than about us. Where Linux tells, the CPU is split by thread (thread_cpu.ts): the
+ * main thread, V8's background threads (JIT compilation, GC: each Worker's isolate compiles the engine again) and
+ * the Workers; and each Worker's line says when it was ready and how busy it was (`per_worker`: ms from the start
+ * of the measurement to ready, busy % of the measured wall time, combinations, chunks). Run: deno run -A bench/optimize_bench.ts [ROUNDS] [PARAM...]
  * (default 3 rounds over the grid below; a test runs 1 round of a tiny grid to check the lines).
  */
 import { cpuUsage } from "node:process";
@@ -13,6 +16,8 @@ import { createPool, optimize, plan } from "../backtest/optimize/mod.ts";
 import { loadRunData } from "../backtest/optimize/runner.ts";
 import { BUILT_INS } from "../strategies/registry.ts";
 import { printRow } from "./row.ts";
+import { threadCpu } from "./thread_cpu.ts";
+import type { WorkerStats } from "../backtest/optimize/pool.ts";
 
 const GOOG = new URL("../../shared/data/backtesting_py/GOOG.csv", import.meta.url);
 const setup = { module: BUILT_INS.sma_cross, data: [{ path: decodeURIComponent(GOOG.pathname) }], cash: 10_000 };
@@ -26,21 +31,52 @@ interface Sample {
   chunks?: number;
   seconds: number;
   cpu: number;
+  /** CPU seconds of the main thread and of V8's background threads (NaN off Linux). */
+  cpuMain: number;
+  cpuV8: number;
   started: number;
+  perWorker: { ready_ms: number; busy_pct: number; jobs: number; chunks: number }[];
 }
 
-/** Wall seconds and CPU seconds (user + system, every thread) of `f`. */
-async function measure<T>(f: () => Promise<T>): Promise<{ value: T; seconds: number; cpu: number }> {
-  const c0 = cpuUsage(), t0 = performance.now();
+/** Wall seconds and CPU seconds (user + system, every thread, and split by kind of thread) of `f`. */
+async function measure<T>(f: () => Promise<T>) {
+  const c0 = cpuUsage(), th0 = threadCpu(), t0 = performance.now();
   const value = await f();
-  const seconds = (performance.now() - t0) / 1000;
-  const c = cpuUsage(c0);
-  return { value, seconds, cpu: (c.user + c.system) / 1e6 };
+  const t1 = performance.now();
+  const seconds = (t1 - t0) / 1000;
+  const c = cpuUsage(c0), th = threadCpu();
+  return {
+    value,
+    t0,
+    t1,
+    seconds,
+    cpu: (c.user + c.system) / 1e6,
+    cpuMain: th && th0 ? th.main - th0.main : NaN,
+    cpuV8: th && th0 ? th.v8 - th0.v8 : NaN,
+  };
+}
+
+/** Each Worker's part in [t0, t1]: `before` is its stats at t0 (absent: it started after). */
+function perWorker(after: readonly WorkerStats[], before: readonly WorkerStats[], t0: number, t1: number) {
+  return after.map((w, i) => {
+    const b = before[i];
+    return {
+      ready_ms: Math.round(Math.max(0, w.readyAt - t0)),
+      busy_pct: Number((100 * (w.busyMs - (b?.busyMs ?? 0)) / (t1 - t0)).toFixed(1)),
+      jobs: w.jobs - (b?.jobs ?? 0),
+      chunks: w.chunks - (b?.chunks ?? 0),
+    };
+  });
 }
 
 async function endToEnd(workers: number): Promise<Sample> {
-  const { value, seconds, cpu } = await measure(() => optimize({ setup, params, workers }));
-  return { combos: value.rows.length, seconds, cpu, started: value.workersStarted };
+  const { value, t0, t1, ...m } = await measure(() => optimize({ setup, params, workers }));
+  return {
+    combos: value.rows.length,
+    ...m,
+    started: value.workersStarted,
+    perWorker: perWorker(value.pool.workers, [], t0, t1),
+  };
 }
 
 /** The grid on a pool that has run it once already (both Workers started and warm). */
@@ -50,10 +86,16 @@ async function warm(workers: number): Promise<Sample> {
   const pool = await createPool(setup, await loadRunData(setup), workers);
   try {
     await pool.run(jobs);
-    const before = pool.stats().chunks;
-    const { seconds, cpu } = await measure(() => pool.run(jobs));
+    const before = pool.stats();
+    const { t0, t1, value: _, ...m } = await measure(() => pool.run(jobs));
     const stats = pool.stats();
-    return { combos: jobs.length, seconds, cpu, started: stats.started, chunks: stats.chunks - before };
+    return {
+      combos: jobs.length,
+      ...m,
+      started: stats.started,
+      chunks: stats.chunks - before.chunks,
+      perWorker: perWorker(stats.workers, before.workers, t0, t1),
+    };
   } finally {
     pool.close();
   }
@@ -88,6 +130,9 @@ for (const kind of ["grid", "warm"] as const) {
       ...(s.chunks !== undefined ? { chunks: s.chunks } : {}),
       seconds: Number(s.seconds.toFixed(3)),
       cpu_seconds: Number(s.cpu.toFixed(3)),
+      cpu_main_seconds: Number(s.cpuMain.toFixed(2)),
+      cpu_v8_background_seconds: Number(s.cpuV8.toFixed(2)),
+      per_worker: s.perWorker,
       loadavg: load(),
     });
   }

@@ -3,7 +3,7 @@
  * schema, fixed values, the objective, the constraint) before a single backtest runs; then the candidates run on
  * a Worker pool and are ranked, or go through walk-forward analysis.
  */
-import { createPool, defaultWorkers, type PoolOptions } from "./pool.ts";
+import { createPool, defaultWorkers, type PoolOptions, type PoolStats } from "./pool.ts";
 import { parseParamRange } from "./ranges.ts";
 import { buildSpace, type SearchSpace } from "./space.ts";
 import { type FailedRun, type Objective, parseObjective, type ResultRow, runSearch } from "./search.ts";
@@ -60,6 +60,8 @@ export interface OptimizeResult {
   /** The most Workers asked for, and how many were worth starting. */
   readonly workers: number;
   readonly workersStarted: number;
+  /** What the pool measured: the Workers' start-up and busy time (benchmarks). */
+  readonly pool: PoolStats;
   readonly elapsedMs: number;
 }
 
@@ -94,13 +96,16 @@ export async function plan(spec: OptimizeSpec): Promise<Plan> {
 export async function optimize(spec: OptimizeSpec): Promise<OptimizeResult> {
   const started = performance.now();
   const { def, ranges, objective, space } = await plan(spec);
-  const data = spec.data ?? await loadRunData(spec.setup);
+  // The first Worker starts while the data loads (createPool): its start-up is not added to the parsing.
+  const loading = spec.data ? Promise.resolve(spec.data) : loadRunData(spec.setup);
+  loading.catch(() => {}); // its error is createPool's (or, for bad options, moot): not an unhandled rejection
+  const workers = spec.workers ?? defaultWorkers();
+  const pool = await createPool(spec.setup, loading, workers, spec.pool);
+  const data = await loading;
   const primary = spec.walkForward ? data.bars[0] : undefined;
   const wfOptions = primary && spec.walkForward
     ? { ...defaultWalkForward(primary.length, 4, spec.walkForward.anchored ?? false), ...spec.walkForward }
     : undefined;
-  const workers = spec.workers ?? defaultWorkers();
-  const pool = await createPool(spec.setup, data, workers, spec.pool);
   const progress = spec.onProgress;
   try {
     let rows: ResultRow[] = [];
@@ -133,6 +138,7 @@ export async function optimize(spec: OptimizeSpec): Promise<OptimizeResult> {
       ...(wf ? { walkForward: wf } : {}),
       workers,
       workersStarted: pool.stats().started,
+      pool: pool.stats(),
       elapsedMs: performance.now() - started,
     };
   } finally {

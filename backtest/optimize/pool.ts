@@ -1,8 +1,9 @@
 /**
  * A pool of Web Workers that grows to what a search is worth. The data goes to each Worker once, as shared columns
- * (shared.ts). One Worker starts with the pool; its first chunk is a single combination, which measures the cost of
- * one; more Workers start only while they save more than their start-up costs (schedule.ts), so a small or quick
- * search never waits for Workers it does not need. Work goes out in chunks sized to the measured cost, and results
+ * (shared.ts). One Worker starts with the pool (while the data may still be loading); its first chunks are single
+ * combinations, which measure the cold and the warm cost of one; more Workers start only while they save more than
+ * their start-up and JIT warm-up cost (schedule.ts), so a small or quick search never waits for, or shares the cores
+ * with, Workers it does not need. Work goes out in chunks sized to the measured cost, and results
  * come back in job order whatever order the Workers finish in, streamed as soon as the ones before them are in, so a
  * search is deterministic. Size 0 runs the jobs in this thread (debugging, profiling).
  */
@@ -11,7 +12,7 @@ import type { FromWorker, ToWorker } from "./worker.ts";
 import type { Job, JobOutcome, RunSetup } from "./types.ts";
 import { OptimizeError } from "./errors.ts";
 import { shareData } from "./shared.ts";
-import { chunkSize, costTracker, workersWorth } from "./schedule.ts";
+import { chunkSize, costTracker, workersFor } from "./schedule.ts";
 
 export interface PoolOptions {
   /** Combinations per message, fixed, and every Worker started at once (tests); default: adapted to the cost. */
@@ -28,6 +29,23 @@ export interface PoolStats {
   /** Measured: mean ms per combination in a Worker, and ms for a Worker to start (NaN until known). */
   readonly costMs: number;
   readonly bootMs: number;
+  /** Measured: ms of the first, cold, combination (NaN until known). */
+  readonly firstMs: number;
+  /** Per Worker, in start order: what it cost and did (the bench reports where the wall time went). */
+  readonly workers: readonly WorkerStats[];
+}
+
+export interface WorkerStats {
+  /** From `new Worker` to its "ready" (NaN until ready). */
+  readonly bootMs: number;
+  /** Time it spent running chunks, as it measured it, and the combinations and chunks it ran. */
+  readonly busyMs: number;
+  readonly jobs: number;
+  readonly chunks: number;
+  /** Main-thread clock (performance.now()) of its spawn, its ready, and its last answer (NaN: none yet). */
+  readonly spawnedAt: number;
+  readonly readyAt: number;
+  readonly lastAt: number;
 }
 
 export interface Pool {
@@ -50,9 +68,13 @@ export function defaultWorkers(): number {
   return Math.max(1, navigator.hardwareConcurrency || 1);
 }
 
+/**
+ * `data` may still be loading: the first Worker starts at once and loads its code meanwhile (its start-up overlaps
+ * the parsing); it gets the data when it is there. A load that fails fails the pool.
+ */
 export async function createPool(
   setup: RunSetup,
-  data: RunData,
+  data: RunData | Promise<RunData>,
   size = defaultWorkers(),
   options: PoolOptions = {},
 ): Promise<Pool> {
@@ -60,7 +82,7 @@ export async function createPool(
   if (options.chunk !== undefined && !(Number.isInteger(options.chunk) && options.chunk >= 1)) {
     throw new OptimizeError(`chunk must be an integer ≥ 1, got ${options.chunk}`);
   }
-  return size === 0 ? inlinePool(setup, data) : await workerPool(setup, data, size, options);
+  return size === 0 ? inlinePool(setup, await data) : await workerPool(setup, data, size, options);
 }
 
 function inlinePool(setup: RunSetup, data: RunData): Pool {
@@ -77,7 +99,7 @@ function inlinePool(setup: RunSetup, data: RunData): Pool {
       }
       return out;
     },
-    stats: () => ({ size: 0, started: 0, chunks: 0, costMs: NaN, bootMs: NaN }),
+    stats: () => ({ size: 0, started: 0, chunks: 0, costMs: NaN, bootMs: NaN, firstMs: NaN, workers: [] }),
     close() {},
   };
 }
@@ -103,6 +125,7 @@ interface Slot {
   readonly index: number;
   readonly worker: Worker;
   ready: boolean;
+  stats: { -readonly [K in keyof WorkerStats]: WorkerStats[K] };
   /** The chunks it holds, oldest first: positions [start, start + count) of the current run. */
   held: { readonly start: number; readonly count: number }[];
 }
@@ -114,8 +137,13 @@ interface Run {
   readonly fail: (message: string) => void;
 }
 
-async function workerPool(setup: RunSetup, data: RunData, size: number, options: PoolOptions): Promise<Pool> {
-  const shared = shareData(data);
+async function workerPool(
+  setup: RunSetup,
+  data: RunData | Promise<RunData>,
+  size: number,
+  options: PoolOptions,
+): Promise<Pool> {
+  const sharing = Promise.resolve(data).then(shareData);
   const slots: Slot[] = [];
   const cost = costTracker();
   let bootMs = NaN;
@@ -134,12 +162,15 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
     const index = slots.length;
     const started = performance.now();
     const worker = new Worker(workerUrl(), { type: "module" });
-    const slot: Slot = { index, worker, ready: false, held: [] };
+    const stats = { bootMs: NaN, busyMs: 0, jobs: 0, chunks: 0, spawnedAt: started, readyAt: NaN, lastAt: NaN };
+    const slot: Slot = { index, worker, ready: false, stats, held: [] };
     worker.onmessage = (e: MessageEvent<FromWorker>) => {
       const msg = e.data;
       switch (msg.type) {
         case "ready":
           slot.ready = true;
+          stats.readyAt = performance.now();
+          stats.bootMs = stats.readyAt - started;
           if (Number.isNaN(bootMs)) bootMs = performance.now() - started;
           firstReady?.resolve();
           current?.joined(slot);
@@ -161,7 +192,8 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
       worker.terminate();
     };
     slots.push(slot);
-    worker.postMessage({ type: "init", setup, data: shared } satisfies ToWorker);
+    // A failed load is reported by createPool (it awaits `sharing`), not here.
+    sharing.then((shared) => worker.postMessage({ type: "init", setup, data: shared } satisfies ToWorker), () => {});
   };
   const close = () => slots.forEach((s) => s.worker.terminate());
 
@@ -169,7 +201,9 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
   const first = new Promise<void>((resolve, reject) => firstReady = { resolve, reject });
   spawn();
   if (options.chunk !== undefined) { while (slots.length < size) spawn(); }
+  first.catch(() => {}); // handled below, after the data: not an unhandled rejection meanwhile
   try {
+    await sharing;
     await first;
   } catch (err) {
     close();
@@ -199,14 +233,14 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
         else resolve(results);
       };
       const grow = () => {
-        if (options.chunk !== undefined || !cost.known) return;
-        target = Math.max(target, workersWorth(n - next, cost.perJob, bootMs + cost.firstMs, size));
+        if (options.chunk !== undefined || !cost.warm) return;
+        target = Math.max(target, workersFor(n - next, cost.perJob, cost.firstMs, bootMs, size));
         while (slots.length < target) spawn();
       };
       const feed = (slot: Slot) => {
         while (next < n && slot.ready && slot.held.length < DEPTH) {
-          // Until the cost is known, one combination measures it (others wait: they may not be worth starting).
-          if (options.chunk === undefined && !cost.known && slots.some((s) => s.held.length > 0)) return;
+          // Until the cost is known, a Worker holds one combination at a time (the first one measures the cost).
+          if (options.chunk === undefined && !cost.known && slot.held.length > 0) return;
           const count = Math.min(
             n - next,
             options.chunk ?? (cost.known ? chunkSize(n - next, cost.perJob, target) : 1),
@@ -229,6 +263,12 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
             return finish(new OptimizeError(`optimiser worker ${slot.index} answered a chunk it was not given`));
           }
           cost.add(held.count, msg.ms);
+          Object.assign(slot.stats, {
+            busyMs: slot.stats.busyMs + msg.ms,
+            jobs: slot.stats.jobs + held.count,
+            chunks: slot.stats.chunks + 1,
+            lastAt: performance.now(),
+          });
           msg.results.forEach((r, i) => {
             results[held.start + i] = r;
             have[held.start + i] = 1;
@@ -256,7 +296,15 @@ async function workerPool(setup: RunSetup, data: RunData, size: number, options:
   return {
     size,
     run,
-    stats: () => ({ size, started: slots.length, chunks, costMs: cost.perJob, bootMs }),
+    stats: () => ({
+      size,
+      started: slots.length,
+      chunks,
+      costMs: cost.perJob,
+      bootMs,
+      firstMs: cost.firstMs,
+      workers: slots.map((s) => ({ ...s.stats })),
+    }),
     close,
   };
 }

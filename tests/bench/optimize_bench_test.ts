@@ -36,6 +36,11 @@ Deno.test("bench optimize: grid and warm-pool lines for 1 and 2 Workers, and the
       assert.equal(r.unit, "combinations/s");
       assert.equal(r.combos, 2);
       assert.ok(r.cpu_seconds > 0);
+      // Where the CPU went (Linux: main thread, V8's background threads) and each Worker's share of the wall time.
+      assert.ok(r.cpu_main_seconds >= 0 && r.cpu_v8_background_seconds >= 0, JSON.stringify(r));
+      assert.equal(r.per_worker.length, r.workers_started);
+      for (const w of r.per_worker) assert.ok(w.busy_pct > 0 && w.busy_pct <= 100 && w.jobs >= 0, JSON.stringify(w));
+      assert.equal(r.per_worker.reduce((a: number, w: { jobs: number }) => a + w.jobs, 0), 2);
     }
   }
   // Two combinations are not worth a second Worker in a whole search.
