@@ -137,33 +137,6 @@ export async function writeEquityCsv(
   });
 }
 
-const DAY_MS = 86_400_000;
-const PAD2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, "0"));
-const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
-
-/**
- * `iso` for a run of bar times: a million `Date.toISOString` calls were most of equity.csv's time, so the date part
- * is formatted once per day and the time of day from tables. Same text as `iso` for every input.
- */
-export function isoFormatter(): (ms: number) => string {
-  let day = NaN, prefix = "";
-  return (ms) => {
-    if (!(Math.abs(ms) <= 8.64e15)) return iso(ms);
-    ms = Math.trunc(ms); // as Date does
-    const d = Math.floor(ms / DAY_MS);
-    if (d !== day) {
-      day = d;
-      const s = new Date(d * DAY_MS).toISOString();
-      prefix = s.slice(0, s.length - 13); // through the "T"; 13 = "HH:MM:SS.mmmZ"
-    }
-    const t = ms - d * DAY_MS;
-    const sec = Math.floor(t / 1000);
-    return `${prefix}${PAD2[Math.floor(sec / 3600)]}:${PAD2[Math.floor(sec / 60) % 60]}:${PAD2[sec % 60]}.${
-      PAD3[t % 1000]
-    }Z`;
-  };
-}
-
 // Room a row may take: a time ≤ 30 bytes ("+275760-09-13T00:00:00.000Z"), a number ≤ 25 ("-1.2345678901234567e-300").
 const EQUITY_ROW_BYTES = 30 + 2 * 25 + 3;
 const TRADE_ROW_BYTES = 2 * 30 + TRADE_COLUMNS.length * 26 + 1;

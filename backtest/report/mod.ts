@@ -10,7 +10,7 @@ export { type FieldKind, REPORT_FIELDS, type ReportField } from "./fields.ts";
 export { formatDuration, formatNumber, formatTime, formatValue } from "./format.ts";
 export { formatStrategiesTable, formatTable, STRATEGY_TABLE_FIELDS, type TableOptions } from "./table.ts";
 export { toJson } from "./json.ts";
-export { equityCsv, isoFormatter, tradesCsv, writeEquityCsv, writeTradesCsv } from "./csv.ts";
+export { equityCsv, tradesCsv, writeEquityCsv, writeTradesCsv } from "./csv.ts";
 export { drawdownSeries } from "./drawdown.ts";
 export { type HtmlOptions, renderHtml } from "./html.ts";
 export { REPORT_FILES, writeReport } from "./write.ts";
