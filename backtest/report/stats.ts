@@ -2,7 +2,7 @@
 // every formula; the tests compare against fixtures produced by backtesting.py itself.
 import { drawdownPeriods, drawdownSeries } from "./drawdown.ts";
 import { barReturnColumn, omegaRatio, sortedAt, streaks, tailRatio, tradesTurnover, valueAtRisk } from "./extras.ts";
-import { geometricMean, mean, nanMax, nanMin, orNaN, sum, variance } from "./numeric.ts";
+import { covariance, geometricMean, mean, nanMax, nanMin, orNaN, sum, variance } from "./numeric.ts";
 import { annualisation, ceilToResolution, dataPeriodMs, DAY, periodReturns } from "./periodicity.ts";
 import type { ClosedTrade, Report, ReportInput, ReportOptions } from "./types.ts";
 
@@ -129,30 +129,15 @@ function exposure(trades: readonly ClosedTrade[], n: number): number {
   return sum(held) / n;
 }
 
-/**
- * Beta of the equity's log returns against the benchmark's: `covariance(e, m) / variance(m)` (ddof 1) with
- * e[i] = log(E[i+1] / E[i]), m likewise, in two fused passes instead of five. Every sum runs in the same order as
- * those functions' loops, so the result is the same number.
- */
+/** Beta of the equity's log returns against the benchmark's log returns. */
 function logBeta(equity: ArrayLike<number>, close: ArrayLike<number>): number {
   const n = equity.length - 1;
-  const e = new Float64Array(n), m = new Float64Array(n);
-  let se = 0, sm = 0;
+  const eqLog = new Float64Array(n), mkLog = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const x = Math.log(equity[i + 1] / equity[i]), y = Math.log(close[i + 1] / close[i]);
-    e[i] = x;
-    m[i] = y;
-    se += x;
-    sm += y;
+    eqLog[i] = Math.log(equity[i + 1] / equity[i]);
+    mkLog[i] = Math.log(close[i + 1] / close[i]);
   }
-  const me = se / n, mm = sm / n;
-  let cov = 0, vm = 0;
-  for (let i = 0; i < n; i++) {
-    const dm = m[i] - mm;
-    cov += (e[i] - me) * dm;
-    vm += dm ** 2;
-  }
-  return (cov / (n - 1)) / (vm / (n - 1));
+  return covariance(eqLog, mkLog) / variance(mkLog);
 }
 
 /** The drawdowns other than 0 and NaN, in order. */
