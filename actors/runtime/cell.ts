@@ -176,7 +176,7 @@ export function createCell(
       }
       if (type !== lastAccepted && !accepts.has(type)) {
         // Refused at the door rather than crashing the actor: the sender made the mistake.
-        const error = new UnknownMessageError(path, msg.type);
+        const error = new UnknownMessageError(path, type);
         ctx.log.error(error.message, { from: envelope.from });
         if (envelope.from !== undefined) {
           env.send({
@@ -184,7 +184,7 @@ export function createCell(
             seq: ++outSeq,
             msg: undeliverableMessage({
               to: path,
-              messageType: msg.type,
+              messageType: type,
               reason: "unknown_type",
               detail: error.message,
             }),

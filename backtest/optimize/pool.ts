@@ -171,7 +171,7 @@ async function workerPool(
           slot.ready = true;
           stats.readyAt = performance.now();
           stats.bootMs = stats.readyAt - started;
-          if (Number.isNaN(bootMs)) bootMs = performance.now() - started;
+          if (Number.isNaN(bootMs)) bootMs = stats.bootMs; // the first Worker ready
           firstReady?.resolve();
           current?.joined(slot);
           return;
@@ -263,12 +263,10 @@ async function workerPool(
             return finish(new OptimizeError(`optimiser worker ${slot.index} answered a chunk it was not given`));
           }
           cost.add(held.count, msg.ms);
-          Object.assign(slot.stats, {
-            busyMs: slot.stats.busyMs + msg.ms,
-            jobs: slot.stats.jobs + held.count,
-            chunks: slot.stats.chunks + 1,
-            lastAt: performance.now(),
-          });
+          slot.stats.busyMs += msg.ms;
+          slot.stats.jobs += held.count;
+          slot.stats.chunks++;
+          slot.stats.lastAt = performance.now();
           msg.results.forEach((r, i) => {
             results[held.start + i] = r;
             have[held.start + i] = 1;
