@@ -68,6 +68,24 @@ async function cleanup(bus: string) {
   await redis.quit();
 }
 
+/** A remote host in this process and a core on one fresh bus, stopped and the bus's keys removed afterwards. */
+async function withRemote(
+  tag: string,
+  fn: (run: { c: Core; remote: ReturnType<typeof createRedisHost> }) => Promise<void>,
+): Promise<void> {
+  const bus = busFor(tag);
+  const remote = createRedisHost({ bus, leaseMs: LEASE_MS, logSink: () => {} });
+  await remote.start();
+  const c = await core(bus);
+  try {
+    await fn({ c, remote });
+  } finally {
+    await c.host.stop();
+    await remote.stop();
+    await cleanup(bus);
+  }
+}
+
 async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
   const deadline = Date.now() + HANG_GUARD_MS;
   while (!(await check())) {
@@ -122,12 +140,8 @@ Deno.test("redis bus: the URL gives the deployment name; bad URLs are clear erro
 Deno.test({
   name: "redis host: messages reach the remote actor in each sender's order; replies and effects come back",
   ...opts,
-  async fn() {
-    const bus = busFor("order");
-    const remote = createRedisHost({ bus, leaseMs: LEASE_MS, logSink: () => {} });
-    await remote.start();
-    const c = await core(bus);
-    try {
+  fn: () =>
+    withRemote("order", async ({ c, remote }) => {
       await c.host.start(
         sup("root", "one_for_one", [
           sup("remote", "one_for_one", [remoteActor("ledger")]),
@@ -152,12 +166,7 @@ Deno.test({
       for (const from of ["root/a", "root/b"]) {
         assert.deepEqual(c.effects.filter((e) => e.from === from).map((e) => e.n), expected);
       }
-    } finally {
-      await c.host.stop();
-      await remote.stop();
-      await cleanup(bus);
-    }
-  },
+    }),
 });
 
 Deno.test({
@@ -197,12 +206,8 @@ Deno.test({
 Deno.test({
   name: "redis host: a crash in the remote actor is a crash in the core's tree; restarted from its snapshot",
   ...opts,
-  async fn() {
-    const bus = busFor("crash");
-    const remote = createRedisHost({ bus, leaseMs: LEASE_MS, logSink: () => {} });
-    await remote.start();
-    const c = await core(bus);
-    try {
+  fn: () =>
+    withRemote("crash", async ({ c }) => {
       await c.host.start(sup("root", "one_for_one", [sup("remote", "one_for_one", [remoteActor("ledger")])]));
       c.host.tell("root/remote/ledger", { type: "Add", from: "t", n: 3 });
       c.host.tell("root/remote/ledger", { type: "Boom" });
@@ -213,23 +218,14 @@ Deno.test({
       assert.equal(crash.path, "root/remote/ledger");
       assert.match(crash.error, /boom/);
       assert.equal((await ledgerOf(c, "root/remote/ledger")).total, 7);
-    } finally {
-      await c.host.stop();
-      await remote.stop();
-      await cleanup(bus);
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "redis host: an unhandled rejection in one remote actor crashes it alone; the process serves on",
   ...opts,
-  async fn() {
-    const bus = busFor("stray");
-    const remote = createRedisHost({ bus, leaseMs: LEASE_MS, logSink: () => {} });
-    await remote.start();
-    const c = await core(bus);
-    try {
+  fn: () =>
+    withRemote("stray", async ({ c, remote }) => {
       await c.host.start(
         sup("root", "one_for_one", [sup("remote", "one_for_one", [remoteActor("a"), remoteActor("b")])]),
       );
@@ -246,12 +242,7 @@ Deno.test({
       assert.equal((await ledgerOf(c, "root/remote/b")).total, 4);
       assert.ok(!c.events.some((e) => e.type === "crashed" && e.path === "root/remote/b"), "b paid for a");
       assert.deepEqual(remote.held().sort(), ["root/remote/a", "root/remote/b"]);
-    } finally {
-      await c.host.stop();
-      await remote.stop();
-      await cleanup(bus);
-    }
-  },
+    }),
 });
 
 Deno.test({
