@@ -32,7 +32,7 @@ Deno.test("bench: a named subset runs only that group, each line {bench, unit, v
   const r = await bench("data");
   assert.equal(r.code, 0, r.stderr);
   const rows = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
-  assert.deepEqual(rows.map((row) => row.bench), ["data_csv_parse"]);
+  assert.deepEqual(rows.map((row) => row.bench), ["data_csv_parse", "data_csv_load_file"]);
   for (const row of rows) {
     assert.equal(typeof row.unit, "string");
     assert.ok(Number.isFinite(row.value) && row.value > 0, JSON.stringify(row));
