@@ -92,6 +92,11 @@ export interface BacktestSpec {
   readonly stopWhenBroke?: boolean;
   /** Bars delivered so far out of all of them, about every 1 % (a job's progress); never on the hot path otherwise. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * The account's equity curve (bar times, equity), final, as soon as the run ends and before the statistics are
+   * computed: the command starts writing equity.csv on another thread with it (report/equity_file.ts).
+   */
+  readonly onEquityCurve?: (ts: Float64Array, equity: Float64Array) => void;
 }
 
 export interface BacktestResult {
@@ -370,6 +375,7 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   // strategies' capital only).
   const idle = spec.cash - allocated;
   if (idle > 1e-9 * spec.cash) { for (let i = 0; i < record.equity.length; i++) record.equity[i] += idle; }
+  spec.onEquityCurve?.(record.ts, record.equity);
   const trades = record.trades;
   const warmupOf = (r: StrategyRun) =>
     defs.get(r.id)!.warmupBars?.(validateParams(r.id, defs.get(r.id)!.params, r.params)) ?? 0;

@@ -17,7 +17,7 @@ import {
 } from "../storage/bars/mod.ts";
 import { BacktestError, runBacktest } from "../backtest/engine.ts";
 import { loadTicks, type TickSeries, ticksToBars } from "../storage/ticks/mod.ts";
-import { formatStrategiesTable, formatTable, toJson, writeReport } from "../backtest/report/mod.ts";
+import { formatStrategiesTable, formatTable, startEquityCsv, toJson, writeReport } from "../backtest/report/mod.ts";
 import { type BarSeries, isTimeframe, type Timeframe } from "../actors/protocol/mod.ts";
 import { parseRunOptions, RUN_HELP, RUN_OPTIONS, type RunOptions, simSettings } from "./run_options.ts";
 import { ParamError } from "../strategies/params.ts";
@@ -340,30 +340,39 @@ export async function loadBacktestData(
 /** Loads the data, runs the backtest and writes its report files into `options.out`: the command's work and a job's. */
 export async function runBacktestJob(options: BacktestOptions, module: string, hooks: JobHooks) {
   const log = hooks.log;
-  const { series, ticks } = await loadBacktestData(options, hooks);
-  const run = options.run;
-  const plan = options.portfolio;
-  const quarantinePolicy = run.quarantinePolicy ?? plan?.quarantinePolicy;
-  const result = await runBacktest({
-    strategies: plan
-      ? planRuns(plan, run.strategyLimits)
-      : [{ id: "s1", module, params: options.params, limits: run.strategyLimits }],
-    data: series,
-    ...(ticks.length > 0 ? { ticks } : {}),
-    cash: run.cash,
-    closeAtEnd: run.closeAtEnd,
-    risk: plan ? { ...plan.risk, ...run.risk } : run.risk,
-    ...(plan?.allocation ? { allocation: plan.allocation } : {}),
-    ...(quarantinePolicy ? { quarantinePolicy } : {}),
-    ...(log ? { logSink: log.sink, logLevel: log.level } : {}),
-    ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
-    sim: simSettings(run),
-  });
-  await writeReport(options.out, result.report, result.input, result.ohlc, result.portfolio).catch((err) => {
-    if (isOsError(err)) throw new CommandError(`--out: cannot write the report to ${options.out}: ${err.message}`);
-    throw err;
-  });
-  return result;
+  // Its Worker starts while the data is parsed; it writes equity.csv while the statistics are computed.
+  const equityCsv = startEquityCsv(`${options.out}/equity.csv`);
+  try {
+    const { series, ticks } = await loadBacktestData(options, hooks);
+    const run = options.run;
+    const plan = options.portfolio;
+    const quarantinePolicy = run.quarantinePolicy ?? plan?.quarantinePolicy;
+    const result = await runBacktest({
+      strategies: plan
+        ? planRuns(plan, run.strategyLimits)
+        : [{ id: "s1", module, params: options.params, limits: run.strategyLimits }],
+      data: series,
+      ...(ticks.length > 0 ? { ticks } : {}),
+      cash: run.cash,
+      closeAtEnd: run.closeAtEnd,
+      risk: plan ? { ...plan.risk, ...run.risk } : run.risk,
+      ...(plan?.allocation ? { allocation: plan.allocation } : {}),
+      ...(quarantinePolicy ? { quarantinePolicy } : {}),
+      ...(log ? { logSink: log.sink, logLevel: log.level } : {}),
+      ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+      onEquityCurve: equityCsv.write,
+      sim: simSettings(run),
+    });
+    await writeReport(options.out, result.report, result.input, result.ohlc, result.portfolio, {
+      equityCsv: equityCsv.written,
+    }).catch((err) => {
+      if (isOsError(err)) throw new CommandError(`--out: cannot write the report to ${options.out}: ${err.message}`);
+      throw err;
+    });
+    return result;
+  } finally {
+    equityCsv.close();
+  }
 }
 
 /** "[SYMBOL=]PATH": an optional symbol before the path (a "=" after a "/" belongs to the path). */

@@ -8,6 +8,11 @@ import type { PortfolioSection } from "./portfolio.ts";
 /** The files writeReport produces, by name. */
 export const REPORT_FILES = ["report.json", "trades.csv", "equity.csv", "report.html"] as const;
 
+export interface WriteOptions {
+  /** equity.csv is already being written (report/equity_file.ts): this settles when it is. */
+  readonly equityCsv?: Promise<void>;
+}
+
 /**
  * Write report.json, trades.csv, equity.csv and report.html into `dir` (created if missing); with a portfolio, also
  * each strategy's trades.csv and equity.csv under `strategies/ID/`.
@@ -18,6 +23,7 @@ export async function writeReport(
   input: ReportInput,
   ohlc?: Ohlc,
   portfolio?: PortfolioSection,
+  options: WriteOptions = {},
 ): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
   for (const s of portfolio?.strategies ?? []) {
@@ -40,7 +46,7 @@ export async function writeReport(
     ]),
     Deno.writeTextFile(`${dir}/report.json`, toJson(report, portfolio)),
     writeTradesCsv(`${dir}/trades.csv`, input.trades),
-    writeEquityCsv(`${dir}/equity.csv`, input.ts, input.equity, drawdownSeries(input.equity)),
+    options.equityCsv ?? writeEquityCsv(`${dir}/equity.csv`, input.ts, input.equity, drawdownSeries(input.equity)),
     Deno.writeTextFile(`${dir}/report.html`, html),
   ]);
 }

@@ -34,9 +34,9 @@ const SKIPPED: Readonly<Record<string, string>> = {
     "no container engine here; tests/deploy/deploy_files_test.ts checks the Dockerfile",
   "TRADEACTOR_CONTROL_TOKEN=$(openssl rand -hex 32) POSTGRES_PASSWORD=$(openssl rand -hex 16) docker compose -f deploy/compose.yaml up -d":
     "no container engine here; tests/deploy/deploy_files_test.ts validates compose.yaml",
-  "deno compile -A --v8-flags=--optimize-for-size,--gc-memory-reducer-start-delay-ms=1000 --include actors --include strategies --include backtest/optimize/worker.ts --target x86_64-unknown-linux-gnu --output dist/tradeactor-x86_64 main.ts":
+  "deno compile -A --v8-flags=--optimize-for-size,--gc-memory-reducer-start-delay-ms=1000 --include actors --include strategies --include backtest/optimize/worker.ts --include backtest/report/equity_worker.ts --include cli/backtest_jobs/worker.ts --target x86_64-unknown-linux-gnu --output dist/tradeactor-x86_64 main.ts":
     "downloads the Deno runtime for the target (no network here); tests/actors/system/daemon_command_test.ts checks the --include list and the compiled-mode command",
-  "deno compile -A --v8-flags=--optimize-for-size,--gc-memory-reducer-start-delay-ms=1000 --include actors --include strategies --include backtest/optimize/worker.ts --target aarch64-unknown-linux-gnu --output dist/tradeactor-aarch64 main.ts":
+  "deno compile -A --v8-flags=--optimize-for-size,--gc-memory-reducer-start-delay-ms=1000 --include actors --include strategies --include backtest/optimize/worker.ts --include backtest/report/equity_worker.ts --include cli/backtest_jobs/worker.ts --target aarch64-unknown-linux-gnu --output dist/tradeactor-aarch64 main.ts":
     "downloads the Deno runtime for the target (no network here); tests/actors/system/daemon_command_test.ts checks the --include list and the compiled-mode command",
 };
 

@@ -63,6 +63,31 @@ function modules(spec: ChildSpec): string[] {
   return spec.kind === "actor" ? [spec.module] : spec.children.flatMap(modules);
 }
 
+/** Every source file that starts a Worker, and the module that Worker loads (by URL: `deno compile` cannot see it). */
+const WORKER_MODULES: Readonly<Record<string, string>> = {
+  "actors/runtime/worker_host.ts": "actors/runtime/worker_entry.ts",
+  "backtest/optimize/pool.ts": "backtest/optimize/worker.ts",
+  "backtest/report/equity_file.ts": "backtest/report/equity_worker.ts",
+  "cli/backtest_jobs/pool.ts": "cli/backtest_jobs/worker.ts",
+};
+
+Deno.test("daemon command: every `new Worker(` in the product is known, so its module is checked below", async () => {
+  const root = fileURLToPath(ROOT);
+  const starters: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const e of Deno.readDir(join(root, dir))) {
+      const path = dir ? `${dir}/${e.name}` : e.name;
+      if (e.isDirectory && !e.name.startsWith(".") && !["tests", "bench", "node_modules", "dist"].includes(e.name)) {
+        await walk(path);
+      } else if (e.isFile && e.name.endsWith(".ts") && /new Worker\(/.test(await Deno.readTextFile(join(root, path)))) {
+        starters.push(path);
+      }
+    }
+  };
+  await walk("");
+  assert.deepEqual(starters.sort(), Object.keys(WORKER_MODULES).sort());
+});
+
 Deno.test("daemon command: `deno task compile` includes every module the daemon and its Workers import by URL", async () => {
   const task: string = JSON.parse(await Deno.readTextFile(DENO_JSON)).tasks.compile;
   // The binary's baked-in V8 flags are the daemon child's.
@@ -77,7 +102,7 @@ Deno.test("daemon command: `deno task compile` includes every module the daemon 
       ...modules(buildLiveTree(config)),
       ...Object.values(BUILT_INS),
       new URL("actors/runtime/worker_entry.ts", ROOT).href,
-      new URL("backtest/optimize/worker.ts", ROOT).href,
+      ...Object.values(WORKER_MODULES).map((m) => new URL(m, ROOT).href),
     ].map((url) => relative(root, fileURLToPath(url)));
     assert.ok(loaded.some((p) => p.startsWith("actors/strategy_supervisor/")), "the tree was read");
     // The per-target commands in deploy/README.md build the same binary as the task.
