@@ -3,7 +3,8 @@
  * - `optimize_grid` (workers 1, 2): the whole search as a user waits for it (pool start-up, Worker JIT warm-up);
  * - `optimize_grid_warm` (workers 1, 2): the same grid on a pool that already ran it once (the steady state of a long
  *   search, where start-up and warm-up are paid);
- * - `optimize_2_vs_1_workers` and `optimize_2_vs_1_workers_warm` (unit "x"): the 2-Worker rate over the 1-Worker one.
+ * - `optimize_2_vs_1_workers` and `optimize_2_vs_1_workers_warm` (unit "x"): the 2-Worker rate over the 1-Worker one;
+ * - `optimize_2_vs_1_workers_long` (unit "x"): the same ratio for a whole search ten times longer (default grid only).
  * Every line carries the process CPU seconds (all threads) and the load average: on a shared machine the wall clock
  * says more about the neighbours than about us. Where Linux tells, the CPU is split by thread (thread_cpu.ts): the
  * main thread, V8's background threads (JIT compilation, GC: each Worker's isolate compiles the engine again) and
@@ -23,6 +24,11 @@ const GOOG = new URL("../../shared/data/backtesting_py/GOOG.csv", import.meta.ur
 const setup = { module: BUILT_INS.sma_cross, data: [{ path: decodeURIComponent(GOOG.pathname) }], cash: 10_000 };
 // 23 × 19 = 437 combinations, 407 after the fast < slow constraint.
 const params = Deno.args.length > 1 ? Deno.args.slice(1) : ["fast=5..50:2", "slow=20..200:10"];
+/**
+ * A search ten times longer (79 × 59 = 4,661 combinations, 4,121 kept by the constraint; ~7 s on one Worker): each new isolate's JIT
+ * warm-up, ~0.3–0.7 CPU-s, is a third of the 407-combination search and a few % of this one. With the default grid only.
+ */
+const LONG = Deno.args.length > 1 ? undefined : ["fast=2..80:1", "slow=10..300:5"];
 const ROUNDS = Deno.args.length > 0 ? Number(Deno.args[0]) : 3;
 
 interface Sample {
@@ -69,8 +75,8 @@ function perWorker(after: readonly WorkerStats[], before: readonly WorkerStats[]
   });
 }
 
-async function endToEnd(workers: number): Promise<Sample> {
-  const { value, t0, t1, ...m } = await measure(() => optimize({ setup, params, workers }));
+async function endToEnd(workers: number, grid: readonly string[] = params): Promise<Sample> {
+  const { value, t0, t1, ...m } = await measure(() => optimize({ setup, params: [...grid], workers }));
   return {
     combos: value.rows.length,
     ...m,
@@ -142,6 +148,21 @@ for (const kind of ["grid", "warm"] as const) {
     unit: "x",
     value: Number((rate(two) / rate(one)).toFixed(3)),
     // CPU the 2-Worker search spent per CPU second of the 1-Worker one: above 1 is the price of a second JIT.
+    cpu_ratio: Number((two.cpu / one.cpu).toFixed(3)),
+    cores: navigator.hardwareConcurrency,
+    loadavg: load(),
+  });
+}
+if (LONG) {
+  // One whole search each (a long one varies less between runs than the short one's best of three).
+  const one = await endToEnd(1, LONG), two = await endToEnd(2, LONG);
+  printRow({
+    bench: "optimize_2_vs_1_workers_long",
+    unit: "x",
+    value: Number((rate(two) / rate(one)).toFixed(3)),
+    combos: one.combos,
+    seconds_1: Number(one.seconds.toFixed(3)),
+    seconds_2: Number(two.seconds.toFixed(3)),
     cpu_ratio: Number((two.cpu / one.cpu).toFixed(3)),
     cores: navigator.hardwareConcurrency,
     loadavg: load(),
