@@ -93,10 +93,17 @@ export interface BacktestSpec {
   /** Bars delivered so far out of all of them, about every 1 % (a job's progress); never on the hot path otherwise. */
   readonly onProgress?: (done: number, total: number) => void;
   /**
-   * The account's equity curve (bar times, equity), final, as soon as the run ends and before the statistics are
-   * computed: the command starts writing equity.csv on another thread with it (report/equity_file.ts).
+   * Each equity curve (bar times, equity) as soon as it is final, before its statistics are computed: the account's
+   * (no strategyId), then with several strategies each one's (time-weighted, as its report). The command starts
+   * writing the equity.csv files on another thread with them (report/equity_file.ts).
    */
-  readonly onEquityCurve?: (ts: Float64Array, equity: Float64Array) => void;
+  readonly onEquityCurve?: (curve: EquityCurve) => void;
+}
+
+export interface EquityCurve {
+  readonly strategyId?: string;
+  readonly ts: Float64Array;
+  readonly equity: Float64Array;
 }
 
 export interface BacktestResult {
@@ -215,6 +222,8 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
           recordEquity: true,
           // Bar times to come: the equity record is allocated once instead of grown by doubling.
           expectedBars: distinctTimes(spec.data),
+          // No snapshots here (snapshotEvery 0): the record's columns can be shared with the report's writer thread.
+          sharedRecord: true,
           ...(spec.allocation
             ? {
               allocation: {
@@ -375,7 +384,7 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   // strategies' capital only).
   const idle = spec.cash - allocated;
   if (idle > 1e-9 * spec.cash) { for (let i = 0; i < record.equity.length; i++) record.equity[i] += idle; }
-  spec.onEquityCurve?.(record.ts, record.equity);
+  spec.onEquityCurve?.({ ts: record.ts, equity: record.equity });
   const trades = record.trades;
   const warmupOf = (r: StrategyRun) =>
     defs.get(r.id)!.warmupBars?.(validateParams(r.id, defs.get(r.id)!.params, r.params)) ?? 0;
@@ -424,18 +433,24 @@ function portfolioSection(
     if (!c) closes.set(symbol, c = alignedOhlc(spec.data.find((s) => s.symbol === symbol)!, record.ts).close);
     return c;
   };
-  const strategies = spec.strategies.map((r) =>
+  // Every strategy's curve first, so their files are being written while the statistics below are computed.
+  const curves = spec.strategies.map((r) => {
+    // With capital moved by rebalances: the time-weighted equity (as if none had moved), so its returns are the
+    // strategy's trading only.
+    const equity = timeWeighted(
+      record.perStrategy[r.id] ?? new Float64Array(record.ts.length).fill(capital(r)),
+      record.perStrategyFlows?.[r.id],
+    );
+    spec.onEquityCurve?.({ strategyId: r.id, ts: record.ts, equity });
+    return equity;
+  });
+  const strategies = spec.strategies.map((r, i) =>
     strategySection(
       {
         id: r.id,
         symbols: symbolsOf(r),
         capital: capital(r),
-        // With capital moved by rebalances: the time-weighted equity (as if none had moved), so its returns are
-        // the strategy's trading only.
-        equity: timeWeighted(
-          record.perStrategy[r.id] ?? new Float64Array(record.ts.length).fill(capital(r)),
-          record.perStrategyFlows?.[r.id],
-        ),
+        equity: curves[i],
         close: closeOf(symbolsOf(r)[0]),
         warmupBars: warmupOf(r),
         turnover: record.perStrategyTurnover[r.id] ?? 0,

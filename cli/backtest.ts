@@ -17,7 +17,14 @@ import {
 } from "../storage/bars/mod.ts";
 import { BacktestError, runBacktest } from "../backtest/engine.ts";
 import { loadTicks, type TickSeries, ticksToBars } from "../storage/ticks/mod.ts";
-import { formatStrategiesTable, formatTable, startEquityCsv, toJson, writeReport } from "../backtest/report/mod.ts";
+import {
+  createEquityCsvWriter,
+  formatStrategiesTable,
+  formatTable,
+  isDirectoryName,
+  toJson,
+  writeReport,
+} from "../backtest/report/mod.ts";
 import { type BarSeries, isTimeframe, type Timeframe } from "../actors/protocol/mod.ts";
 import { parseRunOptions, RUN_HELP, RUN_OPTIONS, type RunOptions, simSettings } from "./run_options.ts";
 import { ParamError } from "../strategies/params.ts";
@@ -340,8 +347,8 @@ export async function loadBacktestData(
 /** Loads the data, runs the backtest and writes its report files into `options.out`: the command's work and a job's. */
 export async function runBacktestJob(options: BacktestOptions, module: string, hooks: JobHooks) {
   const log = hooks.log;
-  // Its Worker starts while the data is parsed; it writes equity.csv while the statistics are computed.
-  const equityCsv = startEquityCsv(`${options.out}/equity.csv`);
+  // Its Worker starts while the data is parsed; it writes the equity.csv files while the statistics are computed.
+  const equityCsv = createEquityCsvWriter();
   try {
     const { series, ticks } = await loadBacktestData(options, hooks);
     const run = options.run;
@@ -360,15 +367,21 @@ export async function runBacktestJob(options: BacktestOptions, module: string, h
       ...(quarantinePolicy ? { quarantinePolicy } : {}),
       ...(log ? { logSink: log.sink, logLevel: log.level } : {}),
       ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
-      onEquityCurve: equityCsv.write,
+      onEquityCurve: ({ strategyId, ts, equity }) => {
+        // Ids that cannot name a directory are refused by writeReport, before it writes anything: not queued here.
+        if (strategyId === undefined) equityCsv.write(`${options.out}/equity.csv`, ts, equity);
+        else if (isDirectoryName(strategyId)) {
+          equityCsv.write(`${options.out}/strategies/${strategyId}/equity.csv`, ts, equity);
+        }
+      },
       sim: simSettings(run),
     });
-    await writeReport(options.out, result.report, result.input, result.ohlc, result.portfolio, {
-      equityCsv: equityCsv.written,
-    }).catch((err) => {
-      if (isOsError(err)) throw new CommandError(`--out: cannot write the report to ${options.out}: ${err.message}`);
-      throw err;
-    });
+    await writeReport(options.out, result.report, result.input, result.ohlc, result.portfolio, { equityCsv }).catch(
+      (err) => {
+        if (isOsError(err)) throw new CommandError(`--out: cannot write the report to ${options.out}: ${err.message}`);
+        throw err;
+      },
+    );
     return result;
   } finally {
     equityCsv.close();

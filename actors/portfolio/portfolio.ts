@@ -21,6 +21,11 @@ export interface PortfolioConfig {
   readonly recordTrades?: boolean;
   /** With `recordEquity`: how many bars to expect, so the record is allocated once (it still grows past it). */
   readonly expectedBars?: number;
+  /**
+   * With `recordEquity`: the record's columns on SharedArrayBuffers, so the backtest hands them to the thread that
+   * writes equity.csv without a copy. Only where the state is never snapshotted (a snapshot would share, not copy).
+   */
+  readonly sharedRecord?: boolean;
   /** Receive an EquityUpdate after each EndOfBar (the risk guardian's drawdown and loss limits). */
   readonly equitySubscribers?: readonly string[];
   /**
@@ -174,7 +179,7 @@ function join(state: State, j: Joining): void {
     state.strategies.set(j.strategyId, {
       ledger: createLedger(j.capital),
       trips: createRoundTrips(),
-      equity: new Float64Array(state.equity.length),
+      equity: column(state.config, state.equity.length),
     });
   }
   state.total.balance += j.capital;
@@ -190,6 +195,11 @@ function joinDue(state: State, bar: Bar): void {
     if (isAfter(bar, joining[i].after)) join(state, joining.splice(i, 1)[0]);
     else i++;
   }
+}
+
+/** A record column of `n` bars: on a SharedArrayBuffer when the config asks (`sharedRecord`). */
+function column(config: PortfolioConfig, n: number): Float64Array {
+  return config.sharedRecord ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
 }
 
 function grow(a: Float64Array, n: number): Float64Array {
@@ -338,6 +348,7 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
       capital,
       recordEquity: c.recordEquity ?? false,
       ...(c.expectedBars !== undefined ? { expectedBars: c.expectedBars } : {}),
+      ...(c.sharedRecord ? { sharedRecord: true } : {}),
       recordTrades: c.recordTrades ?? c.recordEquity ?? false,
       equitySubscribers: c.equitySubscribers ?? [],
       ...(c.liquidateAtZeroEquity ? { liquidateAtZeroEquity: c.liquidateAtZeroEquity } : {}),
@@ -352,7 +363,7 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
     const strategies = new Map(
       Object.entries(config.capital).map(([id, cash]) => [
         id,
-        { ledger: createLedger(cash), trips: createRoundTrips(), equity: new Float64Array(capacity) },
+        { ledger: createLedger(cash), trips: createRoundTrips(), equity: column(config, capacity) },
       ]),
     );
     const venues = config.venues;
@@ -373,8 +384,8 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
       total: createLedger(total),
       strategies,
       bars: 0,
-      ts: new Float64Array(capacity),
-      equity: new Float64Array(capacity),
+      ts: column(config, capacity),
+      equity: column(config, capacity),
       bust: false,
       joining: Object.entries(config.joining ?? {}).map(([strategyId, j]) => ({ strategyId, ...j })),
       ...(config.allocation ? { alloc: createAllocationState(config.allocation) } : {}),
@@ -393,7 +404,7 @@ export const portfolio: Behaviour<PortfolioMessage, State, PortfolioConfig> = {
         applyFill(state.total, f.symbol, signed, f.price, f.commission, f.ts, m);
         let s = state.strategies.get(f.strategyId);
         if (!s) {
-          s = { ledger: createLedger(0), trips: createRoundTrips(), equity: new Float64Array(state.equity.length) };
+          s = { ledger: createLedger(0), trips: createRoundTrips(), equity: column(state.config, state.equity.length) };
           state.strategies.set(f.strategyId, s);
         }
         applyFill(s.ledger, f.symbol, signed, f.price, f.commission, f.ts, m);

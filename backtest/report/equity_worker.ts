@@ -1,6 +1,8 @@
 /**
- * Writes one equity.csv on its own thread (equity_file.ts starts it): says "ready" once its handler is in place, then
- * takes one curve, writes the file and answers "written" or "failed" with the error's class name and message.
+ * Writes equity.csv files on its own thread (equity_file.ts): says "ready" once its handler is in place, then takes
+ * each "write" in turn unless the main thread claimed it first (`claim`, 0 → 1 here, 0 → 2 there, atomically: it
+ * needs no turn of the main thread's event loop, which is busy with the statistics), and answers "written", "failed"
+ * (the error's class name and message) or "skipped".
  */
 import { dirname } from "node:path";
 import { writeEquityCsv } from "./csv.ts";
@@ -8,14 +10,18 @@ import { drawdownSeries } from "./drawdown.ts";
 
 export type ToEquityWorker = {
   readonly type: "write";
+  readonly id: number;
   readonly path: string;
   readonly ts: Float64Array;
   readonly equity: Float64Array;
+  /** One Int32 on a SharedArrayBuffer: 0 unclaimed, 1 this thread's, 2 the main thread's. */
+  readonly claim: Int32Array;
 };
 export type FromEquityWorker =
   | { readonly type: "ready" }
-  | { readonly type: "written" }
-  | { readonly type: "failed"; readonly name: string; readonly message: string };
+  | { readonly type: "written"; readonly id: number }
+  | { readonly type: "skipped"; readonly id: number }
+  | { readonly type: "failed"; readonly id: number; readonly name: string; readonly message: string };
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<ToEquityWorker>) => void) | null;
@@ -24,14 +30,18 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope;
 
 scope.onmessage = async (event) => {
-  const { path, ts, equity } = event.data;
+  const { id, path, ts, equity, claim } = event.data;
+  if (Atomics.compareExchange(claim, 0, 0, 1) !== 0) {
+    scope.postMessage({ type: "skipped", id });
+    return;
+  }
   try {
     await Deno.mkdir(dirname(path), { recursive: true });
     await writeEquityCsv(path, ts, equity, drawdownSeries(equity));
-    scope.postMessage({ type: "written" });
+    scope.postMessage({ type: "written", id });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
-    scope.postMessage({ type: "failed", name: e.name, message: e.message });
+    scope.postMessage({ type: "failed", id, name: e.name, message: e.message });
   }
 };
 scope.postMessage({ type: "ready" });

@@ -13,8 +13,8 @@ export { toJson } from "./json.ts";
 export { equityCsv, tradesCsv, writeEquityCsv, writeTradesCsv } from "./csv.ts";
 export { drawdownSeries } from "./drawdown.ts";
 export { type HtmlOptions, renderHtml } from "./html.ts";
-export { REPORT_FILES, type WriteOptions, writeReport } from "./write.ts";
-export { type EquityCsvWriter, startEquityCsv } from "./equity_file.ts";
+export { isDirectoryName, REPORT_FILES, type WriteOptions, writeReport } from "./write.ts";
+export { createEquityCsvWriter, type EquityCsvWriter } from "./equity_file.ts";
 export {
   type PortfolioSection,
   type StrategySection,

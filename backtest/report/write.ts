@@ -4,13 +4,22 @@ import { renderHtml } from "./html.ts";
 import { toJson } from "./json.ts";
 import type { Ohlc, Report, ReportInput } from "./types.ts";
 import type { PortfolioSection } from "./portfolio.ts";
+import type { EquityCsvWriter } from "./equity_file.ts";
+
+/** A strategy id usable as the name of its directory under `strategies/`: letters, digits, _ . - and not only dots. */
+export function isDirectoryName(id: string): boolean {
+  return /^[A-Za-z0-9_.-]+$/.test(id) && !/^\.+$/.test(id);
+}
 
 /** The files writeReport produces, by name. */
 export const REPORT_FILES = ["report.json", "trades.csv", "equity.csv", "report.html"] as const;
 
 export interface WriteOptions {
-  /** equity.csv is already being written (report/equity_file.ts): this settles when it is. */
-  readonly equityCsv?: Promise<void>;
+  /**
+   * Where the equity.csv files go (report/equity_file.ts: a second thread, and this one when it is free); some may be
+   * queued already. Without it they are written here.
+   */
+  readonly equityCsv?: EquityCsvWriter;
 }
 
 /**
@@ -28,25 +37,27 @@ export async function writeReport(
   await Deno.mkdir(dir, { recursive: true });
   for (const s of portfolio?.strategies ?? []) {
     // Ids come from the live config's rules (letters, digits, _ . -); still, never a path out of `dir`.
-    if (!/^[A-Za-z0-9_.-]+$/.test(s.id) || /^\.+$/.test(s.id)) {
+    if (!isDirectoryName(s.id)) {
       throw new Error(`Cannot write the report of strategy "${s.id}": not usable as a directory name`);
     }
   }
   const html = await renderHtml(report, input, ohlc, portfolio ? { portfolio } : {});
   for (const s of portfolio?.strategies ?? []) await Deno.mkdir(`${dir}/strategies/${s.id}`, { recursive: true });
+  const writer = options.equityCsv;
+  const equityFile = (path: string, input: ReportInput) => {
+    if (!writer) return writeEquityCsv(path, input.ts, input.equity, drawdownSeries(input.equity));
+    writer.write(path, input.ts, input.equity); // ignored when queued already
+    return writer.written(path)!;
+  };
   await Promise.all([
     ...(portfolio?.strategies ?? []).flatMap((s) => [
       writeTradesCsv(`${dir}/strategies/${s.id}/trades.csv`, s.input.trades),
-      writeEquityCsv(
-        `${dir}/strategies/${s.id}/equity.csv`,
-        s.input.ts,
-        s.input.equity,
-        drawdownSeries(s.input.equity),
-      ),
+      equityFile(`${dir}/strategies/${s.id}/equity.csv`, s.input),
     ]),
     Deno.writeTextFile(`${dir}/report.json`, toJson(report, portfolio)),
     writeTradesCsv(`${dir}/trades.csv`, input.trades),
-    options.equityCsv ?? writeEquityCsv(`${dir}/equity.csv`, input.ts, input.equity, drawdownSeries(input.equity)),
+    equityFile(`${dir}/equity.csv`, input),
     Deno.writeTextFile(`${dir}/report.html`, html),
+    writer?.help(),
   ]);
 }

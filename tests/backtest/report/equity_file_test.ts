@@ -1,10 +1,11 @@
 /**
- * equity.csv written on a second thread (report/equity_file.ts): byte for byte the file the main thread writes, for
- * curves that try to break the number and time writers; errors as the OS's classes; the fallback when the Worker
- * cannot start; nothing written when the run fails before its curve.
+ * equity.csv files written on a second thread (report/equity_file.ts): byte for byte the files the main thread writes,
+ * for curves that try to break the number and time writers, whoever (Worker or main thread) writes each; the Worker
+ * going on while the main thread is busy; errors as the OS's classes; the fallback when the Worker cannot start;
+ * nothing written when the run fails before its curves.
  */
 import assert from "node:assert/strict";
-import { drawdownSeries, startEquityCsv, writeEquityCsv } from "../../../backtest/report/mod.ts";
+import { createEquityCsvWriter, drawdownSeries, writeEquityCsv } from "../../../backtest/report/mod.ts";
 import { isOsError } from "../../../cli/args.ts";
 import { seededRandom } from "../../../actors/runtime/random.ts";
 
@@ -13,9 +14,10 @@ const NASTY = [0, -0, NaN, Infinity, -Infinity, 1e-300, -5e-324, 1.7976931348623
 const NASTY_TIMES = [NaN, 0, -0, -8.64e15, 8.64e15, 1_600_000_000_000.5, -1];
 
 /** A curve of `n` points: mostly a random walk, with the values above sprinkled in (seeded). */
-function curve(n: number, seed: number): { ts: Float64Array; equity: Float64Array } {
+function curve(n: number, seed: number, shared = false): { ts: Float64Array; equity: Float64Array } {
   const random = seededRandom(seed);
-  const ts = new Float64Array(n), equity = new Float64Array(n);
+  const column = () => shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+  const ts = column(), equity = column();
   let e = 10_000;
   for (let i = 0; i < n; i++) {
     ts[i] = random() < 0.01 ? NASTY_TIMES[Math.floor(random() * NASTY_TIMES.length)] : 1_600_000_000_000 + i * 60_000;
@@ -30,72 +32,100 @@ async function inlineBytes(dir: string, ts: Float64Array, equity: Float64Array):
   return await Deno.readFile(`${dir}/inline.csv`);
 }
 
-Deno.test("equity file: the Worker writes the same bytes as the main thread, for random curves with odd values", async () => {
+async function withDir(f: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "equity_file_" });
   try {
-    for (const [n, seed] of [[0, 1], [1, 2], [7, 3], [5_000, 4], [70_000, 5]]) {
-      const { ts, equity } = curve(n, seed);
-      // Into a directory that does not exist yet: the writer makes it, as writeReport does for the other files.
-      const path = `${dir}/out${seed}/equity.csv`;
-      const writer = startEquityCsv(path);
-      writer.write(ts, equity);
-      await writer.written;
-      writer.close();
-      assert.deepEqual(await Deno.readFile(path), await inlineBytes(dir, ts, equity), `n=${n} seed=${seed}`);
-    }
+    await f(dir);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("equity file: every queued file is the main thread's bytes, shared columns or not, whoever wrote it", async () => {
+  await withDir(async (dir) => {
+    const curves = [[0, 1], [1, 2], [7, 3], [5_000, 4], [70_000, 5], [120_000, 6], [3, 7]].map(([n, seed]) =>
+      curve(n, seed, seed % 2 === 0)
+    );
+    const writer = createEquityCsvWriter();
+    assert.equal(await writer.started, true);
+    // Into directories that do not exist yet: the writer makes them, as writeReport does for the other files.
+    curves.forEach(({ ts, equity }, i) => writer.write(`${dir}/run/s${i}/equity.csv`, ts, equity));
+    writer.write(`${dir}/run/s0/equity.csv`, curves[4].ts, curves[4].equity); // a path queued twice: the first counts
+    await writer.help(); // this thread takes what the Worker has not started
+    writer.close();
+    for (const [i, { ts, equity }] of curves.entries()) {
+      await writer.written(`${dir}/run/s${i}/equity.csv`);
+      assert.deepEqual(await Deno.readFile(`${dir}/run/s${i}/equity.csv`), await inlineBytes(dir, ts, equity), `#${i}`);
+    }
+    assert.equal(writer.written(`${dir}/run/never/equity.csv`), undefined);
+  });
 });
 
-Deno.test("equity file: a Worker that cannot start leaves the file to the main thread, same bytes", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "equity_file_" });
-  try {
+Deno.test("equity file: the Worker goes from file to file while this thread is busy (no turn of its event loop)", async () => {
+  await withDir(async (dir) => {
+    const curves = [curve(50_000, 11, true), curve(40_000, 12), curve(30_000, 13, true)];
+    const expected: Uint8Array[] = [];
+    for (const { ts, equity } of curves) expected.push(await inlineBytes(dir, ts, equity));
+    const writer = createEquityCsvWriter();
+    assert.equal(await writer.started, true);
+    curves.forEach(({ ts, equity }, i) => writer.write(`${dir}/busy${i}.csv`, ts, equity));
+    // Spin without yielding (as the statistics do) until every file is complete, with a generous bound for slow CI.
+    const sizeOf = (i: number) => {
+      try {
+        return Deno.statSync(`${dir}/busy${i}.csv`).size;
+      } catch {
+        return 0; // not created yet
+      }
+    };
+    const complete = () => curves.every((_, i) => sizeOf(i) === expected[i].length);
+    const until = Date.now() + 60_000;
+    while (!complete() && Date.now() < until) { /* this thread stays busy */ }
+    assert.ok(complete(), "the Worker wrote all three files while this thread never yielded");
+    await writer.help();
+    writer.close();
+    for (let i = 0; i < curves.length; i++) assert.deepEqual(await Deno.readFile(`${dir}/busy${i}.csv`), expected[i]);
+  });
+});
+
+Deno.test("equity file: a Worker that cannot start leaves the files to this thread, same bytes", async () => {
+  await withDir(async (dir) => {
     const { ts, equity } = curve(3_000, 9);
     const missing = new URL(`file://${dir}/no_such_worker.ts`);
-    // Before and after the Worker's failure is known: both end in the main thread's file.
-    const early = startEquityCsv(`${dir}/early.csv`, missing);
-    early.write(ts, equity);
-    await early.written;
-    const late = startEquityCsv(`${dir}/late.csv`, missing);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    late.write(ts, equity);
-    await late.written;
+    // Queued before the Worker's failure is known, and after: both end in this thread's files.
+    const writer = createEquityCsvWriter(missing);
+    writer.write(`${dir}/early.csv`, ts, equity);
+    assert.equal(await writer.started, false);
+    writer.write(`${dir}/late.csv`, ts, equity);
+    await writer.help();
+    writer.close();
     const expected = await inlineBytes(dir, ts, equity);
     assert.deepEqual(await Deno.readFile(`${dir}/early.csv`), expected);
     assert.deepEqual(await Deno.readFile(`${dir}/late.csv`), expected);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("equity file: an unwritable path rejects with the OS error's class and names the path", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "equity_file_" });
-  try {
+  await withDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/a_file`, "not a directory");
-    const writer = startEquityCsv(`${dir}/a_file/equity.csv`);
-    writer.write(new Float64Array([1]), new Float64Array([100]));
-    const err = await writer.written.then(() => undefined, (e) => e);
+    const writer = createEquityCsvWriter();
+    await writer.started;
+    writer.write(`${dir}/a_file/equity.csv`, new Float64Array([1]), new Float64Array([100]));
+    const err = await writer.written(`${dir}/a_file/equity.csv`)!.then(() => undefined, (e) => e);
     writer.close();
     assert.ok(isOsError(err), `an OS error, got ${err}`);
     assert.match(err.message, /a_file/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
-Deno.test("equity file: closed without a curve (the run failed), nothing is written and the old file stays", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "equity_file_" });
-  try {
+Deno.test("equity file: closed before any curve (the run failed), nothing is written and the old file stays", async () => {
+  await withDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/equity.csv`, "the last run's file\n");
-    const writer = startEquityCsv(`${dir}/equity.csv`);
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the Worker is up and waiting
+    const writer = createEquityCsvWriter();
+    await writer.started;
     writer.close();
-    await writer.written;
-    writer.write(new Float64Array([1]), new Float64Array([100])); // too late: ignored
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    writer.write(`${dir}/equity.csv`, new Float64Array([1]), new Float64Array([100])); // too late: ignored
+    assert.equal(writer.written(`${dir}/equity.csv`), undefined);
+    await writer.help();
     assert.equal(await Deno.readTextFile(`${dir}/equity.csv`), "the last run's file\n");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
