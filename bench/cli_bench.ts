@@ -21,9 +21,13 @@ export function backtestTaskFlags(): string[] {
   return String(denoJson.tasks.backtest).split(/\s+/).filter((arg) => arg.startsWith("--v8-flags="));
 }
 
-/** Runs `deno task backtest --data csv --out dir` (as `deno run`) once; throws with its stderr when it fails. */
-export async function runCli(csv: string, out: string): Promise<CliRun> {
-  const args = ["run", "-A", ...backtestTaskFlags(), MAIN, "backtest", "--data", csv, "--out", out];
+/**
+ * Runs `deno task backtest --data csv --out dir` (as `deno run`) once, with `strategies` SMA crosses (several: a
+ * portfolio, one account); throws with its stderr when it fails.
+ */
+export async function runCli(csv: string, out: string, strategies = 1): Promise<CliRun> {
+  const portfolio = strategies > 1 ? Array.from({ length: strategies }, (_, i) => `--strategy=s${i}=sma_cross`) : [];
+  const args = ["run", "-A", ...backtestTaskFlags(), MAIN, "backtest", ...portfolio, "--data", csv, "--out", out];
   const viaTime = await exists(TIME);
   const cmd = viaTime
     ? new Deno.Command(TIME, {
@@ -65,32 +69,47 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-export async function cliBench(emit: (row: BenchRow) => void, bars = 1_000_000): Promise<void> {
+/**
+ * `backtest_cli_<bars>` for each strategy count: one strategy, and with several (`_N_strategies`) a portfolio of that
+ * many SMA crosses on the same bars, whose report adds each one's statistics and files.
+ */
+export async function cliBench(
+  emit: (row: BenchRow) => void,
+  bars = 1_000_000,
+  strategyCounts: readonly number[] = [1],
+): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "cli_bench_" });
   try {
     const csv = `${dir}/bars.csv`;
     await writeBarsCsv(csv, bars);
-    const run = await runCli(csv, `${dir}/out`);
-    const label = bars % 1_000_000 === 0 ? `${bars / 1_000_000}M` : `${bars / 1000}k`;
-    emit({
-      bench: `backtest_cli_${label}`,
-      unit: "bars/s",
-      value: Math.round(bars / (run.wallMs / 1000)),
-      bars,
-      wallMs: Math.round(run.wallMs),
-      maxRssMB: Math.round(run.maxRssBytes / 2 ** 20),
-      reportHtmlMB: +((run.files["report.html"] ?? 0) / 2 ** 20).toFixed(2),
-      equityCsvMB: +((run.files["equity.csv"] ?? 0) / 2 ** 20).toFixed(2),
-      tradesCsvMB: +((run.files["trades.csv"] ?? 0) / 2 ** 20).toFixed(2),
-      loadAvg: Deno.loadavg()[0],
-    });
+    for (const strategies of strategyCounts) await cliRow(emit, csv, `${dir}/out${strategies}`, bars, strategies);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 }
 
+async function cliRow(emit: (row: BenchRow) => void, csv: string, out: string, bars: number, strategies: number) {
+  const run = await runCli(csv, out, strategies);
+  const label = bars % 1_000_000 === 0 ? `${bars / 1_000_000}M` : `${bars / 1000}k`;
+  emit({
+    bench: `backtest_cli_${label}${strategies > 1 ? `_${strategies}_strategies` : ""}`,
+    unit: "bars/s",
+    value: Math.round(bars / (run.wallMs / 1000)),
+    bars,
+    ...(strategies > 1 ? { strategies } : {}),
+    wallMs: Math.round(run.wallMs),
+    maxRssMB: Math.round(run.maxRssBytes / 2 ** 20),
+    reportHtmlMB: +((run.files["report.html"] ?? 0) / 2 ** 20).toFixed(2),
+    equityCsvMB: +((run.files["equity.csv"] ?? 0) / 2 ** 20).toFixed(2),
+    tradesCsvMB: +((run.files["trades.csv"] ?? 0) / 2 ** 20).toFixed(2),
+    loadAvg: Deno.loadavg()[0],
+  });
+}
+
 if (import.meta.main) {
-  // Optional bar counts (e.g. `100000 1000000`) for the memory curve; default one run at 1M.
-  const counts = Deno.args.length > 0 ? Deno.args.map((a) => Number(a.replaceAll("_", ""))) : [1_000_000];
-  for (const n of counts) await cliBench(printRow, n);
+  // Optional bar counts (e.g. `100000 1000000`) for the memory curve, one strategy each; by default 1M bars with one
+  // strategy and with a portfolio of ten.
+  if (Deno.args.length > 0) {
+    for (const n of Deno.args.map((a) => Number(a.replaceAll("_", "")))) await cliBench(printRow, n);
+  } else await cliBench(printRow, 1_000_000, [1, 10]);
 }

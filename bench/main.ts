@@ -39,7 +39,8 @@ Runs the named benchmark groups (default: all but cli_10m, in this order) and pr
   live        bar-to-order latency through the live Worker tree, paper-daemon replay bars/s
   paper_long  a long paper run (10 strategies, 60,000 replayed bars): bars/s, CPU per bar, RSS at start and end
   api         GET /api/v1/positions latency (p50/p99) under 100 concurrent clients while a replay runs
-  cli         the whole backtest command on a generated 1M-bar CSV: bars/s end to end, max RSS, report sizes
+  cli         the whole backtest command on a generated 1M-bar CSV, one strategy and a portfolio of ten: bars/s
+              end to end, max RSS, report sizes
   cli_10m     the same on 10M bars (backtest_cli_10M; a few minutes, ~650 MB of CSV in a temp dir; only when named)
   report      CPU ms of computeStats and of writeReport (all four files) for a 1M-bar SMA-cross run
   memory      paper-daemon peak RSS with 1, 10 and 50 strategies (one Worker each) over a 2,000-bar replay

@@ -23,14 +23,19 @@ Deno.test("writeBarsCsv: N one-minute bars from GOOG's moves, readable by loadBa
   }
 });
 
-Deno.test("cliBench: one row with bars/s, the child's max RSS and the report sizes", async () => {
+Deno.test("cliBench: a row per strategy count with bars/s, the child's max RSS and the report sizes", async () => {
   const rows: BenchRow[] = [];
-  await cliBench((row) => rows.push(row), 20_000);
-  assert.equal(rows.length, 1);
-  const row = rows[0];
-  assert.equal(row.bench, "backtest_cli_20k");
-  assert.equal(row.unit, "bars/s");
-  assert.ok(row.value > 0);
-  assert.ok((row.maxRssMB as number) > 20, "a Deno process is tens of MB at least");
-  for (const file of ["reportHtmlMB", "equityCsvMB", "tradesCsvMB"]) assert.ok((row[file] as number) > 0, file);
+  await cliBench((row) => rows.push(row), 20_000, [1, 2]);
+  assert.deepEqual(rows.map((r) => [r.bench, r.strategies]), [
+    ["backtest_cli_20k", undefined],
+    ["backtest_cli_20k_2_strategies", 2],
+  ]);
+  for (const row of rows) {
+    assert.equal(row.unit, "bars/s");
+    assert.ok(row.value > 0);
+    assert.ok((row.maxRssMB as number) > 20, "a Deno process is tens of MB at least");
+    for (const file of ["reportHtmlMB", "equityCsvMB", "tradesCsvMB"]) assert.ok((row[file] as number) > 0, file);
+  }
+  // The portfolio's report holds both strategies' trades (the same rule on the same bars: twice the rows).
+  assert.ok((rows[1].tradesCsvMB as number) > 1.5 * (rows[0].tradesCsvMB as number), JSON.stringify(rows));
 });
