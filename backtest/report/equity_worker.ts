@@ -29,8 +29,13 @@ interface WorkerScope {
 }
 const scope = self as unknown as WorkerScope;
 
-scope.onmessage = async (event) => {
-  const { id, path, ts, equity, claim } = event.data;
+/** One file at a time, claimed only when its turn comes: the ones still waiting are the main thread's to take. */
+let turn = Promise.resolve();
+scope.onmessage = (event) => {
+  turn = turn.then(() => write(event.data));
+};
+
+async function write({ id, path, ts, equity, claim }: ToEquityWorker): Promise<void> {
   if (Atomics.compareExchange(claim, 0, 0, 1) !== 0) {
     scope.postMessage({ type: "skipped", id });
     return;
@@ -43,5 +48,5 @@ scope.onmessage = async (event) => {
     const e = err instanceof Error ? err : new Error(String(err));
     scope.postMessage({ type: "failed", id, name: e.name, message: e.message });
   }
-};
+}
 scope.postMessage({ type: "ready" });
