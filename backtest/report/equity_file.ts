@@ -27,6 +27,8 @@ export interface EquityCsvWriter {
   close(): void;
   /** True once the Worker is up; false when it could not start (the files are written on this thread). */
   readonly started: Promise<boolean>;
+  /** Files written so far by the Worker and by this thread. */
+  shares(): { worker: number; here: number };
 }
 
 interface Job {
@@ -49,6 +51,7 @@ export function createEquityCsvWriter(worker: URL = WORKER): EquityCsvWriter {
   let thread: Worker | undefined;
   let ready = false;
   let closed = false;
+  const shares = { worker: 0, here: 0 };
   let up!: (ok: boolean) => void;
   const started = new Promise<boolean>((resolve) => up = resolve);
 
@@ -70,6 +73,7 @@ export function createEquityCsvWriter(worker: URL = WORKER): EquityCsvWriter {
     try {
       await Deno.mkdir(dirname(job.path), { recursive: true });
       await writeEquityCsv(job.path, job.ts, job.equity, drawdownSeries(job.equity));
+      shares.here++;
       job.settle();
     } catch (err) {
       job.settle(err instanceof Error ? err : new Error(String(err)));
@@ -100,6 +104,7 @@ export function createEquityCsvWriter(worker: URL = WORKER): EquityCsvWriter {
           for (const job of jobs) if (!job.settled) post(job);
           return;
         case "written":
+          shares.worker++;
           jobs[msg.id].settle();
           return;
         case "failed":
@@ -152,6 +157,7 @@ export function createEquityCsvWriter(worker: URL = WORKER): EquityCsvWriter {
       await Promise.allSettled(jobs.map((j) => j.done));
     },
     started,
+    shares: () => ({ ...shares }),
     close() {
       closed = true;
       up(false);

@@ -87,6 +87,32 @@ Deno.test("equity file: the Worker goes from file to file while this thread is b
   });
 });
 
+Deno.test("equity file: the Worker takes one file at a time; this thread helps with those still waiting", async () => {
+  await withDir(async (dir) => {
+    const curves = [0, 1, 2, 3].map((i) => curve(300_000, 20 + i, true));
+    const writer = createEquityCsvWriter();
+    assert.equal(await writer.started, true);
+    curves.forEach(({ ts, equity }, i) => writer.write(`${dir}/f${i}.csv`, ts, equity));
+    // Once the Worker has begun the first file, the others are still unclaimed: this thread can take some.
+    for (;;) {
+      try {
+        await Deno.stat(`${dir}/f0.csv`);
+        break;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    }
+    await writer.help();
+    writer.close();
+    const shares = writer.shares();
+    assert.equal(shares.worker + shares.here, 4, JSON.stringify(shares));
+    assert.ok(shares.worker >= 1 && shares.here >= 1, `both threads wrote: ${JSON.stringify(shares)}`);
+    for (const [i, { ts, equity }] of curves.entries()) {
+      assert.deepEqual(await Deno.readFile(`${dir}/f${i}.csv`), await inlineBytes(dir, ts, equity), `f${i}`);
+    }
+  });
+});
+
 Deno.test("equity file: a Worker that cannot start leaves the files to this thread, same bytes", async () => {
   await withDir(async (dir) => {
     const { ts, equity } = curve(3_000, 9);
@@ -98,6 +124,7 @@ Deno.test("equity file: a Worker that cannot start leaves the files to this thre
     writer.write(`${dir}/late.csv`, ts, equity);
     await writer.help();
     writer.close();
+    assert.deepEqual(writer.shares(), { worker: 0, here: 2 });
     const expected = await inlineBytes(dir, ts, equity);
     assert.deepEqual(await Deno.readFile(`${dir}/early.csv`), expected);
     assert.deepEqual(await Deno.readFile(`${dir}/late.csv`), expected);
