@@ -223,7 +223,7 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
           // Bar times to come: the equity record is allocated once instead of grown by doubling.
           expectedBars: distinctTimes(spec.data),
           // No snapshots here (snapshotEvery 0): the record's columns can be shared with the report's writer thread.
-          sharedRecord: true,
+          sharedRecord: spec.onEquityCurve !== undefined,
           ...(spec.allocation
             ? {
               allocation: {

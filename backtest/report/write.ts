@@ -47,7 +47,8 @@ export async function writeReport(
   const equityFile = (path: string, input: ReportInput) => {
     if (!writer) return writeEquityCsv(path, input.ts, input.equity, drawdownSeries(input.equity));
     writer.write(path, input.ts, input.equity); // ignored when queued already
-    return writer.written(path)!;
+    // Not queued (the writer was closed): written here, never silently skipped.
+    return writer.written(path) ?? writeEquityCsv(path, input.ts, input.equity, drawdownSeries(input.equity));
   };
   await Promise.all([
     ...(portfolio?.strategies ?? []).flatMap((s) => [

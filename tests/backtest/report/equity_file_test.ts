@@ -5,7 +5,14 @@
  * nothing written when the run fails before its curves.
  */
 import assert from "node:assert/strict";
-import { createEquityCsvWriter, drawdownSeries, writeEquityCsv } from "../../../backtest/report/mod.ts";
+import {
+  computeStats,
+  createEquityCsvWriter,
+  drawdownSeries,
+  writeEquityCsv,
+  writeReport,
+} from "../../../backtest/report/mod.ts";
+import { loadFixture, toInput } from "./fixtures.ts";
 import { isOsError } from "../../../cli/args.ts";
 import { seededRandom } from "../../../actors/runtime/random.ts";
 
@@ -154,5 +161,24 @@ Deno.test("equity file: closed before any curve (the run failed), nothing is wri
     assert.equal(writer.written(`${dir}/equity.csv`), undefined);
     await writer.help();
     assert.equal(await Deno.readTextFile(`${dir}/equity.csv`), "the last run's file\n");
+  });
+});
+
+Deno.test("equity file: writeReport with the writer gives the same files as without, even with the writer closed", async () => {
+  await withDir(async (dir) => {
+    const fx = loadFixture("goog_commission");
+    const input = toInput(fx);
+    const report = computeStats(input, { warmupBars: fx.config.warmupBars });
+    await writeReport(`${dir}/plain`, report, input);
+    const writer = createEquityCsvWriter();
+    await writeReport(`${dir}/threaded`, report, input, undefined, undefined, { equityCsv: writer });
+    writer.close();
+    const closed = createEquityCsvWriter();
+    closed.close(); // a file it can no longer take is written by writeReport itself, not skipped
+    await writeReport(`${dir}/closed`, report, input, undefined, undefined, { equityCsv: closed });
+    const expected = await Deno.readFile(`${dir}/plain/equity.csv`);
+    assert.ok(expected.length > 1000);
+    assert.deepEqual(await Deno.readFile(`${dir}/threaded/equity.csv`), expected);
+    assert.deepEqual(await Deno.readFile(`${dir}/closed/equity.csv`), expected);
   });
 });
