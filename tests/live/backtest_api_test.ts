@@ -103,6 +103,10 @@ Deno.test({
     assert.equal(html.body, await Deno.readTextFile(join(cliOut, "report.html")));
     const trades = await call("GET", results.body.links["trades.csv"]);
     assert.equal(trades.body, await Deno.readTextFile(join(cliOut, "trades.csv")));
+    // equity.csv comes from the job's writer thread (a Worker inside the job's sandboxed Worker): the same bytes.
+    const equity = await call("GET", results.body.links["equity.csv"]);
+    assert.equal(equity.status, 200);
+    assert.equal(equity.body, await Deno.readTextFile(join(cliOut, "equity.csv")));
     assert.equal((await call("GET", `/api/v1/backtest/${id}/files/..%2Flive.json`)).status, 400);
     // A portfolio (several strategies) names files relative to a file the daemon does not have: not over the API.
     const portfolio = await call("POST", "/api/v1/backtest", {
