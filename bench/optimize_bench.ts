@@ -25,8 +25,9 @@ const setup = { module: BUILT_INS.sma_cross, data: [{ path: decodeURIComponent(G
 // 23 × 19 = 437 combinations, 407 after the fast < slow constraint.
 const params = Deno.args.length > 1 ? Deno.args.slice(1) : ["fast=5..50:2", "slow=20..200:10"];
 /**
- * A search ten times longer (79 × 59 = 4,661 combinations, 4,121 kept by the constraint; ~7 s on one Worker): each new isolate's JIT
- * warm-up, ~0.3–0.7 CPU-s, is a third of the 407-combination search and a few % of this one. With the default grid only.
+ * A search ten times longer (79 × 59 = 4,661 combinations, 4,121 kept by the constraint; ~7 s on one Worker): each new
+ * isolate's JIT warm-up, ~0.3–0.7 CPU-s, is a third of the 407-combination search and a few % of this one. With the
+ * default grid only.
  */
 const LONG = Deno.args.length > 1 ? undefined : ["fast=2..80:1", "slow=10..300:5"];
 const ROUNDS = Deno.args.length > 0 ? Number(Deno.args[0]) : 3;

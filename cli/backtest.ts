@@ -19,6 +19,7 @@ import { BacktestError, runBacktest } from "../backtest/engine.ts";
 import { loadTicks, type TickSeries, ticksToBars } from "../storage/ticks/mod.ts";
 import {
   createEquityCsvWriter,
+  equityCsvPath,
   formatStrategiesTable,
   formatTable,
   isDirectoryName,
@@ -369,9 +370,8 @@ export async function runBacktestJob(options: BacktestOptions, module: string, h
       ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
       onEquityCurve: ({ strategyId, ts, equity }) => {
         // Ids that cannot name a directory are refused by writeReport, before it writes anything: not queued here.
-        if (strategyId === undefined) equityCsv.write(`${options.out}/equity.csv`, ts, equity);
-        else if (isDirectoryName(strategyId)) {
-          equityCsv.write(`${options.out}/strategies/${strategyId}/equity.csv`, ts, equity);
+        if (strategyId === undefined || isDirectoryName(strategyId)) {
+          equityCsv.write(equityCsvPath(options.out, strategyId), ts, equity);
         }
       },
       sim: simSettings(run),

@@ -1,6 +1,8 @@
 // CSV files for spreadsheets and pandas: a header row, comma separated, "\n" line ends, times as ISO 8601 UTC,
 // numbers in JavaScript's shortest round-trip form, empty cells for NaN/±Infinity.
+import { dirname } from "node:path";
 import { isoTimeWriter, writeNumberCell } from "./decimal.ts";
+import { drawdownSeries } from "./drawdown.ts";
 import type { ClosedTrade } from "./types.ts";
 
 const TRADE_COLUMNS = [
@@ -116,6 +118,12 @@ export async function writeTradesCsv(path: string, trades: readonly ClosedTrade[
     out[pos] = 10; // "\n"
     return pos + 1;
   });
+}
+
+/** A curve's equity.csv (its drawdown computed), its directory made when missing: every writer of the file uses it. */
+export async function writeEquityFile(path: string, ts: Float64Array, equity: Float64Array): Promise<void> {
+  await Deno.mkdir(dirname(path), { recursive: true });
+  await writeEquityCsv(path, ts, equity, drawdownSeries(equity));
 }
 
 /** `equityCsv` written to `path` a chunk at a time. */

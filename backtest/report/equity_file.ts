@@ -8,9 +8,7 @@
  * Worker starts before the data is parsed, so it is ready when the run ends; when it cannot start (a build without its
  * module, say) every file is written here: the same bytes either way.
  */
-import { dirname } from "node:path";
-import { writeEquityCsv } from "./csv.ts";
-import { drawdownSeries } from "./drawdown.ts";
+import { writeEquityFile } from "./csv.ts";
 import type { FromEquityWorker, ToEquityWorker } from "./equity_worker.ts";
 
 const WORKER = new URL("./equity_worker.ts", import.meta.url);
@@ -71,8 +69,7 @@ export function createEquityCsvWriter(worker: URL = WORKER): EquityCsvWriter {
   };
   const here = async (job: Job) => {
     try {
-      await Deno.mkdir(dirname(job.path), { recursive: true });
-      await writeEquityCsv(job.path, job.ts, job.equity, drawdownSeries(job.equity));
+      await writeEquityFile(job.path, job.ts, job.equity);
       shares.here++;
       job.settle();
     } catch (err) {

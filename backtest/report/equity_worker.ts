@@ -4,9 +4,7 @@
  * needs no turn of the main thread's event loop, which is busy with the statistics), and answers "written", "failed"
  * (the error's class name and message) or "skipped".
  */
-import { dirname } from "node:path";
-import { writeEquityCsv } from "./csv.ts";
-import { drawdownSeries } from "./drawdown.ts";
+import { writeEquityFile } from "./csv.ts";
 
 export type ToEquityWorker = {
   readonly type: "write";
@@ -41,8 +39,7 @@ async function write({ id, path, ts, equity, claim }: ToEquityWorker): Promise<v
     return;
   }
   try {
-    await Deno.mkdir(dirname(path), { recursive: true });
-    await writeEquityCsv(path, ts, equity, drawdownSeries(equity));
+    await writeEquityFile(path, ts, equity);
     scope.postMessage({ type: "written", id });
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));

@@ -10,10 +10,10 @@ export { type FieldKind, REPORT_FIELDS, type ReportField } from "./fields.ts";
 export { formatDuration, formatNumber, formatTime, formatValue } from "./format.ts";
 export { formatStrategiesTable, formatTable, STRATEGY_TABLE_FIELDS, type TableOptions } from "./table.ts";
 export { toJson } from "./json.ts";
-export { equityCsv, tradesCsv, writeEquityCsv, writeTradesCsv } from "./csv.ts";
+export { equityCsv, tradesCsv, writeEquityCsv, writeEquityFile, writeTradesCsv } from "./csv.ts";
 export { drawdownSeries } from "./drawdown.ts";
 export { type HtmlOptions, renderHtml } from "./html.ts";
-export { isDirectoryName, REPORT_FILES, type WriteOptions, writeReport } from "./write.ts";
+export { equityCsvPath, isDirectoryName, REPORT_FILES, type WriteOptions, writeReport } from "./write.ts";
 export { createEquityCsvWriter, type EquityCsvWriter } from "./equity_file.ts";
 export {
   type PortfolioSection,

@@ -1,5 +1,4 @@
-import { writeEquityCsv, writeTradesCsv } from "./csv.ts";
-import { drawdownSeries } from "./drawdown.ts";
+import { writeEquityFile, writeTradesCsv } from "./csv.ts";
 import { renderHtml } from "./html.ts";
 import { toJson } from "./json.ts";
 import type { Ohlc, Report, ReportInput } from "./types.ts";
@@ -9,6 +8,11 @@ import type { EquityCsvWriter } from "./equity_file.ts";
 /** A strategy id usable as the name of its directory under `strategies/`: letters, digits, _ . - and not only dots. */
 export function isDirectoryName(id: string): boolean {
   return /^[A-Za-z0-9_.-]+$/.test(id) && !/^\.+$/.test(id);
+}
+
+/** Where writeReport puts an equity.csv: the account's in `dir`, a strategy's under `strategies/ID/`. */
+export function equityCsvPath(dir: string, strategyId?: string): string {
+  return strategyId === undefined ? `${dir}/equity.csv` : `${dir}/strategies/${strategyId}/equity.csv`;
 }
 
 /** The files writeReport produces, by name. */
@@ -45,19 +49,18 @@ export async function writeReport(
   for (const s of portfolio?.strategies ?? []) await Deno.mkdir(`${dir}/strategies/${s.id}`, { recursive: true });
   const writer = options.equityCsv;
   const equityFile = (path: string, input: ReportInput) => {
-    if (!writer) return writeEquityCsv(path, input.ts, input.equity, drawdownSeries(input.equity));
-    writer.write(path, input.ts, input.equity); // ignored when queued already
-    // Not queued (the writer was closed): written here, never silently skipped.
-    return writer.written(path) ?? writeEquityCsv(path, input.ts, input.equity, drawdownSeries(input.equity));
+    writer?.write(path, input.ts, input.equity); // ignored when queued already
+    // Not queued (no writer, or a closed one): written here, never silently skipped.
+    return writer?.written(path) ?? writeEquityFile(path, input.ts, input.equity);
   };
   await Promise.all([
     ...(portfolio?.strategies ?? []).flatMap((s) => [
       writeTradesCsv(`${dir}/strategies/${s.id}/trades.csv`, s.input.trades),
-      equityFile(`${dir}/strategies/${s.id}/equity.csv`, s.input),
+      equityFile(equityCsvPath(dir, s.id), s.input),
     ]),
     Deno.writeTextFile(`${dir}/report.json`, toJson(report, portfolio)),
     writeTradesCsv(`${dir}/trades.csv`, input.trades),
-    equityFile(`${dir}/equity.csv`, input),
+    equityFile(equityCsvPath(dir), input),
     Deno.writeTextFile(`${dir}/report.html`, html),
     writer?.help(),
   ]);
